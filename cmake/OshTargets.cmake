@@ -1,0 +1,35 @@
+# Helpers that keep every library, service and test declared the same way.
+
+set(OSH_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+    -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wformat=2)
+if(OSH_WERROR)
+  list(APPEND OSH_WARNINGS -Werror)
+endif()
+
+# osh_library(<name> SOURCES ... DEPS ...)
+# A library under libs/<name>: public headers in include/osh/<name>/, sources in src/.
+function(osh_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(osh_${name} STATIC ${ARG_SOURCES})
+  add_library(osh::${name} ALIAS osh_${name})
+  target_include_directories(osh_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
+  target_compile_options(osh_${name} PRIVATE ${OSH_WARNINGS})
+  target_link_libraries(osh_${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# osh_test(<name> SOURCES ... DEPS ... [LABELS ...])
+# A GoogleTest binary registered with ctest, one ctest entry per test case.
+function(osh_test name)
+  if(NOT OSH_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_compile_options(${name} PRIVATE ${OSH_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}"
+    ENVIRONMENT "OSH_SEEDS_DIR=${OSH_SEEDS_DIR}")
+endfunction()
+
+# Seed texts live in ../shared/seeds beside the checkout (CI puts shared/ there).
+get_filename_component(OSH_SEEDS_DIR "${CMAKE_SOURCE_DIR}/../shared/seeds" ABSOLUTE)
