@@ -1,0 +1,65 @@
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "osh/auth/principal.h"
+
+namespace osh::auth {
+
+struct VerifierConfig {
+  // HS256 is accepted only when a secret is set, RS256 only when a key is set.
+  std::string hs256_secret;          // at least 32 bytes
+  std::string rs256_public_key_pem;  // "-----BEGIN PUBLIC KEY-----", RSA >= 2048 bits
+  std::string issuer;                // checked against `iss` when not empty
+  std::string audience;              // must appear in `aud` when not empty
+  std::chrono::seconds leeway{30};   // clock skew tolerated on exp and nbf
+};
+
+// Either a principal (error empty) or an error (principal empty). Errors are
+// short and never contain the token; they are meant for logs and for the
+// message of an UNAUTHENTICATED status.
+struct VerifyResult {
+  std::optional<Principal> principal;
+  std::string error;
+
+  bool ok() const { return error.empty(); }
+};
+
+class TokenVerifier {
+ public:
+  // Null with *error set when the configuration is unusable (no key at all,
+  // short secret, unreadable or non-RSA public key).
+  static std::unique_ptr<TokenVerifier> Create(const VerifierConfig& config, std::string* error);
+
+  ~TokenVerifier();
+  TokenVerifier(const TokenVerifier&) = delete;
+  TokenVerifier& operator=(const TokenVerifier&) = delete;
+
+  // Thread-safe; `now` is injected so that tests control the clock.
+  VerifyResult Verify(std::string_view token, std::chrono::system_clock::time_point now) const;
+
+ private:
+  struct Keys;
+  TokenVerifier(VerifierConfig config, std::unique_ptr<Keys> keys);
+
+  VerifierConfig config_;
+  std::unique_ptr<Keys> keys_;
+};
+
+// A compact HS256 JWT over `claims` (for tests and osh-devtoken).
+std::string SignHs256(const nlohmann::json& claims, std::string_view secret);
+
+// Reads a secret from `file_path_or_empty` when given (one trailing newline
+// stripped), otherwise from the environment variable `env_var_name`. Secrets
+// never live in the repository. Returns "" with *error set when neither yields
+// a non-empty secret.
+std::string LoadSecret(std::string_view file_path_or_empty, std::string_view env_var_name,
+                       std::string* error);
+
+}  // namespace osh::auth

@@ -1,0 +1,354 @@
+#include "osh/auth/jwt.h"
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/pem.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "osh/auth/base64url.h"
+
+namespace osh::auth {
+namespace {
+
+using nlohmann::json;
+
+// Real tokens are a few hundred bytes; the cap bounds the work an anonymous
+// caller can cause before the signature is checked.
+constexpr size_t kMaxTokenBytes = 8192;
+constexpr size_t kMinHs256SecretBytes = 32;  // RFC 7518 §3.2: at least the hash size
+constexpr int kMinRsaBits = 2048;
+constexpr size_t kSha256Bytes = 32;
+
+struct PkeyDeleter {
+  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+struct BioDeleter {
+  void operator()(BIO* bio) const { BIO_free(bio); }
+};
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+// Claim values come from the caller: they are shortened and reduced to
+// printable ASCII before they appear in an error (and so in a log line).
+std::string Quoted(std::string_view value) {
+  constexpr size_t kMaxShown = 40;
+  std::string out = "'";
+  for (size_t i = 0; i < value.size() && i < kMaxShown; ++i) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    out.push_back(c < 0x20 || c >= 0x7F || c == '\'' ? '?' : value[i]);
+  }
+  if (value.size() > kMaxShown) out += "...";
+  out += "'";
+  return out;
+}
+
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
+           &mac_len) == nullptr) {
+    return {};
+  }
+  return std::string(reinterpret_cast<const char*>(mac), mac_len);
+}
+
+bool IsTwoDigits(std::string_view s) {
+  return s.size() == 2 && s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9';
+}
+
+VerifyResult Fail(std::string error) { return VerifyResult{std::nullopt, std::move(error)}; }
+
+// Parses a base64url segment as a JSON object; nullopt with *error on failure.
+std::optional<json> DecodeJsonObject(std::string_view segment, std::string_view what,
+                                     std::string* error) {
+  const auto bytes = Base64UrlDecode(segment);
+  if (!bytes) {
+    *error = std::string(what) + " is not valid base64url";
+    return std::nullopt;
+  }
+  json parsed = json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    *error = std::string(what) + " is not a JSON object";
+    return std::nullopt;
+  }
+  return parsed;
+}
+
+// An optional string claim: nullopt when absent, *error when present but not a string.
+std::optional<std::string> StringClaim(const json& claims, const char* name, std::string* error) {
+  const auto it = claims.find(name);
+  if (it == claims.end() || it->is_null()) return std::nullopt;
+  if (!it->is_string()) {
+    *error = std::string("claim '") + name + "' is not a string";
+    return std::nullopt;
+  }
+  return it->get<std::string>();
+}
+
+std::optional<double> NumericDateClaim(const json& claims, const char* name, std::string* error) {
+  const auto it = claims.find(name);
+  if (it == claims.end()) return std::nullopt;
+  if (!it->is_number()) {
+    *error = std::string("claim '") + name + "' is not a number";
+    return std::nullopt;
+  }
+  return it->get<double>();
+}
+
+bool AudienceMatches(const json& aud, const std::string& expected) {
+  if (aud.is_string()) return aud.get_ref<const std::string&>() == expected;
+  if (aud.is_array()) {
+    for (const auto& entry : aud) {
+      if (entry.is_string() && entry.get_ref<const std::string&>() == expected) return true;
+    }
+  }
+  return false;
+}
+
+VerifyResult PrincipalFromClaims(const json& claims) {
+  std::string error;
+  const auto subject = StringClaim(claims, "sub", &error);
+  if (!error.empty()) return Fail(error);
+  if (!subject || subject->empty()) return Fail("claim 'sub' missing");
+
+  const auto role_name = StringClaim(claims, "role", &error);
+  if (!error.empty()) return Fail(error);
+  if (!role_name) return Fail("claim 'role' missing");
+  const auto role = ParseRole(*role_name);
+  if (!role) return Fail("claim 'role' has unknown value " + Quoted(*role_name));
+
+  auto province = StringClaim(claims, "province", &error);
+  if (!error.empty()) return Fail(error);
+  auto org = StringClaim(claims, "org", &error);
+  if (!error.empty()) return Fail(error);
+
+  const std::string role_text(RoleName(*role));
+  if (IsProvincialRole(*role)) {
+    if (!province || province->empty()) {
+      return Fail("claim 'province' missing for role " + role_text);
+    }
+    if (!IsTwoDigits(*province)) {
+      return Fail("claim 'province' has invalid value " + Quoted(*province) +
+                  "; expected 2 digits");
+    }
+  } else if (province && !province->empty()) {
+    return Fail("claim 'province' must be empty for role " + role_text);
+  }
+  if ((*role == Role::kEmployer || *role == Role::kInstitution) && (!org || org->empty())) {
+    return Fail("claim 'org' missing for role " + role_text);
+  }
+
+  Principal principal;
+  principal.subject = *subject;
+  principal.role = *role;
+  principal.province = province.value_or("");
+  principal.org = org.value_or("");
+  return VerifyResult{std::move(principal), {}};
+}
+
+}  // namespace
+
+struct TokenVerifier::Keys {
+  std::unique_ptr<EVP_PKEY, PkeyDeleter> rs256_public_key;
+};
+
+TokenVerifier::TokenVerifier(VerifierConfig config, std::unique_ptr<Keys> keys)
+    : config_(std::move(config)), keys_(std::move(keys)) {}
+
+TokenVerifier::~TokenVerifier() = default;
+
+std::unique_ptr<TokenVerifier> TokenVerifier::Create(const VerifierConfig& config,
+                                                     std::string* error) {
+  if (config.hs256_secret.empty() && config.rs256_public_key_pem.empty()) {
+    *error = "no verification key: set an HS256 secret or an RS256 public key";
+    return nullptr;
+  }
+  if (!config.hs256_secret.empty() && config.hs256_secret.size() < kMinHs256SecretBytes) {
+    *error = "HS256 secret is shorter than 32 bytes";
+    return nullptr;
+  }
+  // A PEM used as an HMAC secret is the raw material of the RS256->HS256
+  // confusion attack; refuse configurations that make it possible.
+  if (config.hs256_secret.find("-----BEGIN") != std::string::npos) {
+    *error = "HS256 secret looks like a PEM key";
+    return nullptr;
+  }
+  if (config.leeway.count() < 0) {
+    *error = "leeway is negative";
+    return nullptr;
+  }
+
+  auto keys = std::make_unique<Keys>();
+  if (!config.rs256_public_key_pem.empty()) {
+    std::unique_ptr<BIO, BioDeleter> bio(BIO_new_mem_buf(
+        config.rs256_public_key_pem.data(), static_cast<int>(config.rs256_public_key_pem.size())));
+    if (!bio) {
+      *error = "out of memory reading the RS256 public key";
+      return nullptr;
+    }
+    keys->rs256_public_key.reset(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+    ERR_clear_error();
+    if (!keys->rs256_public_key) {
+      *error = "RS256 public key is not a PEM public key";
+      return nullptr;
+    }
+    if (EVP_PKEY_base_id(keys->rs256_public_key.get()) != EVP_PKEY_RSA) {
+      *error = "RS256 public key is not an RSA key";
+      return nullptr;
+    }
+    if (EVP_PKEY_get_bits(keys->rs256_public_key.get()) < kMinRsaBits) {
+      *error = "RS256 public key is shorter than 2048 bits";
+      return nullptr;
+    }
+  }
+  return std::unique_ptr<TokenVerifier>(new TokenVerifier(config, std::move(keys)));
+}
+
+VerifyResult TokenVerifier::Verify(std::string_view token,
+                                   std::chrono::system_clock::time_point now) const {
+  if (token.empty()) return Fail("token is empty");
+  if (token.size() > kMaxTokenBytes) return Fail("token is longer than 8192 bytes");
+  const size_t first_dot = token.find('.');
+  const size_t second_dot =
+      first_dot == std::string_view::npos ? first_dot : token.find('.', first_dot + 1);
+  if (second_dot == std::string_view::npos ||
+      token.find('.', second_dot + 1) != std::string_view::npos) {
+    return Fail("token is not three dot-separated segments");
+  }
+  const std::string_view header_segment = token.substr(0, first_dot);
+  const std::string_view signing_input = token.substr(0, second_dot);
+  const std::string_view signature_segment = token.substr(second_dot + 1);
+
+  try {
+    std::string error;
+    const auto header = DecodeJsonObject(header_segment, "header", &error);
+    if (!header) return Fail(error);
+
+    const auto alg_it = header->find("alg");
+    if (alg_it == header->end() || !alg_it->is_string()) return Fail("header 'alg' missing");
+    const std::string& alg = alg_it->get_ref<const std::string&>();
+    // RFC 7515 §4.1.11: extensions we do not implement must make the token invalid.
+    if (header->contains("crit")) return Fail("header 'crit' is not supported");
+
+    const auto signature = Base64UrlDecode(signature_segment);
+    if (!signature) return Fail("signature is not valid base64url");
+
+    if (alg == "HS256" && !config_.hs256_secret.empty()) {
+      const std::string expected = HmacSha256(config_.hs256_secret, signing_input);
+      if (expected.size() != kSha256Bytes || signature->size() != kSha256Bytes ||
+          CRYPTO_memcmp(expected.data(), signature->data(), kSha256Bytes) != 0) {
+        return Fail("signature mismatch");
+      }
+    } else if (alg == "RS256" && keys_->rs256_public_key) {
+      std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+      const bool verified =
+          ctx &&
+          EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr,
+                               keys_->rs256_public_key.get()) == 1 &&
+          EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature->data()),
+                           signature->size(),
+                           reinterpret_cast<const unsigned char*>(signing_input.data()),
+                           signing_input.size()) == 1;
+      ERR_clear_error();
+      if (!verified) return Fail("signature mismatch");
+    } else {
+      // Covers "none", algorithms we never accept, and an algorithm whose key
+      // is not configured (the RS256/HS256 confusion).
+      return Fail("alg " + Quoted(alg) + " is not accepted");
+    }
+
+    // Only signed content is interpreted from here on.
+    const auto claims = DecodeJsonObject(token.substr(first_dot + 1, second_dot - first_dot - 1),
+                                         "payload", &error);
+    if (!claims) return Fail(error);
+
+    const double now_seconds =
+        std::chrono::duration<double>(now.time_since_epoch()).count();
+    const auto leeway = static_cast<double>(config_.leeway.count());
+    const auto exp = NumericDateClaim(*claims, "exp", &error);
+    if (!error.empty()) return Fail(error);
+    if (!exp) return Fail("claim 'exp' missing");
+    if (now_seconds >= *exp + leeway) return Fail("token expired");
+    const auto nbf = NumericDateClaim(*claims, "nbf", &error);
+    if (!error.empty()) return Fail(error);
+    if (nbf && now_seconds + leeway < *nbf) return Fail("token not yet valid");
+
+    if (!config_.issuer.empty()) {
+      const auto iss = StringClaim(*claims, "iss", &error);
+      if (!error.empty()) return Fail(error);
+      if (!iss) return Fail("claim 'iss' missing");
+      if (*iss != config_.issuer) return Fail("claim 'iss' has unexpected value " + Quoted(*iss));
+    }
+    if (!config_.audience.empty()) {
+      const auto aud = claims->find("aud");
+      if (aud == claims->end()) return Fail("claim 'aud' missing");
+      if (!AudienceMatches(*aud, config_.audience)) {
+        return Fail("claim 'aud' does not contain " + Quoted(config_.audience));
+      }
+    }
+    return PrincipalFromClaims(*claims);
+  } catch (const std::exception&) {
+    // nlohmann throws on unexpected shapes (e.g. out-of-range numbers); the
+    // message might quote the payload, so it is not passed on.
+    return Fail("token is malformed");
+  }
+}
+
+std::string SignHs256(const nlohmann::json& claims, std::string_view secret) {
+  const std::string signing_input = Base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})") + "." +
+                                    Base64UrlEncode(claims.dump());
+  return signing_input + "." + Base64UrlEncode(HmacSha256(secret, signing_input));
+}
+
+std::string LoadSecret(std::string_view file_path_or_empty, std::string_view env_var_name,
+                       std::string* error) {
+  std::string secret;
+  if (!file_path_or_empty.empty()) {
+    const std::string path(file_path_or_empty);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      *error = "cannot read secret file '" + path + "'";
+      return {};
+    }
+    std::ostringstream content;
+    content << in.rdbuf();
+    if (in.bad()) {
+      *error = "cannot read secret file '" + path + "'";
+      return {};
+    }
+    secret = std::move(content).str();
+    // Editors and `echo` end files with a newline that is not part of the secret.
+    if (!secret.empty() && secret.back() == '\n') secret.pop_back();
+    if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+    if (secret.empty()) {
+      *error = "secret file '" + path + "' is empty";
+      return {};
+    }
+    return secret;
+  }
+  if (env_var_name.empty()) {
+    *error = "no secret: neither a secret file nor an environment variable is named";
+    return {};
+  }
+  const std::string name(env_var_name);
+  const char* value = std::getenv(name.c_str());
+  if (value == nullptr || *value == '\0') {
+    *error = "no secret: no secret file given and environment variable " + name + " is not set";
+    return {};
+  }
+  return value;
+}
+
+}  // namespace osh::auth

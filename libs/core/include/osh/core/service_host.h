@@ -1,0 +1,63 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "osh/core/admin_http.h"
+#include "osh/core/config.h"
+#include "osh/core/grpc_server.h"
+#include "osh/core/metrics.h"
+
+namespace osh::core {
+
+// Runs one service process. It owns what every service has — configuration,
+// logging, metrics, the admin HTTP port, the gRPC server and graceful shutdown —
+// and a service's main() only hands it a wiring function that builds the
+// service's own components and registers their gRPC services.
+//
+// Common configuration keys (each also OSH_<KEY> in the environment):
+//   grpc-address, admin-address, province, data-dir, log-level, access-log,
+//   shutdown-grace-ms, shutdown-deadline-ms, ready-file
+class ServiceHost {
+ public:
+  // `service_keys` are the service's own keys; `default_grpc_port` and
+  // `default_admin_port` give each service distinct local ports.
+  ServiceHost(std::string service_name, std::vector<ConfigKey> service_keys, int default_grpc_port,
+              int default_admin_port);
+  ~ServiceHost();
+
+  const std::string& name() const { return name_; }
+  const Config& config() const { return *config_; }
+  MetricsRegistry& metrics() { return metrics_; }
+  AdminHttpServer& admin() { return admin_; }
+  void AddGrpcService(grpc::Service* service) { grpc_services_.push_back(service); }
+
+  // Keeps a component alive until after the gRPC server has drained; components
+  // are destroyed in reverse order of adoption.
+  template <typename T>
+  T& Adopt(std::unique_ptr<T> component) {
+    T& ref = *component;
+    owned_.push_back(std::shared_ptr<void>(std::move(component)));
+    return ref;
+  }
+
+  // Returns false with *error set when the service cannot start.
+  using Wiring = std::function<bool(ServiceHost&, std::string* error)>;
+
+  // Loads configuration, wires, serves until SIGTERM or SIGINT, drains, exits.
+  // Returns the process exit code.
+  int Run(int argc, char** argv, const Wiring& wire);
+
+ private:
+  std::string name_;
+  std::vector<ConfigKey> keys_;
+  std::unique_ptr<Config> config_;
+  MetricsRegistry metrics_;
+  AdminHttpServer admin_;
+  std::vector<grpc::Service*> grpc_services_;
+  std::vector<std::shared_ptr<void>> owned_;
+};
+
+}  // namespace osh::core

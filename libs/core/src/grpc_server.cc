@@ -1,0 +1,161 @@
+#include "osh/core/grpc_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/support/server_interceptor.h>
+
+#include <thread>
+
+#include "osh/core/ids.h"
+#include "osh/core/log.h"
+
+namespace osh::core {
+namespace {
+
+constexpr char kRequestIdHeader[] = "x-request-id";
+
+bool IsSaneRequestId(grpc::string_ref id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+std::string_view CodeName(grpc::StatusCode code) {
+  static constexpr std::string_view kNames[] = {
+      "OK",        "CANCELLED",         "UNKNOWN",        "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",
+      "OUT_OF_RANGE", "UNIMPLEMENTED",   "INTERNAL",       "UNAVAILABLE",      "DATA_LOSS",         "UNAUTHENTICATED"};
+  auto i = static_cast<size_t>(code);
+  return i < std::size(kNames) ? kNames[i] : "UNKNOWN";
+}
+
+// One per call. Ensures the call has a request id (generating one into the
+// received metadata so the handler sees it), echoes it back, and records the
+// outcome in metrics and the access log.
+class ObservingInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  ObservingInterceptor(grpc::experimental::ServerRpcInfo* info, MetricsRegistry* metrics, bool access_log)
+      : info_(info), metrics_(metrics), access_log_(access_log), start_(std::chrono::steady_clock::now()) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    using grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      auto* md = methods->GetRecvInitialMetadata();
+      auto it = md->find(kRequestIdHeader);
+      if (it != md->end() && IsSaneRequestId(it->second)) {
+        request_id_.assign(it->second.data(), it->second.size());
+      } else {
+        if (it != md->end()) md->erase(it);
+        request_id_ = NewRequestId();
+        md->emplace(kRequestIdHeader, request_id_);
+      }
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      if (!request_id_.empty()) methods->GetSendInitialMetadata()->emplace(kRequestIdHeader, request_id_);
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      code_ = methods->GetSendStatus().error_code();
+      status_message_ = methods->GetSendStatus().error_message();
+      status_seen_ = true;
+    }
+    methods->Proceed();
+  }
+
+  // gRPC destroys the interceptors when the call is over, whatever its ending.
+  ~ObservingInterceptor() override { Record(); }
+
+ private:
+  void Record() {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const std::string method = info_->method() ? info_->method() : "unknown";
+    const grpc::StatusCode code = status_seen_ ? code_ : grpc::StatusCode::CANCELLED;
+    if (metrics_ != nullptr) {
+      metrics_->GetCounter("osh_grpc_server_handled_total", "gRPC calls completed, by method and status code",
+                           {{"method", method}, {"code", std::string(CodeName(code))}})
+          .Inc();
+      metrics_->GetHistogram("osh_grpc_server_handling_seconds", "gRPC call latency in seconds", {{"method", method}})
+          .Observe(seconds);
+    }
+    if (access_log_) {
+      nlohmann::json fields = {{"request_id", request_id_},
+                               {"method", method},
+                               {"code", CodeName(code)},
+                               {"duration_ms", seconds * 1000.0}};
+      if (code != grpc::StatusCode::OK) fields["error"] = status_message_;
+      log::Info("grpc call", fields);
+    }
+  }
+
+  grpc::experimental::ServerRpcInfo* info_;
+  MetricsRegistry* metrics_;
+  bool access_log_;
+  std::chrono::steady_clock::time_point start_;
+  std::string request_id_;
+  grpc::StatusCode code_ = grpc::StatusCode::OK;
+  std::string status_message_;
+  bool status_seen_ = false;
+};
+
+class ObservingInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  ObservingInterceptorFactory(MetricsRegistry* metrics, bool access_log) : metrics_(metrics), access_log_(access_log) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override {
+    return new ObservingInterceptor(info, metrics_, access_log_);
+  }
+
+ private:
+  MetricsRegistry* metrics_;
+  bool access_log_;
+};
+
+}  // namespace
+
+std::string RequestIdOf(const grpc::ServerContextBase& context) {
+  const auto& md = context.client_metadata();
+  auto it = md.find(kRequestIdHeader);
+  if (it != md.end() && IsSaneRequestId(it->second)) return std::string(it->second.data(), it->second.size());
+  return "";
+}
+
+GrpcServer::GrpcServer(Options options, MetricsRegistry* metrics) : options_(std::move(options)), metrics_(metrics) {}
+
+GrpcServer::~GrpcServer() {
+  if (server_) Shutdown(std::chrono::milliseconds(0), std::chrono::milliseconds(1000));
+}
+
+void GrpcServer::AddService(grpc::Service* service) { services_.push_back(service); }
+
+bool GrpcServer::Start(std::string* error) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options_.address, grpc::InsecureServerCredentials(), &port_);
+  builder.SetMaxReceiveMessageSize(options_.max_receive_message_bytes);
+  for (auto* s : services_) builder.RegisterService(s);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<ObservingInterceptorFactory>(metrics_, options_.access_log));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  server_ = builder.BuildAndStart();
+  if (!server_ || port_ == 0) {
+    *error = "cannot listen for gRPC on " + options_.address;
+    server_.reset();
+    return false;
+  }
+  server_->GetHealthCheckService()->SetServingStatus(true);
+  serving_ = true;
+  return true;
+}
+
+void GrpcServer::Shutdown(std::chrono::milliseconds grace, std::chrono::milliseconds drain_deadline) {
+  if (!server_) return;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  serving_ = false;
+  if (grace.count() > 0) std::this_thread::sleep_for(grace);
+  server_->Shutdown(std::chrono::system_clock::now() + drain_deadline);
+  server_->Wait();
+  server_.reset();
+}
+
+}  // namespace osh::core

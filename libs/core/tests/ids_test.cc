@@ -1,0 +1,34 @@
+#include "osh/core/ids.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+namespace osh::core {
+namespace {
+
+TEST(UuidV7Test, HasVersionAndVariantBits) {
+  const std::regex shape("^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+  for (int i = 0; i < 100; ++i) EXPECT_TRUE(std::regex_match(NewUuidV7(), shape));
+}
+
+TEST(UuidV7Test, SortsByTimeAcrossMilliseconds) {
+  auto t = std::chrono::system_clock::now();
+  std::string prev = NewUuidV7(t);
+  for (int i = 1; i < 50; ++i) {
+    std::string next = NewUuidV7(t + std::chrono::milliseconds(i));
+    EXPECT_LT(prev, next);
+    prev = next;
+  }
+}
+
+TEST(UuidV7Test, UniqueWithinOneMillisecond) {
+  auto t = std::chrono::system_clock::now();
+  std::set<std::string> ids;
+  for (int i = 0; i < 10000; ++i) ids.insert(NewUuidV7(t));
+  EXPECT_EQ(ids.size(), 10000u);
+}
+
+}  // namespace
+}  // namespace osh::core

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace osh::domain {
+
+// Why: every string a service stores or forwards must be valid UTF-8 (protobuf
+// `string` fields, SQLite TEXT, JSON), and length limits on Chinese text are
+// meant in characters, not bytes.
+
+// Nullopt when `text` is well-formed UTF-8 (RFC 3629): no overlong forms, no
+// UTF-16 surrogates (U+D800..U+DFFF), nothing above U+10FFFF. Otherwise a reason
+// naming the 0-based byte offset, e.g. "invalid UTF-8 at byte 3: overlong encoding".
+std::optional<std::string> Utf8Error(std::string_view text);
+
+// Number of code points in `text`. Meant for text that passed Utf8Error; on
+// malformed input it counts every byte that is not a continuation byte.
+std::size_t Utf8Length(std::string_view text);
+
+}  // namespace osh::domain

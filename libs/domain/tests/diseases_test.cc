@@ -1,0 +1,109 @@
+#include "osh/domain/diseases.h"
+
+#include <set>
+#include <string_view>
+
+#include <gtest/gtest.h>
+
+#include "osh/domain/text.h"
+
+namespace osh::domain {
+namespace {
+
+int SumOfCategoryCounts(const DiseaseCatalogueEdition& edition) {
+  int sum = 0;
+  for (const DiseaseCategory& category : edition.categories) sum += category.disease_count;
+  return sum;
+}
+
+bool HasCategory(const DiseaseCatalogueEdition& edition, std::string_view name_zh) {
+  for (const DiseaseCategory& category : edition.categories) {
+    if (category.name_zh == name_zh) return true;
+  }
+  return false;
+}
+
+TEST(DiseasesTest, Edition2013Has10CategoriesAnd132Diseases) {
+  const DiseaseCatalogueEdition* edition = FindDiseaseCatalogueEdition("2013");
+  ASSERT_NE(edition, nullptr);
+  EXPECT_EQ(edition->effective_date, "2013-12-23");
+  EXPECT_EQ(edition->categories.size(), 10u);
+  EXPECT_EQ(edition->disease_count, 132);
+  EXPECT_EQ(SumOfCategoryCounts(*edition), 132);
+}
+
+TEST(DiseasesTest, Edition2024Has12CategoriesAnd135Diseases) {
+  const DiseaseCatalogueEdition* edition = FindDiseaseCatalogueEdition("2024");
+  ASSERT_NE(edition, nullptr);
+  EXPECT_EQ(edition->effective_date, "2025-08-01");
+  EXPECT_EQ(edition->categories.size(), 12u);
+  EXPECT_EQ(edition->disease_count, 135);
+  EXPECT_EQ(SumOfCategoryCounts(*edition), 135);
+}
+
+TEST(DiseasesTest, Revision2024AddsTwoCategoriesAndKeepsTheOthers) {
+  const DiseaseCatalogueEdition& old_edition = *FindDiseaseCatalogueEdition("2013");
+  const DiseaseCatalogueEdition& new_edition = *FindDiseaseCatalogueEdition("2024");
+  for (const DiseaseCategory& category : old_edition.categories) {
+    EXPECT_TRUE(HasCategory(new_edition, category.name_zh)) << category.name_en;
+  }
+  for (std::string_view added : {"职业性肌肉骨骼疾病", "职业性精神和行为障碍"}) {
+    EXPECT_TRUE(HasCategory(new_edition, added)) << added;
+    EXPECT_FALSE(HasCategory(old_edition, added)) << added;
+  }
+}
+
+TEST(DiseasesTest, CategoriesAreNumberedAndNamed) {
+  for (const DiseaseCatalogueEdition& edition : AllDiseaseCatalogueEditions()) {
+    std::set<std::string_view> names;
+    int number = 1;
+    for (const DiseaseCategory& category : edition.categories) {
+      EXPECT_EQ(category.number, number++) << edition.id;
+      EXPECT_GT(category.disease_count, 0) << category.name_en;
+      EXPECT_EQ(Utf8Error(category.name_zh), std::nullopt);
+      EXPECT_FALSE(category.name_en.empty());
+      EXPECT_TRUE(names.insert(category.name_zh).second) << category.name_en;
+    }
+  }
+}
+
+TEST(DiseasesTest, EditionsAreOrderedByEffectiveDate) {
+  const auto editions = AllDiseaseCatalogueEditions();
+  ASSERT_EQ(editions.size(), 2u);
+  for (std::size_t i = 1; i < editions.size(); ++i) {
+    EXPECT_LT(editions[i - 1].effective_date, editions[i].effective_date);
+  }
+}
+
+TEST(DiseasesTest, EditionInForceFollowsTheEffectiveDate) {
+  struct Case {
+    std::string_view date;
+    std::string_view edition;  // empty: none
+  };
+  const Case cases[] = {
+      {"2002-05-01", ""},         {"2013-12-22", ""},
+      {"2013-12-23", "2013"},     {"2020-02-29", "2013"},
+      {"2025-07-31", "2013"},     {"2025-08-01", "2024"},
+      {"2031-01-01", "2024"},     {"2025-8-1", ""},
+      {"2025-13-01", ""},         {"2025-00-10", ""},
+      {"2025-08-32", ""},         {"20250801", ""},
+      {"", ""},                   {"2025-08-01T00:00:00Z", ""},
+  };
+  for (const Case& c : cases) {
+    const DiseaseCatalogueEdition* edition = EditionInForce(c.date);
+    if (c.edition.empty()) {
+      EXPECT_EQ(edition, nullptr) << c.date;
+    } else {
+      ASSERT_NE(edition, nullptr) << c.date;
+      EXPECT_EQ(edition->id, c.edition) << c.date;
+    }
+  }
+}
+
+TEST(DiseasesTest, UnknownEdition) {
+  EXPECT_EQ(FindDiseaseCatalogueEdition("2002"), nullptr);
+  EXPECT_EQ(FindDiseaseCatalogueEdition(""), nullptr);
+}
+
+}  // namespace
+}  // namespace osh::domain

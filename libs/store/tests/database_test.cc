@@ -1,0 +1,155 @@
+#include "osh/store/database.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <future>
+#include <thread>
+
+namespace osh::store {
+namespace {
+
+class DatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("osh-store-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string Path() const { return (dir_ / "test.db").string(); }
+
+  std::filesystem::path dir_;
+};
+
+const std::vector<Migration> kMigrations = {
+    {1, "notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL UNIQUE)"},
+    {2, "notes_author", "ALTER TABLE notes ADD COLUMN author TEXT NOT NULL DEFAULT ''"},
+};
+
+int64_t CountNotes(Database& db) {
+  return db.Read([](Tx& tx) {
+    auto s = tx.Prepare("SELECT COUNT(*) FROM notes");
+    s.Step();
+    return s.Int(0);
+  });
+}
+
+TEST_F(DatabaseTest, AppliesMigrationsOnceAndRecordsVersion) {
+  {
+    auto db = Database::Open({.path = Path()}, {kMigrations[0]});
+    EXPECT_EQ(db->SchemaVersion(), 1);
+  }
+  auto db = Database::Open({.path = Path()}, kMigrations);
+  EXPECT_EQ(db->SchemaVersion(), 2);
+  db->Write([](Tx& tx) { tx.Prepare("INSERT INTO notes(body, author) VALUES (?, ?)").BindAll("a", "b").Run(); });
+  EXPECT_EQ(CountNotes(*db), 1);
+}
+
+TEST_F(DatabaseTest, RefusesAFileMigratedByANewerBinary) {
+  Database::Open({.path = Path()}, kMigrations);
+  EXPECT_THROW(Database::Open({.path = Path()}, {kMigrations[0]}), StoreError);
+}
+
+TEST_F(DatabaseTest, UsesWalAndFullSync) {
+  auto db = Database::Open({.path = Path()}, kMigrations);
+  db->Write([](Tx& tx) {
+    auto mode = tx.Prepare("PRAGMA journal_mode");
+    ASSERT_TRUE(mode.Step());
+    EXPECT_EQ(mode.Text(0), "wal");
+    auto sync = tx.Prepare("PRAGMA synchronous");
+    ASSERT_TRUE(sync.Step());
+    EXPECT_EQ(sync.Int(0), 2);  // FULL
+  });
+}
+
+TEST_F(DatabaseTest, ExceptionRollsBackTheWholeTransaction) {
+  auto db = Database::Open({.path = Path()}, kMigrations);
+  EXPECT_THROW(db->Write([](Tx& tx) {
+    tx.Prepare("INSERT INTO notes(body) VALUES (?)").Bind(1, "first").Run();
+    throw std::runtime_error("validation failed after the first insert");
+  }),
+               std::runtime_error);
+  EXPECT_EQ(CountNotes(*db), 0);
+}
+
+TEST_F(DatabaseTest, ConstraintViolationIsReportedAndRolledBack) {
+  auto db = Database::Open({.path = Path()}, kMigrations);
+  db->Write([](Tx& tx) { tx.Prepare("INSERT INTO notes(body) VALUES (?)").Bind(1, "dup").Run(); });
+  try {
+    db->Write([](Tx& tx) {
+      tx.Prepare("INSERT INTO notes(body) VALUES (?)").Bind(1, "other").Run();
+      tx.Prepare("INSERT INTO notes(body) VALUES (?)").Bind(1, "dup").Run();
+    });
+    FAIL() << "expected a constraint error";
+  } catch (const StoreError& e) {
+    EXPECT_TRUE(e.IsConstraint()) << e.what();
+  }
+  EXPECT_EQ(CountNotes(*db), 1);
+}
+
+TEST_F(DatabaseTest, BoundValuesAreNeverSql) {
+  auto db = Database::Open({.path = Path()}, kMigrations);
+  const std::string hostile = "x'); DROP TABLE notes; --";
+  db->Write([&](Tx& tx) { tx.Prepare("INSERT INTO notes(body) VALUES (?)").Bind(1, hostile).Run(); });
+  auto body = db->Read([](Tx& tx) {
+    auto s = tx.Prepare("SELECT body FROM notes");
+    s.Step();
+    return s.Text(0);
+  });
+  EXPECT_EQ(body, hostile);
+}
+
+TEST_F(DatabaseTest, CommittedDataSurvivesReopen) {
+  {
+    auto db = Database::Open({.path = Path()}, kMigrations);
+    db->Write([](Tx& tx) { tx.Prepare("INSERT INTO notes(body) VALUES (?)").Bind(1, "kept").Run(); });
+  }
+  auto db = Database::Open({.path = Path()}, kMigrations);
+  EXPECT_EQ(CountNotes(*db), 1);
+}
+
+TEST_F(DatabaseTest, ReadersSeeASnapshotWhileAWriteIsOpen) {
+  auto db = Database::Open({.path = Path(), .read_connections = 2}, kMigrations);
+  db->Write([](Tx& tx) { tx.Prepare("INSERT INTO notes(body) VALUES (?)").Bind(1, "one").Run(); });
+  std::promise<void> inserted;
+  std::promise<void> read_done;
+  auto writer = std::async(std::launch::async, [&] {
+    db->Write([&](Tx& tx) {
+      tx.Prepare("INSERT INTO notes(body) VALUES (?)").Bind(1, "two").Run();
+      inserted.set_value();
+      read_done.get_future().wait();  // hold the transaction open while the reader reads
+    });
+  });
+  inserted.get_future().wait();
+  EXPECT_EQ(CountNotes(*db), 1);  // not blocked, and the uncommitted row is invisible
+  read_done.set_value();
+  writer.get();
+  EXPECT_EQ(CountNotes(*db), 2);
+}
+
+TEST_F(DatabaseTest, TypedColumnsRoundTrip) {
+  auto db = Database::Open(
+      {.path = Path()},
+      {{1, "t", "CREATE TABLE t (i INTEGER, d REAL, s TEXT, b BLOB, n TEXT)"}});
+  db->Write([](Tx& tx) {
+    auto s = tx.Prepare("INSERT INTO t VALUES (?, ?, ?, ?, ?)");
+    s.Bind(1, int64_t{1} << 40).Bind(2, 2.5).Bind(3, "尘肺病").BindBlob(4, std::string("\0\1", 2)).BindNull(5);
+    s.Run();
+  });
+  db->Read([](Tx& tx) {
+    auto s = tx.Prepare("SELECT i, d, s, b, n FROM t");
+    ASSERT_TRUE(s.Step());
+    EXPECT_EQ(s.Int(0), int64_t{1} << 40);
+    EXPECT_DOUBLE_EQ(s.Double(1), 2.5);
+    EXPECT_EQ(s.Text(2), "尘肺病");
+    EXPECT_EQ(s.Blob(3), std::string("\0\1", 2));
+    EXPECT_TRUE(s.IsNull(4));
+    EXPECT_FALSE(s.Step());
+  });
+}
+
+}  // namespace
+}  // namespace osh::store

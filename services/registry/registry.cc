@@ -1,0 +1,443 @@
+#include "registry.h"
+
+#include <fmt/format.h>
+#include <google/protobuf/util/field_mask_util.h>
+#include <google/protobuf/util/time_util.h>
+
+#include <algorithm>
+#include <set>
+
+#include "osh/auth/authorize.h"
+#include "osh/core/errors.h"
+#include "osh/core/ids.h"
+#include "osh/core/log.h"
+#include "osh/core/page_token.h"
+#include "osh/domain/industries.h"
+#include "osh/domain/regions.h"
+#include "registry_store.h"
+#include "validation.h"
+
+namespace osh::registry {
+namespace {
+
+using google::protobuf::util::FieldMaskUtil;
+using google::protobuf::util::TimeUtil;
+
+// Thrown inside a store transaction to roll it back and answer with `status`.
+struct Refusal {
+  grpc::Status status;
+};
+
+[[noreturn]] void Refuse(grpc::StatusCode code, std::string message) { throw Refusal{grpc::Status(code, message)}; }
+
+void ThrowIfInvalid(const core::FieldErrors& errors) {
+  if (!errors.empty()) throw Refusal{errors.ToStatus()};
+}
+
+// Runs a call body, turning refusals into their status and store failures into
+// INTERNAL without their text (which may contain SQL) reaching the caller.
+template <typename F>
+grpc::Status Guard(const Caller& caller, const char* method, F&& body) {
+  try {
+    body();
+    return grpc::Status::OK;
+  } catch (const Refusal& r) {
+    return r.status;
+  } catch (const store::StoreError& e) {
+    core::log::Error("store failure", {{"request_id", caller.request_id}, {"method", method}, {"error", e.what()}});
+    return grpc::Status(grpc::StatusCode::INTERNAL, "internal error; request id " + caller.request_id);
+  }
+}
+
+void Require(const auth::Principal* principal, auth::Action action, const auth::Resource& resource) {
+  auto decision = auth::Authorize(principal, action, resource);
+  if (!decision.allowed) Refuse(grpc::StatusCode::PERMISSION_DENIED, decision.reason);
+}
+
+auth::Resource ResourceOf(const v1::Employer& e) { return {e.province(), e.credit_code(), false}; }
+
+common::v1::Actor ActorOf(const auth::Principal& p) {
+  common::v1::Actor a;
+  a.set_subject(p.subject);
+  a.set_role(std::string(auth::RoleName(p.role)));
+  a.set_province(p.province);
+  a.set_org(p.org);
+  return a;
+}
+
+void Audit(store::Tx& tx, const Caller& caller, const char* action, const char* entity, const std::string& id) {
+  RegistryStore::Audit(tx, {caller.principal->subject, std::string(auth::RoleName(caller.principal->role)), action,
+                            entity, id, caller.request_id});
+}
+
+// Makes a write idempotent on (subject, method, request_id): a retry of the same
+// request returns the first answer and writes nothing; the same id on a
+// different request is refused rather than silently answered with old data.
+template <typename Request, typename Response, typename F>
+void Idempotent(store::Tx& tx, const Caller& caller, const char* method, const std::string& request_id,
+                const Request& request, Response* response, F&& write) {
+  if (request_id.empty()) {
+    write();
+    return;
+  }
+  std::string request_bytes;
+  request.SerializeToString(&request_bytes);
+  if (auto previous = RegistryStore::FindIdempotent(tx, caller.principal->subject, method, request_id)) {
+    if (previous->request_bytes != request_bytes) {
+      Refuse(grpc::StatusCode::INVALID_ARGUMENT,
+             "request_id: '" + request_id + "' was already used for a different " + method + " request");
+    }
+    if (!response->ParseFromString(previous->response_bytes)) Refuse(grpc::StatusCode::INTERNAL, "stored answer");
+    return;
+  }
+  write();
+  RegistryStore::SaveIdempotent(tx, caller.principal->subject, method, request_id, request_bytes,
+                                response->SerializeAsString());
+}
+
+const std::set<std::string>& UpdatableEmployerPaths() {
+  static const std::set<std::string> paths = {
+      "name", "division_code", "registered_address", "workplace_address", "industry_section", "industry_code",
+      "size_class", "registration_type", "legal_representative", "legal_representative_phone",
+      "has_osh_management_body", "osh_staff_full_time", "osh_staff_part_time", "total_workers",
+      "cumulative_disease_cases"};
+  return paths;
+}
+
+int PageSize(int requested, const Registry::Options& o, core::FieldErrors& errors) {
+  if (requested < 0) {
+    errors.Add("page_size", fmt::format("must not be negative, got {}", requested));
+    return 0;
+  }
+  if (requested == 0) return o.default_page_size;
+  return std::min(requested, o.max_page_size);
+}
+
+}  // namespace
+
+Registry::Registry(store::Database& db, Options options) : db_(db), options_(std::move(options)) {}
+
+grpc::Status Registry::CreateEmployer(const Caller& caller, const v1::CreateEmployerRequest& request,
+                                      v1::Employer* response) {
+  return Guard(caller, "CreateEmployer", [&] {
+    core::FieldErrors errors;
+    ValidateRequestId(request.request_id(), errors);
+    ValidateEmployer(request.employer(), options_.province, errors);
+    ThrowIfInvalid(errors);
+    const std::string province(domain::ProvinceOfDivision(request.employer().division_code()));
+    Require(caller.principal, auth::Action::kWrite, {province, request.employer().credit_code(), false});
+
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "CreateEmployer", request.request_id(), request, response, [&] {
+        if (auto existing = RegistryStore::FindEmployerByCreditCode(tx, request.employer().credit_code())) {
+          Refuse(grpc::StatusCode::ALREADY_EXISTS, "an employer with credit code " + existing->credit_code() +
+                                                       " is registered already (id " + existing->id() + ")");
+        }
+        const auto now = TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(options_.clock()));
+        v1::Employer e;
+        FieldMaskUtil::MergeMessageTo(request.employer(), [] {
+          google::protobuf::FieldMask m;
+          for (const auto& p : UpdatableEmployerPaths()) m.add_paths(p);
+          m.add_paths("credit_code");
+          return m;
+        }(), {}, &e);
+        e.set_id(core::NewUuidV7(options_.clock()));
+        e.set_province(province);
+        e.set_status(v1::EMPLOYER_STATUS_ACTIVE);
+        e.set_declaration_status(v1::DECLARATION_STATUS_UNSPECIFIED);
+        e.set_version(1);
+        *e.mutable_create_time() = now;
+        *e.mutable_update_time() = now;
+        RegistryStore::InsertEmployer(tx, e);
+        Audit(tx, caller, "create", "employer", e.id());
+        *response = e;
+      });
+    });
+  });
+}
+
+grpc::Status Registry::GetEmployer(const Caller& caller, const v1::GetEmployerRequest& request,
+                                   v1::Employer* response) {
+  return Guard(caller, "GetEmployer", [&] {
+    if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
+    auto e = db_.Read([&](store::Tx& tx) { return RegistryStore::FindEmployer(tx, request.id()); });
+    if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + request.id().substr(0, 64) + "'");
+    Require(caller.principal, auth::Action::kRead, ResourceOf(*e));
+    *response = std::move(*e);
+  });
+}
+
+grpc::Status Registry::GetEmployerByCreditCode(const Caller& caller,
+                                               const v1::GetEmployerByCreditCodeRequest& request,
+                                               v1::Employer* response) {
+  return Guard(caller, "GetEmployerByCreditCode", [&] {
+    if (request.credit_code().empty()) throw Refusal{core::InvalidArgument("credit_code", "is required")};
+    auto e = db_.Read([&](store::Tx& tx) { return RegistryStore::FindEmployerByCreditCode(tx, request.credit_code()); });
+    if (!e) {
+      Refuse(grpc::StatusCode::NOT_FOUND, "no employer with credit code '" + request.credit_code().substr(0, 18) + "'");
+    }
+    Require(caller.principal, auth::Action::kRead, ResourceOf(*e));
+    *response = std::move(*e);
+  });
+}
+
+grpc::Status Registry::UpdateEmployer(const Caller& caller, const v1::UpdateEmployerRequest& request,
+                                      v1::Employer* response) {
+  return Guard(caller, "UpdateEmployer", [&] {
+    core::FieldErrors errors;
+    ValidateRequestId(request.request_id(), errors);
+    if (request.employer().id().empty()) errors.Add("employer.id", "is required");
+    if (request.employer().version() <= 0) errors.Add("employer.version", "is required (the version you read)");
+    google::protobuf::FieldMask mask = request.update_mask();
+    if (mask.paths_size() == 0) {
+      for (const auto& p : UpdatableEmployerPaths()) mask.add_paths(p);
+    }
+    for (const auto& p : mask.paths()) {
+      if (UpdatableEmployerPaths().count(p) == 0) {
+        errors.Add("update_mask", "'" + p.substr(0, 64) + "' is not an updatable employer field");
+      }
+    }
+    ThrowIfInvalid(errors);
+
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "UpdateEmployer", request.request_id(), request, response, [&] {
+        auto e = RegistryStore::FindEmployer(tx, request.employer().id());
+        if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + request.employer().id().substr(0, 64) + "'");
+        Require(caller.principal, auth::Action::kWrite, ResourceOf(*e));
+        if (e->version() != request.employer().version()) {
+          Refuse(grpc::StatusCode::ABORTED, fmt::format("employer {} is at version {}, the update was made from "
+                                                        "version {}; read it again and retry",
+                                                        e->id(), e->version(), request.employer().version()));
+        }
+        if (e->status() != v1::EMPLOYER_STATUS_ACTIVE) {
+          Refuse(grpc::StatusCode::FAILED_PRECONDITION, "employer " + e->id() + " is no longer active");
+        }
+        FieldMaskUtil::MergeOptions merge;
+        merge.set_replace_message_fields(true);
+        merge.set_replace_repeated_fields(true);
+        FieldMaskUtil::MergeMessageTo(request.employer(), mask, merge, &*e);
+        core::FieldErrors merged_errors;
+        ValidateEmployer(*e, options_.province, merged_errors);
+        ThrowIfInvalid(merged_errors);
+        e->set_version(e->version() + 1);
+        *e->mutable_update_time() =
+            TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(options_.clock()));
+        RegistryStore::UpdateEmployer(tx, *e);
+        Audit(tx, caller, "update", "employer", e->id());
+        *response = *e;
+      });
+    });
+  });
+}
+
+grpc::Status Registry::ListEmployers(const Caller& caller, const v1::ListEmployersRequest& request,
+                                     v1::ListEmployersResponse* response) {
+  return Guard(caller, "ListEmployers", [&] {
+    core::FieldErrors errors;
+    const int page_size = PageSize(request.page_size(), options_, errors);
+    EmployerFilter filter;
+    filter.division_prefix = request.division_prefix();
+    filter.industry_section = request.industry_section();
+    filter.size_class = request.size_class();
+    filter.hazard_category = request.hazard_category();
+    filter.declaration_status = request.declaration_status();
+    if (!filter.division_prefix.empty() && !domain::IsDivisionPrefix(filter.division_prefix)) {
+      errors.Add("division_prefix", "must be 2, 4 or 6 digits starting with a province code");
+    }
+    if (!filter.industry_section.empty() && domain::FindIndustrySection(filter.industry_section) == nullptr) {
+      errors.Add("industry_section", "must be a GB/T 4754-2017 section letter A-T");
+    }
+    if (!common::v1::SizeClass_IsValid(filter.size_class)) errors.Add("size_class", "unknown value");
+    if (!common::v1::HazardCategory_IsValid(filter.hazard_category)) errors.Add("hazard_category", "unknown value");
+    if (!v1::DeclarationStatus_IsValid(filter.declaration_status)) errors.Add("declaration_status", "unknown value");
+
+    // Narrow the query to what the caller may see, then check it with the one policy.
+    const auth::Principal& p = *caller.principal;
+    auth::Resource scope{options_.province, "", false};
+    if (auth::IsOrganisationRole(p.role)) {
+      filter.credit_code = p.org;
+      scope = {p.province, p.org, false};
+    } else if (!filter.division_prefix.empty()) {
+      scope.province = filter.division_prefix.substr(0, 2);
+    } else if (auth::IsProvincialRole(p.role)) {
+      filter.division_prefix = p.province;
+      scope.province = p.province;
+    }
+    const std::string fingerprint = fmt::format("{}|{}|{}|{}|{}|{}", filter.division_prefix, filter.industry_section,
+                                                filter.size_class, filter.hazard_category, filter.declaration_status,
+                                                filter.credit_code);
+    std::string after_id;
+    if (!request.page_token().empty()) {
+      auto position = core::DecodePageToken(request.page_token(), fingerprint);
+      if (!position) {
+        errors.Add("page_token", "is not a token from this listing (or the filters changed)");
+      } else {
+        after_id = *position;
+      }
+    }
+    ThrowIfInvalid(errors);
+    Require(caller.principal, auth::Action::kRead, scope);
+
+    auto rows = db_.Read([&](store::Tx& tx) { return RegistryStore::ListEmployers(tx, filter, after_id, page_size + 1); });
+    const bool more = static_cast<int>(rows.size()) > page_size;
+    if (more) rows.pop_back();
+    for (auto& e : rows) *response->add_employers() = std::move(e);
+    if (more) response->set_next_page_token(core::EncodePageToken(rows.back().id(), fingerprint));
+  });
+}
+
+grpc::Status Registry::SubmitDeclaration(const Caller& caller, const v1::SubmitDeclarationRequest& request,
+                                         v1::Declaration* response) {
+  return Guard(caller, "SubmitDeclaration", [&] {
+    core::FieldErrors errors;
+    ValidateRequestId(request.request_id(), errors);
+    if (request.employer_id().empty()) errors.Add("employer_id", "is required");
+    ThrowIfInvalid(errors);
+    const auto now_tp = options_.clock();
+    const int current_year = [&] {
+      const std::time_t t = std::chrono::system_clock::to_time_t(now_tp);
+      std::tm tm{};
+      gmtime_r(&t, &tm);
+      return tm.tm_year + 1900;
+    }();
+
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "SubmitDeclaration", request.request_id(), request, response, [&] {
+        auto e = RegistryStore::FindEmployer(tx, request.employer_id());
+        if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + request.employer_id().substr(0, 64) + "'");
+        Require(caller.principal, auth::Action::kWrite, ResourceOf(*e));
+        if (e->status() != v1::EMPLOYER_STATUS_ACTIVE) {
+          Refuse(grpc::StatusCode::FAILED_PRECONDITION, "employer " + e->id() + " is no longer active");
+        }
+        core::FieldErrors declaration_errors;
+        ValidateDeclaration(request.declaration(), *e, current_year, declaration_errors);
+        ThrowIfInvalid(declaration_errors);
+        if (RegistryStore::HasPendingDeclaration(tx, e->id())) {
+          Refuse(grpc::StatusCode::FAILED_PRECONDITION,
+                 "employer " + e->id() + " has a declaration awaiting review; wait for its decision");
+        }
+        if (request.declaration().type() == v1::DECLARATION_TYPE_INITIAL &&
+            e->declaration_status() == v1::DECLARATION_STATUS_APPROVED) {
+          Refuse(grpc::StatusCode::FAILED_PRECONDITION,
+                 "employer " + e->id() + " has an approved declaration; submit a change or annual declaration");
+        }
+        const auto now = TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(now_tp));
+        v1::Declaration d;
+        d.set_type(request.declaration().type());
+        d.set_change_reason(request.declaration().change_reason());
+        d.set_change_description(request.declaration().change_description());
+        d.set_year(request.declaration().year());
+        *d.mutable_exposures() = request.declaration().exposures();
+        d.set_total_exposed_workers(request.declaration().total_exposed_workers());
+        d.set_total_workers(request.declaration().total_workers() > 0 ? request.declaration().total_workers()
+                                                                      : e->total_workers());
+        d.set_id(core::NewUuidV7(now_tp));
+        d.set_employer_id(e->id());
+        d.set_credit_code(e->credit_code());
+        d.set_province(e->province());
+        d.set_status(v1::DECLARATION_STATUS_SUBMITTED);
+        *d.mutable_submitted_by() = ActorOf(*caller.principal);
+        *d.mutable_submit_time() = now;
+        DeriveDeclarationTotals(d);
+        RegistryStore::InsertDeclaration(tx, d);
+
+        e->set_declaration_status(v1::DECLARATION_STATUS_SUBMITTED);
+        e->set_version(e->version() + 1);
+        *e->mutable_update_time() = now;
+        RegistryStore::UpdateEmployer(tx, *e);
+        Audit(tx, caller, "submit", "declaration", d.id());
+        *response = d;
+      });
+    });
+  });
+}
+
+grpc::Status Registry::GetDeclaration(const Caller& caller, const v1::GetDeclarationRequest& request,
+                                      v1::Declaration* response) {
+  return Guard(caller, "GetDeclaration", [&] {
+    if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
+    auto d = db_.Read([&](store::Tx& tx) { return RegistryStore::FindDeclaration(tx, request.id()); });
+    if (!d) Refuse(grpc::StatusCode::NOT_FOUND, "no declaration with id '" + request.id().substr(0, 64) + "'");
+    Require(caller.principal, auth::Action::kRead, {d->province(), d->credit_code(), false});
+    *response = std::move(*d);
+  });
+}
+
+grpc::Status Registry::ListDeclarations(const Caller& caller, const v1::ListDeclarationsRequest& request,
+                                        v1::ListDeclarationsResponse* response) {
+  return Guard(caller, "ListDeclarations", [&] {
+    core::FieldErrors errors;
+    const int page_size = PageSize(request.page_size(), options_, errors);
+    if (request.employer_id().empty()) errors.Add("employer_id", "is required");
+    std::string before_id;
+    if (!request.page_token().empty()) {
+      auto position = core::DecodePageToken(request.page_token(), request.employer_id());
+      if (!position) {
+        errors.Add("page_token", "is not a token from this listing");
+      } else {
+        before_id = *position;
+      }
+    }
+    ThrowIfInvalid(errors);
+    auto rows = db_.Read([&](store::Tx& tx) {
+      auto e = RegistryStore::FindEmployer(tx, request.employer_id());
+      if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + request.employer_id().substr(0, 64) + "'");
+      Require(caller.principal, auth::Action::kRead, ResourceOf(*e));
+      return RegistryStore::ListDeclarations(tx, e->id(), before_id, page_size + 1);
+    });
+    const bool more = static_cast<int>(rows.size()) > page_size;
+    if (more) rows.pop_back();
+    for (auto& d : rows) *response->add_declarations() = std::move(d);
+    if (more) response->set_next_page_token(core::EncodePageToken(rows.back().id(), request.employer_id()));
+  });
+}
+
+grpc::Status Registry::ReviewDeclaration(const Caller& caller, const v1::ReviewDeclarationRequest& request,
+                                         v1::Declaration* response) {
+  return Guard(caller, "ReviewDeclaration", [&] {
+    core::FieldErrors errors;
+    ValidateRequestId(request.request_id(), errors);
+    if (request.id().empty()) errors.Add("id", "is required");
+    CheckText(request.reason(), "reason", kMaxLongTextLength, !request.approve(), errors);
+    ThrowIfInvalid(errors);
+
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "ReviewDeclaration", request.request_id(), request, response, [&] {
+        auto d = RegistryStore::FindDeclaration(tx, request.id());
+        if (!d) Refuse(grpc::StatusCode::NOT_FOUND, "no declaration with id '" + request.id().substr(0, 64) + "'");
+        auto e = RegistryStore::FindEmployer(tx, d->employer_id());
+        if (!e) Refuse(grpc::StatusCode::INTERNAL, "declaration without employer");
+        Require(caller.principal, auth::Action::kReview, ResourceOf(*e));
+        if (d->status() != v1::DECLARATION_STATUS_SUBMITTED) {
+          Refuse(grpc::StatusCode::FAILED_PRECONDITION,
+                 "declaration " + d->id() + " was decided already (" + v1::DeclarationStatus_Name(d->status()) + ")");
+        }
+        const auto now = TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(options_.clock()));
+        auto* review = d->add_reviews();
+        review->set_approved(request.approve());
+        review->set_reason(request.reason());
+        *review->mutable_reviewer() = ActorOf(*caller.principal);
+        *review->mutable_review_time() = now;
+        d->set_status(request.approve() ? v1::DECLARATION_STATUS_APPROVED : v1::DECLARATION_STATUS_REJECTED);
+        RegistryStore::UpdateDeclaration(tx, *d);
+
+        e->set_declaration_status(d->status());
+        if (request.approve()) {
+          std::set<int> categories;
+          for (const auto& x : d->exposures()) categories.insert(x.category());
+          e->clear_hazard_categories();
+          for (int c : categories) e->add_hazard_categories(static_cast<common::v1::HazardCategory>(c));
+          e->set_exposed_workers(d->total_exposed_workers());
+          e->set_total_workers(d->total_workers());
+        }
+        e->set_version(e->version() + 1);
+        *e->mutable_update_time() = now;
+        RegistryStore::UpdateEmployer(tx, *e);
+        Audit(tx, caller, request.approve() ? "approve" : "reject", "declaration", d->id());
+        *response = *d;
+      });
+    });
+  });
+}
+
+}  // namespace osh::registry

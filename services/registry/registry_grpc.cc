@@ -1,0 +1,79 @@
+#include "registry_grpc.h"
+
+#include "osh/auth/grpc_auth.h"
+#include "osh/core/grpc_server.h"
+
+namespace osh::registry {
+
+RegistryGrpcService::RegistryGrpcService(Registry& registry, const auth::TokenVerifier& verifier)
+    : registry_(registry), verifier_(verifier) {}
+
+grpc::ServerUnaryReactor* RegistryGrpcService::Serve(grpc::CallbackServerContext* ctx,
+                                                     const std::function<grpc::Status(const Caller&)>& call) {
+  auto* reactor = ctx->DefaultReactor();
+  auto identity = auth::AuthenticateGrpcCall(*ctx, verifier_, std::chrono::system_clock::now());
+  if (!identity.ok()) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, identity.error));
+  } else if (!identity.principal) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                                 "the registry needs a bearer token in the authorization metadata"));
+  } else {
+    reactor->Finish(call(Caller{&*identity.principal, core::RequestIdOf(*ctx)}));
+  }
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistryGrpcService::CreateEmployer(grpc::CallbackServerContext* ctx,
+                                                              const v1::CreateEmployerRequest* req,
+                                                              v1::Employer* resp) {
+  return Serve(ctx, [&](const Caller& c) { return registry_.CreateEmployer(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* RegistryGrpcService::GetEmployer(grpc::CallbackServerContext* ctx,
+                                                           const v1::GetEmployerRequest* req, v1::Employer* resp) {
+  return Serve(ctx, [&](const Caller& c) { return registry_.GetEmployer(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* RegistryGrpcService::GetEmployerByCreditCode(grpc::CallbackServerContext* ctx,
+                                                                       const v1::GetEmployerByCreditCodeRequest* req,
+                                                                       v1::Employer* resp) {
+  return Serve(ctx, [&](const Caller& c) { return registry_.GetEmployerByCreditCode(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* RegistryGrpcService::UpdateEmployer(grpc::CallbackServerContext* ctx,
+                                                              const v1::UpdateEmployerRequest* req,
+                                                              v1::Employer* resp) {
+  return Serve(ctx, [&](const Caller& c) { return registry_.UpdateEmployer(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* RegistryGrpcService::ListEmployers(grpc::CallbackServerContext* ctx,
+                                                             const v1::ListEmployersRequest* req,
+                                                             v1::ListEmployersResponse* resp) {
+  return Serve(ctx, [&](const Caller& c) { return registry_.ListEmployers(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* RegistryGrpcService::SubmitDeclaration(grpc::CallbackServerContext* ctx,
+                                                                 const v1::SubmitDeclarationRequest* req,
+                                                                 v1::Declaration* resp) {
+  return Serve(ctx, [&](const Caller& c) { return registry_.SubmitDeclaration(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* RegistryGrpcService::GetDeclaration(grpc::CallbackServerContext* ctx,
+                                                              const v1::GetDeclarationRequest* req,
+                                                              v1::Declaration* resp) {
+  return Serve(ctx, [&](const Caller& c) { return registry_.GetDeclaration(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* RegistryGrpcService::ListDeclarations(grpc::CallbackServerContext* ctx,
+                                                                const v1::ListDeclarationsRequest* req,
+                                                                v1::ListDeclarationsResponse* resp) {
+  return Serve(ctx, [&](const Caller& c) { return registry_.ListDeclarations(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* RegistryGrpcService::ReviewDeclaration(grpc::CallbackServerContext* ctx,
+                                                                 const v1::ReviewDeclarationRequest* req,
+                                                                 v1::Declaration* resp) {
+  return Serve(ctx, [&](const Caller& c) { return registry_.ReviewDeclaration(c, *req, resp); });
+}
+
+}  // namespace osh::registry

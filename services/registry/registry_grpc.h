@@ -1,0 +1,50 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+
+#include "osh/auth/jwt.h"
+#include "osh/registry/v1/registry.grpc.pb.h"
+#include "registry.h"
+
+namespace osh::registry {
+
+// The thin gRPC face of Registry on the callback API: it verifies the bearer
+// token of each call (the gateway checked it too, but the gRPC port does not
+// trust blindly), refuses anonymous callers, and answers with Registry's status.
+class RegistryGrpcService final : public v1::RegistryService::CallbackService {
+ public:
+  RegistryGrpcService(Registry& registry, const auth::TokenVerifier& verifier);
+
+  grpc::ServerUnaryReactor* CreateEmployer(grpc::CallbackServerContext* ctx, const v1::CreateEmployerRequest* req,
+                                           v1::Employer* resp) override;
+  grpc::ServerUnaryReactor* GetEmployer(grpc::CallbackServerContext* ctx, const v1::GetEmployerRequest* req,
+                                        v1::Employer* resp) override;
+  grpc::ServerUnaryReactor* GetEmployerByCreditCode(grpc::CallbackServerContext* ctx,
+                                                    const v1::GetEmployerByCreditCodeRequest* req,
+                                                    v1::Employer* resp) override;
+  grpc::ServerUnaryReactor* UpdateEmployer(grpc::CallbackServerContext* ctx, const v1::UpdateEmployerRequest* req,
+                                           v1::Employer* resp) override;
+  grpc::ServerUnaryReactor* ListEmployers(grpc::CallbackServerContext* ctx, const v1::ListEmployersRequest* req,
+                                          v1::ListEmployersResponse* resp) override;
+  grpc::ServerUnaryReactor* SubmitDeclaration(grpc::CallbackServerContext* ctx,
+                                              const v1::SubmitDeclarationRequest* req,
+                                              v1::Declaration* resp) override;
+  grpc::ServerUnaryReactor* GetDeclaration(grpc::CallbackServerContext* ctx, const v1::GetDeclarationRequest* req,
+                                           v1::Declaration* resp) override;
+  grpc::ServerUnaryReactor* ListDeclarations(grpc::CallbackServerContext* ctx,
+                                             const v1::ListDeclarationsRequest* req,
+                                             v1::ListDeclarationsResponse* resp) override;
+  grpc::ServerUnaryReactor* ReviewDeclaration(grpc::CallbackServerContext* ctx,
+                                              const v1::ReviewDeclarationRequest* req,
+                                              v1::Declaration* resp) override;
+
+ private:
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx,
+                                  const std::function<grpc::Status(const Caller&)>& call);
+
+  Registry& registry_;
+  const auth::TokenVerifier& verifier_;
+};
+
+}  // namespace osh::registry

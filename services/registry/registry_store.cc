@@ -1,0 +1,207 @@
+#include "registry_store.h"
+
+namespace osh::registry {
+namespace {
+
+template <typename Message>
+Message Parse(const std::string& bytes) {
+  Message m;
+  if (!m.ParseFromString(bytes)) throw store::StoreError(1, "stored record does not parse");
+  return m;
+}
+
+int64_t HazardMaskOf(const v1::Employer& e) {
+  int64_t mask = 0;
+  for (int c : e.hazard_categories()) mask |= HazardMaskBit(c);
+  return mask;
+}
+
+}  // namespace
+
+int64_t HazardMaskBit(int category) { return int64_t{1} << category; }
+
+std::vector<store::Migration> RegistryStore::Migrations() {
+  return {
+      {1, "employers_and_declarations", R"sql(
+CREATE TABLE employers (
+  id TEXT PRIMARY KEY,
+  credit_code TEXT NOT NULL UNIQUE,
+  province TEXT NOT NULL,
+  division_code TEXT NOT NULL,
+  industry_section TEXT NOT NULL,
+  size_class INTEGER NOT NULL,
+  hazard_mask INTEGER NOT NULL,
+  declaration_status INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  record BLOB NOT NULL
+);
+CREATE INDEX employers_by_division ON employers(division_code, id);
+CREATE INDEX employers_by_industry ON employers(industry_section, id);
+CREATE TABLE declarations (
+  id TEXT PRIMARY KEY,
+  employer_id TEXT NOT NULL REFERENCES employers(id),
+  status INTEGER NOT NULL,
+  record BLOB NOT NULL
+);
+CREATE INDEX declarations_by_employer ON declarations(employer_id, id);
+CREATE TABLE idempotency_keys (
+  subject TEXT NOT NULL,
+  method TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  request BLOB NOT NULL,
+  response BLOB NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  PRIMARY KEY (subject, method, request_id)
+);
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  actor_subject TEXT NOT NULL,
+  actor_role TEXT NOT NULL,
+  action TEXT NOT NULL,
+  entity TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  request_id TEXT NOT NULL
+);
+CREATE INDEX audit_by_entity ON audit_log(entity_id, seq);
+)sql"},
+  };
+}
+
+std::optional<v1::Employer> RegistryStore::FindEmployer(store::Tx& tx, const std::string& id) {
+  auto s = tx.Prepare("SELECT record FROM employers WHERE id = ?");
+  s.Bind(1, id);
+  if (!s.Step()) return std::nullopt;
+  return Parse<v1::Employer>(s.Blob(0));
+}
+
+std::optional<v1::Employer> RegistryStore::FindEmployerByCreditCode(store::Tx& tx, const std::string& credit_code) {
+  auto s = tx.Prepare("SELECT record FROM employers WHERE credit_code = ?");
+  s.Bind(1, credit_code);
+  if (!s.Step()) return std::nullopt;
+  return Parse<v1::Employer>(s.Blob(0));
+}
+
+void RegistryStore::InsertEmployer(store::Tx& tx, const v1::Employer& e) {
+  auto s = tx.Prepare(
+      "INSERT INTO employers (id, credit_code, province, division_code, industry_section, size_class, hazard_mask,"
+      " declaration_status, status, version, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  s.BindAll(e.id(), e.credit_code(), e.province(), e.division_code(), e.industry_section(),
+            static_cast<int64_t>(e.size_class()), HazardMaskOf(e), static_cast<int64_t>(e.declaration_status()),
+            static_cast<int64_t>(e.status()), e.version());
+  s.BindBlob(11, e.SerializeAsString());
+  s.Run();
+}
+
+void RegistryStore::UpdateEmployer(store::Tx& tx, const v1::Employer& e) {
+  auto s = tx.Prepare(
+      "UPDATE employers SET province = ?, division_code = ?, industry_section = ?, size_class = ?, hazard_mask = ?,"
+      " declaration_status = ?, status = ?, version = ?, record = ? WHERE id = ?");
+  s.BindAll(e.province(), e.division_code(), e.industry_section(), static_cast<int64_t>(e.size_class()),
+            HazardMaskOf(e), static_cast<int64_t>(e.declaration_status()), static_cast<int64_t>(e.status()),
+            e.version());
+  s.BindBlob(9, e.SerializeAsString());
+  s.Bind(10, e.id());
+  if (s.Run() != 1) throw store::StoreError(1, "employer to update is missing");
+}
+
+std::vector<v1::Employer> RegistryStore::ListEmployers(store::Tx& tx, const EmployerFilter& f,
+                                                       const std::string& after_id, int limit) {
+  // One statement with every filter; an unset filter binds a value that makes its
+  // clause true, so the SQL text is constant and every value is bound.
+  auto s = tx.Prepare(
+      "SELECT record FROM employers WHERE id > ?"
+      " AND (? = '' OR substr(division_code, 1, length(?)) = ?)"
+      " AND (? = '' OR industry_section = ?)"
+      " AND (? = 0 OR size_class = ?)"
+      " AND (? = 0 OR (hazard_mask & ?) != 0)"
+      " AND (? = 0 OR declaration_status = ?)"
+      " AND (? = '' OR credit_code = ?)"
+      " ORDER BY id LIMIT ?");
+  s.BindAll(after_id, f.division_prefix, f.division_prefix, f.division_prefix, f.industry_section,
+            f.industry_section, static_cast<int64_t>(f.size_class), static_cast<int64_t>(f.size_class),
+            static_cast<int64_t>(f.hazard_category), HazardMaskBit(f.hazard_category),
+            static_cast<int64_t>(f.declaration_status), static_cast<int64_t>(f.declaration_status), f.credit_code,
+            f.credit_code, static_cast<int64_t>(limit));
+  std::vector<v1::Employer> out;
+  while (s.Step()) out.push_back(Parse<v1::Employer>(s.Blob(0)));
+  return out;
+}
+
+std::optional<v1::Declaration> RegistryStore::FindDeclaration(store::Tx& tx, const std::string& id) {
+  auto s = tx.Prepare("SELECT record FROM declarations WHERE id = ?");
+  s.Bind(1, id);
+  if (!s.Step()) return std::nullopt;
+  return Parse<v1::Declaration>(s.Blob(0));
+}
+
+void RegistryStore::InsertDeclaration(store::Tx& tx, const v1::Declaration& d) {
+  auto s = tx.Prepare("INSERT INTO declarations (id, employer_id, status, record) VALUES (?, ?, ?, ?)");
+  s.BindAll(d.id(), d.employer_id(), static_cast<int64_t>(d.status()));
+  s.BindBlob(4, d.SerializeAsString());
+  s.Run();
+}
+
+void RegistryStore::UpdateDeclaration(store::Tx& tx, const v1::Declaration& d) {
+  auto s = tx.Prepare("UPDATE declarations SET status = ?, record = ? WHERE id = ?");
+  s.Bind(1, static_cast<int64_t>(d.status()));
+  s.BindBlob(2, d.SerializeAsString());
+  s.Bind(3, d.id());
+  if (s.Run() != 1) throw store::StoreError(1, "declaration to update is missing");
+}
+
+std::vector<v1::Declaration> RegistryStore::ListDeclarations(store::Tx& tx, const std::string& employer_id,
+                                                             const std::string& before_id, int limit) {
+  auto s = tx.Prepare(
+      "SELECT record FROM declarations WHERE employer_id = ? AND (? = '' OR id < ?) ORDER BY id DESC LIMIT ?");
+  s.BindAll(employer_id, before_id, before_id, static_cast<int64_t>(limit));
+  std::vector<v1::Declaration> out;
+  while (s.Step()) out.push_back(Parse<v1::Declaration>(s.Blob(0)));
+  return out;
+}
+
+bool RegistryStore::HasPendingDeclaration(store::Tx& tx, const std::string& employer_id) {
+  auto s = tx.Prepare("SELECT 1 FROM declarations WHERE employer_id = ? AND status = ? LIMIT 1");
+  s.BindAll(employer_id, static_cast<int64_t>(v1::DECLARATION_STATUS_SUBMITTED));
+  return s.Step();
+}
+
+std::optional<RegistryStore::IdempotentResult> RegistryStore::FindIdempotent(store::Tx& tx,
+                                                                             const std::string& subject,
+                                                                             const std::string& method,
+                                                                             const std::string& request_id) {
+  auto s = tx.Prepare(
+      "SELECT request, response FROM idempotency_keys WHERE subject = ? AND method = ? AND request_id = ?");
+  s.BindAll(subject, method, request_id);
+  if (!s.Step()) return std::nullopt;
+  return IdempotentResult{s.Blob(0), s.Blob(1)};
+}
+
+void RegistryStore::SaveIdempotent(store::Tx& tx, const std::string& subject, const std::string& method,
+                                   const std::string& request_id, const std::string& request_bytes,
+                                   const std::string& response_bytes) {
+  auto s = tx.Prepare(
+      "INSERT INTO idempotency_keys (subject, method, request_id, request, response) VALUES (?, ?, ?, ?, ?)");
+  s.BindAll(subject, method, request_id);
+  s.BindBlob(4, request_bytes);
+  s.BindBlob(5, response_bytes);
+  s.Run();
+}
+
+void RegistryStore::Audit(store::Tx& tx, const AuditEntry& a) {
+  tx.Prepare(
+        "INSERT INTO audit_log (actor_subject, actor_role, action, entity, entity_id, request_id)"
+        " VALUES (?, ?, ?, ?, ?, ?)")
+      .BindAll(a.actor_subject, a.actor_role, a.action, a.entity, a.entity_id, a.request_id)
+      .Run();
+}
+
+int64_t RegistryStore::CountAudit(store::Tx& tx, const std::string& entity_id) {
+  auto s = tx.Prepare("SELECT COUNT(*) FROM audit_log WHERE entity_id = ?");
+  s.Bind(1, entity_id);
+  s.Step();
+  return s.Int(0);
+}
+
+}  // namespace osh::registry

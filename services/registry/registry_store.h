@@ -1,0 +1,78 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "osh/registry/v1/registry.pb.h"
+#include "osh/store/database.h"
+
+namespace osh::registry {
+
+namespace v1 = ::osh::registry::v1;
+
+// Filters of ListEmployers after authorisation has narrowed them.
+struct EmployerFilter {
+  std::string division_prefix;
+  std::string industry_section;
+  int size_class = 0;
+  int hazard_category = 0;
+  int declaration_status = 0;
+  std::string credit_code;  // set when the caller may only see its own organisation
+};
+
+// One row of the audit trail: who changed what, when, under which request.
+struct AuditEntry {
+  std::string actor_subject;
+  std::string actor_role;
+  std::string action;
+  std::string entity;
+  std::string entity_id;
+  std::string request_id;
+};
+
+// The registry's tables. Records are kept whole as serialized protos beside the
+// columns that queries filter on, so a new proto field needs no migration; the
+// columns are rewritten from the record on every write and so never disagree.
+// Every method runs inside a transaction handed in by the caller, so a service
+// call composes several of them into one atomic write.
+class RegistryStore {
+ public:
+  static std::vector<store::Migration> Migrations();
+
+  static std::optional<v1::Employer> FindEmployer(store::Tx& tx, const std::string& id);
+  static std::optional<v1::Employer> FindEmployerByCreditCode(store::Tx& tx, const std::string& credit_code);
+  static void InsertEmployer(store::Tx& tx, const v1::Employer& employer);
+  static void UpdateEmployer(store::Tx& tx, const v1::Employer& employer);
+  // Employers after `after_id` in id order, at most `limit`.
+  static std::vector<v1::Employer> ListEmployers(store::Tx& tx, const EmployerFilter& filter,
+                                                 const std::string& after_id, int limit);
+
+  static std::optional<v1::Declaration> FindDeclaration(store::Tx& tx, const std::string& id);
+  static void InsertDeclaration(store::Tx& tx, const v1::Declaration& declaration);
+  static void UpdateDeclaration(store::Tx& tx, const v1::Declaration& declaration);
+  // Newest first: declarations with id < before_id (all when empty), at most `limit`.
+  static std::vector<v1::Declaration> ListDeclarations(store::Tx& tx, const std::string& employer_id,
+                                                       const std::string& before_id, int limit);
+  static bool HasPendingDeclaration(store::Tx& tx, const std::string& employer_id);
+
+  // Idempotent retries: the answer given to (subject, method, request_id).
+  struct IdempotentResult {
+    std::string request_bytes;
+    std::string response_bytes;
+  };
+  static std::optional<IdempotentResult> FindIdempotent(store::Tx& tx, const std::string& subject,
+                                                        const std::string& method, const std::string& request_id);
+  static void SaveIdempotent(store::Tx& tx, const std::string& subject, const std::string& method,
+                             const std::string& request_id, const std::string& request_bytes,
+                             const std::string& response_bytes);
+
+  static void Audit(store::Tx& tx, const AuditEntry& entry);
+  static int64_t CountAudit(store::Tx& tx, const std::string& entity_id);
+};
+
+// Bit of a hazard category in the employers.hazard_mask column.
+int64_t HazardMaskBit(int category);
+
+}  // namespace osh::registry

@@ -1,0 +1,143 @@
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "osh/auth/jwt.h"
+#include "osh/core/grpc_server.h"
+#include "osh/domain/credit_code.h"
+#include "osh/registry/v1/registry.grpc.pb.h"
+#include "registry.h"
+#include "registry_grpc.h"
+#include "registry_store.h"
+
+namespace osh::registry::testing {
+
+inline constexpr char kSecret[] = "test-secret-that-is-at-least-32-bytes-long";
+
+// A valid credit code for a made-up organisation: registration authority 9
+// (industry and commerce), entity type 1 (enterprise), the given division and a
+// serial in the organisation-code part, with its check character computed.
+inline std::string MakeCreditCode(const std::string& division, int serial) {
+  char org[16];
+  std::snprintf(org, sizeof org, "%09d", serial % 1000000000);
+  std::string first17 = "91" + division + std::string(org, 9);
+  return first17 + *domain::CreditCodeCheckCharacter(first17);
+}
+
+inline std::string Token(const std::string& role, const std::string& province, const std::string& org = "",
+                         const std::string& sub = "tester") {
+  nlohmann::json claims = {{"sub", sub}, {"role", role}, {"exp", std::time(nullptr) + 3600}};
+  if (!province.empty()) claims["province"] = province;
+  if (!org.empty()) claims["org"] = org;
+  return auth::SignHs256(claims, kSecret);
+}
+
+// A real osh registry behind a real gRPC server on a loopback port, over a
+// SQLite file in a fresh directory. Restart() stops everything and opens the
+// same file again, as a process restart would.
+class RegistryFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("osh-registry-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    std::string error;
+    verifier_ = auth::TokenVerifier::Create({.hs256_secret = kSecret}, &error);
+    ASSERT_TRUE(verifier_) << error;
+    Start();
+  }
+
+  void TearDown() override {
+    Stop();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Start() {
+    db_ = store::Database::Open({.path = (dir_ / "registry.db").string()}, RegistryStore::Migrations());
+    registry_ = std::make_unique<Registry>(*db_, Registry::Options{.province = "44"});
+    service_ = std::make_unique<RegistryGrpcService>(*registry_, *verifier_);
+    server_ = std::make_unique<core::GrpcServer>(core::GrpcServer::Options{.access_log = false}, &metrics_);
+    server_->AddService(service_.get());
+    std::string error;
+    ASSERT_TRUE(server_->Start(&error)) << error;
+    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials());
+    stub_ = v1::RegistryService::NewStub(channel_);
+  }
+
+  void Stop() {
+    stub_.reset();
+    channel_.reset();
+    if (server_) server_->Shutdown(std::chrono::milliseconds(0), std::chrono::milliseconds(2000));
+    server_.reset();
+    service_.reset();
+    registry_.reset();
+    db_.reset();
+  }
+
+  void Restart() {
+    Stop();
+    Start();
+  }
+
+  std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
+    return ctx;
+  }
+
+  static v1::Employer SampleEmployer(const std::string& credit_code, const std::string& division = "441900") {
+    v1::Employer e;
+    e.set_credit_code(credit_code);
+    e.set_name("东莞市示例五金制品有限公司");
+    e.set_division_code(division);
+    e.set_registered_address("广东省东莞市长安镇");
+    e.set_workplace_address("广东省东莞市长安镇工业路1号");
+    e.set_industry_section("C");
+    e.set_industry_code("3311");
+    e.set_size_class(common::v1::SIZE_CLASS_SMALL);
+    e.set_registration_type("有限责任公司");
+    e.set_legal_representative("张三");
+    e.set_legal_representative_phone("13800138000");
+    e.set_has_osh_management_body(true);
+    e.set_osh_staff_full_time(1);
+    e.set_osh_staff_part_time(2);
+    e.set_total_workers(120);
+    return e;
+  }
+
+  // Creates an employer as the province admin and returns it.
+  v1::Employer CreateEmployer(const v1::Employer& e, const std::string& request_id = "") {
+    v1::CreateEmployerRequest req;
+    *req.mutable_employer() = e;
+    req.set_request_id(request_id);
+    v1::Employer out;
+    auto status = stub_->CreateEmployer(Ctx(admin_).get(), req, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<auth::TokenVerifier> verifier_;
+  core::MetricsRegistry metrics_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<Registry> registry_;
+  std::unique_ptr<RegistryGrpcService> service_;
+  std::unique_ptr<core::GrpcServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::RegistryService::Stub> stub_;
+
+  const std::string admin_ = Token("province_admin", "44", "", "admin44");
+  const std::string inspector_ = Token("inspector", "44", "", "inspector44");
+  const std::string national_ = Token("national_admin", "", "", "nat");
+  const std::string other_province_admin_ = Token("province_admin", "32", "", "admin32");
+};
+
+}  // namespace osh::registry::testing
