@@ -280,9 +280,11 @@ grpc::Status Registry::ListEmployers(const Caller& caller, const v1::ListEmploye
 
     auto rows = db_.Read([&](store::Tx& tx) { return RegistryStore::ListEmployers(tx, filter, after_id, page_size + 1); });
     const bool more = static_cast<int>(rows.size()) > page_size;
-    if (more) rows.pop_back();
+    if (more) {
+      rows.pop_back();
+      response->set_next_page_token(core::EncodePageToken(rows.back().id(), fingerprint));
+    }
     for (auto& e : rows) *response->add_employers() = std::move(e);
-    if (more) response->set_next_page_token(core::EncodePageToken(rows.back().id(), fingerprint));
   });
 }
 
@@ -386,9 +388,11 @@ grpc::Status Registry::ListDeclarations(const Caller& caller, const v1::ListDecl
       return RegistryStore::ListDeclarations(tx, e->id(), before_id, page_size + 1);
     });
     const bool more = static_cast<int>(rows.size()) > page_size;
-    if (more) rows.pop_back();
+    if (more) {
+      rows.pop_back();
+      response->set_next_page_token(core::EncodePageToken(rows.back().id(), request.employer_id()));
+    }
     for (auto& d : rows) *response->add_declarations() = std::move(d);
-    if (more) response->set_next_page_token(core::EncodePageToken(rows.back().id(), request.employer_id()));
   });
 }
 

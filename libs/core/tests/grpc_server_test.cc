@@ -20,7 +20,8 @@ grpc::Status CheckHealth(grpc::Channel& channel, std::string* response_bytes, st
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   if (!request_id.empty()) ctx.AddMetadata("x-request-id", request_id);
-  grpc::ByteBuffer request;
+  grpc::Slice empty_message("");  // a ByteBuffer without a slice is no message at all
+  grpc::ByteBuffer request(&empty_message, 1);
   grpc::ByteBuffer response;
   std::promise<grpc::Status> done;
   stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
