@@ -3,7 +3,7 @@
 //   osh-devtoken --secret-file F --sub alice --role province_admin --province 44
 //                [--org CODE] [--ttl 3600] [--iss ISSUER] [--aud AUDIENCE]
 //
-// Without --secret-file the secret comes from $OSH_JWT_SECRET. The token is
+// Without --secret-file the secret comes from $OSH_JWT_HS256_SECRET. The token is
 // checked with the same verifier the services use before it is printed, so a
 // token this tool prints is one they accept.
 #include <nlohmann/json.hpp>
@@ -20,7 +20,7 @@
 
 namespace {
 
-constexpr std::string_view kSecretEnv = "OSH_JWT_SECRET";
+constexpr std::string_view kSecretEnv = "OSH_JWT_HS256_SECRET";
 
 int Usage(std::string_view problem) {
   std::cerr << "osh-devtoken: " << problem << "\n"

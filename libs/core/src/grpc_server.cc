@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "grpc/health/v1/health.pb.h"
 #include "osh/core/ids.h"
 #include "osh/core/log.h"
 
@@ -129,6 +130,9 @@ void GrpcServer::AddService(grpc::Service* service) { services_.push_back(servic
 
 bool GrpcServer::Start(std::string* error) {
   grpc::EnableDefaultHealthCheckService(true);
+  // Referencing the descriptor links health.pb.o into the binary, which puts
+  // grpc.health.v1 in the descriptor pool that reflection answers from.
+  (void)grpc::health::v1::HealthCheckResponse::descriptor();
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options_.address, grpc::InsecureServerCredentials(), &port_);

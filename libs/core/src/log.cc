@@ -74,7 +74,8 @@ std::optional<Level> ParseLevel(std::string_view name) {
 
 std::string Render(Level level, std::string_view message, const nlohmann::json& fields) {
   auto& st = GetState();
-  nlohmann::json line;
+  // Ordered so every line starts ts, level, service, province, msg for people reading it.
+  nlohmann::ordered_json line;
   line["ts"] = NowUtc();
   line["level"] = LevelName(level);
   {

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Stops everything deploy/up.sh started (SIGTERM, then SIGKILL after a grace
+# period). Data under var/data is kept for the next start.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+stopped_any=0
+for pid_file in "$OSH_VAR_DIR"/run/*.pid; do
+  [[ -e "$pid_file" ]] || continue
+  name="$(basename "$pid_file" .pid)"
+  pid="$(cat "$pid_file")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid"
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      osh_log "$name did not stop in 10 s; killing"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    osh_log "stopped $name"
+    stopped_any=1
+  else
+    osh_log "$name was not running (stale pid file)"
+  fi
+  rm -f "$pid_file" "$OSH_VAR_DIR/run/$name.ready"
+done
+(( stopped_any )) || osh_log "nothing was running"

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs everything the platform needs to build, run and test on Debian 12, as
+# root, idempotently: Debian packages for the C++ build and the local servers, a
+# JDK and Maven for the Kafka broker, and Go tools (grpcurl) from the Go module
+# proxy into the cache directory.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+APT_PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  golang-github-gogo-googleapis-dev
+  libspdlog-dev libfmt-dev nlohmann-json3-dev libboost-dev libssl-dev
+  libsqlite3-dev sqlite3 librdkafka-dev libhiredis-dev
+  libgtest-dev libgmock-dev
+  redis-server
+  openjdk-17-jre-headless maven
+  golang-go
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# golang-go is only a fallback when no Go toolchain is on the machine.
+if command -v go >/dev/null 2>&1; then
+  missing=("${missing[@]/golang-go}")
+fi
+if command -v java >/dev/null 2>&1; then
+  missing=("${missing[@]/openjdk-17-jre-headless}")
+fi
+if command -v mvn >/dev/null 2>&1; then
+  missing=("${missing[@]/maven}")
+fi
+read -r -a missing <<< "${missing[*]:-}"
+if (( ${#missing[@]} > 0 )); then
+  osh_log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Go tools, pinned, built from the Go module proxy into the cache.
+mkdir -p "$OSH_TOOLS_BIN"
+install_go_tool() {
+  local name="$1" module="$2"
+  if [[ ! -x "$OSH_TOOLS_BIN/$name" ]]; then
+    osh_log "installing $name ($module)"
+    GOBIN="$OSH_TOOLS_BIN" GOFLAGS=-mod=mod go install "$module"
+  fi
+}
+install_go_tool grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.1
