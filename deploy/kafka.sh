@@ -212,6 +212,10 @@ offsets.topic.num.partitions=10
 transaction.state.log.num.partitions=10
 log.retention.hours=168
 log.segment.bytes=104857600
+# After a SIGKILL the restarted broker cannot register until the controller has let the
+# dead incarnation's session lapse; 5 s instead of 9 s keeps crash tests quick.
+broker.heartbeat.interval.ms=1000
+broker.session.timeout.ms=5000
 EOF
   cat > "$DIR/log4j.properties" <<'EOF'
 log4j.rootLogger=INFO, stdout
@@ -224,6 +228,14 @@ log4j.logger.kafka.request.logger=WARN
 log4j.logger.state.change.logger=WARN
 log4j.logger.kafka.log.LogCleaner=WARN
 log4j.logger.kafka.authorizer.logger=WARN
+EOF
+  # The command-line tools (StorageTool, TopicCommand) say only what went wrong.
+  cat > "$DIR/tools-log4j.properties" <<'EOF'
+log4j.rootLogger=WARN, stderr
+log4j.appender.stderr=org.apache.log4j.ConsoleAppender
+log4j.appender.stderr.Target=System.err
+log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
+log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
 EOF
 }
 
@@ -244,7 +256,7 @@ format_storage() {
     echo "$cluster_id" > "$DIR/cluster.id"
   fi
   osh_log "formatting $DIR/data (cluster id $cluster_id)"
-  kafka_java -Dlog4j.configuration="file:$DIR/log4j.properties" \
+  kafka_java -Dlog4j.configuration="file:$DIR/tools-log4j.properties" \
     kafka.tools.StorageTool format --ignore-formatted \
     -t "$cluster_id" -c "$DIR/server.properties" >"$DIR/format.log" 2>&1 \
     || { cat "$DIR/format.log" >&2; osh_die "formatting Kafka storage in $DIR/data failed"; }
@@ -366,7 +378,7 @@ cmd_topics_create() {
   local name="$1" partitions="$2"
   [[ "$partitions" =~ ^[0-9]+$ ]] || osh_die "bad partition count: $partitions"
   require_running
-  kafka_java -Dlog4j.configuration="file:$DIR/log4j.properties" \
+  kafka_java -Dlog4j.configuration="file:$DIR/tools-log4j.properties" \
     org.apache.kafka.tools.TopicCommand --bootstrap-server "$(bootstrap)" \
     --create --if-not-exists --topic "$name" \
     --partitions "$partitions" --replication-factor 1
@@ -374,7 +386,7 @@ cmd_topics_create() {
 
 cmd_topics_list() {
   require_running
-  kafka_java -Dlog4j.configuration="file:$DIR/log4j.properties" \
+  kafka_java -Dlog4j.configuration="file:$DIR/tools-log4j.properties" \
     org.apache.kafka.tools.TopicCommand --bootstrap-server "$(bootstrap)" --list
 }
 

@@ -56,7 +56,19 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
       if (!request_id_.empty()) methods->GetSendInitialMetadata()->emplace(kRequestIdHeader, request_id_);
     }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
+      // gRPC hands the interceptor no message when the request bytes did not
+      // parse (for proto3, most often a string field that is not UTF-8).
+      request_unparsable_ = methods->GetRecvMessage() == nullptr;
+    }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      // gRPC 1.51's callback handlers answer an unparsable request with a bare
+      // UNIMPLEMENTED; the truth is a bad request.
+      if (request_unparsable_ && methods->GetSendStatus().error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+        methods->ModifySendStatus(grpc::Status(
+            grpc::StatusCode::INVALID_ARGUMENT,
+            "the request message could not be parsed (malformed protobuf, or a string field that is not valid UTF-8)"));
+      }
       code_ = methods->GetSendStatus().error_code();
       status_message_ = methods->GetSendStatus().error_message();
       status_seen_ = true;
@@ -97,6 +109,7 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
   grpc::StatusCode code_ = grpc::StatusCode::OK;
   std::string status_message_;
   bool status_seen_ = false;
+  bool request_unparsable_ = false;
 };
 
 class ObservingInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {

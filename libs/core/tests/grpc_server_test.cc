@@ -15,7 +15,7 @@ namespace {
 // generated code: an empty request asks for the server's overall status, and
 // the answer {status: SERVING} is the two bytes 08 01.
 grpc::Status CheckHealth(grpc::Channel& channel, std::string* response_bytes, std::string* request_id_out = nullptr,
-                         const std::string& request_id = "") {
+                         const std::string& request_id = "", const std::string& method = "/grpc.health.v1.Health/Check") {
   grpc::GenericStub stub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
@@ -24,7 +24,7 @@ grpc::Status CheckHealth(grpc::Channel& channel, std::string* response_bytes, st
   grpc::ByteBuffer request(&empty_message, 1);
   grpc::ByteBuffer response;
   std::promise<grpc::Status> done;
-  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+  stub.UnaryCall(&ctx, method, grpc::StubOptions(), &request, &response,
                  [&](grpc::Status s) { done.set_value(s); });
   auto status = done.get_future().get();
   if (status.ok()) {
@@ -70,6 +70,17 @@ TEST(GrpcServerTest, ServesHealthOverARealSocketAndCountsCalls) {
   EXPECT_NE(text.find("osh_grpc_server_handled_total{code=\"OK\",method=\"/grpc.health.v1.Health/Check\"} 2"),
             std::string::npos)
       << text;
+}
+
+TEST(GrpcServerTest, UnknownMethodStaysUnimplemented) {
+  MetricsRegistry metrics;
+  GrpcServer server({.address = "127.0.0.1:0", .access_log = false}, &metrics);
+  std::string error;
+  ASSERT_TRUE(server.Start(&error)) << error;
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port()), grpc::InsecureChannelCredentials());
+  std::string bytes;
+  auto status = CheckHealth(*channel, &bytes, nullptr, "", "/osh.nothing.v1.Nothing/Call");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
 }
 
 TEST(GrpcServerTest, HealthTurnsNotServingDuringGraceThenStops) {

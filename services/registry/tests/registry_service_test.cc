@@ -1,4 +1,7 @@
 // The registry over real gRPC sockets against a real SQLite file.
+#include <grpcpp/generic/generic_stub.h>
+
+#include <future>
 #include <set>
 
 #include "osh/core/errors.h"
@@ -442,6 +445,35 @@ TEST_F(RegistryServiceTest, EveryWriteIsAudited) {
   ASSERT_TRUE(stub_->UpdateEmployer(Ctx(admin_).get(), req, &out).ok());
   const auto count = db_->Read([&](store::Tx& tx) { return RegistryStore::CountAudit(tx, created.id()); });
   EXPECT_EQ(count, 2);
+}
+
+}  // namespace
+}  // namespace osh::registry::testing
+
+namespace osh::registry::testing {
+namespace {
+
+// Protobuf refuses to parse a proto3 string that is not UTF-8, before our code
+// runs; the client must still get INVALID_ARGUMENT rather than a server error.
+TEST_F(RegistryServiceTest, InvalidUtf8OnTheWireIsInvalidArgument) {
+  v1::CreateEmployerRequest req;
+  *req.mutable_employer() = SampleEmployer(MakeCreditCode("441900", 800));
+  req.mutable_employer()->set_name("MARKER");
+  std::string bytes = req.SerializeAsString();
+  bytes.replace(bytes.find("MARKER"), 6, "\xe5\xb0\xff\xfe\x41\x42");
+  grpc::GenericStub generic(channel_);
+  auto ctx = Ctx(admin_);
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> done;
+  generic.UnaryCall(ctx.get(), "/osh.registry.v1.RegistryService/CreateEmployer", grpc::StubOptions(), &request,
+                    &response, [&](grpc::Status s) { done.set_value(s); });
+  auto status = done.get_future().get();
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << status.error_message();
+  v1::ListEmployersResponse listed;
+  ASSERT_TRUE(stub_->ListEmployers(Ctx(admin_).get(), v1::ListEmployersRequest(), &listed).ok());
+  EXPECT_EQ(listed.employers_size(), 0);
 }
 
 }  // namespace
