@@ -59,12 +59,14 @@ class DeliveryReports : public RdKafka::DeliveryReportCb {
     if (message.status() == RdKafka::Message::MSG_STATUS_PERSISTED) ++persisted;
     // Offsets of one key must rise in the order the messages were produced.
     const std::string key = message.key() == nullptr ? std::string() : *message.key();
-    auto& [partition, offset] = last_offset_by_key[key];
-    if (offset >= 0 && (partition != message.partition() || message.offset() <= offset)) {
-      ++out_of_order;
+    const auto [last, first] =
+        last_offset_by_key.try_emplace(key, message.partition(), message.offset());
+    if (!first) {
+      if (last->second.first != message.partition() || message.offset() <= last->second.second) {
+        ++out_of_order;
+      }
+      last->second = {message.partition(), message.offset()};
     }
-    partition = message.partition();
-    offset = message.offset();
   }
 
   int delivered = 0;
