@@ -122,14 +122,15 @@ parse_opts() {
       *) osh_die "unknown option: $1" ;;
     esac
   done
+  if [[ -n "$PORT" ]] && ! { [[ "$PORT" =~ ^[0-9]+$ ]] && (( PORT > 0 && PORT < 65535 )); }; then
+    osh_die "bad port: $PORT (the controller takes port+1)"
+  fi
   DIR="${DIR:-${OSH_KAFKA_DIR:-$OSH_VAR_DIR/kafka}}"
   mkdir -p "$(dirname "$DIR")"
   DIR="$(cd "$(dirname "$DIR")" && pwd)/$(basename "$DIR")"
   if [[ -z "$PORT" ]]; then
     PORT="$(configured_port)"
   fi
-  [[ "$PORT" =~ ^[0-9]+$ ]] && (( PORT > 0 && PORT < 65535 )) \
-    || osh_die "bad port: $PORT"
 }
 
 # The port a directory's broker was set up with, so stop/status/topics need no --port.

@@ -68,6 +68,9 @@ class Statement {
     return *this;
   }
 
+  // Makes the statement ready to be bound and run again (loops over rows to write).
+  Statement& Reset();
+
   // Advances; true while a row is available.
   bool Step();
   // Runs to completion (INSERT/UPDATE/DELETE); returns the number of changed rows.

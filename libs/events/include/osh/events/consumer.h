@@ -1,0 +1,81 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "osh/core/metrics.h"
+#include "osh/events/event.h"
+#include "osh/store/database.h"
+
+namespace osh::events {
+
+// Consumes events into a service's store, exactly once in effect:
+// - each event is applied inside one store transaction that also records its
+//   (source, ce_id) in processed_events, so a redelivered event changes nothing;
+// - offsets are committed only after that transaction (or after the event was
+//   dead-lettered), so a crash re-reads rather than skips;
+// - a handler failure is retried with exponential backoff up to max_attempts,
+//   then the event goes to `<topic><dead_letter_suffix>` with the error in the
+//   osh_error header; malformed events (bad CloudEvents attributes) go there at
+//   once. Neither ever stops the consumer.
+class EventConsumer {
+ public:
+  struct Options {
+    std::string brokers = "127.0.0.1:9092";
+    std::string group_id;
+    std::vector<std::string> topics;
+    int max_attempts = 5;
+    std::chrono::milliseconds initial_backoff{100};
+    std::chrono::milliseconds max_backoff{5000};
+    std::string dead_letter_suffix = ".dlt";
+    std::map<std::string, std::string> consumer_properties;
+  };
+
+  // Applies one event within `tx`. Throw to fail; the transaction then rolls
+  // back and the event is retried. Events of types a handler does not know
+  // should simply be ignored (they are still recorded as processed).
+  using Handler = std::function<void(store::Tx& tx, const Event& event)>;
+
+  // The processed_events table, as one of the owning service's migrations.
+  static store::Migration Migration(int version);
+
+  EventConsumer(store::Database& db, Options options, Handler handler, core::MetricsRegistry* metrics);
+  ~EventConsumer();
+  EventConsumer(const EventConsumer&) = delete;
+  EventConsumer& operator=(const EventConsumer&) = delete;
+
+  bool Start(std::string* error);
+  void Stop();
+
+  uint64_t applied() const { return applied_.load(); }
+  uint64_t duplicates() const { return duplicates_.load(); }
+  uint64_t dead_lettered() const { return dead_lettered_.load(); }
+
+  // Applies one event as the background loop does (dedup + handler + record),
+  // returning false when it was a duplicate. Throws what the handler throws.
+  // Exposed for unit tests of handlers without a broker.
+  static bool ApplyOnce(store::Database& db, const Handler& handler, const Event& event);
+
+ private:
+  struct Kafka;
+  void Run();
+
+  store::Database& db_;
+  Options options_;
+  Handler handler_;
+  core::MetricsRegistry* metrics_;
+  std::unique_ptr<Kafka> kafka_;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> applied_{0};
+  std::atomic<uint64_t> duplicates_{0};
+  std::atomic<uint64_t> dead_lettered_{0};
+};
+
+}  // namespace osh::events

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "osh/core/metrics.h"
+#include "osh/store/database.h"
+
+namespace osh::events {
+
+// Publishes outbox rows to Kafka with an idempotent producer (acks=all,
+// enable.idempotence=true) and marks a row sent only from its successful
+// delivery report. A crash at any point leaves unsent rows pending, so after a
+// restart they are published again: nothing is lost, at worst an event is
+// published twice, and consumers drop the copy by its ce_id.
+class OutboxRelay {
+ public:
+  struct Options {
+    std::string brokers = "127.0.0.1:9092";
+    int batch_size = 1000;
+    // How often to look for rows when not notified.
+    std::chrono::milliseconds idle_poll{200};
+    // How long one batch may wait for delivery reports before it is retried.
+    std::chrono::milliseconds delivery_timeout{30000};
+    // Sent rows are kept this long for inspection, then pruned.
+    std::chrono::seconds retention{24 * 3600};
+    // Extra librdkafka producer properties (tests, tuning).
+    std::map<std::string, std::string> producer_properties;
+  };
+
+  OutboxRelay(store::Database& db, Options options, core::MetricsRegistry* metrics);
+  ~OutboxRelay();
+  OutboxRelay(const OutboxRelay&) = delete;
+  OutboxRelay& operator=(const OutboxRelay&) = delete;
+
+  // Creates the producer and starts publishing in a background thread.
+  bool Start(std::string* error);
+  // Wakes the relay after a commit that appended events.
+  void Notify();
+  // Finishes the batch in hand, then stops. Unsent rows stay pending.
+  void Stop();
+
+  uint64_t published() const { return published_.load(); }
+
+  // One synchronous round: publishes pending rows until none are left or a
+  // batch fails. Returns the number published. For tests and tools; do not
+  // call while the background thread runs.
+  int PublishPending(std::string* error);
+
+ private:
+  struct Producer;
+  int PublishBatch(std::string* error);
+  void Run();
+
+  store::Database& db_;
+  Options options_;
+  core::MetricsRegistry* metrics_;
+  std::unique_ptr<Producer> producer_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool notified_ = false;
+  bool stopping_ = false;
+  std::atomic<uint64_t> published_{0};
+  std::chrono::steady_clock::time_point last_prune_{};
+};
+
+}  // namespace osh::events

@@ -1,0 +1,79 @@
+#include "kafka_util.h"
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+namespace osh::events::internal {
+
+std::unique_ptr<RdKafka::Conf> MakeConf(const std::map<std::string, std::string>& properties, std::string* error) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  for (const auto& [name, value] : properties) {
+    std::string why;
+    if (conf->set(name, value, why) != RdKafka::Conf::CONF_OK) {
+      *error = "kafka property " + name + ": " + why;
+      return nullptr;
+    }
+  }
+  return conf;
+}
+
+RdKafka::Headers* HeadersOf(const Event& e) {
+  RdKafka::Headers* h = RdKafka::Headers::create();
+  h->add(header::kSpecVersion, kSpecVersion);
+  h->add(header::kId, e.id);
+  h->add(header::kSource, e.source);
+  h->add(header::kType, e.type);
+  h->add(header::kTime, e.time);
+  h->add(header::kContentType, kContentTypeProtobuf);
+  return h;
+}
+
+Event EventOf(RdKafka::Message& m) {
+  Event e;
+  e.topic = m.topic_name();
+  e.partition = m.partition();
+  e.offset = m.offset();
+  if (m.key() != nullptr) e.key = *m.key();
+  if (m.payload() != nullptr) e.payload.assign(static_cast<const char*>(m.payload()), m.len());
+  if (RdKafka::Headers* h = m.headers(); h != nullptr) {
+    auto value = [h](const char* name) {
+      RdKafka::Headers::Header last = h->get_last(name);
+      if (last.err() != RdKafka::ERR_NO_ERROR || last.value() == nullptr) return std::string();
+      return std::string(static_cast<const char*>(last.value()), last.value_size());
+    };
+    e.id = value(header::kId);
+    e.source = value(header::kSource);
+    e.type = value(header::kType);
+    e.time = value(header::kTime);
+  }
+  return e;
+}
+
+bool ProduceAndWait(RdKafka::Producer& producer, const std::string& topic, const std::string& key,
+                    const std::string& payload, RdKafka::Headers* headers, int timeout_ms, std::string* error) {
+  auto delivery = std::make_unique<SingleDelivery>();
+  const RdKafka::ErrorCode rc = producer.produce(
+      topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(payload.data()),
+      payload.size(), key.data(), key.size(), 0, headers, delivery.get());
+  if (rc != RdKafka::ERR_NO_ERROR) {
+    delete headers;  // still ours when produce() fails
+    *error = RdKafka::err2str(rc);
+    return false;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!delivery->done.load() && std::chrono::steady_clock::now() < deadline) producer.poll(50);
+  if (!delivery->done.load()) {
+    // The report may still arrive and would then touch freed memory: keep it.
+    (void)delivery.release();
+    *error = "delivery not confirmed in time";
+    return false;
+  }
+  if (delivery->error != RdKafka::ERR_NO_ERROR) {
+    *error = RdKafka::err2str(delivery->error);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace osh::events::internal

@@ -1,0 +1,48 @@
+#pragma once
+
+// Small helpers shared by the relay and the consumer around librdkafka's C++ API.
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "osh/events/event.h"
+
+namespace osh::events::internal {
+
+// Builds a librdkafka configuration; returns null with *error naming the
+// property librdkafka refused.
+std::unique_ptr<RdKafka::Conf> MakeConf(const std::map<std::string, std::string>& properties, std::string* error);
+
+// CloudEvents binary-mode headers of an event (ownership passes to produce()).
+RdKafka::Headers* HeadersOf(const Event& event);
+
+// The event carried by a consumed message (attributes empty when absent).
+Event EventOf(RdKafka::Message& message);  // non-const: librdkafka's headers() is
+
+// Delivery report of exactly one message, found through the message's opaque.
+struct SingleDelivery {
+  std::atomic<bool> done{false};
+  RdKafka::ErrorCode error = RdKafka::ERR_NO_ERROR;
+};
+
+// The delivery-report callback of producers used with ProduceAndWait.
+class SingleDeliveryReports : public RdKafka::DeliveryReportCb {
+ public:
+  void dr_cb(RdKafka::Message& message) override {
+    auto* delivery = static_cast<SingleDelivery*>(message.msg_opaque());
+    if (delivery == nullptr) return;
+    delivery->error = message.err();
+    delivery->done.store(true);
+  }
+};
+
+// Produces one message and waits for its delivery report. Used for the rare,
+// must-not-lose writes (dead letters); the relay pipelines instead.
+bool ProduceAndWait(RdKafka::Producer& producer, const std::string& topic, const std::string& key,
+                    const std::string& payload, RdKafka::Headers* headers, int timeout_ms, std::string* error);
+
+}  // namespace osh::events::internal

@@ -1,0 +1,202 @@
+#include "osh/events/relay.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include "kafka_util.h"
+#include "osh/core/log.h"
+#include "osh/events/outbox.h"
+
+namespace osh::events {
+
+namespace {
+
+// Outcome of one batch, filled by delivery reports. The message opaque holds
+// the batch generation and the row's index, so a late report of an earlier,
+// timed-out batch is never taken for a row of the current one.
+struct BatchReports : public RdKafka::DeliveryReportCb {
+  uint64_t generation = 0;
+  std::vector<RdKafka::ErrorCode> results;  // per row; ERR__IN_PROGRESS until reported
+  size_t reported = 0;
+
+  void* Opaque(size_t index) const { return reinterpret_cast<void*>((generation << 32) | index); }
+
+  void dr_cb(RdKafka::Message& message) override {
+    const auto opaque = reinterpret_cast<uintptr_t>(message.msg_opaque());
+    if ((opaque >> 32) != (generation & 0xffffffffULL)) return;
+    const size_t index = opaque & 0xffffffffULL;
+    if (index < results.size() && results[index] == RdKafka::ERR__IN_PROGRESS) {
+      results[index] = message.err();
+      ++reported;
+    }
+  }
+};
+
+}  // namespace
+
+struct OutboxRelay::Producer {
+  BatchReports reports;
+  std::unique_ptr<RdKafka::Producer> producer;
+};
+
+OutboxRelay::OutboxRelay(store::Database& db, Options options, core::MetricsRegistry* metrics)
+    : db_(db), options_(std::move(options)), metrics_(metrics) {}
+
+OutboxRelay::~OutboxRelay() { Stop(); }
+
+bool OutboxRelay::Start(std::string* error) {
+  producer_ = std::make_unique<Producer>();
+  std::map<std::string, std::string> props = {
+      {"bootstrap.servers", options_.brokers},
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"linger.ms", "5"},
+      {"message.timeout.ms", std::to_string(options_.delivery_timeout.count())},
+      {"client.id", "osh-outbox-relay"},
+  };
+  for (const auto& [k, v] : options_.producer_properties) props[k] = v;
+  auto conf = internal::MakeConf(props, error);
+  if (!conf) return false;
+  std::string why;
+  if (conf->set("dr_cb", &producer_->reports, why) != RdKafka::Conf::CONF_OK) {
+    *error = "dr_cb: " + why;
+    return false;
+  }
+  producer_->producer.reset(RdKafka::Producer::create(conf.get(), why));
+  if (!producer_->producer) {
+    *error = "kafka producer: " + why;
+    return false;
+  }
+  thread_ = std::thread([this] { Run(); });
+  return true;
+}
+
+void OutboxRelay::Notify() {
+  {
+    std::lock_guard lock(mu_);
+    notified_ = true;
+  }
+  wake_.notify_one();
+}
+
+void OutboxRelay::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+  if (producer_ && producer_->producer) producer_->producer->flush(1000);
+}
+
+int OutboxRelay::PublishBatch(std::string* error) {
+  auto rows = db_.Read([&](store::Tx& tx) { return Outbox::Pending(tx, 0, options_.batch_size); });
+  if (rows.empty()) return 0;
+  auto& reports = producer_->reports;
+  ++reports.generation;
+  reports.results.assign(rows.size(), RdKafka::ERR__IN_PROGRESS);
+  reports.reported = 0;
+  size_t produced = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Event& e = rows[i].event;
+    RdKafka::Headers* headers = internal::HeadersOf(e);
+    RdKafka::ErrorCode rc;
+    // A full local queue is back-pressure, not failure: serve reports and retry.
+    while ((rc = producer_->producer->produce(e.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                                              const_cast<char*>(e.payload.data()), e.payload.size(), e.key.data(),
+                                              e.key.size(), 0, headers, reports.Opaque(i))) ==
+           RdKafka::ERR__QUEUE_FULL) {
+      producer_->producer->poll(10);
+    }
+    if (rc != RdKafka::ERR_NO_ERROR) {
+      delete headers;
+      *error = "produce: " + RdKafka::err2str(rc);
+      reports.results[i] = rc;
+      ++reports.reported;
+      break;
+    }
+    ++produced;
+  }
+  // Wait for every report of what was produced (librdkafka bounds this by message.timeout.ms).
+  const auto deadline = std::chrono::steady_clock::now() + options_.delivery_timeout + std::chrono::seconds(5);
+  while (reports.reported < produced + (produced < rows.size() ? 1 : 0) && std::chrono::steady_clock::now() < deadline) {
+    producer_->producer->poll(20);
+  }
+  // Mark the delivered prefix only: a row after a failed one stays pending and
+  // is sent again after it, which keeps one aggregate's events in order.
+  std::vector<int64_t> delivered;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (reports.results[i] != RdKafka::ERR_NO_ERROR) {
+      if (error->empty()) {
+        *error = "delivery of " + rows[i].event.id + ": " + RdKafka::err2str(reports.results[i]);
+      }
+      break;
+    }
+    delivered.push_back(rows[i].seq);
+  }
+  if (!delivered.empty()) db_.Write([&](store::Tx& tx) { Outbox::MarkSent(tx, delivered); });
+  published_ += delivered.size();
+  if (metrics_ != nullptr) {
+    metrics_->GetCounter("osh_outbox_published_total", "events published from the outbox and confirmed by Kafka")
+        .Inc(static_cast<double>(delivered.size()));
+  }
+  return static_cast<int>(delivered.size());
+}
+
+int OutboxRelay::PublishPending(std::string* error) {
+  int total = 0;
+  while (true) {
+    std::string batch_error;
+    const int n = PublishBatch(&batch_error);
+    total += n;
+    if (!batch_error.empty()) {
+      *error = batch_error;
+      return total;
+    }
+    if (n < options_.batch_size) return total;
+  }
+}
+
+void OutboxRelay::Run() {
+  auto backoff = std::chrono::milliseconds(100);
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      if (stopping_) return;
+    }
+    std::string error;
+    int published = 0;
+    try {
+      published = PublishPending(&error);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    if (metrics_ != nullptr) {
+      try {
+        const auto pending = db_.Read([](store::Tx& tx) { return Outbox::CountPending(tx); });
+        metrics_->GetGauge("osh_outbox_pending", "events committed but not yet confirmed by Kafka")
+            .Set(static_cast<double>(pending));
+      } catch (const std::exception&) {
+      }
+    }
+    if (!error.empty()) {
+      core::log::Warn("outbox relay could not publish; will retry", {{"error", error}, {"published", published}});
+      if (metrics_ != nullptr) metrics_->GetCounter("osh_outbox_failures_total", "failed publish rounds").Inc();
+    }
+    if (std::chrono::steady_clock::now() - last_prune_ > std::chrono::minutes(10)) {
+      last_prune_ = std::chrono::steady_clock::now();
+      try {
+        db_.Write([&](store::Tx& tx) { Outbox::PruneSent(tx, options_.retention.count()); });
+      } catch (const std::exception& e) {
+        core::log::Warn("outbox prune failed", {{"error", e.what()}});
+      }
+    }
+    std::unique_lock lock(mu_);
+    const auto wait = error.empty() ? options_.idle_poll : backoff;
+    backoff = error.empty() ? std::chrono::milliseconds(100) : std::min(backoff * 2, std::chrono::milliseconds(5000));
+    wake_.wait_for(lock, wait, [&] { return notified_ || stopping_; });
+    notified_ = false;
+  }
+}
+
+}  // namespace osh::events
