@@ -35,3 +35,20 @@ endfunction()
 
 # Seed texts live in ../shared/seeds beside the checkout (CI puts shared/ there).
 get_filename_component(OSH_SEEDS_DIR "${CMAKE_SOURCE_DIR}/../shared/seeds" ABSOLUTE)
+
+# osh_kafka_test(<name> SOURCES ... DEPS ...)
+# A GoogleTest binary whose tests run against the real Kafka broker of the
+# ctest fixture `kafka` (tests/kafka), which ctest starts once per run.
+set(OSH_TEST_KAFKA_BOOTSTRAP "127.0.0.1:19092")
+function(osh_kafka_test name)
+  if(NOT OSH_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_compile_options(${name} PRIVATE ${OSH_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES
+    LABELS kafka FIXTURES_REQUIRED kafka TIMEOUT 300
+    ENVIRONMENT "OSH_TEST_KAFKA_BOOTSTRAP=${OSH_TEST_KAFKA_BOOTSTRAP};OSH_SEEDS_DIR=${OSH_SEEDS_DIR}")
+endfunction()

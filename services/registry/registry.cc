@@ -115,7 +115,12 @@ int PageSize(int requested, const Registry::Options& o, core::FieldErrors& error
 
 }  // namespace
 
-Registry::Registry(store::Database& db, Options options) : db_(db), options_(std::move(options)) {}
+Registry::Registry(store::Database& db, Options options)
+    : db_(db), options_(std::move(options)), events_(options_.province) {}
+
+void Registry::Committed() const {
+  if (options_.after_commit) options_.after_commit();
+}
 
 grpc::Status Registry::CreateEmployer(const Caller& caller, const v1::CreateEmployerRequest& request,
                                       v1::Employer* response) {
@@ -150,9 +155,11 @@ grpc::Status Registry::CreateEmployer(const Caller& caller, const v1::CreateEmpl
         *e.mutable_update_time() = now;
         RegistryStore::InsertEmployer(tx, e);
         Audit(tx, caller, "create", "employer", e.id());
+        events_.Registered(tx, e);
         *response = e;
       });
     });
+    Committed();
   });
 }
 
@@ -212,6 +219,7 @@ grpc::Status Registry::UpdateEmployer(const Caller& caller, const v1::UpdateEmpl
         if (e->status() != v1::EMPLOYER_STATUS_ACTIVE) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION, "employer " + e->id() + " is no longer active");
         }
+        const v1::Employer before = *e;
         FieldMaskUtil::MergeOptions merge;
         merge.set_replace_message_fields(true);
         merge.set_replace_repeated_fields(true);
@@ -224,9 +232,11 @@ grpc::Status Registry::UpdateEmployer(const Caller& caller, const v1::UpdateEmpl
             TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(options_.clock()));
         RegistryStore::UpdateEmployer(tx, *e);
         Audit(tx, caller, "update", "employer", e->id());
+        events_.Updated(tx, before, *e);
         *response = *e;
       });
     });
+    Committed();
   });
 }
 
@@ -285,6 +295,64 @@ grpc::Status Registry::ListEmployers(const Caller& caller, const v1::ListEmploye
       response->set_next_page_token(core::EncodePageToken(rows.back().id(), fingerprint));
     }
     for (auto& e : rows) *response->add_employers() = std::move(e);
+  });
+}
+
+grpc::Status Registry::TransferEmployer(const Caller& caller, const v1::TransferEmployerRequest& request,
+                                        v1::Employer* response) {
+  return Guard(caller, "TransferEmployer", [&] {
+    core::FieldErrors errors;
+    ValidateRequestId(request.request_id(), errors);
+    if (request.id().empty()) errors.Add("id", "is required");
+    if (request.version() <= 0) errors.Add("version", "is required (the version you read)");
+    if (request.to_division_code().empty()) {
+      errors.Add("to_division_code", "is required");
+    } else if (auto bad = domain::DivisionCodeError(request.to_division_code())) {
+      errors.Add("to_division_code", *bad);
+    } else if (domain::ProvinceOfDivision(request.to_division_code()) == options_.province) {
+      errors.Add("to_division_code", "is in this registry's own province; change division_code with UpdateEmployer");
+    }
+    CheckText(request.reason(), "reason", kMaxLongTextLength, true, errors);
+    ThrowIfInvalid(errors);
+
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "TransferEmployer", request.request_id(), request, response, [&] {
+        auto e = RegistryStore::FindEmployer(tx, request.id());
+        if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + request.id().substr(0, 64) + "'");
+        // Handing an employer over is a supervisory act of its current province.
+        Require(caller.principal, auth::Action::kReview, ResourceOf(*e));
+        if (e->version() != request.version()) {
+          Refuse(grpc::StatusCode::ABORTED, fmt::format("employer {} is at version {}, the transfer was made from "
+                                                        "version {}; read it again and retry",
+                                                        e->id(), e->version(), request.version()));
+        }
+        if (e->status() != v1::EMPLOYER_STATUS_ACTIVE) {
+          Refuse(grpc::StatusCode::FAILED_PRECONDITION, "employer " + e->id() + " is no longer active here");
+        }
+        if (RegistryStore::HasPendingDeclaration(tx, e->id())) {
+          Refuse(grpc::StatusCode::FAILED_PRECONDITION,
+                 "employer " + e->id() + " has a declaration awaiting review; decide it before the transfer");
+        }
+        const v1::Employer before = *e;
+        // The record as the new province will hold it.
+        v1::Employer moved = *e;
+        moved.set_division_code(request.to_division_code());
+        moved.set_province(std::string(domain::ProvinceOfDivision(request.to_division_code())));
+        moved.set_version(e->version() + 1);
+        *moved.mutable_update_time() =
+            TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(options_.clock()));
+        const auto declarations = RegistryStore::ListDeclarations(tx, e->id(), "", 100000);
+
+        e->set_status(v1::EMPLOYER_STATUS_TRANSFERRED_OUT);
+        e->set_version(moved.version());
+        *e->mutable_update_time() = moved.update_time();
+        RegistryStore::UpdateEmployer(tx, *e);
+        Audit(tx, caller, "transfer", "employer", e->id());
+        events_.Transferred(tx, before, moved, declarations, request.reason());
+        *response = *e;
+      });
+    });
+    Committed();
   });
 }
 
@@ -348,9 +416,11 @@ grpc::Status Registry::SubmitDeclaration(const Caller& caller, const v1::SubmitD
         *e->mutable_update_time() = now;
         RegistryStore::UpdateEmployer(tx, *e);
         Audit(tx, caller, "submit", "declaration", d.id());
+        events_.DeclarationSubmitted(tx, d, *e);
         *response = d;
       });
     });
+    Committed();
   });
 }
 
@@ -438,9 +508,11 @@ grpc::Status Registry::ReviewDeclaration(const Caller& caller, const v1::ReviewD
         *e->mutable_update_time() = now;
         RegistryStore::UpdateEmployer(tx, *e);
         Audit(tx, caller, request.approve() ? "approve" : "reject", "declaration", d->id());
+        events_.DeclarationReviewed(tx, *d, *e);
         *response = *d;
       });
     });
+    Committed();
   });
 }
 

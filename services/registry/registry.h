@@ -9,6 +9,7 @@
 #include "osh/auth/principal.h"
 #include "osh/registry/v1/registry.pb.h"
 #include "osh/store/database.h"
+#include "registry_events.h"
 
 namespace osh::registry {
 
@@ -31,6 +32,8 @@ class Registry {
     int default_page_size = 50;
     int max_page_size = 500;
     std::function<std::chrono::system_clock::time_point()> clock = [] { return std::chrono::system_clock::now(); };
+    // Called after every committed write (its events are in the outbox): wakes the relay.
+    std::function<void()> after_commit;
   };
 
   Registry(store::Database& db, Options options);
@@ -42,6 +45,8 @@ class Registry {
   grpc::Status UpdateEmployer(const Caller& caller, const v1::UpdateEmployerRequest& request, v1::Employer* response);
   grpc::Status ListEmployers(const Caller& caller, const v1::ListEmployersRequest& request,
                              v1::ListEmployersResponse* response);
+  grpc::Status TransferEmployer(const Caller& caller, const v1::TransferEmployerRequest& request,
+                                v1::Employer* response);
 
   grpc::Status SubmitDeclaration(const Caller& caller, const v1::SubmitDeclarationRequest& request,
                                  v1::Declaration* response);
@@ -53,8 +58,11 @@ class Registry {
                                  v1::Declaration* response);
 
  private:
+  void Committed() const;
+
   store::Database& db_;
   Options options_;
+  RegistryEvents events_;
 };
 
 }  // namespace osh::registry

@@ -4,9 +4,12 @@
 
 #include "osh/auth/jwt.h"
 #include "osh/domain/regions.h"
+#include "osh/events/consumer.h"
+#include "osh/events/relay.h"
 #include "registry.h"
 #include "registry_grpc.h"
 #include "registry_store.h"
+#include "registry_transfer.h"
 
 namespace osh::registry {
 
@@ -17,6 +20,8 @@ std::vector<core::ConfigKey> ConfigKeys() {
       {"jwt-issuer", "", "required `iss` of tokens, when set"},
       {"db-read-connections", "4", "SQLite read connections"},
       {"page-size-max", "500", "largest page a list call returns"},
+      {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers; empty keeps events in the outbox only"},
+      {"consumer-group", "", "Kafka consumer group for incoming transfers (default registry-<province>)"},
   };
 }
 
@@ -57,6 +62,27 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   Registry::Options options;
   options.province = province;
   options.max_page_size = static_cast<int>(config.GetInt("page-size-max"));
+
+  // Events: the relay publishes what writes put in the outbox; the consumer
+  // imports employers other provinces transfer here. Without brokers the
+  // outbox simply keeps the events until a relay runs.
+  if (const auto brokers = config.GetString("kafka-brokers"); !brokers.empty()) {
+    auto& relay = host.Adopt(std::make_unique<events::OutboxRelay>(
+        db, events::OutboxRelay::Options{.brokers = brokers}, &host.metrics()));
+    if (!relay.Start(error)) return false;
+    options.after_commit = [&relay] { relay.Notify(); };
+
+    events::EventConsumer::Options consumer_options;
+    consumer_options.brokers = brokers;
+    consumer_options.group_id = config.GetString("consumer-group").empty() ? "registry-" + province
+                                                                            : config.GetString("consumer-group");
+    consumer_options.topics = {events::TopicFor("registry")};
+    auto importer = std::make_shared<TransferImporter>(province);
+    auto& consumer = host.Adopt(std::make_unique<events::EventConsumer>(
+        db, consumer_options, [importer](store::Tx& tx, const events::Event& e) { importer->Apply(tx, e); },
+        &host.metrics()));
+    if (!consumer.Start(error)) return false;
+  }
   auto& registry = host.Adopt(std::make_unique<Registry>(db, options));
   auto& service = host.Adopt(std::make_unique<RegistryGrpcService>(registry, verifier_ref));
   host.AddGrpcService(&service);

@@ -52,6 +52,12 @@ grpc::ServerUnaryReactor* RegistryGrpcService::ListEmployers(grpc::CallbackServe
   return Serve(ctx, [&](const Caller& c) { return registry_.ListEmployers(c, *req, resp); });
 }
 
+grpc::ServerUnaryReactor* RegistryGrpcService::TransferEmployer(grpc::CallbackServerContext* ctx,
+                                                                const v1::TransferEmployerRequest* req,
+                                                                v1::Employer* resp) {
+  return Serve(ctx, [&](const Caller& c) { return registry_.TransferEmployer(c, *req, resp); });
+}
+
 grpc::ServerUnaryReactor* RegistryGrpcService::SubmitDeclaration(grpc::CallbackServerContext* ctx,
                                                                  const v1::SubmitDeclarationRequest* req,
                                                                  v1::Declaration* resp) {

@@ -27,6 +27,8 @@ class RegistryGrpcService final : public v1::RegistryService::CallbackService {
                                            v1::Employer* resp) override;
   grpc::ServerUnaryReactor* ListEmployers(grpc::CallbackServerContext* ctx, const v1::ListEmployersRequest* req,
                                           v1::ListEmployersResponse* resp) override;
+  grpc::ServerUnaryReactor* TransferEmployer(grpc::CallbackServerContext* ctx, const v1::TransferEmployerRequest* req,
+                                             v1::Employer* resp) override;
   grpc::ServerUnaryReactor* SubmitDeclaration(grpc::CallbackServerContext* ctx,
                                               const v1::SubmitDeclarationRequest* req,
                                               v1::Declaration* resp) override;

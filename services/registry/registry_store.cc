@@ -1,5 +1,8 @@
 #include "registry_store.h"
 
+#include "osh/events/consumer.h"
+#include "osh/events/outbox.h"
+
 namespace osh::registry {
 namespace {
 
@@ -66,6 +69,8 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_by_entity ON audit_log(entity_id, seq);
 )sql"},
+      events::Outbox::Migration(2),
+      events::EventConsumer::Migration(3),
   };
 }
 

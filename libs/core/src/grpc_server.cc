@@ -38,7 +38,10 @@ std::string_view CodeName(grpc::StatusCode code) {
 class ObservingInterceptor final : public grpc::experimental::Interceptor {
  public:
   ObservingInterceptor(grpc::experimental::ServerRpcInfo* info, MetricsRegistry* metrics, bool access_log)
-      : info_(info), metrics_(metrics), access_log_(access_log), start_(std::chrono::steady_clock::now()) {}
+      : method_(info->method() != nullptr ? info->method() : "unknown"),
+        metrics_(metrics),
+        access_log_(access_log),
+        start_(std::chrono::steady_clock::now()) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using grpc::experimental::InterceptionHookPoints;
@@ -82,7 +85,7 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
  private:
   void Record() {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    const std::string method = info_->method() ? info_->method() : "unknown";
+    const std::string& method = method_;
     const grpc::StatusCode code = status_seen_ ? code_ : grpc::StatusCode::CANCELLED;
     if (metrics_ != nullptr) {
       metrics_->GetCounter("osh_grpc_server_handled_total", "gRPC calls completed, by method and status code",
@@ -101,7 +104,8 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
     }
   }
 
-  grpc::experimental::ServerRpcInfo* info_;
+  // Copied at once: for calls to unknown methods gRPC frees the name before the call ends.
+  std::string method_;
   MetricsRegistry* metrics_;
   bool access_log_;
   std::chrono::steady_clock::time_point start_;
