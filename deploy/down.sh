@@ -23,4 +23,8 @@ for pid_file in "$OSH_VAR_DIR"/run/*.pid; do
   fi
   rm -f "$pid_file" "$OSH_VAR_DIR/run/$name.ready"
 done
+if "$OSH_ROOT/deploy/kafka.sh" status --dir "$OSH_VAR_DIR/kafka" >/dev/null 2>&1; then
+  "$OSH_ROOT/deploy/kafka.sh" stop --dir "$OSH_VAR_DIR/kafka"
+  stopped_any=1
+fi
 (( stopped_any )) || osh_log "nothing was running"

@@ -3,7 +3,8 @@
 # missing, builds, starts every service on loopback, seeds demo data and prints
 # how to call it. A second run reuses the data under var/; `deploy/down.sh` stops it.
 #
-# Services so far: osh-registry (province OSH_PROVINCE, default 44 Guangdong).
+# Runs so far: a local Kafka broker (deploy/kafka.sh) and osh-registry (province
+# OSH_PROVINCE, default 44 Guangdong).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -44,7 +45,10 @@ start_service() {
   osh_log "$name ready: gRPC 127.0.0.1:$grpc_port, admin http://127.0.0.1:$admin_port/metrics"
 }
 
-start_service registry 7101 9101
+# The local single-node Kafka broker the services publish to and consume from.
+"$OSH_ROOT/deploy/kafka.sh" start --dir "$OSH_VAR_DIR/kafka" --port 9092
+
+start_service registry 7101 9101 --kafka-brokers 127.0.0.1:9092
 
 TOKEN_FILE="$OSH_VAR_DIR/secrets/dev-token"
 "$OSH_BUILD_DIR/libs/auth/osh-devtoken" --secret-file "$SECRET_FILE" --sub demo-admin \
@@ -65,5 +69,6 @@ A development token (province_admin, 24 h) is in $TOKEN_FILE. Try:
   grpcurl -plaintext -H "authorization: Bearer \$TOKEN" -d '{"page_size": 3}' \\
       127.0.0.1:7101 osh.registry.v1.RegistryService/ListEmployers
   curl -s http://127.0.0.1:9101/metrics | grep osh_grpc_server_handled_total
+  kcat -C -b 127.0.0.1:9092 -t osh.registry.events -o beginning -e -f '%h %k\n' | head
 
 MSG

@@ -24,7 +24,7 @@ start() {
   rm -f "$WORK/ready"
   "$REGISTRY" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \
     --data-dir "$WORK/data" --jwt-hs256-secret-file "$WORK/secret" --ready-file "$WORK/ready" \
-    --shutdown-grace-ms 200 >>"$WORK/registry.log" 2>&1 &
+    --shutdown-grace-ms 200 --kafka-brokers "" >>"$WORK/registry.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 100); do [[ -s "$WORK/ready" ]] && break; sleep 0.1; done
   [[ -s "$WORK/ready" ]] || { echo "registry did not start"; cat "$WORK/registry.log"; exit 1; }
