@@ -1,5 +1,7 @@
 #include "osh/events/outbox.h"
 
+#include <algorithm>
+
 namespace osh::events {
 
 store::Migration Outbox::Migration(int version) {
@@ -50,8 +52,17 @@ std::vector<Outbox::Row> Outbox::Pending(store::Tx& tx, int64_t after_seq, int l
 }
 
 void Outbox::MarkSent(store::Tx& tx, const std::vector<int64_t>& seqs) {
-  auto s = tx.Prepare("UPDATE events_outbox SET sent_at = CAST(strftime('%s', 'now') AS INTEGER) WHERE seq = ?");
-  for (int64_t seq : seqs) s.Reset().Bind(1, seq).Run();
+  // Delivered rows are nearly always one contiguous run of seq: update by ranges.
+  auto s = tx.Prepare(
+      "UPDATE events_outbox SET sent_at = CAST(strftime('%s', 'now') AS INTEGER) WHERE seq BETWEEN ? AND ?");
+  std::vector<int64_t> sorted = seqs;
+  std::sort(sorted.begin(), sorted.end());
+  for (size_t i = 0; i < sorted.size();) {
+    size_t j = i;
+    while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) ++j;
+    s.Reset().BindAll(sorted[i], sorted[j]).Run();
+    i = j + 1;
+  }
 }
 
 int64_t Outbox::CountPending(store::Tx& tx) {
