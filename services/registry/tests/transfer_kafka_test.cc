@@ -1,0 +1,186 @@
+// A transfer between two provinces' registries over the real Kafka broker of the
+// ctest fixture: the sender's outbox and relay, the receiver's consumer and
+// importer, with restarts of either side in the middle.
+#include "osh/core/ids.h"
+#include "osh/events/consumer.h"
+#include "osh/events/outbox.h"
+#include "osh/events/relay.h"
+#include "registry_fixture.h"
+#include "registry_transfer.h"
+
+namespace osh::registry::testing {
+namespace {
+
+std::string Brokers() {
+  const char* b = std::getenv("OSH_TEST_KAFKA_BOOTSTRAP");
+  return b != nullptr ? b : "127.0.0.1:19092";
+}
+
+template <typename Pred>
+bool WaitFor(Pred pred, std::chrono::seconds limit = std::chrono::seconds(60)) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return pred();
+}
+
+// One province's registry as osh-registry wires it: database, business logic,
+// gRPC on a loopback port, and (when started) the outbox relay and the
+// transfer-importing consumer.
+class RegistryNode {
+ public:
+  RegistryNode(std::string province, std::filesystem::path db_path, std::string group, const auth::TokenVerifier& v)
+      : province_(std::move(province)), path_(std::move(db_path)), group_(std::move(group)), verifier_(v) {
+    db_ = store::Database::Open({.path = path_.string()}, RegistryStore::Migrations());
+    Registry::Options options{.province = province_};
+    options.after_commit = [this] {
+      if (relay_) relay_->Notify();
+    };
+    registry_ = std::make_unique<Registry>(*db_, options);
+    service_ = std::make_unique<RegistryGrpcService>(*registry_, verifier_);
+    server_ = std::make_unique<core::GrpcServer>(core::GrpcServer::Options{.access_log = false}, &metrics_);
+    server_->AddService(service_.get());
+    std::string error;
+    EXPECT_TRUE(server_->Start(&error)) << error;
+    stub_ = v1::RegistryService::NewStub(
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials()));
+  }
+  ~RegistryNode() {
+    consumer_.reset();
+    relay_.reset();
+    server_->Shutdown(std::chrono::milliseconds(0), std::chrono::milliseconds(1000));
+  }
+
+  void StartRelay() {
+    relay_ = std::make_unique<events::OutboxRelay>(*db_, events::OutboxRelay::Options{.brokers = Brokers()}, &metrics_);
+    std::string error;
+    ASSERT_TRUE(relay_->Start(&error)) << error;
+    relay_->Notify();
+  }
+  void StartConsumer() {
+    events::EventConsumer::Options o;
+    o.brokers = Brokers();
+    o.group_id = group_;
+    o.topics = {events::TopicFor("registry")};
+    o.max_attempts = 2;
+    o.initial_backoff = std::chrono::milliseconds(10);
+    auto importer = std::make_shared<TransferImporter>(province_);
+    consumer_ = std::make_unique<events::EventConsumer>(
+        *db_, o, [importer](store::Tx& tx, const events::Event& e) { importer->Apply(tx, e); }, &metrics_);
+    std::string error;
+    ASSERT_TRUE(consumer_->Start(&error)) << error;
+  }
+
+  v1::RegistryService::Stub& stub() { return *stub_; }
+  store::Database& db() { return *db_; }
+  events::OutboxRelay* relay() { return relay_.get(); }
+
+ private:
+  std::string province_;
+  std::filesystem::path path_;
+  std::string group_;
+  const auth::TokenVerifier& verifier_;
+  core::MetricsRegistry metrics_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<Registry> registry_;
+  std::unique_ptr<RegistryGrpcService> service_;
+  std::unique_ptr<core::GrpcServer> server_;
+  std::unique_ptr<v1::RegistryService::Stub> stub_;
+  std::unique_ptr<events::OutboxRelay> relay_;
+  std::unique_ptr<events::EventConsumer> consumer_;
+};
+
+class TransferKafkaTest : public RegistryFixture {
+ protected:
+  std::unique_ptr<grpc::ClientContext> As(const std::string& token) { return Ctx(token); }
+};
+
+TEST_F(TransferKafkaTest, EmployerMovesWithItsHistoryAcrossRestartsOfBothSides) {
+  const std::string run = core::NewRequestId();
+  const auto admin32 = Token("province_admin", "32", "", "admin32");
+  auto guangdong = std::make_unique<RegistryNode>("44", dir_ / "r44.db", "registry-44-" + run, *verifier_);
+  auto jiangsu = std::make_unique<RegistryNode>("32", dir_ / "r32.db", "registry-32-" + run, *verifier_);
+
+  // In Guangdong: register, declare, approve.
+  const auto code = MakeCreditCode("441900", 9000 + static_cast<int>(std::time(nullptr) % 1000));
+  v1::CreateEmployerRequest create;
+  *create.mutable_employer() = SampleEmployer(code);
+  v1::Employer employer;
+  ASSERT_TRUE(guangdong->stub().CreateEmployer(As(admin_).get(), create, &employer).ok());
+  v1::SubmitDeclarationRequest submit;
+  submit.set_employer_id(employer.id());
+  auto* d = submit.mutable_declaration();
+  d->set_type(v1::DECLARATION_TYPE_INITIAL);
+  auto* x = d->add_exposures();
+  x->set_factor_code("D001");
+  x->set_workplace("打磨车间");
+  x->set_exposed_workers(12);
+  d->set_total_exposed_workers(12);
+  v1::Declaration declaration;
+  ASSERT_TRUE(guangdong->stub().SubmitDeclaration(As(admin_).get(), submit, &declaration).ok());
+  v1::ReviewDeclarationRequest review;
+  review.set_id(declaration.id());
+  review.set_approve(true);
+  ASSERT_TRUE(guangdong->stub().ReviewDeclaration(As(inspector_).get(), review, &declaration).ok());
+
+  // Transfer while Guangdong has no relay running: the event waits in the outbox.
+  v1::GetEmployerRequest get;
+  get.set_id(employer.id());
+  ASSERT_TRUE(guangdong->stub().GetEmployer(As(admin_).get(), get, &employer).ok());
+  v1::TransferEmployerRequest transfer;
+  transfer.set_id(employer.id());
+  transfer.set_version(employer.version());
+  transfer.set_to_division_code("320500");
+  transfer.set_reason("生产基地整体迁至苏州");
+  v1::Employer moved;
+  auto status = guangdong->stub().TransferEmployer(As(admin_).get(), transfer, &moved);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(moved.status(), v1::EMPLOYER_STATUS_TRANSFERRED_OUT);
+  EXPECT_GE(guangdong->db().Read([](store::Tx& tx) { return events::Outbox::CountPending(tx); }), 4);
+
+  // Guangdong "restarts" (same file), now with its relay; Jiangsu starts consuming.
+  guangdong = std::make_unique<RegistryNode>("44", dir_ / "r44.db", "registry-44-" + run, *verifier_);
+  guangdong->StartRelay();
+  jiangsu->StartConsumer();
+
+  v1::GetEmployerByCreditCodeRequest by_code;
+  by_code.set_credit_code(code);
+  v1::Employer imported;
+  ASSERT_TRUE(WaitFor([&] { return jiangsu->stub().GetEmployerByCreditCode(As(admin32).get(), by_code, &imported).ok(); }))
+      << "the employer never arrived in Jiangsu";
+  EXPECT_EQ(imported.id(), employer.id());
+  EXPECT_EQ(imported.province(), "32");
+  EXPECT_EQ(imported.division_code(), "320500");
+  EXPECT_EQ(imported.status(), v1::EMPLOYER_STATUS_ACTIVE);
+  EXPECT_EQ(imported.declaration_status(), v1::DECLARATION_STATUS_APPROVED);
+  EXPECT_TRUE(imported.legal_representative_phone().empty()) << "personal data must not leave the province";
+  v1::ListDeclarationsRequest history;
+  history.set_employer_id(imported.id());
+  v1::ListDeclarationsResponse declarations;
+  ASSERT_TRUE(jiangsu->stub().ListDeclarations(As(admin32).get(), history, &declarations).ok());
+  ASSERT_EQ(declarations.declarations_size(), 1);
+  EXPECT_EQ(declarations.declarations(0).status(), v1::DECLARATION_STATUS_APPROVED);
+
+  // Jiangsu restarts and its new consumer (a fresh group replays the topic) imports nothing twice.
+  jiangsu = std::make_unique<RegistryNode>("32", dir_ / "r32.db", "registry-32-replay-" + run, *verifier_);
+  jiangsu->StartConsumer();
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  const auto imports = jiangsu->db().Read([&](store::Tx& tx) { return RegistryStore::CountAudit(tx, employer.id()); });
+  EXPECT_EQ(imports, 1);
+
+  // Guangdong keeps the record, but no longer accepts writes to it.
+  v1::Employer old;
+  ASSERT_TRUE(guangdong->stub().GetEmployer(As(admin_).get(), get, &old).ok());
+  EXPECT_EQ(old.status(), v1::EMPLOYER_STATUS_TRANSFERRED_OUT);
+  v1::UpdateEmployerRequest update;
+  *update.mutable_employer() = old;
+  update.mutable_update_mask()->add_paths("total_workers");
+  EXPECT_EQ(guangdong->stub().UpdateEmployer(As(admin_).get(), update, &old).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(guangdong->db().Read([](store::Tx& tx) { return events::Outbox::CountPending(tx); }), 0);
+}
+
+}  // namespace
+}  // namespace osh::registry::testing
