@@ -12,6 +12,8 @@
 #include "osh/core/ids.h"
 #include "osh/core/log.h"
 #include "osh/core/page_token.h"
+#include "osh/service/checks.h"
+#include "osh/service/records.h"
 #include "osh/domain/industries.h"
 #include "osh/domain/regions.h"
 #include "registry_store.h"
@@ -23,31 +25,10 @@ namespace {
 using google::protobuf::util::FieldMaskUtil;
 using google::protobuf::util::TimeUtil;
 
-// Thrown inside a store transaction to roll it back and answer with `status`.
-struct Refusal {
-  grpc::Status status;
-};
-
-[[noreturn]] void Refuse(grpc::StatusCode code, std::string message) { throw Refusal{grpc::Status(code, message)}; }
-
-void ThrowIfInvalid(const core::FieldErrors& errors) {
-  if (!errors.empty()) throw Refusal{errors.ToStatus()};
-}
-
-// Runs a call body, turning refusals into their status and store failures into
-// INTERNAL without their text (which may contain SQL) reaching the caller.
-template <typename F>
-grpc::Status Guard(const Caller& caller, const char* method, F&& body) {
-  try {
-    body();
-    return grpc::Status::OK;
-  } catch (const Refusal& r) {
-    return r.status;
-  } catch (const store::StoreError& e) {
-    core::log::Error("store failure", {{"request_id", caller.request_id}, {"method", method}, {"error", e.what()}});
-    return grpc::Status(grpc::StatusCode::INTERNAL, "internal error; request id " + caller.request_id);
-  }
-}
+using service::Guard;
+using service::Refusal;
+using service::Refuse;
+using service::ThrowIfInvalid;
 
 void Require(const auth::Principal* principal, auth::Action action, const auth::Resource& resource) {
   auto decision = auth::Authorize(principal, action, resource);
@@ -66,34 +47,10 @@ common::v1::Actor ActorOf(const auth::Principal& p) {
 }
 
 void Audit(store::Tx& tx, const Caller& caller, const char* action, const char* entity, const std::string& id) {
-  RegistryStore::Audit(tx, {caller.principal->subject, std::string(auth::RoleName(caller.principal->role)), action,
-                            entity, id, caller.request_id});
+  service::Audit(tx, caller, action, entity, id);
 }
 
-// Makes a write idempotent on (subject, method, request_id): a retry of the same
-// request returns the first answer and writes nothing; the same id on a
-// different request is refused rather than silently answered with old data.
-template <typename Request, typename Response, typename F>
-void Idempotent(store::Tx& tx, const Caller& caller, const char* method, const std::string& request_id,
-                const Request& request, Response* response, F&& write) {
-  if (request_id.empty()) {
-    write();
-    return;
-  }
-  std::string request_bytes;
-  request.SerializeToString(&request_bytes);
-  if (auto previous = RegistryStore::FindIdempotent(tx, caller.principal->subject, method, request_id)) {
-    if (previous->request_bytes != request_bytes) {
-      Refuse(grpc::StatusCode::INVALID_ARGUMENT,
-             "request_id: '" + request_id + "' was already used for a different " + method + " request");
-    }
-    if (!response->ParseFromString(previous->response_bytes)) Refuse(grpc::StatusCode::INTERNAL, "stored answer");
-    return;
-  }
-  write();
-  RegistryStore::SaveIdempotent(tx, caller.principal->subject, method, request_id, request_bytes,
-                                response->SerializeAsString());
-}
+using service::Idempotent;
 
 const std::set<std::string>& UpdatableEmployerPaths() {
   static const std::set<std::string> paths = {
@@ -105,12 +62,7 @@ const std::set<std::string>& UpdatableEmployerPaths() {
 }
 
 int PageSize(int requested, const Registry::Options& o, core::FieldErrors& errors) {
-  if (requested < 0) {
-    errors.Add("page_size", fmt::format("must not be negative, got {}", requested));
-    return 0;
-  }
-  if (requested == 0) return o.default_page_size;
-  return std::min(requested, o.max_page_size);
+  return service::PageSize(requested, o.default_page_size, o.max_page_size, errors);
 }
 
 }  // namespace
@@ -126,7 +78,7 @@ grpc::Status Registry::CreateEmployer(const Caller& caller, const v1::CreateEmpl
                                       v1::Employer* response) {
   return Guard(caller, "CreateEmployer", [&] {
     core::FieldErrors errors;
-    ValidateRequestId(request.request_id(), errors);
+    service::CheckRequestId(request.request_id(), errors);
     ValidateEmployer(request.employer(), options_.province, errors);
     ThrowIfInvalid(errors);
     const std::string province(domain::ProvinceOfDivision(request.employer().division_code()));
@@ -192,7 +144,7 @@ grpc::Status Registry::UpdateEmployer(const Caller& caller, const v1::UpdateEmpl
                                       v1::Employer* response) {
   return Guard(caller, "UpdateEmployer", [&] {
     core::FieldErrors errors;
-    ValidateRequestId(request.request_id(), errors);
+    service::CheckRequestId(request.request_id(), errors);
     if (request.employer().id().empty()) errors.Add("employer.id", "is required");
     if (request.employer().version() <= 0) errors.Add("employer.version", "is required (the version you read)");
     google::protobuf::FieldMask mask = request.update_mask();
@@ -302,7 +254,7 @@ grpc::Status Registry::TransferEmployer(const Caller& caller, const v1::Transfer
                                         v1::Employer* response) {
   return Guard(caller, "TransferEmployer", [&] {
     core::FieldErrors errors;
-    ValidateRequestId(request.request_id(), errors);
+    service::CheckRequestId(request.request_id(), errors);
     if (request.id().empty()) errors.Add("id", "is required");
     if (request.version() <= 0) errors.Add("version", "is required (the version you read)");
     if (request.to_division_code().empty()) {
@@ -312,7 +264,7 @@ grpc::Status Registry::TransferEmployer(const Caller& caller, const v1::Transfer
     } else if (domain::ProvinceOfDivision(request.to_division_code()) == options_.province) {
       errors.Add("to_division_code", "is in this registry's own province; change division_code with UpdateEmployer");
     }
-    CheckText(request.reason(), "reason", kMaxLongTextLength, true, errors);
+    service::CheckText(request.reason(), "reason", kMaxLongTextLength, true, errors);
     ThrowIfInvalid(errors);
 
     db_.Write([&](store::Tx& tx) {
@@ -360,7 +312,7 @@ grpc::Status Registry::SubmitDeclaration(const Caller& caller, const v1::SubmitD
                                          v1::Declaration* response) {
   return Guard(caller, "SubmitDeclaration", [&] {
     core::FieldErrors errors;
-    ValidateRequestId(request.request_id(), errors);
+    service::CheckRequestId(request.request_id(), errors);
     if (request.employer_id().empty()) errors.Add("employer_id", "is required");
     ThrowIfInvalid(errors);
     const auto now_tp = options_.clock();
@@ -470,9 +422,9 @@ grpc::Status Registry::ReviewDeclaration(const Caller& caller, const v1::ReviewD
                                          v1::Declaration* response) {
   return Guard(caller, "ReviewDeclaration", [&] {
     core::FieldErrors errors;
-    ValidateRequestId(request.request_id(), errors);
+    service::CheckRequestId(request.request_id(), errors);
     if (request.id().empty()) errors.Add("id", "is required");
-    CheckText(request.reason(), "reason", kMaxLongTextLength, !request.approve(), errors);
+    service::CheckText(request.reason(), "reason", kMaxLongTextLength, !request.approve(), errors);
     ThrowIfInvalid(errors);
 
     db_.Write([&](store::Tx& tx) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "osh/auth/principal.h"
+#include "osh/service/call.h"
 #include "osh/registry/v1/registry.pb.h"
 #include "osh/store/database.h"
 #include "registry_events.h"
@@ -15,12 +16,8 @@ namespace osh::registry {
 
 namespace v1 = ::osh::registry::v1;
 
-// Who is calling: the verified principal (never null here: the registry
-// refuses anonymous calls before reaching this class) and the request id.
-struct Caller {
-  const auth::Principal* principal;
-  std::string request_id;
-};
+// The verified caller (the registry refuses anonymous calls before this class).
+using service::Caller;
 
 // The registry's business rules, free of gRPC plumbing: each call validates,
 // authorises, and reads or writes in one store transaction. Every write is

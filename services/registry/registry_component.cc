@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "osh/auth/jwt.h"
+#include "osh/service/grpc_front.h"
 #include "osh/domain/regions.h"
 #include "osh/events/consumer.h"
 #include "osh/events/relay.h"
@@ -14,15 +14,14 @@
 namespace osh::registry {
 
 std::vector<core::ConfigKey> ConfigKeys() {
-  return {
-      {"jwt-hs256-secret-file", "", "file holding the HS256 secret (else OSH_JWT_HS256_SECRET)"},
-      {"jwt-rs256-public-key-file", "", "PEM public key for RS256 tokens (production)"},
-      {"jwt-issuer", "", "required `iss` of tokens, when set"},
+  auto keys = service::TokenConfigKeys();
+  keys.insert(keys.end(), {
       {"db-read-connections", "4", "SQLite read connections"},
       {"page-size-max", "500", "largest page a list call returns"},
       {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers; empty keeps events in the outbox only"},
       {"consumer-group", "", "Kafka consumer group for incoming transfers (default registry-<province>)"},
-  };
+  });
+  return keys;
 }
 
 bool Wire(core::ServiceHost& host, std::string* error) {
@@ -33,24 +32,7 @@ bool Wire(core::ServiceHost& host, std::string* error) {
     return false;
   }
 
-  auth::VerifierConfig verifier_config;
-  verifier_config.issuer = config.GetString("jwt-issuer");
-  if (const auto key_file = config.GetString("jwt-rs256-public-key-file"); !key_file.empty()) {
-    std::string key_error;
-    verifier_config.rs256_public_key_pem = auth::LoadSecret(key_file, "", &key_error);
-    if (verifier_config.rs256_public_key_pem.empty()) {
-      *error = key_error;
-      return false;
-    }
-  }
-  std::string secret_error;
-  verifier_config.hs256_secret =
-      auth::LoadSecret(config.GetString("jwt-hs256-secret-file"), "OSH_JWT_HS256_SECRET", &secret_error);
-  if (verifier_config.hs256_secret.empty() && verifier_config.rs256_public_key_pem.empty()) {
-    *error = "no token key configured: " + secret_error;
-    return false;
-  }
-  auto verifier = auth::TokenVerifier::Create(verifier_config, error);
+  auto verifier = service::TokenVerifierFromConfig(config, error);
   if (!verifier) return false;
   auto& verifier_ref = host.Adopt(std::move(verifier));
 

@@ -1,7 +1,6 @@
 #include "registry_grpc.h"
 
-#include "osh/auth/grpc_auth.h"
-#include "osh/core/grpc_server.h"
+#include "osh/service/grpc_front.h"
 
 namespace osh::registry {
 
@@ -10,17 +9,7 @@ RegistryGrpcService::RegistryGrpcService(Registry& registry, const auth::TokenVe
 
 grpc::ServerUnaryReactor* RegistryGrpcService::Serve(grpc::CallbackServerContext* ctx,
                                                      const std::function<grpc::Status(const Caller&)>& call) {
-  auto* reactor = ctx->DefaultReactor();
-  auto identity = auth::AuthenticateGrpcCall(*ctx, verifier_, std::chrono::system_clock::now());
-  if (!identity.ok()) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, identity.error));
-  } else if (!identity.principal) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                                 "the registry needs a bearer token in the authorization metadata"));
-  } else {
-    reactor->Finish(call(Caller{&*identity.principal, core::RequestIdOf(*ctx)}));
-  }
-  return reactor;
+  return service::ServeAuthenticated(ctx, verifier_, "registry", call);
 }
 
 grpc::ServerUnaryReactor* RegistryGrpcService::CreateEmployer(grpc::CallbackServerContext* ctx,

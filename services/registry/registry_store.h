@@ -22,16 +22,6 @@ struct EmployerFilter {
   std::string credit_code;  // set when the caller may only see its own organisation
 };
 
-// One row of the audit trail: who changed what, when, under which request.
-struct AuditEntry {
-  std::string actor_subject;
-  std::string actor_role;
-  std::string action;
-  std::string entity;
-  std::string entity_id;
-  std::string request_id;
-};
-
 // The registry's tables. Records are kept whole as serialized protos beside the
 // columns that queries filter on, so a new proto field needs no migration; the
 // columns are rewritten from the record on every write and so never disagree.
@@ -57,19 +47,6 @@ class RegistryStore {
                                                        const std::string& before_id, int limit);
   static bool HasPendingDeclaration(store::Tx& tx, const std::string& employer_id);
 
-  // Idempotent retries: the answer given to (subject, method, request_id).
-  struct IdempotentResult {
-    std::string request_bytes;
-    std::string response_bytes;
-  };
-  static std::optional<IdempotentResult> FindIdempotent(store::Tx& tx, const std::string& subject,
-                                                        const std::string& method, const std::string& request_id);
-  static void SaveIdempotent(store::Tx& tx, const std::string& subject, const std::string& method,
-                             const std::string& request_id, const std::string& request_bytes,
-                             const std::string& response_bytes);
-
-  static void Audit(store::Tx& tx, const AuditEntry& entry);
-  static int64_t CountAudit(store::Tx& tx, const std::string& entity_id);
 };
 
 // Bit of a hazard category in the employers.hazard_mask column.

@@ -5,6 +5,7 @@
 #include "osh/core/log.h"
 #include "osh/events/v1/registry_events.pb.h"
 #include "osh/registry/v1/registry.pb.h"
+#include "osh/service/records.h"
 #include "registry_store.h"
 
 namespace osh::registry {
@@ -45,7 +46,7 @@ void TransferImporter::Apply(store::Tx& tx, const events::Event& event) const {
     RegistryStore::InsertDeclaration(tx, d);
     ++imported;
   }
-  RegistryStore::Audit(tx, {"system:transfer", "system", "import", "employer", moved.id(), event.id});
+  service::Audit(tx, service::AuditEntry{"system:transfer", "system", "import", "employer", moved.id(), event.id});
   core::log::Info("employer imported by transfer", {{"employer_id", moved.id()},
                                                     {"from_province", transfer.from_province()},
                                                     {"declarations", imported},

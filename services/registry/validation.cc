@@ -10,7 +10,7 @@
 #include "osh/domain/industries.h"
 #include "osh/domain/regions.h"
 #include "osh/domain/size_class.h"
-#include "osh/domain/text.h"
+#include "osh/service/checks.h"
 
 namespace osh::registry {
 namespace {
@@ -34,27 +34,7 @@ void CheckPhone(const std::string& phone, const std::string& field, core::FieldE
 
 }  // namespace
 
-void CheckText(const std::string& value, const std::string& field, size_t max_length, bool required,
-               core::FieldErrors& errors) {
-  if (auto bad = domain::Utf8Error(value)) {
-    errors.Add(field, "is not valid UTF-8: " + *bad);
-    return;
-  }
-  const size_t length = domain::Utf8Length(value);
-  if (required && value.find_first_not_of(" \t\r\n") == std::string::npos) {
-    errors.Add(field, "is required");
-  } else if (length > max_length) {
-    errors.Add(field, fmt::format("must be at most {} characters, got {}", max_length, length));
-  }
-}
-
-void ValidateRequestId(const std::string& request_id, core::FieldErrors& errors) {
-  if (request_id.size() > kMaxRequestIdLength) {
-    errors.Add("request_id", fmt::format("must be at most {} characters", kMaxRequestIdLength));
-  } else if (!std::all_of(request_id.begin(), request_id.end(), [](char c) { return c > 0x20 && c < 0x7f; })) {
-    errors.Add("request_id", "must be printable ASCII without spaces");
-  }
-}
+using service::CheckText;
 
 void ValidateEmployer(const v1::Employer& e, const std::string& deployment_province, core::FieldErrors& errors,
                       const std::string& p) {

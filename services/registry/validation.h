@@ -14,7 +14,6 @@ inline constexpr size_t kMaxNameLength = 200;
 inline constexpr size_t kMaxAddressLength = 500;
 inline constexpr size_t kMaxShortTextLength = 100;
 inline constexpr size_t kMaxLongTextLength = 2000;
-inline constexpr size_t kMaxRequestIdLength = 64;
 inline constexpr int kMaxWorkers = 10'000'000;
 inline constexpr int kMaxExposureRows = 1000;
 
@@ -27,15 +26,9 @@ void ValidateEmployer(const v1::Employer& employer, const std::string& deploymen
 void ValidateDeclaration(const v1::Declaration& declaration, const v1::Employer& employer, int current_year,
                          core::FieldErrors& errors, const std::string& field_prefix = "declaration.");
 
-void ValidateRequestId(const std::string& request_id, core::FieldErrors& errors);
-
 // Fills output-only fields the registry derives: each exposure's category and
 // the per-category totals.
 void DeriveDeclarationTotals(v1::Declaration& declaration);
 
-// Checks a free-text field: valid UTF-8, at most `max_length` code points, and
-// present when `required`.
-void CheckText(const std::string& value, const std::string& field, size_t max_length, bool required,
-               core::FieldErrors& errors);
 
 }  // namespace osh::registry

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "osh/core/errors.h"
+#include "osh/service/records.h"
 #include "registry_fixture.h"
 
 namespace osh::registry::testing {
@@ -443,7 +444,7 @@ TEST_F(RegistryServiceTest, EveryWriteIsAudited) {
   req.mutable_update_mask()->add_paths("total_workers");
   v1::Employer out;
   ASSERT_TRUE(stub_->UpdateEmployer(Ctx(admin_).get(), req, &out).ok());
-  const auto count = db_->Read([&](store::Tx& tx) { return RegistryStore::CountAudit(tx, created.id()); });
+  const auto count = db_->Read([&](store::Tx& tx) { return service::CountAudit(tx, created.id()); });
   EXPECT_EQ(count, 2);
 }
 

@@ -5,6 +5,7 @@
 #include "osh/events/consumer.h"
 #include "osh/events/outbox.h"
 #include "osh/events/relay.h"
+#include "osh/service/records.h"
 #include "registry_fixture.h"
 #include "registry_transfer.h"
 
@@ -167,7 +168,7 @@ TEST_F(TransferKafkaTest, EmployerMovesWithItsHistoryAcrossRestartsOfBothSides) 
   jiangsu = std::make_unique<RegistryNode>("32", dir_ / "r32.db", "registry-32-replay-" + run, *verifier_);
   jiangsu->StartConsumer();
   std::this_thread::sleep_for(std::chrono::seconds(3));
-  const auto imports = jiangsu->db().Read([&](store::Tx& tx) { return RegistryStore::CountAudit(tx, employer.id()); });
+  const auto imports = jiangsu->db().Read([&](store::Tx& tx) { return service::CountAudit(tx, employer.id()); });
   EXPECT_EQ(imports, 1);
 
   // Guangdong keeps the record, but no longer accepts writes to it.

@@ -1,0 +1,55 @@
+#pragma once
+
+// What every osh service's business layer shares: who is calling, how a call
+// refuses, and how a call body is guarded so that nothing but a gRPC status
+// leaves it. Business classes stay free of gRPC plumbing otherwise.
+
+#include <grpcpp/support/status.h>
+
+#include <string>
+
+#include "osh/auth/principal.h"
+#include "osh/core/errors.h"
+#include "osh/core/log.h"
+#include "osh/store/database.h"
+
+namespace osh::service {
+
+// The verified caller of one request (never anonymous where a service requires
+// a token) and the request id the gRPC server assigned or received.
+struct Caller {
+  const auth::Principal* principal;
+  std::string request_id;
+};
+
+// Thrown inside a call body, also from within a store transaction (which then
+// rolls back), to answer with `status`.
+struct Refusal {
+  grpc::Status status;
+};
+
+[[noreturn]] inline void Refuse(grpc::StatusCode code, std::string message) {
+  throw Refusal{grpc::Status(code, std::move(message))};
+}
+
+inline void ThrowIfInvalid(const core::FieldErrors& errors) {
+  if (!errors.empty()) throw Refusal{errors.ToStatus()};
+}
+
+// Runs a call body: refusals become their status; store and other failures
+// become INTERNAL without their text (which may hold SQL or data) reaching the
+// caller, and are logged with the request id instead.
+template <typename F>
+grpc::Status Guard(const Caller& caller, const char* method, F&& body) {
+  try {
+    body();
+    return grpc::Status::OK;
+  } catch (const Refusal& r) {
+    return r.status;
+  } catch (const std::exception& e) {
+    core::log::Error("call failed", {{"request_id", caller.request_id}, {"method", method}, {"error", e.what()}});
+    return grpc::Status(grpc::StatusCode::INTERNAL, "internal error; request id " + caller.request_id);
+  }
+}
+
+}  // namespace osh::service

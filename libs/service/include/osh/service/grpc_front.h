@@ -1,0 +1,29 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <functional>
+#include <string>
+
+#include "osh/auth/jwt.h"
+#include "osh/core/config.h"
+#include "osh/service/call.h"
+
+namespace osh::service {
+
+// The start of every authenticated unary call on the callback API: verify the
+// bearer token (the gateway checked it too, but internal ports do not trust
+// blindly), refuse anonymous callers with UNAUTHENTICATED, then answer with
+// what `call` returns for the verified caller.
+grpc::ServerUnaryReactor* ServeAuthenticated(grpc::CallbackServerContext* ctx, const auth::TokenVerifier& verifier,
+                                             std::string_view service_name,
+                                             const std::function<grpc::Status(const Caller&)>& call);
+
+// Configuration keys of token verification, shared by every service.
+std::vector<core::ConfigKey> TokenConfigKeys();
+// Builds the verifier from those keys: HS256 secret from a file or
+// OSH_JWT_HS256_SECRET, RS256 public key from a file. Null with *error set
+// when no usable key is configured.
+std::unique_ptr<auth::TokenVerifier> TokenVerifierFromConfig(const core::Config& config, std::string* error);
+
+}  // namespace osh::service

@@ -1,0 +1,54 @@
+#include "osh/service/grpc_front.h"
+
+#include "osh/auth/grpc_auth.h"
+#include "osh/core/grpc_server.h"
+
+namespace osh::service {
+
+grpc::ServerUnaryReactor* ServeAuthenticated(grpc::CallbackServerContext* ctx, const auth::TokenVerifier& verifier,
+                                             std::string_view service_name,
+                                             const std::function<grpc::Status(const Caller&)>& call) {
+  auto* reactor = ctx->DefaultReactor();
+  auto identity = auth::AuthenticateGrpcCall(*ctx, verifier, std::chrono::system_clock::now());
+  if (!identity.ok()) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, identity.error));
+  } else if (!identity.principal) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                                 "the " + std::string(service_name) +
+                                     " service needs a bearer token in the authorization metadata"));
+  } else {
+    reactor->Finish(call(Caller{&*identity.principal, core::RequestIdOf(*ctx)}));
+  }
+  return reactor;
+}
+
+std::vector<core::ConfigKey> TokenConfigKeys() {
+  return {
+      {"jwt-hs256-secret-file", "", "file holding the HS256 secret (else OSH_JWT_HS256_SECRET)"},
+      {"jwt-rs256-public-key-file", "", "PEM public key for RS256 tokens (production)"},
+      {"jwt-issuer", "", "required `iss` of tokens, when set"},
+  };
+}
+
+std::unique_ptr<auth::TokenVerifier> TokenVerifierFromConfig(const core::Config& config, std::string* error) {
+  auth::VerifierConfig verifier_config;
+  verifier_config.issuer = config.GetString("jwt-issuer");
+  if (const auto key_file = config.GetString("jwt-rs256-public-key-file"); !key_file.empty()) {
+    std::string key_error;
+    verifier_config.rs256_public_key_pem = auth::LoadSecret(key_file, "", &key_error);
+    if (verifier_config.rs256_public_key_pem.empty()) {
+      *error = key_error;
+      return nullptr;
+    }
+  }
+  std::string secret_error;
+  verifier_config.hs256_secret =
+      auth::LoadSecret(config.GetString("jwt-hs256-secret-file"), "OSH_JWT_HS256_SECRET", &secret_error);
+  if (verifier_config.hs256_secret.empty() && verifier_config.rs256_public_key_pem.empty()) {
+    *error = "no token key configured: " + secret_error;
+    return nullptr;
+  }
+  return auth::TokenVerifier::Create(verifier_config, error);
+}
+
+}  // namespace osh::service

@@ -1,0 +1,115 @@
+#include "osh/service/records.h"
+
+#include <google/protobuf/wrappers.pb.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "osh/service/checks.h"
+
+namespace osh::service {
+namespace {
+
+class RecordsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = std::filesystem::temp_directory_path() /
+            ("osh-records-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
+    std::filesystem::remove(path_);
+    db_ = store::Database::Open({.path = path_.string()},
+                                {RecordsMigration(1), {2, "t", "CREATE TABLE writes (n INTEGER)"}});
+  }
+  void TearDown() override {
+    db_.reset();
+    for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + s);
+  }
+  int64_t Writes() {
+    return db_->Read([](store::Tx& tx) {
+      auto s = tx.Prepare("SELECT COUNT(*) FROM writes");
+      s.Step();
+      return s.Int(0);
+    });
+  }
+  std::filesystem::path path_;
+  std::unique_ptr<store::Database> db_;
+  auth::Principal alice_{"alice", auth::Role::kProvinceAdmin, "44", ""};
+  Caller caller_{&alice_, "req"};
+};
+
+TEST_F(RecordsTest, RetryReturnsTheFirstAnswerAndWritesOnce) {
+  google::protobuf::StringValue request;
+  request.set_value("create x");
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    google::protobuf::Int64Value response;
+    db_->Write([&](store::Tx& tx) {
+      Idempotent(tx, caller_, "Create", "r-1", request, &response, [&] {
+        tx.Prepare("INSERT INTO writes VALUES (1)").Run();
+        response.set_value(100 + attempt);
+      });
+    });
+    EXPECT_EQ(response.value(), 100);  // the first answer, every time
+  }
+  EXPECT_EQ(Writes(), 1);
+}
+
+TEST_F(RecordsTest, SameIdForADifferentRequestIsRefused) {
+  google::protobuf::StringValue first, second;
+  first.set_value("a");
+  second.set_value("b");
+  google::protobuf::Int64Value response;
+  db_->Write([&](store::Tx& tx) { Idempotent(tx, caller_, "Create", "r-2", first, &response, [] {}); });
+  try {
+    db_->Write([&](store::Tx& tx) { Idempotent(tx, caller_, "Create", "r-2", second, &response, [] {}); });
+    FAIL() << "expected a refusal";
+  } catch (const Refusal& r) {
+    EXPECT_EQ(r.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(r.status.error_message().find("request_id"), std::string::npos);
+  }
+  // Another caller may use the same id.
+  auth::Principal bob{"bob", auth::Role::kInspector, "44", ""};
+  Caller other{&bob, "req"};
+  EXPECT_NO_THROW(db_->Write([&](store::Tx& tx) { Idempotent(tx, other, "Create", "r-2", second, &response, [] {}); }));
+}
+
+TEST_F(RecordsTest, AuditCountsEntriesPerEntity) {
+  db_->Write([&](store::Tx& tx) {
+    Audit(tx, caller_, "create", "employer", "e1");
+    Audit(tx, caller_, "update", "employer", "e1");
+    Audit(tx, caller_, "create", "employer", "e2");
+  });
+  EXPECT_EQ(db_->Read([](store::Tx& tx) { return CountAudit(tx, "e1"); }), 2);
+}
+
+TEST(GuardTest, RefusalsPassAndFailuresBecomeInternalWithoutTheirText) {
+  auth::Principal p{"x", auth::Role::kWorker, "44", ""};
+  Caller c{&p, "rid-7"};
+  EXPECT_EQ(Guard(c, "M", [] { Refuse(grpc::StatusCode::NOT_FOUND, "no such"); }).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  auto status = Guard(c, "M", [] { throw store::StoreError(1, "SELECT secret FROM t"); });
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(status.error_message().find("SELECT"), std::string::npos);
+  EXPECT_NE(status.error_message().find("rid-7"), std::string::npos);
+}
+
+TEST(ChecksTest, RequestIdTextAndPageSize) {
+  core::FieldErrors e;
+  CheckRequestId("ok-123", e);
+  CheckRequestId("has space", e);
+  CheckRequestId(std::string(65, 'a'), e);
+  EXPECT_EQ(e.size(), 2u);
+  core::FieldErrors t;
+  CheckText("", "name", 10, true, t);
+  CheckText("\xff", "x", 10, false, t);
+  CheckText("尘肺病", "y", 3, true, t);
+  EXPECT_EQ(t.size(), 2u);
+  core::FieldErrors p;
+  EXPECT_EQ(PageSize(0, 50, 500, p), 50);
+  EXPECT_EQ(PageSize(9999, 50, 500, p), 500);
+  EXPECT_TRUE(p.empty());
+  PageSize(-1, 50, 500, p);
+  EXPECT_EQ(p.size(), 1u);
+}
+
+}  // namespace
+}  // namespace osh::service
