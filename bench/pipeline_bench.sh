@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The national pipeline on one machine: a Kafka broker, osh-registry (province
+# 44) and osh-reporting (national), all real processes on loopback.
+#  1. reporting consumer catch-up: N registrations already in Kafka, then a
+#     fresh reporting consumer; events/s until its rollup shows them all;
+#  2. end-to-end lag from an acknowledged registry write to the rollup showing
+#     it, at a steady write rate (p50/p99).
+#
+#   bench/pipeline_bench.sh [events=20000] [rate=50] [seconds=20]
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../deploy/common.sh"
+
+N="${1:-20000}" RATE="${2:-50}" SECONDS_AT_RATE="${3:-20}"
+PORT="${OSH_BENCH_KAFKA_PORT:-39092}"
+B="$OSH_BUILD_DIR"
+WORK="$(mktemp -d)"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  "$OSH_ROOT/deploy/kafka.sh" stop --dir "$WORK/kafka" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+"$OSH_ROOT/deploy/kafka.sh" start --fresh --dir "$WORK/kafka" --port "$PORT" >/dev/null
+"$OSH_ROOT/deploy/kafka.sh" topics-create osh.registry.events 3 --dir "$WORK/kafka" >/dev/null
+head -c 48 /dev/urandom | base64 -w0 > "$WORK/secret"
+"$B/libs/auth/osh-devtoken" --secret-file "$WORK/secret" --sub bench --role province_admin --province 44 --ttl 7200 > "$WORK/token"
+
+start() {  # start <name> <binary> [flags...]: prints the gRPC port
+  local name="$1" bin="$2"; shift 2
+  "$bin" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --data-dir "$WORK/$name" \
+    --jwt-hs256-secret-file "$WORK/secret" --ready-file "$WORK/$name.ready" --access-log false \
+    --kafka-brokers "127.0.0.1:$PORT" "$@" >"$WORK/$name.log" 2>&1 &
+  PIDS+=($!)
+  osh_wait_for 30 "$name" test -s "$WORK/$name.ready"
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["grpc_port"])' "$WORK/$name.ready"
+}
+
+REG="127.0.0.1:$(start registry "$B/services/registry/osh-registry" --province 44)"
+"$B/bench/osh-loadgen" seed --target "$REG" --token-file "$WORK/token" --province 44 --employers "$N" \
+  --declare-every 0 --concurrency 16 >/dev/null
+until [[ "$(sqlite3 "file:$WORK/registry/registry.db?mode=ro" 'SELECT COUNT(*) FROM events_outbox WHERE sent_at IS NULL')" == 0 ]]; do sleep 0.2; done
+
+REP="127.0.0.1:$(start reporting "$B/services/reporting/osh-reporting" --province 44 --deployment bench)"
+"$B/bench/osh-pipeline-lag" --reporting "$REP" --token-file "$WORK/token" --province 44 --mode drain --expect "$N"
+"$B/bench/osh-pipeline-lag" --registry "$REG" --reporting "$REP" --token-file "$WORK/token" --province 44 \
+  --rate "$RATE" --seconds "$SECONDS_AT_RATE" --start-index "$((N + 1000))"
