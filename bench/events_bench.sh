@@ -11,6 +11,7 @@ N="${1:-100000}"
 PORT="${OSH_BENCH_KAFKA_PORT:-39092}"
 WORK="$(mktemp -d)"
 trap '"$OSH_ROOT/deploy/kafka.sh" stop --dir "$WORK/kafka" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+trap 'exit 1' INT TERM  # so that EXIT cleans up on interruption too
 "$OSH_ROOT/deploy/kafka.sh" start --fresh --dir "$WORK/kafka" --port "$PORT" >/dev/null
 BROKERS="127.0.0.1:$PORT"
 "$OSH_ROOT/deploy/kafka.sh" topics-create osh.bench.outbox 3 --dir "$WORK/kafka" >/dev/null

@@ -18,9 +18,10 @@ PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   "$OSH_ROOT/deploy/kafka.sh" stop --dir "$WORK/kafka" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
+  [[ -n "${OSH_BENCH_KEEP:-}" ]] && echo "kept $WORK" >&2 || rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM  # so that EXIT cleans up on interruption too
 "$OSH_ROOT/deploy/kafka.sh" start --fresh --dir "$WORK/kafka" --port "$PORT" >/dev/null
 "$OSH_ROOT/deploy/kafka.sh" topics-create osh.registry.events 3 --dir "$WORK/kafka" >/dev/null
 head -c 48 /dev/urandom | base64 -w0 > "$WORK/secret"
@@ -41,7 +42,7 @@ REG="127.0.0.1:$(start registry "$B/services/registry/osh-registry" --province 4
   --declare-every 0 --concurrency 16 >/dev/null
 until [[ "$(sqlite3 "file:$WORK/registry/registry.db?mode=ro" 'SELECT COUNT(*) FROM events_outbox WHERE sent_at IS NULL')" == 0 ]]; do sleep 0.2; done
 
-REP="127.0.0.1:$(start reporting "$B/services/reporting/osh-reporting" --province 44 --deployment bench)"
+REP="127.0.0.1:$(start reporting "$B/services/reporting/osh-reporting" --province 44 --deployment "bench-$$")"
 "$B/bench/osh-pipeline-lag" --reporting "$REP" --token-file "$WORK/token" --province 44 --mode drain --expect "$N"
 "$B/bench/osh-pipeline-lag" --registry "$REG" --reporting "$REP" --token-file "$WORK/token" --province 44 \
   --rate "$RATE" --seconds "$SECONDS_AT_RATE" --start-index "$((N + 1000))"

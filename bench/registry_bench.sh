@@ -21,6 +21,7 @@ DEVTOKEN="$OSH_BUILD_DIR/libs/auth/osh-devtoken"
 WORK="$(mktemp -d)"
 PID=""
 trap '[[ -n "$PID" ]] && kill "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'exit 1' INT TERM  # so that EXIT cleans up on interruption too
 head -c 48 /dev/urandom | base64 -w0 > "$WORK/secret"
 
 "$REGISTRY" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 --data-dir "$WORK/data" \

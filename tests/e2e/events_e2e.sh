@@ -21,6 +21,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM  # so that EXIT cleans up on interruption too
 
 passed=0 failed=0
 check() {
@@ -95,6 +96,15 @@ check "the relay drains the outbox after the broker is back" wait_drained
 check "every committed event after the broker restart is in Kafka" no_loss
 total="$(outbox_ids | wc -l)"
 echo "events in the outbox: $total; distinct in Kafka: $(topic_ids | wc -l)"
+
+# 4. With the broker gone, SIGTERM still stops the registry promptly (its
+#    consumer cannot leave its group, and must not hold the process hostage).
+"$KAFKA" stop --dir "$WORK/kafka" >/dev/null
+kill -TERM "$PID"
+stopped_in_time=1
+for _ in $(seq 1 200); do kill -0 "$PID" 2>/dev/null || { stopped_in_time=0; break; }; sleep 0.1; done
+check "SIGTERM stops the registry within 20 s while the broker is down" test "$stopped_in_time" = 0
+PID=""
 
 echo "events e2e: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -10,6 +10,7 @@ WORK="$(mktemp -d)"
 PID=""
 cleanup() { [[ -n "$PID" ]] && kill -KILL "$PID" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
+trap 'exit 1' INT TERM  # so that EXIT cleans up on interruption too
 
 passed=0 failed=0
 check() {  # check <description> <command...>

@@ -2,6 +2,8 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <future>
+
 #include "kafka_util.h"
 #include "osh/core/log.h"
 
@@ -91,9 +93,21 @@ bool EventConsumer::Start(std::string* error) {
 void EventConsumer::Stop() {
   stopping_ = true;
   if (thread_.joinable()) thread_.join();
-  if (kafka_ && kafka_->consumer) {
-    kafka_->consumer->close();  // commits the stored offsets
-    kafka_->consumer.reset();
+  if (!kafka_ || !kafka_->consumer) return;
+  // close() commits the stored offsets and leaves the group, and with librdkafka
+  // 2.0 it can block for as long as the broker is unreachable. A service must
+  // still stop promptly: give it a bounded wait, then abandon the handle (the
+  // process is exiting; offsets not committed only mean a harmless redelivery).
+  auto closing = std::make_shared<std::promise<void>>();
+  auto closed = closing->get_future();
+  RdKafka::KafkaConsumer* consumer = kafka_->consumer.release();
+  std::thread([consumer, closing] {
+    consumer->close();
+    delete consumer;
+    closing->set_value();
+  }).detach();
+  if (closed.wait_for(options_.close_timeout) != std::future_status::ready) {
+    core::log::Warn("kafka consumer did not close in time; abandoning it", {{"group_id", options_.group_id}});
   }
 }
 
@@ -105,77 +119,138 @@ void Count(core::MetricsRegistry* metrics, const char* name, const char* help, c
 
 }  // namespace
 
-void EventConsumer::Run() {
-  auto sleep_unless_stopping = [this](std::chrono::milliseconds d) {
-    const auto until = std::chrono::steady_clock::now() + d;
-    while (!stopping_ && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  };
+namespace {
 
+void SleepUnlessStopping(const std::atomic<bool>& stopping, std::chrono::milliseconds d) {
+  const auto until = std::chrono::steady_clock::now() + d;
+  while (!stopping && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+}  // namespace
+
+bool EventConsumer::ApplyBatch(const std::vector<Event>& batch) {
+  size_t applied = 0;
+  try {
+    db_.Write([&](store::Tx& tx) {
+      auto seen = tx.Prepare("SELECT 1 FROM events_processed WHERE source = ? AND event_id = ?");
+      auto mark = tx.Prepare("INSERT INTO events_processed (source, event_id, type) VALUES (?, ?, ?)");
+      for (const auto& event : batch) {
+        seen.Reset().BindAll(event.source, event.id);
+        if (seen.Step()) continue;
+        handler_(tx, event);
+        mark.Reset().BindAll(event.source, event.id, event.type).Run();
+        ++applied;
+      }
+    });
+  } catch (...) {
+    return false;  // rolled back whole; the caller goes event by event
+  }
+  applied_ += applied;
+  duplicates_ += batch.size() - applied;
+  if (metrics_ != nullptr && !batch.empty()) {
+    metrics_->GetCounter("osh_events_applied_total", "events applied", {{"topic", batch.front().topic}})
+        .Inc(static_cast<double>(applied));
+    metrics_->GetCounter("osh_events_duplicates_total", "redelivered events ignored", {{"topic", batch.front().topic}})
+        .Inc(static_cast<double>(batch.size() - applied));
+  }
+  return true;
+}
+
+bool EventConsumer::ApplyWithRetries(const Event& event) {
+  std::string failure = ValidateAttributes(event);
+  if (!failure.empty()) return DeadLetter(event, failure);
+  auto backoff = options_.initial_backoff;
+  for (int attempt = 1; attempt <= options_.max_attempts && !stopping_; ++attempt) {
+    try {
+      if (ApplyOnce(db_, handler_, event)) {
+        ++applied_;
+        Count(metrics_, "osh_events_applied_total", "events applied", event.topic);
+      } else {
+        ++duplicates_;
+        Count(metrics_, "osh_events_duplicates_total", "redelivered events ignored", event.topic);
+      }
+      return true;
+    } catch (const std::exception& e) {
+      failure = e.what();
+    } catch (...) {
+      failure = "unknown error";
+    }
+    core::log::Warn("event handler failed",
+                    {{"event_id", event.id}, {"type", event.type}, {"attempt", attempt}, {"error", failure}});
+    if (attempt < options_.max_attempts) {
+      SleepUnlessStopping(stopping_, backoff);
+      backoff = std::min(backoff * 2, options_.max_backoff);
+    }
+  }
+  if (stopping_) return false;
+  return DeadLetter(event, failure);
+}
+
+bool EventConsumer::DeadLetter(const Event& event, const std::string& failure) {
+  // Keep trying until the copy is durable: storing the offset without it would lose the event.
   while (!stopping_) {
-    std::unique_ptr<RdKafka::Message> message(kafka_->consumer->consume(200));
-    if (message->err() == RdKafka::ERR__TIMED_OUT || message->err() == RdKafka::ERR__PARTITION_EOF) continue;
-    if (message->err() != RdKafka::ERR_NO_ERROR) {
-      core::log::Warn("kafka consume error", {{"error", message->errstr()}});
-      continue;
+    RdKafka::Headers* headers = internal::HeadersOf(event);
+    headers->add(header::kError, failure);
+    headers->add(header::kOriginalTopic, event.topic);
+    headers->add(header::kOriginalPartition, std::to_string(event.partition));
+    headers->add(header::kOriginalOffset, std::to_string(event.offset));
+    std::string error;
+    if (internal::ProduceAndWait(*kafka_->dead_letters, event.topic + options_.dead_letter_suffix, event.key,
+                                 event.payload, headers, 10000, &error)) {
+      ++dead_lettered_;
+      Count(metrics_, "osh_events_dead_lettered_total", "events sent to the dead-letter topic", event.topic);
+      core::log::Warn("event dead-lettered", {{"event_id", event.id}, {"topic", event.topic}, {"error", failure}});
+      return true;
     }
-    const Event event = internal::EventOf(*message);
-    std::string failure = ValidateAttributes(event);
-    bool done = false;
-    if (failure.empty()) {
-      auto backoff = options_.initial_backoff;
-      for (int attempt = 1; attempt <= options_.max_attempts && !stopping_; ++attempt) {
-        try {
-          if (ApplyOnce(db_, handler_, event)) {
-            ++applied_;
-            Count(metrics_, "osh_events_applied_total", "events applied", event.topic);
-          } else {
-            ++duplicates_;
-            Count(metrics_, "osh_events_duplicates_total", "redelivered events ignored", event.topic);
-          }
-          done = true;
-          break;
-        } catch (const std::exception& e) {
-          failure = e.what();
-        } catch (...) {
-          failure = "unknown error";
-        }
-        core::log::Warn("event handler failed", {{"event_id", event.id}, {"type", event.type}, {"attempt", attempt},
-                                                  {"error", failure}});
-        if (attempt < options_.max_attempts) {
-          sleep_unless_stopping(backoff);
-          backoff = std::min(backoff * 2, options_.max_backoff);
-        }
+    core::log::Error("dead-letter publish failed; retrying", {{"error", error}});
+    SleepUnlessStopping(stopping_, std::chrono::milliseconds(1000));
+  }
+  return false;
+}
+
+void EventConsumer::Run() {
+  std::vector<std::unique_ptr<RdKafka::Message>> messages;
+  while (!stopping_) {
+    // A batch: wait for the first message, then take whatever else is already here.
+    messages.clear();
+    std::unique_ptr<RdKafka::Message> first(kafka_->consumer->consume(200));
+    for (std::unique_ptr<RdKafka::Message> m = std::move(first); m;) {
+      if (m->err() == RdKafka::ERR_NO_ERROR) {
+        messages.push_back(std::move(m));
+      } else if (m->err() != RdKafka::ERR__TIMED_OUT && m->err() != RdKafka::ERR__PARTITION_EOF) {
+        core::log::Warn("kafka consume error", {{"error", m->errstr()}});
       }
-      if (stopping_ && !done) return;  // not stored: re-read after restart
+      if (messages.empty() || static_cast<int>(messages.size()) >= options_.max_batch) break;
+      m.reset(kafka_->consumer->consume(0));
+      if (m->err() == RdKafka::ERR__TIMED_OUT) break;
     }
-    if (!done) {
-      // Dead-letter it; keep trying until the copy is durable, since storing the
-      // offset without it would lose the event.
-      while (!stopping_) {
-        RdKafka::Headers* headers = internal::HeadersOf(event);
-        headers->add(header::kError, failure);
-        headers->add(header::kOriginalTopic, event.topic);
-        headers->add(header::kOriginalPartition, std::to_string(event.partition));
-        headers->add(header::kOriginalOffset, std::to_string(event.offset));
-        std::string error;
-        if (internal::ProduceAndWait(*kafka_->dead_letters, event.topic + options_.dead_letter_suffix, event.key,
-                                     event.payload, headers, 10000, &error)) {
-          ++dead_lettered_;
-          Count(metrics_, "osh_events_dead_lettered_total", "events sent to the dead-letter topic", event.topic);
-          core::log::Warn("event dead-lettered", {{"event_id", event.id}, {"topic", event.topic}, {"error", failure}});
-          break;
-        }
-        core::log::Error("dead-letter publish failed; retrying", {{"error", error}});
-        sleep_unless_stopping(std::chrono::milliseconds(1000));
+    if (messages.empty()) continue;
+
+    std::vector<Event> events;
+    events.reserve(messages.size());
+    bool all_valid = true;
+    for (auto& m : messages) {
+      events.push_back(internal::EventOf(*m));
+      all_valid = all_valid && ValidateAttributes(events.back()).empty();
+    }
+    size_t done = 0;
+    if (all_valid && ApplyBatch(events)) {
+      done = events.size();
+    } else {
+      for (; done < events.size(); ++done) {
+        if (!ApplyWithRetries(events[done])) break;  // stopping: leave the rest unstored
       }
-      if (stopping_) return;
     }
-    std::vector<RdKafka::TopicPartition*> position = {
-        RdKafka::TopicPartition::create(message->topic_name(), message->partition(), message->offset() + 1)};
-    kafka_->consumer->offsets_store(position);
-    RdKafka::TopicPartition::destroy(position);
+    if (done == 0) continue;
+    std::vector<RdKafka::TopicPartition*> positions;
+    for (size_t i = 0; i < done; ++i) {
+      positions.push_back(RdKafka::TopicPartition::create(messages[i]->topic_name(), messages[i]->partition(),
+                                                          messages[i]->offset() + 1));
+    }
+    kafka_->consumer->offsets_store(positions);
+    RdKafka::TopicPartition::destroy(positions);
   }
 }
 

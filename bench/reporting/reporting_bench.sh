@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# National-scale rollup build and query latency of osh-reporting, in process
+# (no broker, no gRPC): see README.md beside this script.
+#
+#   bench/reporting/reporting_bench.sh [employers=1000000] [extra osh-reporting-bench flags...]
+#
+# Prints one JSON line per figure (bench/README.md). About 4 minutes for a
+# million employers on 2 cores.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../deploy/common.sh"
+
+EMPLOYERS="${1:-1000000}"
+shift || true
+BENCH="$OSH_BUILD_DIR/bench/reporting/osh-reporting-bench"
+[[ -x "$BENCH" ]] || osh_die "build first: deploy/build.sh osh-reporting-bench"
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+echo "{\"bench\": \"machine\", \"cores\": $(nproc), \"kernel\": \"$(uname -r)\"}"
+"$BENCH" --employers "$EMPLOYERS" --dir "$WORK/data" "$@"
