@@ -25,12 +25,17 @@ bool StoreError::IsBusy() const { return (code_ & 0xff) == SQLITE_BUSY || (code_
 
 // ---- Statement ----
 
-Statement::Statement(sqlite3_stmt* stmt, sqlite3* db) : stmt_(stmt), db_(db) {}
+Statement::Statement(sqlite3_stmt* stmt, sqlite3* db, bool owned) : stmt_(stmt), db_(db), owned_(owned) {}
 
-Statement::Statement(Statement&& other) noexcept : stmt_(other.stmt_), db_(other.db_) { other.stmt_ = nullptr; }
+Statement::Statement(Statement&& other) noexcept : stmt_(other.stmt_), db_(other.db_), owned_(other.owned_) {
+  other.stmt_ = nullptr;
+}
 
 Statement::~Statement() {
-  if (stmt_ != nullptr) {
+  if (stmt_ == nullptr) return;
+  if (owned_) {
+    sqlite3_finalize(stmt_);
+  } else {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
   }
@@ -125,6 +130,13 @@ Connection::~Connection() {
 Statement Connection::Prepare(std::string_view sql) {
   std::string key(sql);
   auto it = cache_.find(key);
+  if (it != cache_.end() && sqlite3_stmt_busy(it->second)) {
+    // The cached statement is mid-way through its rows (a caller nested the same
+    // query): a private one, so neither clobbers the other.
+    sqlite3_stmt* stmt = nullptr;
+    Check(db_, sqlite3_prepare_v2(db_, key.c_str(), static_cast<int>(key.size()), &stmt, nullptr), "prepare");
+    return Statement(stmt, db_, true);
+  }
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
     Check(db_, sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &stmt,

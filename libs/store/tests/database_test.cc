@@ -130,6 +130,24 @@ TEST_F(DatabaseTest, ReadersSeeASnapshotWhileAWriteIsOpen) {
   EXPECT_EQ(CountNotes(*db), 2);
 }
 
+TEST_F(DatabaseTest, NestedUseOfTheSameQueryDoesNotClobber) {
+  auto db = Database::Open({.path = Path()}, kMigrations);
+  db->Write([](Tx& tx) {
+    for (const char* b : {"a", "b", "c"}) tx.Prepare("INSERT INTO notes(body) VALUES (?)").Bind(1, b).Run();
+  });
+  db->Read([](Tx& tx) {
+    auto outer = tx.Prepare("SELECT body FROM notes ORDER BY body");
+    std::vector<std::string> seen;
+    while (outer.Step()) {
+      seen.push_back(outer.Text(0));
+      auto inner = tx.Prepare("SELECT body FROM notes ORDER BY body");  // same SQL while outer is mid-way
+      ASSERT_TRUE(inner.Step());
+      EXPECT_EQ(inner.Text(0), "a");
+    }
+    EXPECT_EQ(seen, (std::vector<std::string>{"a", "b", "c"}));
+  });
+}
+
 TEST_F(DatabaseTest, TypedColumnsRoundTrip) {
   auto db = Database::Open(
       {.path = Path()},

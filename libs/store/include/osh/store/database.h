@@ -43,7 +43,8 @@ struct Migration {
 // bound, never pasted into SQL. Indexes are 1-based as in SQLite.
 class Statement {
  public:
-  Statement(sqlite3_stmt* stmt, sqlite3* db);
+  // `owned`: finalized on destruction instead of returned to the cache.
+  Statement(sqlite3_stmt* stmt, sqlite3* db, bool owned = false);
   ~Statement();
   Statement(Statement&& other) noexcept;
   Statement(const Statement&) = delete;
@@ -85,6 +86,7 @@ class Statement {
  private:
   sqlite3_stmt* stmt_;
   sqlite3* db_;
+  bool owned_;
 };
 
 // One SQLite connection with its prepared-statement cache.
