@@ -7,6 +7,8 @@
 # Starts its own osh-registry on free loopback ports with a fresh SQLite file
 # (so results do not depend on earlier runs), then runs osh-loadgen: creates
 # (each a durable SQLite transaction: WAL + synchronous=FULL), then gets by id.
+# Events stay in the outbox (no broker): this measures the registry alone;
+# bench/events_bench.sh and bench/pipeline_bench.sh measure the event path.
 # Prints one JSON line per figure.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/common.sh"
@@ -25,7 +27,8 @@ trap 'exit 1' INT TERM  # so that EXIT cleans up on interruption too
 head -c 48 /dev/urandom | base64 -w0 > "$WORK/secret"
 
 "$REGISTRY" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 --data-dir "$WORK/data" \
-  --jwt-hs256-secret-file "$WORK/secret" --ready-file "$WORK/ready" --access-log false >"$WORK/registry.log" 2>&1 &
+  --jwt-hs256-secret-file "$WORK/secret" --ready-file "$WORK/ready" --access-log false --kafka-brokers "" \
+  >"$WORK/registry.log" 2>&1 &
 PID=$!
 osh_wait_for 30 "registry" test -s "$WORK/ready"
 PORT="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["grpc_port"])' "$WORK/ready")"
