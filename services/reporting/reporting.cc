@@ -1,0 +1,528 @@
+#include "reporting.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "osh/auth/authorize.h"
+#include "osh/core/errors.h"
+#include "osh/core/ids.h"
+#include "osh/core/page_token.h"
+#include "osh/domain/regions.h"
+#include "osh/service/checks.h"
+#include "osh/service/records.h"
+#include "rollup_metrics.h"
+#include "rollup_query.h"
+#include "rollup_store.h"
+
+namespace osh::reporting {
+namespace {
+
+constexpr size_t kMaxReasonLength = 2000;
+constexpr int kFirstReportYear = 2000;
+constexpr int kLastYear = 2100;
+
+using service::Guard;
+using service::Idempotent;
+using service::Refusal;
+using service::Refuse;
+using service::ThrowIfInvalid;
+
+void Require(const auth::Principal* principal, auth::Action action, const auth::Resource& resource) {
+  auto decision = auth::Authorize(principal, action, resource);
+  if (!decision.allowed) Refuse(grpc::StatusCode::PERMISSION_DENIED, decision.reason);
+}
+
+common::v1::Actor ActorOf(const auth::Principal& p) {
+  common::v1::Actor a;
+  a.set_subject(p.subject);
+  a.set_role(std::string(auth::RoleName(p.role)));
+  a.set_province(p.province);
+  a.set_org(p.org);
+  return a;
+}
+
+// A query too broad to answer is the caller's to narrow: INVALID_ARGUMENT.
+RollupRows RollupOrRefuse(store::Tx& tx, const ResolvedQuery& query, size_t max_groups) {
+  try {
+    return RunRollup(tx, query, max_groups);
+  } catch (const TooManyGroups& e) {
+    throw Refusal{core::InvalidArgument("query.group_by", e.what())};
+  }
+}
+
+void ValidateMainlandProvince(const std::string& province, const char* field, bool required,
+                              core::FieldErrors& errors) {
+  if (province.empty()) {
+    if (required) errors.Add(field, "is required (2-digit GB/T 2260 province code)");
+    return;
+  }
+  const auto* p = domain::FindProvince(province);
+  if (p == nullptr) {
+    errors.Add(field, "'" + province.substr(0, 8) + "' is not a GB/T 2260 province code");
+  } else if (!p->mainland) {
+    errors.Add(field, province + " is not one of the 31 mainland provinces that report");
+  }
+}
+
+// A rollup query may read the whole country only for national roles; province
+// staff without a region filter get their own province.
+void NarrowToCaller(const Caller& caller, ResolvedQuery& q) {
+  if (q.region_prefix.empty() && auth::IsProvincialRole(caller.principal->role)) {
+    q.region_prefix = caller.principal->province;
+  }
+}
+
+void RequireReadOfRegion(const Caller& caller, const ResolvedQuery& q) {
+  Require(caller.principal, auth::Action::kRead, {q.region_prefix.substr(0, 2), "", false});
+}
+
+// A report's figures, computed from the live rollups inside one transaction.
+struct ReportFigures {
+  std::vector<v1::MetricValue> totals;
+  std::vector<v1::IndicatorValue> indicators;
+  std::vector<v1::RollupRow> cities;
+};
+
+int64_t ValueOf(const std::vector<v1::MetricValue>& values, v1::Metric metric) {
+  for (const auto& v : values) {
+    if (v.metric() == metric) return v.value();
+  }
+  return 0;
+}
+
+v1::IndicatorValue Ratio(v1::Indicator indicator, int64_t numerator, int64_t denominator,
+                         const std::map<v1::Indicator, double>& targets) {
+  v1::IndicatorValue v;
+  v.set_indicator(indicator);
+  v.set_numerator(numerator);
+  v.set_denominator(denominator);
+  if (denominator > 0) v.set_value(static_cast<double>(numerator) / static_cast<double>(denominator));
+  if (auto it = targets.find(indicator); it != targets.end()) v.set_target(it->second);
+  v.set_meets_target(v.has_value() && v.has_target() && v.value() >= v.target());
+  return v;
+}
+
+ReportFigures ComputeFigures(store::Tx& tx, const std::string& province, int year, const Reporting::Options& o) {
+  ResolvedQuery q;
+  q.months = RangeOf([&] {
+    v1::Period p;
+    p.set_kind(v1::PERIOD_KIND_YEAR);
+    p.set_year(year);
+    return p;
+  }());
+  q.region_prefix = province;
+  for (const auto& spec : AllMetrics()) q.metrics.push_back(spec.metric);
+
+  ReportFigures f;
+  const auto totals = RunRollup(tx, q, 1);
+  const auto total_row = totals.empty() ? v1::RollupRow() : ToRollupRow(totals.begin()->first, totals.begin()->second, q);
+  for (size_t i = 0; i < q.metrics.size(); ++i) {
+    v1::MetricValue v;
+    v.set_metric(q.metrics[i]);
+    v.set_value(total_row.values_size() > static_cast<int>(i) ? total_row.values(static_cast<int>(i)).value() : 0);
+    f.totals.push_back(v);
+  }
+  f.indicators.push_back(Ratio(v1::INDICATOR_DECLARATION_RATE,
+                               ValueOf(f.totals, v1::METRIC_EMPLOYERS_WITH_APPROVED_DECLARATION),
+                               ValueOf(f.totals, v1::METRIC_REGISTERED_EMPLOYERS), o.indicator_targets));
+
+  q.region_digits = 4;
+  for (const auto& [key, values] : RollupOrRefuse(tx, q, o.max_rollup_groups)) f.cities.push_back(ToRollupRow(key, values, q));
+  return f;
+}
+
+std::string ProvinceName(const std::string& code) {
+  const auto* p = domain::FindProvince(code);
+  return p == nullptr ? "" : std::string(p->name_zh);
+}
+
+}  // namespace
+
+Reporting::Reporting(store::Database& db, Options options) : db_(db), options_(std::move(options)) {}
+
+grpc::Status Reporting::ListMetrics(const Caller& caller, const v1::ListMetricsRequest&,
+                                    v1::ListMetricsResponse* response) {
+  return Guard(caller, "ListMetrics", [&] {
+    for (const auto& spec : AllMetrics()) {
+      auto* m = response->add_metrics();
+      m->set_metric(spec.metric);
+      m->set_kind(spec.kind);
+      m->set_name(std::string(spec.name));
+      m->set_description(std::string(spec.description));
+    }
+  });
+}
+
+grpc::Status Reporting::QueryRollup(const Caller& caller, const v1::QueryRollupRequest& request,
+                                    v1::QueryRollupResponse* response) {
+  return Guard(caller, "QueryRollup", [&] {
+    core::FieldErrors errors;
+    const int page_size =
+        service::PageSize(request.page_size(), options_.default_page_size, options_.max_page_size, errors);
+    auto query = ResolveQuery(request.query(), "query", errors);
+    ThrowIfInvalid(errors);
+    NarrowToCaller(caller, *query);
+    // The token is bound to the query as narrowed, so it cannot be replayed
+    // against other filters or by a caller with another scope.
+    const std::string fingerprint = request.query().SerializeAsString() + "|" + query->region_prefix;
+    std::optional<RowKey> after;
+    if (!request.page_token().empty()) {
+      auto position = core::DecodePageToken(request.page_token(), fingerprint);
+      if (position) after = DecodeRowKey(*position);
+      if (!after) errors.Add("page_token", "is not a token from this query (or the query changed)");
+    }
+    ThrowIfInvalid(errors);
+    RequireReadOfRegion(caller, *query);
+
+    const auto rows = db_.Read([&](store::Tx& tx) { return RollupOrRefuse(tx, *query, options_.max_rollup_groups); });
+    for (auto m : query->metrics) response->add_metrics(m);
+    response->set_region_prefix(query->region_prefix);
+    *response->mutable_read_time() = ToTimestamp(options_.clock());
+    auto it = after ? rows.upper_bound(*after) : rows.begin();
+    for (int n = 0; it != rows.end() && n < page_size; ++it, ++n) {
+      *response->add_rows() = ToRollupRow(it->first, it->second, *query);
+    }
+    if (it != rows.end()) {
+      response->set_next_page_token(core::EncodePageToken(EncodeRowKey(std::prev(it)->first), fingerprint));
+    }
+  });
+}
+
+grpc::Status Reporting::ExportRollup(const Caller& caller, const v1::ExportRollupRequest& request,
+                                     v1::ExportRollupResponse* response) {
+  return Guard(caller, "ExportRollup", [&] {
+    core::FieldErrors errors;
+    auto query = ResolveQuery(request.query(), "query", errors);
+    if (request.format() != v1::EXPORT_FORMAT_CSV && request.format() != v1::EXPORT_FORMAT_JSON) {
+      errors.Add("format", "is required (EXPORT_FORMAT_CSV or EXPORT_FORMAT_JSON)");
+    }
+    ThrowIfInvalid(errors);
+    NarrowToCaller(caller, *query);
+    RequireReadOfRegion(caller, *query);
+
+    const auto rows = db_.Read([&](store::Tx& tx) { return RollupOrRefuse(tx, *query, options_.max_rollup_groups); });
+    if (rows.size() > options_.max_export_rows) {
+      throw Refusal{core::InvalidArgument(
+          "query", fmt::format("the export would hold {} rows, more than {}; narrow the filters or page through "
+                               "QueryRollup",
+                               rows.size(), options_.max_export_rows))};
+    }
+    if (request.format() == v1::EXPORT_FORMAT_CSV) {
+      response->set_content_type("text/csv; charset=utf-8");
+      response->set_content(RenderCsv(rows, *query));
+    } else {
+      response->set_content_type("application/json");
+      response->set_content(RenderJson(rows, *query));
+    }
+    response->set_row_count(static_cast<int>(rows.size()));
+  });
+}
+
+grpc::Status Reporting::GenerateAnnualReport(const Caller& caller, const v1::GenerateAnnualReportRequest& request,
+                                             v1::AnnualReport* response) {
+  return Guard(caller, "GenerateAnnualReport", [&] {
+    const auto now = options_.clock();
+    const int current_year = options_.calendar.YearAt(now);
+    core::FieldErrors errors;
+    service::CheckRequestId(request.request_id(), errors);
+    ValidateMainlandProvince(request.province(), "province", true, errors);
+    if (request.year() < kFirstReportYear || request.year() > current_year) {
+      errors.Add("year", fmt::format("must be between {} and {}, got {}", kFirstReportYear, current_year,
+                                     request.year()));
+    }
+    ThrowIfInvalid(errors);
+    Require(caller.principal, auth::Action::kWrite, {request.province(), "", false});
+
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "GenerateAnnualReport", request.request_id(), request, response, [&] {
+        // Figures and report are read and written in one transaction: the
+        // snapshot is one consistent state of the rollups.
+        auto figures = ComputeFigures(tx, request.province(), request.year(), options_);
+        v1::AnnualReport r;
+        r.set_id(core::NewUuidV7(now));
+        r.set_province(request.province());
+        r.set_province_name(ProvinceName(request.province()));
+        r.set_year(request.year());
+        r.set_status(v1::REPORT_STATUS_DRAFT);
+        *r.mutable_snapshot_time() = ToTimestamp(now);
+        *r.mutable_generated_by() = ActorOf(*caller.principal);
+        for (auto& v : figures.totals) *r.add_totals() = std::move(v);
+        for (auto& v : figures.indicators) *r.add_indicators() = std::move(v);
+        for (auto& c : figures.cities) *r.add_cities() = std::move(c);
+        RollupStore::InsertReport(tx, r);
+        service::Audit(tx, caller, "generate", "annual_report", r.id());
+        *response = std::move(r);
+      });
+    });
+  });
+}
+
+grpc::Status Reporting::GetAnnualReport(const Caller& caller, const v1::GetAnnualReportRequest& request,
+                                        v1::AnnualReport* response) {
+  return Guard(caller, "GetAnnualReport", [&] {
+    if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
+    auto r = db_.Read([&](store::Tx& tx) { return RollupStore::FindReport(tx, request.id()); });
+    if (!r) Refuse(grpc::StatusCode::NOT_FOUND, "no annual report with id '" + request.id().substr(0, 64) + "'");
+    Require(caller.principal, auth::Action::kRead, {r->province(), "", false});
+    *response = std::move(*r);
+  });
+}
+
+grpc::Status Reporting::ListAnnualReports(const Caller& caller, const v1::ListAnnualReportsRequest& request,
+                                          v1::ListAnnualReportsResponse* response) {
+  return Guard(caller, "ListAnnualReports", [&] {
+    core::FieldErrors errors;
+    const int page_size =
+        service::PageSize(request.page_size(), options_.default_page_size, options_.max_page_size, errors);
+    ValidateMainlandProvince(request.province(), "province", false, errors);
+    if (request.year() != 0 && (request.year() < kFirstReportYear || request.year() > kLastYear)) {
+      errors.Add("year", fmt::format("must be 0 (every year) or between {} and {}", kFirstReportYear, kLastYear));
+    }
+    if (!v1::ReportStatus_IsValid(request.status())) errors.Add("status", "unknown value");
+    RollupStore::ReportFilter filter{request.province(), request.year(), request.status()};
+    if (filter.province.empty() && auth::IsProvincialRole(caller.principal->role)) {
+      filter.province = caller.principal->province;
+    }
+    const std::string fingerprint = fmt::format("{}|{}|{}", filter.province, filter.year, filter.status);
+    std::string before_id;
+    if (!request.page_token().empty()) {
+      auto position = core::DecodePageToken(request.page_token(), fingerprint);
+      if (!position) {
+        errors.Add("page_token", "is not a token from this listing (or the filters changed)");
+      } else {
+        before_id = *position;
+      }
+    }
+    ThrowIfInvalid(errors);
+    Require(caller.principal, auth::Action::kRead, {filter.province, "", false});
+
+    auto rows = db_.Read([&](store::Tx& tx) { return RollupStore::ListReports(tx, filter, before_id, page_size + 1); });
+    if (static_cast<int>(rows.size()) > page_size) {
+      rows.pop_back();
+      response->set_next_page_token(core::EncodePageToken(rows.back().id(), fingerprint));
+    }
+    for (auto& r : rows) *response->add_reports() = std::move(r);
+  });
+}
+
+grpc::Status Reporting::SubmitAnnualReport(const Caller& caller, const v1::SubmitAnnualReportRequest& request,
+                                           v1::AnnualReport* response) {
+  return Guard(caller, "SubmitAnnualReport", [&] {
+    core::FieldErrors errors;
+    service::CheckRequestId(request.request_id(), errors);
+    if (request.id().empty()) errors.Add("id", "is required");
+    service::CheckText(request.amendment_reason(), "amendment_reason", kMaxReasonLength, false, errors);
+    ThrowIfInvalid(errors);
+
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "SubmitAnnualReport", request.request_id(), request, response, [&] {
+        auto r = RollupStore::FindReport(tx, request.id());
+        if (!r) Refuse(grpc::StatusCode::NOT_FOUND, "no annual report with id '" + request.id().substr(0, 64) + "'");
+        Require(caller.principal, auth::Action::kWrite, {r->province(), "", false});
+        if (caller.principal->role != auth::Role::kProvinceAdmin) {
+          Refuse(grpc::StatusCode::PERMISSION_DENIED,
+                 "only the province_admin of province " + r->province() + " submits its annual report");
+        }
+        if (r->status() != v1::REPORT_STATUS_DRAFT) {
+          Refuse(grpc::StatusCode::FAILED_PRECONDITION,
+                 "annual report " + r->id() + " is " + v1::ReportStatus_Name(r->status()) + ", not a draft");
+        }
+        const bool has_reason = request.amendment_reason().find_first_not_of(" \t\r\n") != std::string::npos;
+        auto in_force = RollupStore::FindSubmittedReport(tx, r->province(), r->year());
+        if (in_force && !has_reason) {
+          throw Refusal{core::InvalidArgument(
+              "amendment_reason", fmt::format("is required: report {} was submitted for {} {} already and this one "
+                                              "would replace it",
+                                              in_force->id(), r->province(), r->year()))};
+        }
+        if (!in_force && has_reason) {
+          throw Refusal{core::InvalidArgument(
+              "amendment_reason", "is only for a report that replaces a submitted one; none is submitted for " +
+                                      r->province() + " " + std::to_string(r->year()))};
+        }
+        const auto now = options_.clock();
+        const auto due = options_.calendar.AnnualReportDue(r->year());
+        auto* s = r->mutable_submission();
+        *s->mutable_submit_time() = ToTimestamp(now);
+        *s->mutable_submitted_by() = ActorOf(*caller.principal);
+        *s->mutable_due_time() = ToTimestamp(due);
+        s->set_late(now >= due);
+        if (in_force) {
+          s->set_amendment_reason(request.amendment_reason());
+          s->set_supersedes_report_id(in_force->id());
+          in_force->set_status(v1::REPORT_STATUS_SUPERSEDED);
+          RollupStore::UpdateReport(tx, *in_force);
+          service::Audit(tx, caller, "supersede", "annual_report", in_force->id());
+        }
+        r->set_status(v1::REPORT_STATUS_SUBMITTED);
+        RollupStore::UpdateReport(tx, *r);
+        service::Audit(tx, caller, "submit", "annual_report", r->id());
+        *response = std::move(*r);
+      });
+    });
+  });
+}
+
+grpc::Status Reporting::GetReportingCompleteness(const Caller& caller,
+                                                 const v1::GetReportingCompletenessRequest& request,
+                                                 v1::ReportingCompleteness* response) {
+  return Guard(caller, "GetReportingCompleteness", [&] {
+    if (request.year() < kFirstReportYear || request.year() > kLastYear) {
+      throw Refusal{core::InvalidArgument(
+          "year", fmt::format("must be between {} and {}, got {}", kFirstReportYear, kLastYear, request.year()))};
+    }
+    Require(caller.principal, auth::Action::kRead, {"", "", false});
+    const auto now = options_.clock();
+    const auto due = options_.calendar.AnnualReportDue(request.year());
+    const auto submissions = db_.Read([&](store::Tx& tx) { return RollupStore::SubmissionsOfYear(tx, request.year()); });
+
+    response->set_year(request.year());
+    *response->mutable_due_time() = ToTimestamp(due);
+    *response->mutable_read_time() = ToTimestamp(now);
+    for (const auto& province : domain::MainlandProvinces()) {
+      auto* pc = response->add_provinces();
+      pc->set_province(std::string(province.code));
+      pc->set_province_name(std::string(province.name_zh));
+      const v1::AnnualReport* first = nullptr;
+      int count = 0;
+      for (const auto& r : submissions) {
+        if (r.province() != province.code) continue;
+        ++count;
+        if (r.status() == v1::REPORT_STATUS_SUBMITTED) pc->set_report_id(r.id());
+        if (first == nullptr || FromTimestamp(r.submission().submit_time()) < FromTimestamp(first->submission().submit_time())) {
+          first = &r;
+        }
+      }
+      // Timeliness is the first submission's: a late amendment does not make an
+      // on-time report late, nor an on-time amendment a late one timely.
+      if (first != nullptr) {
+        *pc->mutable_first_submit_time() = first->submission().submit_time();
+        pc->set_amendments(count - 1);
+        pc->set_state(first->submission().late() ? v1::SUBMISSION_STATE_LATE : v1::SUBMISSION_STATE_ON_TIME);
+      } else {
+        pc->set_state(now >= due ? v1::SUBMISSION_STATE_MISSING : v1::SUBMISSION_STATE_NOT_YET_DUE);
+      }
+      switch (pc->state()) {
+        case v1::SUBMISSION_STATE_ON_TIME:
+          response->set_on_time(response->on_time() + 1);
+          break;
+        case v1::SUBMISSION_STATE_LATE:
+          response->set_late(response->late() + 1);
+          break;
+        case v1::SUBMISSION_STATE_MISSING:
+          response->set_missing(response->missing() + 1);
+          break;
+        default:
+          response->set_not_yet_due(response->not_yet_due() + 1);
+      }
+    }
+    const int expected = static_cast<int>(domain::MainlandProvinces().size());
+    response->set_expected(expected);
+    response->set_submitted(response->on_time() + response->late());
+    response->set_completeness_rate(static_cast<double>(response->submitted()) / expected);
+    response->set_timeliness_rate(static_cast<double>(response->on_time()) / expected);
+  });
+}
+
+grpc::Status Reporting::CompareReportWithLive(const Caller& caller, const v1::CompareReportWithLiveRequest& request,
+                                              v1::ReportComparison* response) {
+  return Guard(caller, "CompareReportWithLive", [&] {
+    if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
+    auto report = db_.Read([&](store::Tx& tx) { return RollupStore::FindReport(tx, request.id()); });
+    if (!report) Refuse(grpc::StatusCode::NOT_FOUND, "no annual report with id '" + request.id().substr(0, 64) + "'");
+    Require(caller.principal, auth::Action::kRead, {report->province(), "", false});
+    const auto live = db_.Read(
+        [&](store::Tx& tx) { return ComputeFigures(tx, report->province(), report->year(), options_); });
+
+    response->set_report_id(report->id());
+    response->set_province(report->province());
+    response->set_year(report->year());
+    *response->mutable_snapshot_time() = report->snapshot_time();
+    *response->mutable_live_time() = ToTimestamp(options_.clock());
+    bool changed = false;
+    const std::vector<v1::MetricValue> frozen(report->totals().begin(), report->totals().end());
+    for (const auto& v : live.totals) {
+      auto* d = response->add_totals();
+      d->set_metric(v.metric());
+      d->set_snapshot(ValueOf(frozen, v.metric()));
+      d->set_live(v.value());
+      d->set_difference(d->live() - d->snapshot());
+      changed = changed || d->difference() != 0;
+    }
+    for (const auto& v : live.indicators) {
+      auto* d = response->add_indicators();
+      d->set_indicator(v.indicator());
+      if (v.has_value()) d->set_live(v.value());
+      for (const auto& s : report->indicators()) {
+        if (s.indicator() == v.indicator() && s.has_value()) d->set_snapshot(s.value());
+      }
+      changed = changed || d->has_live() != d->has_snapshot() || (d->has_live() && d->live() != d->snapshot());
+    }
+    // City rows: live − snapshot per metric, for every city where any differs.
+    std::map<std::string, std::map<v1::Metric, int64_t>> by_city;
+    for (const auto& row : report->cities()) {
+      for (const auto& v : row.values()) by_city[row.region_code()][v.metric()] -= v.value();
+    }
+    for (const auto& row : live.cities) {
+      for (const auto& v : row.values()) by_city[row.region_code()][v.metric()] += v.value();
+    }
+    for (const auto& [city, differences] : by_city) {
+      if (std::all_of(differences.begin(), differences.end(), [](const auto& d) { return d.second == 0; })) continue;
+      auto* row = response->add_city_differences();
+      row->set_region_code(city);
+      for (const auto& spec : AllMetrics()) {
+        auto* v = row->add_values();
+        v->set_metric(spec.metric);
+        auto it = differences.find(spec.metric);
+        v->set_value(it == differences.end() ? 0 : it->second);
+      }
+      changed = true;
+    }
+    response->set_changed(changed);
+  });
+}
+
+std::optional<std::map<v1::Indicator, double>> ParseIndicatorTargets(const std::string& text, std::string* error) {
+  std::map<v1::Indicator, double> targets;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    const std::string item = text.substr(start, comma - start);
+    start = comma + 1;
+    if (item.empty()) continue;
+    const auto equals = item.find('=');
+    if (equals == std::string::npos) {
+      *error = "indicator target '" + item + "' is not name=value";
+      return std::nullopt;
+    }
+    std::string enum_name = "INDICATOR_" + item.substr(0, equals);
+    std::transform(enum_name.begin(), enum_name.end(), enum_name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    v1::Indicator indicator;
+    if (!v1::Indicator_Parse(enum_name, &indicator) || indicator == v1::INDICATOR_UNSPECIFIED) {
+      *error = "'" + item.substr(0, equals) + "' is not an indicator (declaration_rate, monitoring_pass_rate, ...)";
+      return std::nullopt;
+    }
+    double value = 0;
+    try {
+      size_t used = 0;
+      value = std::stod(item.substr(equals + 1), &used);
+      if (used != item.size() - equals - 1) throw std::invalid_argument("trailing characters");
+    } catch (const std::exception&) {
+      *error = "target of " + item.substr(0, equals) + " is not a number";
+      return std::nullopt;
+    }
+    if (value < 0 || value > 1) {
+      *error = "target of " + item.substr(0, equals) + " must be a ratio between 0 and 1";
+      return std::nullopt;
+    }
+    targets[indicator] = value;
+  }
+  return targets;
+}
+
+}  // namespace osh::reporting

@@ -1,0 +1,83 @@
+#include "reporting_component.h"
+
+#include <filesystem>
+
+#include "osh/core/log.h"
+#include "osh/events/consumer.h"
+#include "osh/events/event.h"
+#include "osh/service/grpc_front.h"
+#include "reporting.h"
+#include "reporting_grpc.h"
+#include "rollup_projector.h"
+#include "rollup_store.h"
+
+namespace osh::reporting {
+
+std::vector<core::ConfigKey> ConfigKeys() {
+  auto keys = service::TokenConfigKeys();
+  keys.insert(keys.end(), {
+      {"db-read-connections", "4", "SQLite read connections"},
+      {"page-size-max", "1000", "largest page a list or query call returns"},
+      {"rollup-max-groups", "200000", "most rows one rollup query may aggregate to"},
+      {"export-max-rows", "100000", "most rows one export may hold"},
+      {"consume", "true", "consume the registry events (false: serve queries over the rollups as they are)"},
+      {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers carrying every province's events"},
+      {"deployment", "national", "name of this deployment; the default consumer group is reporting-<deployment>"},
+      {"consumer-group", "", "Kafka consumer group id (default reporting-<deployment>)"},
+      {"period-utc-offset-minutes", "480", "time zone periods are cut in, minutes east of UTC (China: 480)"},
+      {"indicator-targets", "",
+       "targets of report indicators as name=ratio pairs, e.g. declaration_rate=0.9,health_exam_rate=0.95"},
+  });
+  return keys;
+}
+
+bool Wire(core::ServiceHost& host, std::string* error) {
+  const auto& config = host.config();
+  auto verifier = service::TokenVerifierFromConfig(config, error);
+  if (!verifier) return false;
+  auto& verifier_ref = host.Adopt(std::move(verifier));
+
+  Reporting::Options options;
+  try {
+    options.calendar = ReportingCalendar(static_cast<int>(config.GetInt("period-utc-offset-minutes")));
+    options.max_page_size = static_cast<int>(config.GetInt("page-size-max"));
+    options.max_rollup_groups = static_cast<size_t>(config.GetInt("rollup-max-groups"));
+    options.max_export_rows = static_cast<size_t>(config.GetInt("export-max-rows"));
+  } catch (const std::invalid_argument& e) {
+    *error = e.what();
+    return false;
+  }
+  auto targets = ParseIndicatorTargets(config.GetString("indicator-targets"), error);
+  if (!targets) return false;
+  options.indicator_targets = std::move(*targets);
+
+  const auto db_path = std::filesystem::path(config.GetString("data-dir")) / "reporting.db";
+  auto& db = host.Adopt(store::Database::Open(
+      {.path = db_path.string(), .read_connections = static_cast<int>(config.GetInt("db-read-connections"))},
+      RollupStore::Migrations()));
+
+  if (config.GetBool("consume")) {
+    auto& projector = host.Adopt(std::make_unique<RollupProjector>(options.calendar, &host.metrics()));
+    events::EventConsumer::Options consumer_options;
+    consumer_options.brokers = config.GetString("kafka-brokers");
+    consumer_options.group_id = config.GetString("consumer-group");
+    if (consumer_options.group_id.empty()) consumer_options.group_id = "reporting-" + config.GetString("deployment");
+    consumer_options.topics = {events::TopicFor("registry")};
+    auto consumer =
+        std::make_unique<events::EventConsumer>(db, consumer_options, projector.AsHandler(), &host.metrics());
+    if (!consumer->Start(error)) return false;
+    // Adopted after the projector and the database, so it is destroyed (and
+    // its destructor stops it) before they are.
+    host.Adopt(std::move(consumer));
+    core::log::Info("consuming", {{"topics", consumer_options.topics},
+                                  {"group_id", consumer_options.group_id},
+                                  {"brokers", consumer_options.brokers}});
+  }
+
+  auto& reporting = host.Adopt(std::make_unique<Reporting>(db, options));
+  auto& service = host.Adopt(std::make_unique<ReportingGrpcService>(reporting, verifier_ref));
+  host.AddGrpcService(&service);
+  return true;
+}
+
+}  // namespace osh::reporting

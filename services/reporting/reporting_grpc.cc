@@ -1,0 +1,69 @@
+#include "reporting_grpc.h"
+
+#include "osh/service/grpc_front.h"
+
+namespace osh::reporting {
+
+ReportingGrpcService::ReportingGrpcService(Reporting& reporting, const auth::TokenVerifier& verifier)
+    : reporting_(reporting), verifier_(verifier) {}
+
+grpc::ServerUnaryReactor* ReportingGrpcService::Serve(grpc::CallbackServerContext* ctx,
+                                                      const std::function<grpc::Status(const Caller&)>& call) {
+  return service::ServeAuthenticated(ctx, verifier_, "reporting", call);
+}
+
+grpc::ServerUnaryReactor* ReportingGrpcService::ListMetrics(grpc::CallbackServerContext* ctx,
+                                                            const v1::ListMetricsRequest* req,
+                                                            v1::ListMetricsResponse* resp) {
+  return Serve(ctx, [&](const Caller& c) { return reporting_.ListMetrics(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* ReportingGrpcService::QueryRollup(grpc::CallbackServerContext* ctx,
+                                                            const v1::QueryRollupRequest* req,
+                                                            v1::QueryRollupResponse* resp) {
+  return Serve(ctx, [&](const Caller& c) { return reporting_.QueryRollup(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* ReportingGrpcService::ExportRollup(grpc::CallbackServerContext* ctx,
+                                                             const v1::ExportRollupRequest* req,
+                                                             v1::ExportRollupResponse* resp) {
+  return Serve(ctx, [&](const Caller& c) { return reporting_.ExportRollup(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* ReportingGrpcService::GenerateAnnualReport(grpc::CallbackServerContext* ctx,
+                                                                     const v1::GenerateAnnualReportRequest* req,
+                                                                     v1::AnnualReport* resp) {
+  return Serve(ctx, [&](const Caller& c) { return reporting_.GenerateAnnualReport(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* ReportingGrpcService::GetAnnualReport(grpc::CallbackServerContext* ctx,
+                                                                const v1::GetAnnualReportRequest* req,
+                                                                v1::AnnualReport* resp) {
+  return Serve(ctx, [&](const Caller& c) { return reporting_.GetAnnualReport(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* ReportingGrpcService::ListAnnualReports(grpc::CallbackServerContext* ctx,
+                                                                  const v1::ListAnnualReportsRequest* req,
+                                                                  v1::ListAnnualReportsResponse* resp) {
+  return Serve(ctx, [&](const Caller& c) { return reporting_.ListAnnualReports(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* ReportingGrpcService::SubmitAnnualReport(grpc::CallbackServerContext* ctx,
+                                                                   const v1::SubmitAnnualReportRequest* req,
+                                                                   v1::AnnualReport* resp) {
+  return Serve(ctx, [&](const Caller& c) { return reporting_.SubmitAnnualReport(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* ReportingGrpcService::GetReportingCompleteness(
+    grpc::CallbackServerContext* ctx, const v1::GetReportingCompletenessRequest* req,
+    v1::ReportingCompleteness* resp) {
+  return Serve(ctx, [&](const Caller& c) { return reporting_.GetReportingCompleteness(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* ReportingGrpcService::CompareReportWithLive(grpc::CallbackServerContext* ctx,
+                                                                      const v1::CompareReportWithLiveRequest* req,
+                                                                      v1::ReportComparison* resp) {
+  return Serve(ctx, [&](const Caller& c) { return reporting_.CompareReportWithLive(c, *req, resp); });
+}
+
+}  // namespace osh::reporting

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <functional>
+
+#include "osh/auth/jwt.h"
+#include "osh/reporting/v1/reporting.grpc.pb.h"
+#include "reporting.h"
+
+namespace osh::reporting {
+
+// The thin gRPC face of Reporting on the callback API: it verifies the bearer
+// token of each call (the gateway checked it too, but the gRPC port does not
+// trust blindly), refuses anonymous callers, and answers with Reporting's status.
+class ReportingGrpcService final : public v1::ReportingService::CallbackService {
+ public:
+  ReportingGrpcService(Reporting& reporting, const auth::TokenVerifier& verifier);
+
+  grpc::ServerUnaryReactor* ListMetrics(grpc::CallbackServerContext* ctx, const v1::ListMetricsRequest* req,
+                                        v1::ListMetricsResponse* resp) override;
+  grpc::ServerUnaryReactor* QueryRollup(grpc::CallbackServerContext* ctx, const v1::QueryRollupRequest* req,
+                                        v1::QueryRollupResponse* resp) override;
+  grpc::ServerUnaryReactor* ExportRollup(grpc::CallbackServerContext* ctx, const v1::ExportRollupRequest* req,
+                                         v1::ExportRollupResponse* resp) override;
+  grpc::ServerUnaryReactor* GenerateAnnualReport(grpc::CallbackServerContext* ctx,
+                                                 const v1::GenerateAnnualReportRequest* req,
+                                                 v1::AnnualReport* resp) override;
+  grpc::ServerUnaryReactor* GetAnnualReport(grpc::CallbackServerContext* ctx, const v1::GetAnnualReportRequest* req,
+                                            v1::AnnualReport* resp) override;
+  grpc::ServerUnaryReactor* ListAnnualReports(grpc::CallbackServerContext* ctx,
+                                              const v1::ListAnnualReportsRequest* req,
+                                              v1::ListAnnualReportsResponse* resp) override;
+  grpc::ServerUnaryReactor* SubmitAnnualReport(grpc::CallbackServerContext* ctx,
+                                               const v1::SubmitAnnualReportRequest* req,
+                                               v1::AnnualReport* resp) override;
+  grpc::ServerUnaryReactor* GetReportingCompleteness(grpc::CallbackServerContext* ctx,
+                                                     const v1::GetReportingCompletenessRequest* req,
+                                                     v1::ReportingCompleteness* resp) override;
+  grpc::ServerUnaryReactor* CompareReportWithLive(grpc::CallbackServerContext* ctx,
+                                                  const v1::CompareReportWithLiveRequest* req,
+                                                  v1::ReportComparison* resp) override;
+
+ private:
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx,
+                                  const std::function<grpc::Status(const Caller&)>& call);
+
+  Reporting& reporting_;
+  const auth::TokenVerifier& verifier_;
+};
+
+}  // namespace osh::reporting

@@ -1,0 +1,133 @@
+// Three provinces' registries publish through their outboxes and relays to the
+// real broker of the ctest fixture `kafka`; reporting consumes them with the
+// EventConsumer and must arrive at the exact rollups, and a second consumer
+// group re-reading everything (a redelivery of every event) changes nothing.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "osh/core/ids.h"
+#include "osh/events/consumer.h"
+#include "osh/events/outbox.h"
+#include "osh/events/relay.h"
+#include "rollup_projector.h"
+#include "rollup_query.h"
+#include "rollup_store.h"
+#include "simulated_registry.h"
+
+namespace osh::reporting::testing {
+namespace {
+
+std::string Brokers() {
+  const char* b = std::getenv("OSH_TEST_KAFKA_BOOTSTRAP");
+  return b != nullptr ? b : "127.0.0.1:19092";
+}
+
+std::string Unique(const std::string& what) { return "osh-test-reporting-" + what + "-" + core::NewRequestId(); }
+
+template <typename Pred>
+bool WaitFor(Pred pred, std::chrono::seconds limit = std::chrono::seconds(90)) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return pred();
+}
+
+class ReportingKafkaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / Unique("dir");
+    std::filesystem::create_directories(dir_);
+    topic_ = Unique("registry-events");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Publishes one province's events as its registry does: appended to its
+  // outbox, sent by its relay with the idempotent producer.
+  void PublishAs(const std::string& province, const std::vector<events::Event>& province_events) {
+    auto db = store::Database::Open({.path = (dir_ / ("registry-" + province + ".db")).string()},
+                                    {events::Outbox::Migration(1)});
+    db->Write([&](store::Tx& tx) {
+      for (const auto& e : province_events) events::Outbox::Append(tx, e);
+    });
+    events::OutboxRelay relay(*db, {.brokers = Brokers()}, &metrics_);
+    std::string error;
+    ASSERT_TRUE(relay.Start(&error)) << error;
+    relay.Notify();
+    ASSERT_TRUE(WaitFor([&] { return relay.published() == province_events.size(); })) << relay.published();
+    relay.Stop();
+  }
+
+  events::EventConsumer::Options ConsumerOptions() const {
+    events::EventConsumer::Options o;
+    o.brokers = Brokers();
+    o.group_id = Unique("group");
+    o.topics = {topic_};
+    return o;
+  }
+
+  int64_t Value(store::Database& db, v1::Metric metric, const std::string& region_prefix = "") {
+    ResolvedQuery q;
+    q.region_prefix = region_prefix;
+    q.metrics = {metric};
+    auto rows = db.Read([&](store::Tx& tx) { return RunRollup(tx, q, 10); });
+    return rows.empty() ? 0 : rows.begin()->second.at(0);
+  }
+
+  std::filesystem::path dir_;
+  std::string topic_;
+  core::MetricsRegistry metrics_;
+};
+
+TEST_F(ReportingKafkaTest, ThreeProvincesThroughKafkaGiveExactRollupsAndRedeliveryChangesNothing) {
+  ThreeProvinces world;
+  std::map<std::string, std::vector<events::Event>> by_province;
+  size_t total = 0;
+  world.PlayTheYear([&](events::Event e) {
+    e.topic = topic_;
+    by_province[e.Province()].push_back(std::move(e));
+    ++total;
+  });
+  // Guangdong last: its import of the transferred employer follows Jiangsu's
+  // transfer, as it does in the field (the import is a reaction to it).
+  for (const char* province : {"32", "11", "44"}) PublishAs(province, by_province[province]);
+
+  auto db = store::Database::Open({.path = (dir_ / "reporting.db").string()}, RollupStore::Migrations());
+  RollupProjector projector(ReportingCalendar(), &metrics_);
+  {
+    events::EventConsumer consumer(*db, ConsumerOptions(), projector.AsHandler(), &metrics_);
+    std::string error;
+    ASSERT_TRUE(consumer.Start(&error)) << error;
+    ASSERT_TRUE(WaitFor([&] { return consumer.applied() == total; })) << consumer.applied() << " of " << total;
+    consumer.Stop();
+    EXPECT_EQ(consumer.dead_lettered(), 0u);
+  }
+  const auto figures = [&] {
+    return std::vector<int64_t>{Value(*db, v1::METRIC_REGISTERED_EMPLOYERS),
+                                Value(*db, v1::METRIC_REGISTERED_EMPLOYERS, "44"),
+                                Value(*db, v1::METRIC_REGISTERED_EMPLOYERS, "32"),
+                                Value(*db, v1::METRIC_REGISTERED_EMPLOYERS, "11"),
+                                Value(*db, v1::METRIC_EXPOSED_WORKERS),
+                                Value(*db, v1::METRIC_WORKERS),
+                                Value(*db, v1::METRIC_REGISTRATIONS),
+                                Value(*db, v1::METRIC_TRANSFERS_IN, "44"),
+                                Value(*db, v1::METRIC_DECLARATIONS_SUBMITTED)};
+  };
+  const std::vector<int64_t> expected = {6, 4, 1, 1, 102, 535, 6, 1, 6};
+  EXPECT_EQ(figures(), expected);
+
+  // Another group reads the topic from the start: every event arrives again.
+  events::EventConsumer again(*db, ConsumerOptions(), projector.AsHandler(), &metrics_);
+  std::string error;
+  ASSERT_TRUE(again.Start(&error)) << error;
+  ASSERT_TRUE(WaitFor([&] { return again.duplicates() == total; })) << again.duplicates() << " of " << total;
+  again.Stop();
+  EXPECT_EQ(again.applied(), 0u);
+  EXPECT_EQ(figures(), expected);
+}
+
+}  // namespace
+}  // namespace osh::reporting::testing
