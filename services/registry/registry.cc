@@ -13,6 +13,7 @@
 #include "osh/core/log.h"
 #include "osh/core/page_token.h"
 #include "osh/service/checks.h"
+#include "osh/service/paging.h"
 #include "osh/service/records.h"
 #include "osh/domain/industries.h"
 #include "osh/domain/regions.h"
@@ -241,11 +242,7 @@ grpc::Status Registry::ListEmployers(const Caller& caller, const v1::ListEmploye
     Require(caller.principal, auth::Action::kRead, scope);
 
     auto rows = db_.Read([&](store::Tx& tx) { return RegistryStore::ListEmployers(tx, filter, after_id, page_size + 1); });
-    const bool more = static_cast<int>(rows.size()) > page_size;
-    if (more) {
-      rows.pop_back();
-      response->set_next_page_token(core::EncodePageToken(rows.back().id(), fingerprint));
-    }
+    response->set_next_page_token(service::TrimPage(rows, page_size, fingerprint, [](const auto& e) { return e.id(); }));
     for (auto& e : rows) *response->add_employers() = std::move(e);
   });
 }
@@ -409,11 +406,8 @@ grpc::Status Registry::ListDeclarations(const Caller& caller, const v1::ListDecl
       Require(caller.principal, auth::Action::kRead, ResourceOf(*e));
       return RegistryStore::ListDeclarations(tx, e->id(), before_id, page_size + 1);
     });
-    const bool more = static_cast<int>(rows.size()) > page_size;
-    if (more) {
-      rows.pop_back();
-      response->set_next_page_token(core::EncodePageToken(rows.back().id(), request.employer_id()));
-    }
+    response->set_next_page_token(
+        service::TrimPage(rows, page_size, request.employer_id(), [](const auto& d) { return d.id(); }));
     for (auto& d : rows) *response->add_declarations() = std::move(d);
   });
 }

@@ -12,6 +12,7 @@
 #include "osh/core/page_token.h"
 #include "osh/domain/regions.h"
 #include "osh/service/checks.h"
+#include "osh/service/paging.h"
 #include "osh/service/records.h"
 #include "rollup_metrics.h"
 #include "rollup_query.h"
@@ -300,10 +301,7 @@ grpc::Status Reporting::ListAnnualReports(const Caller& caller, const v1::ListAn
     Require(caller.principal, auth::Action::kRead, {filter.province, "", false});
 
     auto rows = db_.Read([&](store::Tx& tx) { return RollupStore::ListReports(tx, filter, before_id, page_size + 1); });
-    if (static_cast<int>(rows.size()) > page_size) {
-      rows.pop_back();
-      response->set_next_page_token(core::EncodePageToken(rows.back().id(), fingerprint));
-    }
+    response->set_next_page_token(service::TrimPage(rows, page_size, fingerprint, [](const auto& r) { return r.id(); }));
     for (auto& r : rows) *response->add_reports() = std::move(r);
   });
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "osh/auth/jwt.h"
+#include "osh/service/test_tokens.h"
 #include "osh/core/grpc_server.h"
 #include "osh/domain/credit_code.h"
 #include "osh/registry/v1/registry.grpc.pb.h"
@@ -17,7 +18,7 @@
 
 namespace osh::registry::testing {
 
-inline constexpr char kSecret[] = "test-secret-that-is-at-least-32-bytes-long";
+inline constexpr const char* kSecret = service::testing::kTestSecret;
 
 // A valid credit code for a made-up organisation: registration authority 9
 // (industry and commerce), entity type 1 (enterprise), the given division and a
@@ -29,13 +30,7 @@ inline std::string MakeCreditCode(const std::string& division, int serial) {
   return first17 + *domain::CreditCodeCheckCharacter(first17);
 }
 
-inline std::string Token(const std::string& role, const std::string& province, const std::string& org = "",
-                         const std::string& sub = "tester") {
-  nlohmann::json claims = {{"sub", sub}, {"role", role}, {"exp", std::time(nullptr) + 3600}};
-  if (!province.empty()) claims["province"] = province;
-  if (!org.empty()) claims["org"] = org;
-  return auth::SignHs256(claims, kSecret);
-}
+using service::testing::Token;
 
 // A real osh registry behind a real gRPC server on a loopback port, over a
 // SQLite file in a fresh directory. Restart() stops everything and opens the

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "osh/auth/jwt.h"
+#include "osh/service/test_tokens.h"
 #include "osh/core/grpc_server.h"
 #include "osh/events/consumer.h"
 #include "osh/reporting/v1/reporting.grpc.pb.h"
@@ -19,15 +20,9 @@
 
 namespace osh::reporting::testing {
 
-inline constexpr char kSecret[] = "test-secret-that-is-at-least-32-bytes-long";
+inline constexpr const char* kSecret = service::testing::kTestSecret;
 
-inline std::string Token(const std::string& role, const std::string& province, const std::string& org = "",
-                         const std::string& sub = "tester") {
-  nlohmann::json claims = {{"sub", sub}, {"role", role}, {"exp", std::time(nullptr) + 3600}};
-  if (!province.empty()) claims["province"] = province;
-  if (!org.empty()) claims["org"] = org;
-  return auth::SignHs256(claims, kSecret);
-}
+using service::testing::Token;
 
 // Reporting behind a real gRPC server on a loopback port, over a SQLite file
 // in a fresh directory. Events reach the rollups as the consumer applies them
