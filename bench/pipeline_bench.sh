@@ -14,9 +14,8 @@ N="${1:-20000}" RATE="${2:-50}" SECONDS_AT_RATE="${3:-20}"
 PORT="${OSH_BENCH_KAFKA_PORT:-39092}"
 B="$OSH_BUILD_DIR"
 WORK="$(mktemp -d)"
-PIDS=()
 cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for f in "$WORK"/*.pid; do [[ -e "$f" ]] && kill "$(cat "$f")" 2>/dev/null; done
   "$OSH_ROOT/deploy/kafka.sh" stop --dir "$WORK/kafka" >/dev/null 2>&1 || true
   [[ -n "${OSH_BENCH_KEEP:-}" ]] && echo "kept $WORK" >&2 || rm -rf "$WORK"
 }
@@ -32,7 +31,7 @@ start() {  # start <name> <binary> [flags...]: prints the gRPC port
   "$bin" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --data-dir "$WORK/$name" \
     --jwt-hs256-secret-file "$WORK/secret" --ready-file "$WORK/$name.ready" --access-log false \
     --kafka-brokers "127.0.0.1:$PORT" "$@" >"$WORK/$name.log" 2>&1 &
-  PIDS+=($!)
+  echo $! > "$WORK/$name.pid"  # a file: start runs in a command substitution's subshell
   osh_wait_for 30 "$name" test -s "$WORK/$name.ready"
   python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["grpc_port"])' "$WORK/$name.ready"
 }

@@ -3,8 +3,8 @@
 # missing, builds, starts every service on loopback, seeds demo data and prints
 # how to call it. A second run reuses the data under var/; `deploy/down.sh` stops it.
 #
-# Runs so far: a local Kafka broker (deploy/kafka.sh) and osh-registry (province
-# OSH_PROVINCE, default 44 Guangdong).
+# Runs so far: a local Kafka broker (deploy/kafka.sh), osh-registry (province
+# OSH_PROVINCE, default 44 Guangdong) and osh-reporting (national rollups).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -49,10 +49,15 @@ start_service() {
 "$OSH_ROOT/deploy/kafka.sh" start --dir "$OSH_VAR_DIR/kafka" --port 9092
 
 start_service registry 7101 9101 --kafka-brokers 127.0.0.1:9092
+# The national aggregation, fed by every province's registry events on the same broker.
+start_service reporting 7105 9105 --kafka-brokers 127.0.0.1:9092 --deployment local
 
 TOKEN_FILE="$OSH_VAR_DIR/secrets/dev-token"
 "$OSH_BUILD_DIR/libs/auth/osh-devtoken" --secret-file "$SECRET_FILE" --sub demo-admin \
   --role province_admin --province "$PROVINCE" --ttl 86400 > "$TOKEN_FILE"
+NATIONAL_TOKEN_FILE="$OSH_VAR_DIR/secrets/dev-token-national"
+"$OSH_BUILD_DIR/libs/auth/osh-devtoken" --secret-file "$SECRET_FILE" --sub demo-national \
+  --role national_admin --ttl 86400 > "$NATIONAL_TOKEN_FILE"
 
 osh_log "seeding demo employers and declarations (idempotent)"
 "$OSH_BUILD_DIR/bench/osh-loadgen" seed --target 127.0.0.1:7101 --token-file "$TOKEN_FILE" \
@@ -70,5 +75,7 @@ A development token (province_admin, 24 h) is in $TOKEN_FILE. Try:
       127.0.0.1:7101 osh.registry.v1.RegistryService/ListEmployers
   curl -s http://127.0.0.1:9101/metrics | grep osh_grpc_server_handled_total
   kcat -C -b 127.0.0.1:9092 -t osh.registry.events -o beginning -e -f '%h %k\n' | head
+  grpcurl -plaintext -H "authorization: Bearer \$(cat $NATIONAL_TOKEN_FILE)" \\
+      -d '{"query": {"group_by": ["DIMENSION_CITY"]}}' 127.0.0.1:7105 osh.reporting.v1.ReportingService/QueryRollup
 
 MSG
