@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -111,6 +112,25 @@ void CreateTopic(RdKafka::Handle& handle, const std::string& topic, int partitio
       << rd_kafka_topic_result_error_string(results[0]);
 }
 
+bool WaitForPartitions(RdKafka::Producer& producer, const std::string& topic, int partitions) {
+  std::string error;
+  std::unique_ptr<RdKafka::Topic> handle(RdKafka::Topic::create(&producer, topic, nullptr, error));
+  for (int attempt = 0; attempt < 100 && handle; ++attempt) {
+    RdKafka::Metadata* raw = nullptr;
+    if (producer.metadata(false, handle.get(), &raw, 5000) == RdKafka::ERR_NO_ERROR) {
+      std::unique_ptr<RdKafka::Metadata> metadata(raw);
+      for (const auto* t : *metadata->topics()) {
+        if (t->topic() == topic && t->err() == RdKafka::ERR_NO_ERROR &&
+            static_cast<int>(t->partitions()->size()) == partitions) {
+          return true;
+        }
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
 std::string HeaderValue(const RdKafka::Headers* headers, const std::string& name) {
   if (headers == nullptr) return "<no headers>";
   const RdKafka::Headers::Header header = headers->get_last(name);
@@ -161,6 +181,10 @@ TEST_F(KafkaBrokerTest, IdempotentProducerRoundTripsHeadersInOrderPerKey) {
   ASSERT_NE(producer, nullptr) << error;
 
   ASSERT_NO_FATAL_FAILURE(CreateTopic(*producer, topic, kPartitions));
+  // CreateTopics answers before every part of the broker serves the new topic's
+  // metadata; a producer that saw fewer partitions would hash keys onto others
+  // than later messages. Wait until metadata shows them all.
+  ASSERT_TRUE(WaitForPartitions(*producer, topic, kPartitions)) << "metadata never showed " << kPartitions;
 
   for (int i = 0; i < kMessages; ++i) {
     const std::string key = "employer-" + std::to_string(i % kKeys);
