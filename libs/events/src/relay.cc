@@ -89,72 +89,89 @@ void OutboxRelay::Stop() {
   if (producer_ && producer_->producer) producer_->producer->flush(1000);
 }
 
-int OutboxRelay::PublishBatch(std::string* error) {
-  auto rows = db_.Read([&](store::Tx& tx) { return Outbox::Pending(tx, 0, options_.batch_size); });
-  if (rows.empty()) return 0;
-  auto& reports = producer_->reports;
-  ++reports.generation;
-  reports.results.assign(rows.size(), RdKafka::ERR__IN_PROGRESS);
-  reports.reported = 0;
-  size_t produced = 0;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const Event& e = rows[i].event;
-    RdKafka::Headers* headers = internal::HeadersOf(e);
-    RdKafka::ErrorCode rc;
-    // A full local queue is back-pressure, not failure: serve reports and retry.
-    while ((rc = producer_->producer->produce(e.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-                                              const_cast<char*>(e.payload.data()), e.payload.size(), e.key.data(),
-                                              e.key.size(), 0, headers, reports.Opaque(i))) ==
-           RdKafka::ERR__QUEUE_FULL) {
-      producer_->producer->poll(10);
-    }
-    if (rc != RdKafka::ERR_NO_ERROR) {
-      delete headers;
-      *error = "produce: " + RdKafka::err2str(rc);
-      reports.results[i] = rc;
-      ++reports.reported;
-      break;
-    }
-    ++produced;
-  }
-  // Wait for every report of what was produced (librdkafka bounds this by message.timeout.ms).
-  const auto deadline = std::chrono::steady_clock::now() + options_.delivery_timeout + std::chrono::seconds(5);
-  while (reports.reported < produced + (produced < rows.size() ? 1 : 0) && std::chrono::steady_clock::now() < deadline) {
-    producer_->producer->poll(20);
-  }
-  // Mark the delivered prefix only: a row after a failed one stays pending and
-  // is sent again after it, which keeps one aggregate's events in order.
-  std::vector<int64_t> delivered;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (reports.results[i] != RdKafka::ERR_NO_ERROR) {
-      if (error->empty()) {
-        *error = "delivery of " + rows[i].event.id + ": " + RdKafka::err2str(reports.results[i]);
-      }
-      break;
-    }
-    delivered.push_back(rows[i].seq);
-  }
-  if (!delivered.empty()) db_.Write([&](store::Tx& tx) { Outbox::MarkSent(tx, delivered); });
-  published_ += delivered.size();
-  if (metrics_ != nullptr) {
-    metrics_->GetCounter("osh_outbox_published_total", "events published from the outbox and confirmed by Kafka")
-        .Inc(static_cast<double>(delivered.size()));
-  }
-  return static_cast<int>(delivered.size());
-}
-
 int OutboxRelay::PublishPending(std::string* error) {
-  int total = 0;
+  // One round: keep up to a window of rows in flight (reading more while the
+  // broker acknowledges earlier ones), and mark the delivered prefix sent as it
+  // grows. A row after a failed or unanswered one stays pending and is sent
+  // again, after it, next round: one aggregate's events keep their order.
+  auto& reports = producer_->reports;
+  auto& producer = *producer_->producer;
+  ++reports.generation;
+  reports.results.clear();
+  reports.reported = 0;
+  std::vector<int64_t> seqs;  // slot -> outbox seq, in commit order
+  size_t marked = 0;          // slots [0, marked) are marked sent
+  int64_t read_after = 0;
+  bool source_drained = false;
+  bool failed = false;
+  const size_t window = static_cast<size_t>(options_.batch_size) * 4;
+  auto last_progress = std::chrono::steady_clock::now();
+  auto last_mark = last_progress;
+  int published = 0;
+
   while (true) {
-    std::string batch_error;
-    const int n = PublishBatch(&batch_error);
-    total += n;
-    if (!batch_error.empty()) {
-      *error = batch_error;
-      return total;
+    if (!failed && !source_drained && seqs.size() - marked < window) {
+      auto rows = db_.Read([&](store::Tx& tx) { return Outbox::Pending(tx, read_after, options_.batch_size); });
+      source_drained = static_cast<int>(rows.size()) < options_.batch_size;
+      for (const auto& row : rows) {
+        const Event& e = row.event;
+        const size_t slot = seqs.size();
+        seqs.push_back(row.seq);
+        reports.results.push_back(RdKafka::ERR__IN_PROGRESS);
+        RdKafka::Headers* headers = internal::HeadersOf(e);
+        RdKafka::ErrorCode rc;
+        // A full local queue is back-pressure, not failure: serve reports and retry.
+        while ((rc = producer.produce(e.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                                      const_cast<char*>(e.payload.data()), e.payload.size(), e.key.data(),
+                                      e.key.size(), 0, headers, reports.Opaque(slot))) == RdKafka::ERR__QUEUE_FULL) {
+          producer.poll(10);
+        }
+        if (rc != RdKafka::ERR_NO_ERROR) {
+          delete headers;  // still ours when produce() fails
+          reports.results[slot] = rc;
+          ++reports.reported;
+          failed = true;
+          break;
+        }
+        read_after = row.seq;
+      }
     }
-    if (n < options_.batch_size) return total;
+    const bool window_full = seqs.size() - marked >= window;
+    const size_t reported_before = reports.reported;
+    producer.poll(source_drained || failed || window_full ? 20 : 0);
+    if (reports.reported != reported_before) last_progress = std::chrono::steady_clock::now();
+
+    size_t end = marked;
+    while (end < seqs.size() && reports.results[end] == RdKafka::ERR_NO_ERROR) ++end;
+    if (end < seqs.size() && reports.results[end] != RdKafka::ERR__IN_PROGRESS) {
+      failed = true;
+      if (error->empty()) error->assign("delivery: " + RdKafka::err2str(reports.results[end]));
+    }
+    const auto now = std::chrono::steady_clock::now();
+    const bool settle = end == seqs.size() && (source_drained || failed);
+    if (end > marked && (end - marked >= static_cast<size_t>(options_.batch_size) || settle || failed ||
+                         now - last_mark > std::chrono::milliseconds(200))) {
+      std::vector<int64_t> delivered(seqs.begin() + static_cast<std::ptrdiff_t>(marked),
+                                     seqs.begin() + static_cast<std::ptrdiff_t>(end));
+      db_.Write([&](store::Tx& tx) { Outbox::MarkSent(tx, delivered); });
+      published += static_cast<int>(delivered.size());
+      published_ += delivered.size();
+      if (metrics_ != nullptr) {
+        metrics_->GetCounter("osh_outbox_published_total", "events published from the outbox and confirmed by Kafka")
+            .Inc(static_cast<double>(delivered.size()));
+      }
+      marked = end;
+      last_mark = now;
+    }
+    if (marked == seqs.size() && (source_drained || failed)) break;
+    if (failed && reports.reported == seqs.size()) break;  // nothing more will be confirmed this round
+    if (now - last_progress > options_.delivery_timeout + std::chrono::seconds(5)) {
+      if (error->empty()) error->assign("no delivery reports in time");
+      break;  // late reports carry this round's generation and are ignored next round
+    }
   }
+  if (failed && error->empty()) error->assign("produce failed");
+  return published;
 }
 
 void OutboxRelay::Run() {

@@ -49,13 +49,12 @@ class OutboxRelay {
   uint64_t published() const { return published_.load(); }
 
   // One synchronous round: publishes pending rows until none are left or a
-  // batch fails. Returns the number published. For tests and tools; do not
+  // delivery fails, with up to 4 × batch_size rows in flight. Returns the number published. For tests and tools; do not
   // call while the background thread runs.
   int PublishPending(std::string* error);
 
  private:
   struct Producer;
-  int PublishBatch(std::string* error);
   void Run();
 
   store::Database& db_;
