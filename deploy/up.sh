@@ -3,8 +3,10 @@
 # missing, builds, starts every service on loopback, seeds demo data and prints
 # how to call it. A second run reuses the data under var/; `deploy/down.sh` stops it.
 #
-# Runs so far: a local Kafka broker (deploy/kafka.sh), osh-registry (province
-# OSH_PROVINCE, default 44 Guangdong) and osh-reporting (national rollups).
+# Runs so far: a local Kafka broker (deploy/kafka.sh); one osh-registry per demo
+# province — OSH_PROVINCE (default 44 Guangdong) on 7101, plus 32 Jiangsu on
+# 7111 and 11 Beijing on 7121 — and osh-reporting (7105), the national
+# deployment that aggregates all three from the shared broker.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -20,18 +22,18 @@ if [[ ! -s "$SECRET_FILE" ]]; then
   (umask 077 && head -c 48 /dev/urandom | base64 -w0 > "$SECRET_FILE")
 fi
 
-# start_service <name> <grpc port> <admin port> [extra flags...]
+# start_service <instance> <service> <province> <grpc port> <admin port> [extra flags...]
 start_service() {
-  local name="$1" grpc_port="$2" admin_port="$3"; shift 3
+  local name="$1" service="$2" province="$3" grpc_port="$4" admin_port="$5"; shift 5
   local pid_file="$OSH_VAR_DIR/run/$name.pid" ready="$OSH_VAR_DIR/run/$name.ready"
   if [[ -f "$pid_file" ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
     osh_log "$name already running (pid $(cat "$pid_file"))"
     return 0
   fi
   rm -f "$ready"
-  "$OSH_BUILD_DIR/services/$name/osh-$name" \
+  "$OSH_BUILD_DIR/services/$service/osh-$service" \
     --grpc-address "127.0.0.1:$grpc_port" --admin-address "127.0.0.1:$admin_port" \
-    --province "$PROVINCE" --data-dir "$OSH_VAR_DIR/data/$name" \
+    --province "$province" --data-dir "$OSH_VAR_DIR/data/$name" \
     --jwt-hs256-secret-file "$SECRET_FILE" --ready-file "$ready" "$@" \
     >>"$OSH_VAR_DIR/log/$name.log" 2>&1 &
   echo $! > "$pid_file"
@@ -48,9 +50,18 @@ start_service() {
 # The local single-node Kafka broker the services publish to and consume from.
 "$OSH_ROOT/deploy/kafka.sh" start --dir "$OSH_VAR_DIR/kafka" --port 9092
 
-start_service registry 7101 9101 --kafka-brokers 127.0.0.1:9092
+# Demo provinces: the chosen one first (its ports are the documented ones).
+DEMO_PROVINCES=("$PROVINCE")
+for p in 32 11; do [[ "$p" != "$PROVINCE" ]] && DEMO_PROVINCES+=("$p"); done
+DEMO_PROVINCES=("${DEMO_PROVINCES[@]:0:3}")
+for i in "${!DEMO_PROVINCES[@]}"; do
+  p="${DEMO_PROVINCES[$i]}"
+  name=registry; (( i > 0 )) && name="registry-$p"
+  start_service "$name" registry "$p" $((7101 + 10 * i)) $((9101 + 10 * i)) \
+    --kafka-brokers 127.0.0.1:9092 --consumer-group "registry-$p"
+done
 # The national aggregation, fed by every province's registry events on the same broker.
-start_service reporting 7105 9105 --kafka-brokers 127.0.0.1:9092 --deployment local
+start_service reporting reporting 00 7105 9105 --kafka-brokers 127.0.0.1:9092 --deployment local
 
 TOKEN_FILE="$OSH_VAR_DIR/secrets/dev-token"
 "$OSH_BUILD_DIR/libs/auth/osh-devtoken" --secret-file "$SECRET_FILE" --sub demo-admin \
@@ -59,13 +70,20 @@ NATIONAL_TOKEN_FILE="$OSH_VAR_DIR/secrets/dev-token-national"
 "$OSH_BUILD_DIR/libs/auth/osh-devtoken" --secret-file "$SECRET_FILE" --sub demo-national \
   --role national_admin --ttl 86400 > "$NATIONAL_TOKEN_FILE"
 
-osh_log "seeding demo employers and declarations (idempotent)"
-"$OSH_BUILD_DIR/bench/osh-loadgen" seed --target 127.0.0.1:7101 --token-file "$TOKEN_FILE" \
-  --province "$PROVINCE" --employers "${OSH_DEMO_EMPLOYERS:-300}" --declare-every 2 >/dev/null
+osh_log "seeding demo employers and declarations in provinces ${DEMO_PROVINCES[*]} (idempotent)"
+for i in "${!DEMO_PROVINCES[@]}"; do
+  p="${DEMO_PROVINCES[$i]}"
+  "$OSH_BUILD_DIR/libs/auth/osh-devtoken" --secret-file "$SECRET_FILE" --sub "demo-admin-$p" \
+    --role province_admin --province "$p" --ttl 3600 > "$OSH_VAR_DIR/secrets/seed-token-$p"
+  "$OSH_BUILD_DIR/bench/osh-loadgen" seed --target "127.0.0.1:$((7101 + 10 * i))" \
+    --token-file "$OSH_VAR_DIR/secrets/seed-token-$p" --province "$p" \
+    --employers "${OSH_DEMO_EMPLOYERS:-300}" --declare-every 2 >/dev/null
+done
 
 cat <<MSG
 
-osh-platform is up (province $PROVINCE). Logs: $OSH_VAR_DIR/log, stop with deploy/down.sh
+osh-platform is up: registries of provinces ${DEMO_PROVINCES[*]} on 127.0.0.1:7101/7111/7121,
+national reporting on 127.0.0.1:7105. Logs: $OSH_VAR_DIR/log, stop with deploy/down.sh
 
 A development token (province_admin, 24 h) is in $TOKEN_FILE. Try:
 
@@ -76,6 +94,6 @@ A development token (province_admin, 24 h) is in $TOKEN_FILE. Try:
   curl -s http://127.0.0.1:9101/metrics | grep osh_grpc_server_handled_total
   kcat -C -b 127.0.0.1:9092 -t osh.registry.events -o beginning -e -f '%h %k\n' | head
   grpcurl -plaintext -H "authorization: Bearer \$(cat $NATIONAL_TOKEN_FILE)" \\
-      -d '{"query": {"group_by": ["DIMENSION_CITY"]}}' 127.0.0.1:7105 osh.reporting.v1.ReportingService/QueryRollup
+      -d '{"query": {"group_by": ["DIMENSION_PROVINCE"]}}' 127.0.0.1:7105 osh.reporting.v1.ReportingService/QueryRollup
 
 MSG
