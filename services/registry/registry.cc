@@ -12,6 +12,7 @@
 #include "osh/core/ids.h"
 #include "osh/core/log.h"
 #include "osh/core/page_token.h"
+#include "osh/service/actor.h"
 #include "osh/service/checks.h"
 #include "osh/service/paging.h"
 #include "osh/service/records.h"
@@ -31,21 +32,11 @@ using service::Refusal;
 using service::Refuse;
 using service::ThrowIfInvalid;
 
-void Require(const auth::Principal* principal, auth::Action action, const auth::Resource& resource) {
-  auto decision = auth::Authorize(principal, action, resource);
-  if (!decision.allowed) Refuse(grpc::StatusCode::PERMISSION_DENIED, decision.reason);
-}
+using service::Require;
 
 auth::Resource ResourceOf(const v1::Employer& e) { return {e.province(), e.credit_code(), false}; }
 
-common::v1::Actor ActorOf(const auth::Principal& p) {
-  common::v1::Actor a;
-  a.set_subject(p.subject);
-  a.set_role(std::string(auth::RoleName(p.role)));
-  a.set_province(p.province);
-  a.set_org(p.org);
-  return a;
-}
+using service::ActorOf;
 
 void Audit(store::Tx& tx, const Caller& caller, const char* action, const char* entity, const std::string& id) {
   service::Audit(tx, caller, action, entity, id);

@@ -11,6 +11,7 @@
 #include "osh/core/ids.h"
 #include "osh/core/page_token.h"
 #include "osh/domain/regions.h"
+#include "osh/service/actor.h"
 #include "osh/service/checks.h"
 #include "osh/service/paging.h"
 #include "osh/service/records.h"
@@ -31,19 +32,9 @@ using service::Refusal;
 using service::Refuse;
 using service::ThrowIfInvalid;
 
-void Require(const auth::Principal* principal, auth::Action action, const auth::Resource& resource) {
-  auto decision = auth::Authorize(principal, action, resource);
-  if (!decision.allowed) Refuse(grpc::StatusCode::PERMISSION_DENIED, decision.reason);
-}
+using service::Require;
 
-common::v1::Actor ActorOf(const auth::Principal& p) {
-  common::v1::Actor a;
-  a.set_subject(p.subject);
-  a.set_role(std::string(auth::RoleName(p.role)));
-  a.set_province(p.province);
-  a.set_org(p.org);
-  return a;
-}
+using service::ActorOf;
 
 // A query too broad to answer is the caller's to narrow: INVALID_ARGUMENT.
 RollupRows RollupOrRefuse(store::Tx& tx, const ResolvedQuery& query, size_t max_groups) {

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "osh/auth/authorize.h"
 #include "osh/auth/principal.h"
 #include "osh/core/errors.h"
 #include "osh/core/log.h"
@@ -34,6 +35,12 @@ struct Refusal {
 
 inline void ThrowIfInvalid(const core::FieldErrors& errors) {
   if (!errors.empty()) throw Refusal{errors.ToStatus()};
+}
+
+// Applies the one access policy; a refusal answers PERMISSION_DENIED with its reason.
+inline void Require(const auth::Principal* principal, auth::Action action, const auth::Resource& resource) {
+  auto decision = auth::Authorize(principal, action, resource);
+  if (!decision.allowed) Refuse(grpc::StatusCode::PERMISSION_DENIED, decision.reason);
 }
 
 // Runs a call body: refusals become their status; store and other failures
