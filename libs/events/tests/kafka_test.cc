@@ -15,6 +15,7 @@
 #include "osh/events/outbox.h"
 #include "osh/events/relay.h"
 #include "osh/events/v1/registry_events.pb.h"
+#include "osh/store/testing/scratch_dir.h"
 
 namespace osh::events {
 namespace {
@@ -39,17 +40,12 @@ bool WaitFor(Pred pred, std::chrono::seconds limit = std::chrono::seconds(60)) {
 class KafkaEventsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = std::filesystem::temp_directory_path() / (Unique("events") + ".db");
-    db_ = Open(path_);
+    db_ = Open(dir_.File("events.db"));
     topic_ = Unique("topic");
   }
-  void TearDown() override {
-    db_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix);
-  }
-  static std::unique_ptr<store::Database> Open(const std::filesystem::path& p) {
+  static std::unique_ptr<store::Database> Open(const std::string& path) {
     return store::Database::Open(
-        {.path = p.string()},
+        {.path = path},
         {{1, "applied", "CREATE TABLE applied (event_id TEXT PRIMARY KEY, event_key TEXT, type TEXT, source TEXT)"},
          Outbox::Migration(2), EventConsumer::Migration(3)});
   }
@@ -91,7 +87,7 @@ class KafkaEventsTest : public ::testing::Test {
     return o;
   }
 
-  std::filesystem::path path_;
+  store::testing::ScratchDir dir_{"events-kafka"};
   std::unique_ptr<store::Database> db_;
   std::string topic_;
   core::MetricsRegistry metrics_;

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "osh/events/consumer.h"
+#include "osh/store/testing/scratch_dir.h"
 #include "osh/events/v1/registry_events.pb.h"
 
 namespace osh::events {
@@ -13,24 +14,16 @@ namespace {
 class OutboxTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = std::filesystem::temp_directory_path() /
-            ("osh-outbox-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
-    std::filesystem::remove(path_);
-    db_ = store::Database::Open({.path = path_.string()},
+    db_ = store::Database::Open({.path = dir_.File("events.db")},
                                 {{1, "state", "CREATE TABLE state (k TEXT PRIMARY KEY, v INTEGER)"},
                                  Outbox::Migration(2), EventConsumer::Migration(3)});
-  }
-  void TearDown() override {
-    db_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix);
   }
   static Event Sample(int i) {
     osh::events::v1::EnterpriseRegistered p;
     p.mutable_employer()->set_credit_code("code" + std::to_string(i));
     return MakeEvent(p, "44", "registry", "code" + std::to_string(i));
   }
-  std::filesystem::path path_;
+  store::testing::ScratchDir dir_{"outbox"};
   std::unique_ptr<store::Database> db_;
 };
 

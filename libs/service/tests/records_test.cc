@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "osh/service/checks.h"
+#include "osh/store/testing/scratch_dir.h"
 
 namespace osh::service {
 namespace {
@@ -13,16 +14,8 @@ namespace {
 class RecordsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = std::filesystem::temp_directory_path() /
-            ("osh-records-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
-    std::filesystem::remove(path_);
-    db_ = store::Database::Open({.path = path_.string()},
+    db_ = store::Database::Open({.path = dir_.File("records.db")},
                                 {RecordsMigration(1), {2, "t", "CREATE TABLE writes (n INTEGER)"}});
-  }
-  void TearDown() override {
-    db_.reset();
-    for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + s);
   }
   int64_t Writes() {
     return db_->Read([](store::Tx& tx) {
@@ -31,7 +24,7 @@ class RecordsTest : public ::testing::Test {
       return s.Int(0);
     });
   }
-  std::filesystem::path path_;
+  store::testing::ScratchDir dir_{"records"};
   std::unique_ptr<store::Database> db_;
   auth::Principal alice_{"alice", auth::Role::kProvinceAdmin, "44", ""};
   Caller caller_{&alice_, "req"};

@@ -1,4 +1,5 @@
 #include "osh/store/database.h"
+#include "osh/store/testing/scratch_dir.h"
 
 #include <gtest/gtest.h>
 
@@ -11,17 +12,9 @@ namespace {
 
 class DatabaseTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("osh-store-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string Path() const { return (dir_ / "test.db").string(); }
+  std::string Path() const { return dir_.File("test.db"); }
 
-  std::filesystem::path dir_;
+  testing::ScratchDir dir_{"store"};
 };
 
 const std::vector<Migration> kMigrations = {

@@ -9,6 +9,7 @@
 
 #include "osh/auth/jwt.h"
 #include "osh/service/test_tokens.h"
+#include "osh/store/testing/scratch_dir.h"
 #include "osh/core/grpc_server.h"
 #include "osh/domain/credit_code.h"
 #include "osh/registry/v1/registry.grpc.pb.h"
@@ -38,24 +39,16 @@ using service::testing::Token;
 class RegistryFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("osh-registry-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     std::string error;
     verifier_ = auth::TokenVerifier::Create({.hs256_secret = kSecret}, &error);
     ASSERT_TRUE(verifier_) << error;
     Start();
   }
 
-  void TearDown() override {
-    Stop();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { Stop(); }
 
   void Start() {
-    db_ = store::Database::Open({.path = (dir_ / "registry.db").string()}, RegistryStore::Migrations());
+    db_ = store::Database::Open({.path = (dir_.path() / "registry.db").string()}, RegistryStore::Migrations());
     registry_ = std::make_unique<Registry>(*db_, Registry::Options{.province = "44"});
     service_ = std::make_unique<RegistryGrpcService>(*registry_, *verifier_);
     server_ = std::make_unique<core::GrpcServer>(core::GrpcServer::Options{.access_log = false}, &metrics_);
@@ -119,7 +112,7 @@ class RegistryFixture : public ::testing::Test {
     return out;
   }
 
-  std::filesystem::path dir_;
+  store::testing::ScratchDir dir_{"registry"};
   std::unique_ptr<auth::TokenVerifier> verifier_;
   core::MetricsRegistry metrics_;
   std::unique_ptr<store::Database> db_;

@@ -101,8 +101,8 @@ class TransferKafkaTest : public RegistryFixture {
 TEST_F(TransferKafkaTest, EmployerMovesWithItsHistoryAcrossRestartsOfBothSides) {
   const std::string run = core::NewRequestId();
   const auto admin32 = Token("province_admin", "32", "", "admin32");
-  auto guangdong = std::make_unique<RegistryNode>("44", dir_ / "r44.db", "registry-44-" + run, *verifier_);
-  auto jiangsu = std::make_unique<RegistryNode>("32", dir_ / "r32.db", "registry-32-" + run, *verifier_);
+  auto guangdong = std::make_unique<RegistryNode>("44", dir_.path() / "r44.db", "registry-44-" + run, *verifier_);
+  auto jiangsu = std::make_unique<RegistryNode>("32", dir_.path() / "r32.db", "registry-32-" + run, *verifier_);
 
   // In Guangdong: register, declare, approve.
   const auto code = MakeCreditCode("441900", 9000 + static_cast<int>(std::time(nullptr) % 1000));
@@ -142,7 +142,7 @@ TEST_F(TransferKafkaTest, EmployerMovesWithItsHistoryAcrossRestartsOfBothSides) 
   EXPECT_GE(guangdong->db().Read([](store::Tx& tx) { return events::Outbox::CountPending(tx); }), 4);
 
   // Guangdong "restarts" (same file), now with its relay; Jiangsu starts consuming.
-  guangdong = std::make_unique<RegistryNode>("44", dir_ / "r44.db", "registry-44-" + run, *verifier_);
+  guangdong = std::make_unique<RegistryNode>("44", dir_.path() / "r44.db", "registry-44-" + run, *verifier_);
   guangdong->StartRelay();
   jiangsu->StartConsumer();
 
@@ -165,7 +165,7 @@ TEST_F(TransferKafkaTest, EmployerMovesWithItsHistoryAcrossRestartsOfBothSides) 
   EXPECT_EQ(declarations.declarations(0).status(), v1::DECLARATION_STATUS_APPROVED);
 
   // Jiangsu restarts and its new consumer (a fresh group replays the topic) imports nothing twice.
-  jiangsu = std::make_unique<RegistryNode>("32", dir_ / "r32.db", "registry-32-replay-" + run, *verifier_);
+  jiangsu = std::make_unique<RegistryNode>("32", dir_.path() / "r32.db", "registry-32-replay-" + run, *verifier_);
   jiangsu->StartConsumer();
   std::this_thread::sleep_for(std::chrono::seconds(3));
   const auto imports = jiangsu->db().Read([&](store::Tx& tx) { return service::CountAudit(tx, employer.id()); });

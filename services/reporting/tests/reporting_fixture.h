@@ -9,6 +9,7 @@
 
 #include "osh/auth/jwt.h"
 #include "osh/service/test_tokens.h"
+#include "osh/store/testing/scratch_dir.h"
 #include "osh/core/grpc_server.h"
 #include "osh/events/consumer.h"
 #include "osh/reporting/v1/reporting.grpc.pb.h"
@@ -31,15 +32,10 @@ using service::testing::Token;
 class ReportingFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("osh-reporting-svc-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     std::string error;
     verifier_ = auth::TokenVerifier::Create({.hs256_secret = kSecret}, &error);
     ASSERT_TRUE(verifier_) << error;
-    db_ = store::Database::Open({.path = (dir_ / "reporting.db").string()}, RollupStore::Migrations());
+    db_ = store::Database::Open({.path = (dir_.path() / "reporting.db").string()}, RollupStore::Migrations());
     Reporting::Options options;
     options.indicator_targets = {{v1::INDICATOR_DECLARATION_RATE, 0.5}};
     options.clock = [this] { return now_; };
@@ -60,7 +56,6 @@ class ReportingFixture : public ::testing::Test {
     service_.reset();
     reporting_.reset();
     db_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   void Apply(const events::Event& e) { events::EventConsumer::ApplyOnce(*db_, projector_.AsHandler(), e); }
@@ -75,7 +70,7 @@ class ReportingFixture : public ::testing::Test {
     return ctx;
   }
 
-  std::filesystem::path dir_;
+  store::testing::ScratchDir dir_{"reporting-svc"};
   std::unique_ptr<auth::TokenVerifier> verifier_;
   core::MetricsRegistry metrics_;
   std::unique_ptr<store::Database> db_;

@@ -11,6 +11,7 @@
 #include "osh/events/consumer.h"
 #include "osh/events/outbox.h"
 #include "osh/events/relay.h"
+#include "osh/store/testing/scratch_dir.h"
 #include "rollup_projector.h"
 #include "rollup_query.h"
 #include "rollup_store.h"
@@ -39,16 +40,13 @@ bool WaitFor(Pred pred, std::chrono::seconds limit = std::chrono::seconds(90)) {
 class ReportingKafkaTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / Unique("dir");
-    std::filesystem::create_directories(dir_);
     topic_ = Unique("registry-events");
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // Publishes one province's events as its registry does: appended to its
   // outbox, sent by its relay with the idempotent producer.
   void PublishAs(const std::string& province, const std::vector<events::Event>& province_events) {
-    auto db = store::Database::Open({.path = (dir_ / ("registry-" + province + ".db")).string()},
+    auto db = store::Database::Open({.path = (dir_.path() / ("registry-" + province + ".db")).string()},
                                     {events::Outbox::Migration(1)});
     db->Write([&](store::Tx& tx) {
       for (const auto& e : province_events) events::Outbox::Append(tx, e);
@@ -77,7 +75,7 @@ class ReportingKafkaTest : public ::testing::Test {
     return rows.empty() ? 0 : rows.begin()->second.at(0);
   }
 
-  std::filesystem::path dir_;
+  store::testing::ScratchDir dir_{"reporting-kafka"};
   std::string topic_;
   core::MetricsRegistry metrics_;
 };
@@ -95,7 +93,7 @@ TEST_F(ReportingKafkaTest, ThreeProvincesThroughKafkaGiveExactRollupsAndRedelive
   // transfer, as it does in the field (the import is a reaction to it).
   for (const char* province : {"32", "11", "44"}) PublishAs(province, by_province[province]);
 
-  auto db = store::Database::Open({.path = (dir_ / "reporting.db").string()}, RollupStore::Migrations());
+  auto db = store::Database::Open({.path = (dir_.path() / "reporting.db").string()}, RollupStore::Migrations());
   RollupProjector projector(ReportingCalendar(), &metrics_);
   {
     events::EventConsumer consumer(*db, ConsumerOptions(), projector.AsHandler(), &metrics_);

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "osh/events/consumer.h"
+#include "osh/store/testing/scratch_dir.h"
 #include "rollup_projector.h"
 #include "rollup_query.h"
 #include "rollup_store.h"
@@ -36,16 +37,7 @@ v1::Period Month(int year, int month) {
 class RollupProjectorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("osh-reporting-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    db_ = store::Database::Open({.path = (dir_ / "reporting.db").string()}, RollupStore::Migrations());
-  }
-  void TearDown() override {
-    db_.reset();
-    std::filesystem::remove_all(dir_);
+    db_ = store::Database::Open({.path = (dir_.path() / "reporting.db").string()}, RollupStore::Migrations());
   }
 
   bool Apply(const events::Event& e) {
@@ -112,7 +104,7 @@ class RollupProjectorTest : public ::testing::Test {
     world_.PlayTheYear([this](const events::Event& e) { Apply(e); });
   }
 
-  std::filesystem::path dir_;
+  store::testing::ScratchDir dir_{"reporting"};
   std::unique_ptr<store::Database> db_;
   RollupProjector projector_;
   std::vector<events::Event> log_;
