@@ -38,9 +38,7 @@ auth::Resource ResourceOf(const v1::Employer& e) { return {e.province(), e.credi
 
 using service::ActorOf;
 
-void Audit(store::Tx& tx, const Caller& caller, const char* action, const char* entity, const std::string& id) {
-  service::Audit(tx, caller, action, entity, id);
-}
+using service::Audit;
 
 using service::Idempotent;
 
