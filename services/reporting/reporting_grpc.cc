@@ -15,7 +15,10 @@ grpc::ServerUnaryReactor* ReportingGrpcService::Serve(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* ReportingGrpcService::ListMetrics(grpc::CallbackServerContext* ctx,
                                                             const v1::ListMetricsRequest* req,
                                                             v1::ListMetricsResponse* resp) {
-  return Serve(ctx, [&](const Caller& c) { return reporting_.ListMetrics(c, *req, resp); });
+  // The metric catalogue is public reference data (osh.api.v1.http_policy allow_anonymous).
+  return service::ServeAllowingAnonymous(ctx, verifier_, [&](const Caller& c) {
+    return reporting_.ListMetrics(c, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* ReportingGrpcService::QueryRollup(grpc::CallbackServerContext* ctx,

@@ -1,57 +1,38 @@
 #include "osh/auth/jwt.h"
 
-#include <openssl/bio.h>
 #include <openssl/crypto.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/pem.h>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <utility>
+#include <vector>
 
+#include "keys.h"
 #include "osh/auth/base64url.h"
 
 namespace osh::auth {
 namespace {
 
 using nlohmann::json;
+using internal::KeyAlg;
+using internal::PkeyPtr;
+using internal::Quoted;
 
 // Real tokens are a few hundred bytes; the cap bounds the work an anonymous
 // caller can cause before the signature is checked.
 constexpr size_t kMaxTokenBytes = 8192;
 constexpr size_t kMinHs256SecretBytes = 32;  // RFC 7518 §3.2: at least the hash size
-constexpr int kMinRsaBits = 2048;
 constexpr size_t kSha256Bytes = 32;
 
-struct PkeyDeleter {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-struct BioDeleter {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-
-// Claim values come from the caller: they are shortened and reduced to
-// printable ASCII before they appear in an error (and so in a log line).
-std::string Quoted(std::string_view value) {
-  constexpr size_t kMaxShown = 40;
-  std::string out = "'";
-  for (size_t i = 0; i < value.size() && i < kMaxShown; ++i) {
-    const auto c = static_cast<unsigned char>(value[i]);
-    out.push_back(c < 0x20 || c >= 0x7F || c == '\'' ? '?' : value[i]);
-  }
-  if (value.size() > kMaxShown) out += "...";
-  out += "'";
-  return out;
-}
+// Claim and header values come from the caller: they pass through Quoted
+// (shortened, printable ASCII) before they appear in an error and a log line.
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
   unsigned char mac[EVP_MAX_MD_SIZE];
@@ -161,7 +142,14 @@ VerifyResult PrincipalFromClaims(const json& claims) {
 }  // namespace
 
 struct TokenVerifier::Keys {
-  std::unique_ptr<EVP_PKEY, PkeyDeleter> rs256_public_key;
+  PkeyPtr rs256_public_key;                      // from rs256_public_key_pem; no kid
+  std::vector<internal::VerificationKey> jwks;  // from jwks_json
+
+  bool HasKeyFor(KeyAlg alg) const {
+    if (alg == KeyAlg::kRs256 && rs256_public_key) return true;
+    return std::any_of(jwks.begin(), jwks.end(),
+                       [alg](const internal::VerificationKey& key) { return key.alg == alg; });
+  }
 };
 
 TokenVerifier::TokenVerifier(VerifierConfig config, std::unique_ptr<Keys> keys)
@@ -171,8 +159,9 @@ TokenVerifier::~TokenVerifier() = default;
 
 std::unique_ptr<TokenVerifier> TokenVerifier::Create(const VerifierConfig& config,
                                                      std::string* error) {
-  if (config.hs256_secret.empty() && config.rs256_public_key_pem.empty()) {
-    *error = "no verification key: set an HS256 secret or an RS256 public key";
+  if (config.hs256_secret.empty() && config.rs256_public_key_pem.empty() &&
+      config.jwks_json.empty()) {
+    *error = "no verification key: set an HS256 secret, an RS256 public key or a JWKS";
     return nullptr;
   }
   if (!config.hs256_secret.empty() && config.hs256_secret.size() < kMinHs256SecretBytes) {
@@ -185,6 +174,11 @@ std::unique_ptr<TokenVerifier> TokenVerifier::Create(const VerifierConfig& confi
     *error = "HS256 secret looks like a PEM key";
     return nullptr;
   }
+  // The same confusion with the public keys of a JWKS.
+  if (config.hs256_secret.find("\"kty\"") != std::string::npos) {
+    *error = "HS256 secret looks like a JWK or JWKS";
+    return nullptr;
+  }
   if (config.leeway.count() < 0) {
     *error = "leeway is negative";
     return nullptr;
@@ -192,14 +186,7 @@ std::unique_ptr<TokenVerifier> TokenVerifier::Create(const VerifierConfig& confi
 
   auto keys = std::make_unique<Keys>();
   if (!config.rs256_public_key_pem.empty()) {
-    std::unique_ptr<BIO, BioDeleter> bio(BIO_new_mem_buf(
-        config.rs256_public_key_pem.data(), static_cast<int>(config.rs256_public_key_pem.size())));
-    if (!bio) {
-      *error = "out of memory reading the RS256 public key";
-      return nullptr;
-    }
-    keys->rs256_public_key.reset(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
-    ERR_clear_error();
+    keys->rs256_public_key = internal::ReadPublicKeyPem(config.rs256_public_key_pem);
     if (!keys->rs256_public_key) {
       *error = "RS256 public key is not a PEM public key";
       return nullptr;
@@ -208,10 +195,13 @@ std::unique_ptr<TokenVerifier> TokenVerifier::Create(const VerifierConfig& confi
       *error = "RS256 public key is not an RSA key";
       return nullptr;
     }
-    if (EVP_PKEY_get_bits(keys->rs256_public_key.get()) < kMinRsaBits) {
+    if (EVP_PKEY_get_bits(keys->rs256_public_key.get()) < internal::kMinRsaBits) {
       *error = "RS256 public key is shorter than 2048 bits";
       return nullptr;
     }
+  }
+  if (!config.jwks_json.empty() && !internal::ParseJwks(config.jwks_json, &keys->jwks, error)) {
+    return nullptr;
   }
   return std::unique_ptr<TokenVerifier>(new TokenVerifier(config, std::move(keys)));
 }
@@ -251,17 +241,45 @@ VerifyResult TokenVerifier::Verify(std::string_view token,
           CRYPTO_memcmp(expected.data(), signature->data(), kSha256Bytes) != 0) {
         return Fail("signature mismatch");
       }
-    } else if (alg == "RS256" && keys_->rs256_public_key) {
-      std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+    } else if (const auto key_alg = internal::ParseKeyAlg(alg);
+               key_alg && keys_->HasKeyFor(*key_alg)) {
+      // Each key serves exactly one alg, so an RS256 token is never checked
+      // with an EC key or the other way round.
+      std::vector<EVP_PKEY*> candidates;
+      const auto kid_it = header->find("kid");
+      if (kid_it != header->end()) {
+        if (!kid_it->is_string()) return Fail("header 'kid' is not a string");
+        const std::string& kid = kid_it->get_ref<const std::string&>();
+        bool kid_known = false;
+        for (const auto& key : keys_->jwks) {
+          if (key.kid != kid) continue;
+          kid_known = true;
+          if (key.alg == *key_alg) candidates.push_back(key.key.get());
+        }
+        if (!kid_known) {
+          // The PEM key has no kid; it keeps accepting RS256 tokens of any kid.
+          if (*key_alg != KeyAlg::kRs256 || !keys_->rs256_public_key) {
+            return Fail("unknown key id");
+          }
+          candidates.push_back(keys_->rs256_public_key.get());
+        } else if (candidates.empty()) {
+          return Fail("alg " + Quoted(alg) + " does not match the key of this key id");
+        }
+      } else {
+        if (*key_alg == KeyAlg::kRs256 && keys_->rs256_public_key) {
+          candidates.push_back(keys_->rs256_public_key.get());
+        }
+        for (const auto& key : keys_->jwks) {
+          if (key.alg == *key_alg) candidates.push_back(key.key.get());
+        }
+      }
+      if (*key_alg == KeyAlg::kEs256 && signature->size() != internal::kEs256SignatureBytes) {
+        return Fail("ES256 signature is not 64 bytes");
+      }
       const bool verified =
-          ctx &&
-          EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr,
-                               keys_->rs256_public_key.get()) == 1 &&
-          EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature->data()),
-                           signature->size(),
-                           reinterpret_cast<const unsigned char*>(signing_input.data()),
-                           signing_input.size()) == 1;
-      ERR_clear_error();
+          std::any_of(candidates.begin(), candidates.end(), [&](EVP_PKEY* key) {
+            return internal::VerifyJoseSignature(*key_alg, key, signing_input, *signature);
+          });
       if (!verified) return Fail("signature mismatch");
     } else {
       // Covers "none", algorithms we never accept, and an algorithm whose key
@@ -310,6 +328,38 @@ std::string SignHs256(const nlohmann::json& claims, std::string_view secret) {
   const std::string signing_input = Base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})") + "." +
                                     Base64UrlEncode(claims.dump());
   return signing_input + "." + Base64UrlEncode(HmacSha256(secret, signing_input));
+}
+
+std::string SignAsymmetric(const nlohmann::json& claims, std::string_view alg,
+                           std::string_view private_key_pem, std::string_view kid,
+                           std::string* error) {
+  std::string problem;
+  const auto key_alg = internal::ParseKeyAlg(alg);
+  const PkeyPtr key = key_alg ? internal::ReadPrivateKeyPem(private_key_pem) : nullptr;
+  std::optional<KeyAlg> fits;
+  if (!key_alg) {
+    problem = "alg must be RS256 or ES256";
+  } else if (!key) {
+    problem = "not an unencrypted PEM private key";
+  } else if (fits = internal::AlgForKey(key.get(), &problem); fits && *fits != *key_alg) {
+    problem = std::string(alg) +
+              (*key_alg == KeyAlg::kRs256 ? " needs an RSA key" : " needs an EC P-256 key");
+  }
+  std::string token;
+  if (problem.empty()) {
+    json header{{"alg", alg}, {"typ", "JWT"}};
+    if (!kid.empty()) header["kid"] = kid;
+    const std::string signing_input =
+        Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(claims.dump());
+    const std::string signature = internal::SignJose(*key_alg, key.get(), signing_input);
+    if (signature.empty()) {
+      problem = "signing failed";
+    } else {
+      token = signing_input + "." + Base64UrlEncode(signature);
+    }
+  }
+  if (!problem.empty() && error != nullptr) *error = problem;
+  return token;
 }
 
 std::string LoadSecret(std::string_view file_path_or_empty, std::string_view env_var_name,

@@ -413,7 +413,7 @@ TEST_F(SignatureTest, CreateRejectsUnusableConfigurations) {
   negative_leeway.leeway = std::chrono::seconds(-1);
   const std::vector<Case> cases = {
       {"NoKey", VerifierConfig{},
-       "no verification key: set an HS256 secret or an RS256 public key"},
+       "no verification key: set an HS256 secret, an RS256 public key or a JWKS"},
       {"ShortSecret", VerifierConfig{std::string(31, 's'), "", "", "", std::chrono::seconds(30)},
        "HS256 secret is shorter than 32 bytes"},
       {"PemAsSecret", VerifierConfig{*public_pem_, *public_pem_, "", "", std::chrono::seconds(30)},

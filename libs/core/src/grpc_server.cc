@@ -15,13 +15,7 @@ namespace {
 
 constexpr char kRequestIdHeader[] = "x-request-id";
 
-bool IsSaneRequestId(grpc::string_ref id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    if (c < 0x21 || c > 0x7e) return false;
-  }
-  return true;
-}
+bool IsSaneRequestId(grpc::string_ref id) { return core::IsSaneRequestId(std::string_view(id.data(), id.size())); }
 
 std::string_view CodeName(grpc::StatusCode code) {
   static constexpr std::string_view kNames[] = {

@@ -38,4 +38,12 @@ std::string NewUuidV7() { return NewUuidV7(std::chrono::system_clock::now()); }
 
 std::string NewRequestId() { return fmt::format("{:016x}", RandomBits()); }
 
+bool IsSaneRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 }  // namespace osh::core

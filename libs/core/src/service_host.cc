@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 #include <filesystem>
+#include <thread>
 
 #include "osh/core/log.h"
 
@@ -44,9 +45,12 @@ bool WriteReadyFile(const std::string& path, const nlohmann::json& content, std:
 
 ServiceHost::ServiceHost(std::string service_name, std::vector<ConfigKey> service_keys, int default_grpc_port,
                          int default_admin_port)
-    : name_(std::move(service_name)) {
-  keys_ = {
-      {"grpc-address", "127.0.0.1:" + std::to_string(default_grpc_port), "host:port of the gRPC API (port 0: any)"},
+    : name_(std::move(service_name)), has_grpc_api_(default_grpc_port != kNoGrpcApi) {
+  if (has_grpc_api_) {
+    keys_.push_back(
+        {"grpc-address", "127.0.0.1:" + std::to_string(default_grpc_port), "host:port of the gRPC API (port 0: any)"});
+  }
+  keys_.insert(keys_.end(), {
       {"admin-address", "127.0.0.1:" + std::to_string(default_admin_port),
        "host:port of /metrics, /healthz, /readyz (port 0: any)"},
       {"province", "44", "2-digit GB/T 2260 code of the province this deployment serves"},
@@ -56,7 +60,7 @@ ServiceHost::ServiceHost(std::string service_name, std::vector<ConfigKey> servic
       {"shutdown-grace-ms", "500", "after SIGTERM: keep accepting calls this long while health says NOT_SERVING"},
       {"shutdown-deadline-ms", "10000", "then wait this long for in-flight calls before cancelling them"},
       {"ready-file", "", "when set, write {grpc_port, admin_port, pid} here once serving"},
-  };
+  });
   keys_.insert(keys_.end(), service_keys.begin(), service_keys.end());
 }
 
@@ -95,12 +99,14 @@ int ServiceHost::Run(int argc, char** argv, const Wiring& wire) {
     return 1;
   }
 
+  // Services without a gRPC API still get the server object (never started):
+  // one shutdown path for both kinds.
   GrpcServer::Options grpc_options;
-  grpc_options.address = config_->GetString("grpc-address");
+  grpc_options.address = has_grpc_api_ ? config_->GetString("grpc-address") : "";
   grpc_options.access_log = config_->GetBool("access-log");
   GrpcServer grpc_server(grpc_options, &metrics_);
   for (auto* s : grpc_services_) grpc_server.AddService(s);
-  if (!grpc_server.Start(&error)) {
+  if (has_grpc_api_ && !grpc_server.Start(&error)) {
     log::Error("cannot start", {{"error", error}});
     return 1;
   }
@@ -109,9 +115,11 @@ int ServiceHost::Run(int argc, char** argv, const Wiring& wire) {
     return AdminHttpServer::Response{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.RenderText()};
   });
   admin_.Handle("/healthz", [] { return AdminHttpServer::Response{200, "text/plain", "ok\n"}; });
-  admin_.Handle("/readyz", [&grpc_server] {
-    return grpc_server.serving() ? AdminHttpServer::Response{200, "text/plain", "ready\n"}
-                                 : AdminHttpServer::Response{503, "text/plain", "shutting down\n"};
+  admin_.Handle("/readyz", [this] {
+    const bool ready = !draining_.load();
+    nlohmann::json body = readiness_detail_ ? readiness_detail_() : nlohmann::json::object();
+    body["status"] = ready ? "ready" : "shutting down";
+    return AdminHttpServer::Response{ready ? 200 : 503, "application/json", body.dump() + "\n"};
   });
   const std::string admin_address = config_->GetString("admin-address");
   const auto colon = admin_address.rfind(':');
@@ -119,12 +127,15 @@ int ServiceHost::Run(int argc, char** argv, const Wiring& wire) {
       !admin_.Start(admin_address.substr(0, colon), static_cast<uint16_t>(std::stoi(admin_address.substr(colon + 1))),
                     &error)) {
     log::Error("cannot start", {{"error", error.empty() ? "admin-address must be host:port" : error}});
-    grpc_server.Shutdown(std::chrono::milliseconds(0), std::chrono::milliseconds(0));
+    if (has_grpc_api_) grpc_server.Shutdown(std::chrono::milliseconds(0), std::chrono::milliseconds(0));
     return 1;
   }
 
-  nlohmann::json ready = {{"service", name_}, {"grpc_port", grpc_server.port()}, {"admin_port", admin_.port()},
-                          {"pid", static_cast<int>(getpid())}};
+  nlohmann::json ready = ready_info_;
+  ready["service"] = name_;
+  ready["admin_port"] = admin_.port();
+  ready["pid"] = static_cast<int>(getpid());
+  if (has_grpc_api_) ready["grpc_port"] = grpc_server.port();
   if (const auto path = config_->GetString("ready-file"); !path.empty() && !WriteReadyFile(path, ready, &error)) {
     log::Error("cannot start", {{"error", error}});
     return 1;
@@ -134,8 +145,15 @@ int ServiceHost::Run(int argc, char** argv, const Wiring& wire) {
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   log::Info("shutting down", {{"signal", signal_number}});
-  grpc_server.Shutdown(std::chrono::milliseconds(config_->GetInt("shutdown-grace-ms")),
-                       std::chrono::milliseconds(config_->GetInt("shutdown-deadline-ms")));
+  draining_ = true;
+  const std::chrono::milliseconds grace(config_->GetInt("shutdown-grace-ms"));
+  const std::chrono::milliseconds deadline(config_->GetInt("shutdown-deadline-ms"));
+  if (has_grpc_api_) {
+    grpc_server.Shutdown(grace, deadline);
+  } else {
+    std::this_thread::sleep_for(grace);
+  }
+  for (auto& hook : drain_hooks_) hook(deadline);
   admin_.Stop();
   while (!owned_.empty()) owned_.pop_back();
   log::Info("stopped");

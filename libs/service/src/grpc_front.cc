@@ -22,10 +22,24 @@ grpc::ServerUnaryReactor* ServeAuthenticated(grpc::CallbackServerContext* ctx, c
   return reactor;
 }
 
+grpc::ServerUnaryReactor* ServeAllowingAnonymous(grpc::CallbackServerContext* ctx,
+                                                 const auth::TokenVerifier& verifier,
+                                                 const std::function<grpc::Status(const Caller&)>& call) {
+  auto* reactor = ctx->DefaultReactor();
+  auto identity = auth::AuthenticateGrpcCall(*ctx, verifier, std::chrono::system_clock::now());
+  if (!identity.ok()) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, identity.error));
+  } else {
+    reactor->Finish(call(Caller{identity.principal ? &*identity.principal : nullptr, core::RequestIdOf(*ctx)}));
+  }
+  return reactor;
+}
+
 std::vector<core::ConfigKey> TokenConfigKeys() {
   return {
       {"jwt-hs256-secret-file", "", "file holding the HS256 secret (else OSH_JWT_HS256_SECRET)"},
       {"jwt-rs256-public-key-file", "", "PEM public key for RS256 tokens (production)"},
+      {"jwt-jwks-file", "", "JWKS file with the RS256/ES256 public keys of tokens (production)"},
       {"jwt-issuer", "", "required `iss` of tokens, when set"},
   };
 }
@@ -41,10 +55,19 @@ std::unique_ptr<auth::TokenVerifier> TokenVerifierFromConfig(const core::Config&
       return nullptr;
     }
   }
+  if (const auto jwks_file = config.GetString("jwt-jwks-file"); !jwks_file.empty()) {
+    std::string jwks_error;
+    verifier_config.jwks_json = auth::LoadSecret(jwks_file, "", &jwks_error);
+    if (verifier_config.jwks_json.empty()) {
+      *error = "jwt-jwks-file: " + jwks_error;
+      return nullptr;
+    }
+  }
   std::string secret_error;
   verifier_config.hs256_secret =
       auth::LoadSecret(config.GetString("jwt-hs256-secret-file"), "OSH_JWT_HS256_SECRET", &secret_error);
-  if (verifier_config.hs256_secret.empty() && verifier_config.rs256_public_key_pem.empty()) {
+  if (verifier_config.hs256_secret.empty() && verifier_config.rs256_public_key_pem.empty() &&
+      verifier_config.jwks_json.empty()) {
     *error = "no token key configured: " + secret_error;
     return nullptr;
   }

@@ -522,5 +522,19 @@ TEST_F(ReportingServiceTest, ListsTheMetricCatalogue) {
   EXPECT_EQ(resp.metrics(4).kind(), v1::METRIC_KIND_FLOW);
 }
 
+TEST_F(ReportingServiceTest, TheMetricCatalogueIsPublicButOtherCallsAreNot) {
+  v1::ListMetricsResponse resp;
+  grpc::ClientContext anonymous;
+  ASSERT_TRUE(stub_->ListMetrics(&anonymous, v1::ListMetricsRequest(), &resp).ok());
+  EXPECT_EQ(resp.metrics_size(), 10);
+  grpc::ClientContext forged;
+  forged.AddMetadata("authorization", "Bearer not.a.token");
+  EXPECT_EQ(stub_->ListMetrics(&forged, v1::ListMetricsRequest(), &resp).error_code(), StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext anonymous_query;
+  v1::QueryRollupResponse rollup;
+  EXPECT_EQ(stub_->QueryRollup(&anonymous_query, v1::QueryRollupRequest(), &rollup).error_code(),
+            StatusCode::UNAUTHENTICATED);
+}
+
 }  // namespace
 }  // namespace osh::reporting::testing

@@ -13,12 +13,22 @@
 namespace osh::auth {
 
 struct VerifierConfig {
-  // HS256 is accepted only when a secret is set, RS256 only when a key is set.
+  // HS256 is accepted only when a secret is set; RS256 only when an RSA key is
+  // set (PEM or JWKS); ES256 only when the JWKS holds a P-256 key.
   std::string hs256_secret;          // at least 32 bytes
   std::string rs256_public_key_pem;  // "-----BEGIN PUBLIC KEY-----", RSA >= 2048 bits
   std::string issuer;                // checked against `iss` when not empty
   std::string audience;              // must appear in `aud` when not empty
   std::chrono::seconds leeway{30};   // clock skew tolerated on exp and nbf
+  // The text of a JWKS (RFC 7517): {"keys": [...]}. Keys with kty "RSA" (n, e;
+  // at least 2048 bits) verify RS256, kty "EC" with crv "P-256" (x, y) ES256.
+  // Keys whose "use" is not "sig", whose "alg" names another algorithm, or of
+  // other types or curves are skipped. A token whose header has `kid` is
+  // verified only with the key(s) of that kid ("unknown key id" otherwise); a
+  // token without `kid` with every key of its alg. rs256_public_key_pem, when
+  // also set, is a key without kid: it verifies RS256 tokens whatever their kid
+  // unless the kid names a JWKS key.
+  std::string jwks_json;
 };
 
 // Either a principal (error empty) or an error (principal empty). Errors are
@@ -34,7 +44,8 @@ struct VerifyResult {
 class TokenVerifier {
  public:
   // Null with *error set when the configuration is unusable (no key at all,
-  // short secret, unreadable or non-RSA public key).
+  // short secret, unreadable or non-RSA public key, malformed JWKS, a JWKS
+  // without usable key, weak or invalid JWKS keys, private keys in the JWKS).
   static std::unique_ptr<TokenVerifier> Create(const VerifierConfig& config, std::string* error);
 
   ~TokenVerifier();
@@ -54,6 +65,16 @@ class TokenVerifier {
 
 // A compact HS256 JWT over `claims` (for tests and osh-devtoken).
 std::string SignHs256(const nlohmann::json& claims, std::string_view secret);
+
+// A compact JWT over `claims` signed with an unencrypted PEM private key (for
+// tests and tools): `alg` "RS256" needs an RSA key of at least 2048 bits,
+// "ES256" an EC P-256 key (the signature is JOSE r || s, 64 bytes). The header
+// is {"alg":alg,"kid":kid,"typ":"JWT"}, without "kid" when `kid` is empty.
+// Returns "" (and sets *error when given) when the key is unreadable or does
+// not fit `alg`. Pair with PublicJwkFromPem (osh/auth/jwk.h) for the JWKS.
+std::string SignAsymmetric(const nlohmann::json& claims, std::string_view alg,
+                           std::string_view private_key_pem, std::string_view kid,
+                           std::string* error = nullptr);
 
 // Reads a secret from `file_path_or_empty` when given (one trailing newline
 // stripped), otherwise from the environment variable `env_var_name`. Secrets

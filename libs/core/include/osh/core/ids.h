@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 namespace osh::core {
 
@@ -13,5 +14,9 @@ std::string NewUuidV7(std::chrono::system_clock::time_point now);
 
 // A request id for calls that arrive without one.
 std::string NewRequestId();
+
+// Whether a client's request id may be echoed and logged: 1-128 printable
+// ASCII characters without spaces. Others are replaced by a new id.
+bool IsSaneRequestId(std::string_view id);
 
 }  // namespace osh::core

@@ -19,11 +19,19 @@ grpc::ServerUnaryReactor* ServeAuthenticated(grpc::CallbackServerContext* ctx, c
                                              std::string_view service_name,
                                              const std::function<grpc::Status(const Caller&)>& call);
 
+// The same for calls anyone may make (published, public data): a token, when
+// present, must still verify; without one `call` sees a null principal, and
+// the business layer's Authorize decides what an anonymous caller gets.
+grpc::ServerUnaryReactor* ServeAllowingAnonymous(grpc::CallbackServerContext* ctx,
+                                                 const auth::TokenVerifier& verifier,
+                                                 const std::function<grpc::Status(const Caller&)>& call);
+
 // Configuration keys of token verification, shared by every service.
 std::vector<core::ConfigKey> TokenConfigKeys();
 // Builds the verifier from those keys: HS256 secret from a file or
-// OSH_JWT_HS256_SECRET, RS256 public key from a file. Null with *error set
-// when no usable key is configured.
+// OSH_JWT_HS256_SECRET, RS256 public key from a PEM file, RS256/ES256 keys
+// from a JWKS file (jwt-jwks-file). Null with *error set when no usable key is
+// configured or a configured key file is unreadable or unusable.
 std::unique_ptr<auth::TokenVerifier> TokenVerifierFromConfig(const core::Config& config, std::string* error);
 
 }  // namespace osh::service

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backends.h"
+#include "http_server.h"
+#include "osh/auth/jwt.h"
+#include "osh/core/metrics.h"
+#include "route_table.h"
+
+#include "osh/cache/rate_limiter.h"
+
+namespace osh::cache {
+class ResponseCache;
+}  // namespace osh::cache
+
+namespace osh::gateway {
+
+// The request pipeline of the HTTP/JSON front: CORS, routing by the protos'
+// google.api.http rules, authentication, the rate limit, the response cache,
+// transcoding, the backend call and the answer. Every request ends in exactly
+// one response, a JSON body with a request id, one access log line and metrics.
+class Gateway {
+ public:
+  struct Options {
+    std::chrono::milliseconds request_timeout{10'000};
+    // Origins the web console is served from; "*" allows any.
+    std::vector<std::string> cors_allowed_origins;
+    bool access_log = true;
+  };
+  struct Parts {
+    const RouteTable* routes;
+    Backends* backends;
+    const auth::TokenVerifier* verifier;
+    cache::ResponseCache* cache;     // null: no cache
+    // The rate limit: Redis's token bucket with its local fallback, or local
+    // buckets alone when the deployment runs without Redis.
+    std::function<cache::RateDecision(std::string_view key)> rate_limit;
+    core::MetricsRegistry* metrics;
+    std::string openapi_json;
+  };
+
+  Gateway(Options options, Parts parts);
+  ~Gateway();
+
+  void Handle(HttpRequest&& request, Respond respond);
+
+  // Drops cached answers of `service` (a write went through, or its events said so).
+  void Invalidate(const std::string& service);
+
+ private:
+  struct Call;
+  struct Metrics;
+  void Finish(Call& call, HttpResponse response, const char* cache_state);
+  void OnBackendDone(std::shared_ptr<Call> call, const grpc::Status& status);
+  bool OriginAllowed(const std::string& origin) const;
+
+  Options options_;
+  Parts parts_;
+  std::unique_ptr<Metrics> metrics_;
+};
+
+}  // namespace osh::gateway

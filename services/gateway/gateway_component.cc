@@ -1,0 +1,155 @@
+#include "gateway_component.h"
+
+#include "backends.h"
+#include "gateway.h"
+#include "http_server.h"
+#include "openapi.h"
+#include "osh/auth/jwt.h"
+#include "osh/cache/rate_limiter.h"
+#include "osh/cache/redis_client.h"
+#include "osh/cache/response_cache.h"
+#include "osh/core/log.h"
+#include "osh/service/grpc_front.h"
+#include "route_table.h"
+
+namespace osh::gateway {
+namespace {
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    auto item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<core::ConfigKey> ConfigKeys() {
+  auto keys = service::TokenConfigKeys();
+  keys.insert(keys.end(), {
+      {"http-address", "127.0.0.1:8080", "host:port of the HTTP/JSON API (port 0: any)"},
+      {"http-threads", "2", "I/O threads of the HTTP server"},
+      {"upstreams",
+       "osh.registry.v1.RegistryService=127.0.0.1:7101,osh.reporting.v1.ReportingService=127.0.0.1:7105",
+       "gRPC services served, as <full service name>=<host:port>, comma separated"},
+      {"channels-per-upstream", "2", "gRPC channels (HTTP/2 connections) to each upstream"},
+      {"request-timeout-ms", "10000", "deadline of each backend call"},
+      {"header-limit-bytes", "16384", "largest request header block"},
+      {"body-limit-bytes", "1048576", "largest request body"},
+      {"idle-timeout-ms", "60000", "how long a keep-alive connection may wait for its next request"},
+      {"read-timeout-ms", "30000", "how long a request may take to arrive once it began"},
+      {"cors-allowed-origins", "", "origins of the web console allowed by CORS, comma separated ('*': any)"},
+      {"redis-address", "127.0.0.1:6379", "Redis for the response cache and rate limits; empty disables both"},
+      {"redis-password-file", "", "file holding the Redis password (else OSH_REDIS_PASSWORD, else none)"},
+      {"cache", "true", "serve cacheable GETs from Redis (cache-aside)"},
+      {"rate-limit-per-second", "50", "token-bucket refill per principal (or client address when anonymous)"},
+      {"rate-limit-capacity", "100", "token-bucket burst per principal"},
+      {"rate-limit-local-per-second", "50",
+       "the per-replica fallback refill when Redis is unavailable (burst: rate-limit-capacity)"},
+  });
+  return keys;
+}
+
+bool Wire(core::ServiceHost& host, std::string* error) {
+  const auto& config = host.config();
+
+  auto verifier = service::TokenVerifierFromConfig(config, error);
+  if (!verifier) return false;
+  auto& verifier_ref = host.Adopt(std::move(verifier));
+
+  auto upstreams = Backends::ParseUpstreams(config.GetString("upstreams"), error);
+  if (!upstreams) return false;
+  std::vector<std::string> services;
+  for (const auto& [service, unused] : *upstreams) services.push_back(service);
+  auto routes = RouteTable::FromServices(services, error);
+  if (!routes) return false;
+  auto& routes_ref = host.Adopt(std::make_unique<RouteTable>(std::move(*routes)));
+  OpenApiInfo info;
+  info.description = "HTTP/JSON API of osh-platform (province " + config.GetString("province") +
+                     "), generated from the gRPC services' google.api.http rules.";
+  std::string openapi = BuildOpenApi(routes_ref, info);
+
+  auto& backends = host.Adopt(
+      std::make_unique<Backends>(*upstreams, static_cast<int>(config.GetInt("channels-per-upstream"))));
+
+  // Redis is optional at run time: without it the gateway serves uncached and
+  // limits locally, and says so in /readyz.
+  cache::RedisClient* redis = nullptr;
+  cache::ResponseCache* response_cache = nullptr;
+  cache::RateLimitOptions limit_options;
+  limit_options.refill_per_second = static_cast<double>(config.GetInt("rate-limit-per-second"));
+  limit_options.capacity = static_cast<double>(config.GetInt("rate-limit-capacity"));
+  limit_options.local_refill_per_second = static_cast<double>(config.GetInt("rate-limit-local-per-second"));
+  limit_options.local_capacity = limit_options.capacity;
+  std::function<cache::RateDecision(std::string_view)> rate_limit;
+  if (const auto address = config.GetString("redis-address"); !address.empty()) {
+    cache::RedisOptions redis_options;
+    redis_options.address = address;
+    if (const auto file = config.GetString("redis-password-file"); !file.empty()) {
+      redis_options.password = auth::LoadSecret(file, "", error);
+      if (redis_options.password.empty()) return false;
+    } else if (const char* env = std::getenv("OSH_REDIS_PASSWORD")) {
+      redis_options.password = env;
+    }
+    redis = &host.Adopt(std::make_unique<cache::RedisClient>(redis_options, &host.metrics()));
+    if (config.GetBool("cache")) {
+      response_cache = &host.Adopt(std::make_unique<cache::ResponseCache>(*redis, cache::ResponseCacheOptions{},
+                                                                          &host.metrics()));
+    }
+    auto& limiter = host.Adopt(std::make_unique<cache::RateLimiter>(*redis, limit_options, &host.metrics()));
+    rate_limit = [&limiter](std::string_view key) { return limiter.Allow(key); };
+  } else {
+    auto& local = host.Adopt(std::make_unique<cache::LocalTokenBuckets>(
+        limit_options.local_capacity, limit_options.local_refill_per_second, limit_options.local_max_keys));
+    rate_limit = [&local](std::string_view key) { return local.Take(key); };
+  }
+
+  Gateway::Options options;
+  options.request_timeout = std::chrono::milliseconds(config.GetInt("request-timeout-ms"));
+  options.cors_allowed_origins = SplitList(config.GetString("cors-allowed-origins"));
+  options.access_log = config.GetBool("access-log");
+  auto& gateway = host.Adopt(std::make_unique<Gateway>(
+      options, Gateway::Parts{.routes = &routes_ref,
+                              .backends = &backends,
+                              .verifier = &verifier_ref,
+                              .cache = response_cache,
+                              .rate_limit = std::move(rate_limit),
+                              .metrics = &host.metrics(),
+                              .openapi_json = std::move(openapi)}));
+
+  HttpServer::Options http_options;
+  http_options.address = config.GetString("http-address");
+  http_options.threads = static_cast<int>(config.GetInt("http-threads"));
+  http_options.header_limit_bytes = static_cast<uint32_t>(config.GetInt("header-limit-bytes"));
+  http_options.body_limit_bytes = static_cast<uint64_t>(config.GetInt("body-limit-bytes"));
+  http_options.idle_timeout = std::chrono::milliseconds(config.GetInt("idle-timeout-ms"));
+  http_options.read_timeout = std::chrono::milliseconds(config.GetInt("read-timeout-ms"));
+  auto& http = host.Adopt(std::make_unique<HttpServer>(
+      http_options, [&gateway](HttpRequest&& request, Respond respond) {
+        gateway.Handle(std::move(request), std::move(respond));
+      }));
+  if (!http.Start(error)) return false;
+  host.ready_info()["http_port"] = http.port();
+  host.AddDrainHook([&http](std::chrono::milliseconds deadline) { http.Stop(deadline); });
+
+  auto& connections = host.metrics().GetGauge("osh_http_open_connections", "HTTP connections open now");
+  host.SetReadinessDetail([redis, response_cache, &backends, &http, &connections] {
+    connections.Set(static_cast<double>(http.open_connections()));
+    const bool redis_up = redis != nullptr && redis->up();
+    return nlohmann::json{
+        {"redis", redis == nullptr ? "disabled" : redis_up ? "up" : "down"},
+        {"cache", response_cache != nullptr && redis_up ? "on" : "off"},
+        {"rate_limit", redis_up ? "redis" : "local"},
+        {"upstreams", backends.State()},
+    };
+  });
+  return true;
+}
+
+}  // namespace osh::gateway

@@ -1,0 +1,59 @@
+#include "openapi.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace osh::gateway {
+namespace {
+
+nlohmann::json Document() {
+  std::string error;
+  auto t = RouteTable::FromServices({"osh.registry.v1.RegistryService", "osh.reporting.v1.ReportingService"}, &error);
+  EXPECT_TRUE(t) << error;
+  return nlohmann::json::parse(BuildOpenApi(*t, OpenApiInfo{}));
+}
+
+TEST(OpenApi, DescribesEveryRouteWithItsParameters) {
+  const auto doc = Document();
+  EXPECT_EQ(doc["openapi"], "3.0.3");
+  const auto& get = doc["paths"]["/v1/employers/{id}"]["get"];
+  EXPECT_EQ(get["operationId"], "GetEmployer");
+  ASSERT_EQ(get["parameters"].size(), 1u);
+  EXPECT_EQ(get["parameters"][0]["in"], "path");
+  EXPECT_EQ(get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/osh.registry.v1.Employer");
+  EXPECT_TRUE(doc["paths"]["/v1/employers/{id}"].contains("patch") == false);
+  EXPECT_TRUE(doc["paths"]["/v1/employers/{employer.id}"].contains("patch"));
+
+  const auto& list = doc["paths"]["/v1/employers"]["get"];
+  std::vector<std::string> names;
+  for (const auto& p : list["parameters"]) names.push_back(p["name"]);
+  EXPECT_NE(std::find(names.begin(), names.end(), "page_size"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "size_class"), names.end());
+  const auto& create = doc["paths"]["/v1/employers"]["post"];
+  EXPECT_EQ(create["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/osh.registry.v1.Employer");
+  ASSERT_EQ(create["parameters"].size(), 1u);
+  EXPECT_EQ(create["parameters"][0]["name"], "request_id");
+}
+
+TEST(OpenApi, SchemasFollowTheProtobufJsonMapping) {
+  const auto doc = Document();
+  const auto& employer = doc["components"]["schemas"]["osh.registry.v1.Employer"]["properties"];
+  EXPECT_TRUE(employer.contains("creditCode"));
+  EXPECT_FALSE(employer.contains("credit_code"));
+  EXPECT_EQ(employer["version"]["type"], "string");  // int64
+  EXPECT_EQ(employer["createTime"]["format"], "date-time");
+  EXPECT_EQ(employer["status"]["type"], "string");
+  EXPECT_GT(employer["status"]["enum"].size(), 1u);
+}
+
+TEST(OpenApi, AnonymousRoutesMakeTheTokenOptional) {
+  const auto doc = Document();
+  EXPECT_EQ(doc["paths"]["/v1/reporting/metrics"]["get"]["security"].size(), 2u);
+  EXPECT_FALSE(doc["paths"]["/v1/employers/{id}"]["get"].contains("security"));  // the global bearer applies
+  EXPECT_EQ(doc["security"][0].begin().key(), "bearer");
+}
+
+}  // namespace
+}  // namespace osh::gateway

@@ -1,0 +1,86 @@
+#include "route_table.h"
+
+#include <gtest/gtest.h>
+
+namespace osh::gateway {
+namespace {
+
+const RouteTable& Routes() {
+  static const RouteTable table = [] {
+    std::string error;
+    auto t = RouteTable::FromServices({"osh.registry.v1.RegistryService", "osh.reporting.v1.ReportingService"}, &error);
+    EXPECT_TRUE(t) << error;
+    return *t;
+  }();
+  return table;
+}
+
+TEST(RouteTable, EveryAnnotatedMethodBecomesARoute) {
+  // 10 registry + 9 reporting methods, each with one google.api.http rule.
+  EXPECT_EQ(Routes().routes().size(), 19u);
+}
+
+TEST(RouteTable, FindsByMethodAndPath) {
+  auto m = Routes().Find("GET", "/v1/employers/e-1");
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(m.route->grpc_path, "/osh.registry.v1.RegistryService/GetEmployer");
+  EXPECT_EQ(m.route->service, "osh.registry.v1.RegistryService");
+  ASSERT_EQ(m.bindings.size(), 1u);
+  EXPECT_EQ(m.bindings[0], (std::pair<std::string, std::string>{"id", "e-1"}));
+
+  auto transfer = Routes().Find("POST", "/v1/employers/e-1:transfer");
+  ASSERT_NE(transfer.route, nullptr);
+  EXPECT_EQ(transfer.route->method->name(), "TransferEmployer");
+  EXPECT_EQ(transfer.route->body, "*");
+
+  auto by_code = Routes().Find("GET", "/v1/employers:byCreditCode/91440300MA5F00000X");
+  ASSERT_NE(by_code.route, nullptr);
+  EXPECT_EQ(by_code.route->method->name(), "GetEmployerByCreditCode");
+
+  auto update = Routes().Find("PATCH", "/v1/employers/e-2");
+  ASSERT_NE(update.route, nullptr);
+  EXPECT_EQ(update.route->body, "employer");
+  EXPECT_EQ(update.bindings[0].first, "employer.id");
+}
+
+TEST(RouteTable, WrongMethodListsTheAllowedOnes) {
+  auto m = Routes().Find("DELETE", "/v1/employers/e-1");
+  EXPECT_EQ(m.route, nullptr);
+  EXPECT_EQ(m.allowed_methods, (std::vector<std::string>{"GET", "PATCH"}));
+  auto none = Routes().Find("GET", "/v1/nothing-here");
+  EXPECT_EQ(none.route, nullptr);
+  EXPECT_TRUE(none.allowed_methods.empty());
+}
+
+TEST(RouteTable, PolicyComesFromTheProtoOption) {
+  auto metrics = Routes().Find("GET", "/v1/reporting/metrics");
+  ASSERT_NE(metrics.route, nullptr);
+  EXPECT_TRUE(metrics.route->allow_anonymous);
+  EXPECT_TRUE(metrics.route->cacheable());
+  auto get = Routes().Find("GET", "/v1/employers/e-1");
+  EXPECT_FALSE(get.route->allow_anonymous);
+  EXPECT_EQ(get.route->cache_ttl_seconds, 60u);
+  auto create = Routes().Find("POST", "/v1/employers");
+  ASSERT_NE(create.route, nullptr);
+  EXPECT_FALSE(create.route->cacheable());
+  auto rollup = Routes().Find("GET", "/v1/reporting/rollups");
+  ASSERT_NE(rollup.route, nullptr);
+  EXPECT_FALSE(rollup.route->cacheable());  // rollups move with every event
+}
+
+TEST(RouteTable, UnknownServiceIsAnError) {
+  std::string error;
+  EXPECT_FALSE(RouteTable::FromServices({"osh.nothing.v1.Nope"}, &error));
+  EXPECT_NE(error.find("osh.nothing.v1.Nope"), std::string::npos);
+}
+
+TEST(RouteTable, ResolvesNestedFieldPaths) {
+  const auto* input = Routes().Find("PATCH", "/v1/employers/x").route->method->input_type();
+  ASSERT_NE(ResolveFieldPath(input, "employer.id"), nullptr);
+  EXPECT_EQ(ResolveFieldPath(input, "employer.id")->name(), "id");
+  EXPECT_EQ(ResolveFieldPath(input, "employer.nope"), nullptr);
+  EXPECT_EQ(ResolveFieldPath(input, "request_id.x"), nullptr);  // a string has no fields
+}
+
+}  // namespace
+}  // namespace osh::gateway

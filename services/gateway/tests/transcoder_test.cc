@@ -1,0 +1,140 @@
+#include "transcoder.h"
+
+#include <gtest/gtest.h>
+
+#include "osh/registry/v1/registry.pb.h"
+
+namespace osh::gateway {
+namespace {
+
+const RouteTable& Routes() {
+  static const RouteTable table = [] {
+    std::string error;
+    auto t = RouteTable::FromServices({"osh.registry.v1.RegistryService", "osh.reporting.v1.ReportingService"}, &error);
+    EXPECT_TRUE(t) << error;
+    return *t;
+  }();
+  return table;
+}
+
+struct Built {
+  std::optional<TranscodeError> error;
+  std::string debug;
+};
+
+template <typename M>
+std::optional<TranscodeError> Build(const char* method, const std::string& target, std::string_view body, M* out) {
+  const auto q = target.find('?');
+  auto match = Routes().Find(method, target.substr(0, q));
+  EXPECT_NE(match.route, nullptr) << target;
+  std::string error;
+  auto query = ParseQuery(q == std::string::npos ? "" : target.substr(q + 1), &error);
+  EXPECT_TRUE(query) << error;
+  return BuildRequest(*match.route, match.bindings, *query, body, out);
+}
+
+TEST(Transcoder, PathVariableFillsTheField) {
+  registry::v1::GetEmployerRequest req;
+  EXPECT_FALSE(Build("GET", "/v1/employers/e-42", "", &req));
+  EXPECT_EQ(req.id(), "e-42");
+}
+
+TEST(Transcoder, QueryParametersWithEnumsByNameAndNumber) {
+  registry::v1::ListEmployersRequest req;
+  EXPECT_FALSE(Build("GET", "/v1/employers?page_size=20&divisionPrefix=4403&size_class=SIZE_CLASS_SMALL", "", &req));
+  EXPECT_EQ(req.page_size(), 20);
+  EXPECT_EQ(req.division_prefix(), "4403");
+  EXPECT_EQ(req.size_class(), common::v1::SIZE_CLASS_SMALL);
+  registry::v1::ListEmployersRequest by_number;
+  EXPECT_FALSE(Build("GET", "/v1/employers?size_class=2", "", &by_number));
+  EXPECT_EQ(static_cast<int>(by_number.size_class()), 2);
+}
+
+TEST(Transcoder, BadParametersNameTheField) {
+  registry::v1::ListEmployersRequest req;
+  auto unknown = Build("GET", "/v1/employers?colour=red", "", &req);
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->field, "colour");
+  auto wrong_type = Build("GET", "/v1/employers?page_size=many", "", &req);
+  ASSERT_TRUE(wrong_type);
+  EXPECT_NE(wrong_type->message.find("page"), std::string::npos) << wrong_type->message;
+  auto twice = Build("GET", "/v1/employers?page_size=1&page_size=2", "", &req);
+  ASSERT_TRUE(twice);
+  EXPECT_EQ(twice->field, "page_size");
+  auto bad_enum = Build("GET", "/v1/employers?size_class=HUGE", "", &req);
+  ASSERT_TRUE(bad_enum);
+  registry::v1::GetEmployerRequest get;
+  auto body_on_get = Build("GET", "/v1/employers/e-1", "{}", &get);
+  ASSERT_TRUE(body_on_get);
+  EXPECT_EQ(body_on_get->field, "body");
+}
+
+TEST(Transcoder, BodyFieldAndQueryTogether) {
+  registry::v1::CreateEmployerRequest req;
+  EXPECT_FALSE(Build("POST", "/v1/employers?request_id=r-1",
+                     R"({"creditCode":"91440300MA5F00000X","name":"深圳某厂","totalWorkers":12})", &req));
+  EXPECT_EQ(req.request_id(), "r-1");
+  EXPECT_EQ(req.employer().credit_code(), "91440300MA5F00000X");
+  EXPECT_EQ(req.employer().name(), "深圳某厂");
+  // A field of the body may not come as a parameter too.
+  auto in_query = Build("POST", "/v1/employers?employer.name=x", "{}", &req);
+  ASSERT_TRUE(in_query);
+  EXPECT_EQ(in_query->field, "employer.name");
+}
+
+TEST(Transcoder, BodyErrorsAreClear) {
+  registry::v1::CreateEmployerRequest req;
+  auto malformed = Build("POST", "/v1/employers", R"({"name": )", &req);
+  ASSERT_TRUE(malformed);
+  EXPECT_EQ(malformed->field, "body");
+  auto unknown = Build("POST", "/v1/employers", R"({"nickname":"x"})", &req);
+  ASSERT_TRUE(unknown);
+  EXPECT_NE(unknown->message.find("nickname"), std::string::npos) << unknown->message;
+  auto wrong_type = Build("POST", "/v1/employers", R"({"totalWorkers":"lots"})", &req);
+  ASSERT_TRUE(wrong_type);
+  auto not_object = Build("POST", "/v1/employers", R"([1,2])", &req);
+  ASSERT_TRUE(not_object);
+}
+
+TEST(Transcoder, PathWinsOverBodyAndStarBodyRefusesQuery) {
+  registry::v1::UpdateEmployerRequest update;
+  EXPECT_FALSE(Build("PATCH", "/v1/employers/e-7?update_mask=name,totalWorkers", R"({"id":"other","name":"n"})", &update));
+  EXPECT_EQ(update.employer().id(), "e-7");
+  EXPECT_EQ(update.employer().name(), "n");
+  EXPECT_EQ(update.update_mask().paths_size(), 2);
+
+  registry::v1::TransferEmployerRequest transfer;
+  EXPECT_FALSE(Build("POST", "/v1/employers/e-9:transfer", R"({"version":"3","toDivisionCode":"110105"})", &transfer));
+  EXPECT_EQ(transfer.id(), "e-9");
+  EXPECT_EQ(transfer.version(), 3);
+  EXPECT_EQ(transfer.to_division_code(), "110105");
+  auto query = Build("POST", "/v1/employers/e-9:transfer?reason=x", "{}", &transfer);
+  ASSERT_TRUE(query);
+  EXPECT_EQ(query->field, "reason");
+}
+
+TEST(Transcoder, RendersCanonicalJson) {
+  auto match = Routes().Find("GET", "/v1/employers/e-1");
+  registry::v1::Employer e;
+  e.set_id("e-1");
+  e.set_credit_code("91440300MA5F00000X");
+  e.set_version(7);
+  const auto json = RenderResponse(*match.route, e);
+  EXPECT_NE(json.find(R"("creditCode":"91440300MA5F00000X")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("version":"7")"), std::string::npos) << json;  // int64 as a string
+  EXPECT_EQ(json.find("totalWorkers"), std::string::npos) << json;     // defaults omitted
+}
+
+TEST(ParseQuery, DecodesAndRejectsMalformedEscapes) {
+  std::string error;
+  auto q = ParseQuery("a=1&b=x+y%21&&c", &error);
+  ASSERT_TRUE(q);
+  ASSERT_EQ(q->size(), 3u);
+  EXPECT_EQ((*q)[1].second, "x y!");
+  EXPECT_EQ((*q)[2], (std::pair<std::string, std::string>{"c", ""}));
+  EXPECT_FALSE(ParseQuery("a=%G1", &error));
+  EXPECT_FALSE(error.empty());
+}
+
+}  // namespace
+}  // namespace osh::gateway

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# End to end through the real osh-gateway in front of a real osh-registry and
+# osh-reporting, with a real redis-server: routing and JSON mapping, errors,
+# authentication, the response cache and its invalidation, the rate limit
+# (429 + Retry-After), Redis stopped mid-test (still serving, local limits,
+# /readyz says so) and back, CORS, request ids, OpenAPI, metrics, SIGTERM.
+# Usage: gateway_e2e.sh <build-dir> <source-dir>
+set -uo pipefail
+BIN_DIR="$1" ROOT="$2"
+WORK="$(mktemp -d)"
+source "$ROOT/tests/gateway/stack.sh"
+
+passed=0 failed=0
+check() {  # check <description> <command...>
+  local what="$1"; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok   $what"
+  else failed=$((failed + 1)); echo "FAIL $what"; fi
+}
+contains() { grep -q -- "$2" <<<"$1"; }
+json_get() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval("d"+sys.argv[2]))' "$1" "$2" 2>/dev/null; }
+
+# http <method> <path> [token] [body] [extra curl args...] → sets STATUS, BODY, HEADERS
+http() {
+  local method="$1" path="$2" tok="${3:-}" body="${4:-}"; shift 4 2>/dev/null || shift $#
+  local args=(-s -X "$method" -D "$WORK/headers" -o "$WORK/body" -w '%{http_code}' "$@")
+  [[ -n "$tok" ]] && args+=(-H "authorization: Bearer $tok")
+  [[ -n "$body" ]] && args+=(-H 'content-type: application/json' --data-binary "$body")
+  STATUS="$(curl "${args[@]}" "http://$GATEWAY$path")"
+  BODY="$(cat "$WORK/body")"
+  HEADERS="$(tr -d '\r' <"$WORK/headers")"
+}
+header() { sed -n "s/^$1: //Ip" <<<"$HEADERS" | head -1; }
+
+start_redis
+start_backends
+start_gateway --rate-limit-capacity 40 --rate-limit-per-second 20 --rate-limit-local-per-second 20 \
+  --cors-allowed-origins "https://console.example.cn"
+
+ADMIN="$(token e2e-admin province_admin)"
+OTHER="$(token e2e-inspector-11 inspector)"
+
+# --- routing, JSON mapping, writes ----------------------------------------
+EMPLOYER='{"creditCode":"91350100M000100Y43","name":"网关测试有限公司","divisionCode":"440300",
+  "industrySection":"C","sizeClass":"SIZE_CLASS_MEDIUM","totalWorkers":300}'
+http POST "/v1/employers?request_id=gw-e2e-1" "$ADMIN" "$EMPLOYER"
+check "POST /v1/employers creates (200)" test "$STATUS" = 200
+ID="$(json_get "$BODY" '["id"]')"
+check "the answer is the employer in canonical JSON" test "$(json_get "$BODY" '["creditCode"]')" = 91350100M000100Y43
+check "int64 version is a JSON string" contains "$BODY" '"version":"1"'
+check "a request id comes back" test -n "$(header x-request-id)"
+
+http GET "/v1/employers/$ID" "$ADMIN" "" -H "x-request-id: my-trace-0001"
+check "GET by id (200)" test "$STATUS" = 200
+check "the client's request id is echoed" test "$(header x-request-id)" = my-trace-0001
+check "first GET is a cache miss" test "$(header x-cache)" = miss
+http GET "/v1/employers/$ID" "$ADMIN"
+check "second GET is a cache hit" test "$(header x-cache)" = hit
+check "the hit is the same employer" test "$(json_get "$BODY" '["name"]')" = "网关测试有限公司"
+
+http PATCH "/v1/employers/$ID?update_mask=name" "$ADMIN" '{"name":"网关测试二号有限公司","version":"1"}'
+check "PATCH with a field mask updates (200)" test "$STATUS" = 200
+http GET "/v1/employers/$ID" "$ADMIN"
+check "a write through the gateway invalidates the cache" test "$(header x-cache)" = miss
+check "and the read shows the update" test "$(json_get "$BODY" '["name"]')" = "网关测试二号有限公司"
+
+http GET "/v1/employers:byCreditCode/91350100M000100Y43" "$ADMIN"
+check "custom-verb-like literal route (byCreditCode)" test "$(json_get "$BODY" '["id"]')" = "$ID"
+http GET "/v1/employers?page_size=1&sizeClass=SIZE_CLASS_MEDIUM" "$ADMIN"
+check "list with query parameters (enum by name)" test "$(json_get "$BODY" '["employers"][0]["id"]')" = "$ID"
+
+# --- errors are 4xx with {code, message, details} --------------------------
+http POST "/v1/employers" "$ADMIN" '{"name": '
+check "malformed JSON is 400" test "$STATUS" = 400
+check "with a JSON error body" test "$(json_get "$BODY" '["code"]')" = 3
+http POST "/v1/employers" "$ADMIN" '{"nickname":"x"}'
+check "an unknown field is 400 naming it" bash -c '[[ "$0" = 400 ]] && grep -q nickname <<<"$1"' "$STATUS" "$BODY"
+http POST "/v1/employers" "$ADMIN" '{"totalWorkers":"many"}'
+check "a wrong type is 400" test "$STATUS" = 400
+http GET "/v1/employers?page_size=lots" "$ADMIN"
+check "a bad query parameter is 400" test "$STATUS" = 400
+http GET "/v1/employers?colour=red" "$ADMIN"
+check "an unknown query parameter is 400 with a field violation" \
+  test "$(json_get "$BODY" '["details"][0]["fieldViolations"][0]["field"]')" = colour
+http POST "/v1/employers" "$ADMIN" '{"creditCode":"91350100M000100Y44","name":"x","divisionCode":"440300","industrySection":"C","sizeClass":"SIZE_CLASS_SMALL"}'
+check "backend validation: 400 with BadRequest details" \
+  bash -c '[[ "$0" = 400 ]] && grep -q "type.googleapis.com/google.rpc.BadRequest" <<<"$1"' "$STATUS" "$BODY"
+http POST "/v1/employers" "$ADMIN" "$EMPLOYER"
+check "a second employer with the same credit code is 409" test "$STATUS" = 409
+http GET "/v1/employers/does-not-exist" "$ADMIN"
+check "unknown employer is 404" test "$STATUS" = 404
+http GET "/v1/nothing/here" "$ADMIN"
+check "unknown route is 404 JSON" bash -c '[[ "$0" = 404 ]] && grep -q "no route" <<<"$1"' "$STATUS" "$BODY"
+http DELETE "/v1/employers/$ID" "$ADMIN"
+check "wrong method is 405 with Allow" bash -c '[[ "$0" = 405 ]] && grep -qi "^allow: GET, PATCH" <<<"$1"' "$STATUS" "$HEADERS"
+http POST "/v1/employers" "$ADMIN" "$EMPLOYER" -H 'content-type: text/plain'
+check "a non-JSON content type is 415" test "$STATUS" = 415
+{ printf '{"name":"'; head -c 1100000 /dev/zero | tr '\0' 'a'; printf '"}'; } >"$WORK/big.json"
+STATUS="$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "authorization: Bearer $ADMIN" \
+  -H 'content-type: application/json' --data-binary @"$WORK/big.json" "http://$GATEWAY/v1/employers")"
+check "a body over the limit is 413" test "$STATUS" = 413
+STATUS="$(curl -s -o /dev/null -w '%{http_code}' -H "x-big: $(head -c 20000 /dev/zero | tr '\0' 'b')" \
+  "http://$GATEWAY/v1/employers")"
+check "headers over the limit are 431" test "$STATUS" = 431
+
+# --- authentication and authorisation -------------------------------------
+http GET "/v1/employers/$ID" ""
+check "no token on a private route is 401" bash -c '[[ "$0" = 401 ]] && grep -qi "^www-authenticate: Bearer" <<<"$1"' "$STATUS" "$HEADERS"
+http GET "/v1/employers/$ID" "not.a.token"
+check "a forged token is 401" test "$STATUS" = 401
+FOREIGN="$("$BIN_DIR/libs/auth/osh-devtoken" --secret-file "$SECRET_FILE" --sub e2e-bj --role inspector --province 11)"
+http GET "/v1/employers/$ID" "$FOREIGN"
+check "another province's inspector is refused by the backend (403)" test "$STATUS" = 403
+http GET "/v1/employers/$ID" "$FOREIGN"
+check "and the refusal is not served from anyone's cache" test "$STATUS" = 403
+http GET "/v1/reporting/metrics" ""
+check "a public route answers without a token" bash -c '[[ "$0" = 200 ]] && grep -q "metrics" <<<"$1"' "$STATUS" "$BODY"
+
+# --- CORS, OpenAPI ------------------------------------------------------------
+STATUS="$(curl -s -D "$WORK/h" -o /dev/null -w '%{http_code}' -X OPTIONS -H 'origin: https://console.example.cn' \
+  -H 'access-control-request-method: POST' "http://$GATEWAY/v1/employers")"
+check "CORS preflight from the console's origin" bash -c '[[ "$0" = 204 ]] && grep -qi "access-control-allow-origin: https://console.example.cn" "$1"' "$STATUS" "$WORK/h"
+curl -s -D "$WORK/h" -o /dev/null -H 'origin: https://evil.example.com' "http://$GATEWAY/v1/reporting/metrics"
+check "no CORS grant for other origins" bash -c '! grep -qi "access-control-allow-origin" "$0"' "$WORK/h"
+http GET "/openapi.json" ""
+check "/openapi.json is an OpenAPI 3 document" test "$(json_get "$BODY" '["openapi"]')" = 3.0.3
+check "listing the employer routes" test "$(json_get "$BODY" '["paths"]["/v1/employers/{id}"]["get"]["operationId"]')" = GetEmployer
+
+# --- rate limit -------------------------------------------------------------
+LIMITED="$(token e2e-greedy province_admin)"
+codes=""
+for _ in $(seq 1 120); do
+  codes+="$(curl -s -o /dev/null -w '%{http_code} ' -H "authorization: Bearer $LIMITED" "http://$GATEWAY/v1/reporting/metrics")"
+done
+check "a burst over capacity gets 429s" contains "$codes" 429
+check "but the first requests passed" test "${codes:0:3}" = 200
+http GET "/v1/reporting/metrics" "$LIMITED"
+check "429 carries Retry-After" bash -c '[[ "$0" != 429 ]] || [[ -n "$1" ]]' "$STATUS" "$(header retry-after)"
+http GET "/v1/employers/$ID" "$ADMIN"
+check "other principals are not limited by it" test "$STATUS" = 200
+
+# --- Redis goes away mid-test -----------------------------------------------
+"$ROOT/deploy/redis.sh" stop --dir "$WORK/redis" >/dev/null
+http GET "/v1/employers/$ID" "$ADMIN"
+check "with Redis down, reads still work" test "$STATUS" = 200
+http GET "/v1/employers/$ID" "$ADMIN"
+check "uncached" bash -c '[[ "$0" != hit ]]' "$(header x-cache)"
+ready="$(curl -s "http://$GATEWAY_ADMIN/readyz")"
+check "/readyz stays 200 and says redis is down" bash -c 'grep -q "\"redis\":\"down\"" <<<"$0" && grep -q "\"rate_limit\":\"local\"" <<<"$0"' "$ready"
+check "osh_redis_up is 0" bash -c 'curl -s "http://$0/metrics" | grep -q "^osh_redis_up{.*} 0"' "$GATEWAY_ADMIN"
+LOCAL="$(token e2e-greedy-local province_admin)"
+codes=""
+for _ in $(seq 1 120); do
+  codes+="$(curl -s -o /dev/null -w '%{http_code} ' -H "authorization: Bearer $LOCAL" "http://$GATEWAY/v1/reporting/metrics")"
+done
+check "the local fallback still limits (429)" contains "$codes" 429
+check "writes still work without Redis" bash -c 'h="$0"; s=$(curl -s -o /dev/null -w "%{http_code}" -X PATCH -H "authorization: Bearer $1" -H "content-type: application/json" --data "{\"totalWorkers\":301,\"version\":\"2\"}" "http://$h/v1/employers/$2?update_mask=totalWorkers"); [[ $s = 200 ]]' "$GATEWAY" "$ADMIN" "$ID"
+"$ROOT/deploy/redis.sh" start --dir "$WORK/redis" --port "$REDIS_PORT" >/dev/null
+back=""
+for _ in $(seq 1 50); do
+  curl -s -o /dev/null -H "authorization: Bearer $ADMIN" "http://$GATEWAY/v1/employers/$ID"
+  back="$(curl -s "http://$GATEWAY_ADMIN/readyz")"
+  grep -q '"redis":"up"' <<<"$back" && break
+  sleep 0.2
+done
+check "Redis back: /readyz says up again" contains "$back" '"redis":"up"'
+http GET "/v1/employers/$ID" "$ADMIN"
+http GET "/v1/employers/$ID" "$ADMIN"
+check "and the cache serves hits again" test "$(header x-cache)" = hit
+check "with the write made while Redis was down" test "$(json_get "$BODY" '["totalWorkers"]')" = 301
+
+# --- metrics, access log, shutdown ------------------------------------------------
+metrics="$(curl -s "http://$GATEWAY_ADMIN/metrics")"
+check "per-route request counters" contains "$metrics" 'osh_http_requests_total{code="200",route="GetEmployer"}'
+check "cache hit counter" contains "$metrics" 'osh_gateway_cache_requests_total{result="hit"}'
+check "rate-limited counter" contains "$metrics" 'osh_gateway_rate_limited_total'
+check "JSON access log lines with the request id" grep -q '"request_id":"my-trace-0001"' "$WORK/gateway.log"
+kill -TERM "$GATEWAY_PID"
+rc=0; wait "$GATEWAY_PID" || rc=$?
+check "SIGTERM exits 0" test "$rc" = 0
+
+echo "gateway e2e: $passed passed, $failed failed"
+[[ "$failed" = 0 ]]
