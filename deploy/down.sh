@@ -27,4 +27,8 @@ if "$OSH_ROOT/deploy/kafka.sh" status --dir "$OSH_VAR_DIR/kafka" >/dev/null 2>&1
   "$OSH_ROOT/deploy/kafka.sh" stop --dir "$OSH_VAR_DIR/kafka"
   stopped_any=1
 fi
+if "$OSH_ROOT/deploy/redis.sh" status --dir "$OSH_VAR_DIR/redis" >/dev/null 2>&1; then
+  "$OSH_ROOT/deploy/redis.sh" stop --dir "$OSH_VAR_DIR/redis"
+  stopped_any=1
+fi
 (( stopped_any )) || osh_log "nothing was running"

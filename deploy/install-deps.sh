@@ -13,7 +13,7 @@ APT_PACKAGES=(
   libspdlog-dev libfmt-dev nlohmann-json3-dev libboost-dev libssl-dev
   libsqlite3-dev sqlite3 librdkafka-dev libhiredis-dev kcat
   libgtest-dev libgmock-dev
-  redis-server python3-venv
+  redis-server python3-venv wrk
   openjdk-17-jre-headless maven
   golang-go
 )

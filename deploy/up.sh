@@ -3,10 +3,12 @@
 # missing, builds, starts every service on loopback, seeds demo data and prints
 # how to call it. A second run reuses the data under var/; `deploy/down.sh` stops it.
 #
-# Runs so far: a local Kafka broker (deploy/kafka.sh); one osh-registry per demo
-# province — OSH_PROVINCE (default 44 Guangdong) on 7101, plus 32 Jiangsu on
-# 7111 and 11 Beijing on 7121 — and osh-reporting (7105), the national
-# deployment that aggregates all three from the shared broker.
+# Runs: a local Kafka broker (deploy/kafka.sh) and Redis (deploy/redis.sh); one
+# osh-registry per demo province — OSH_PROVINCE (default 44 Guangdong) on 7101,
+# plus 32 Jiangsu on 7111 and 11 Beijing on 7121 — osh-reporting (7105), the
+# national deployment that aggregates all three from the shared broker, and
+# osh-gateway (HTTP 8080, admin 9100) in front of the first province's
+# registry and the reporting service.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -47,8 +49,10 @@ start_service() {
   osh_log "$name ready: gRPC 127.0.0.1:$grpc_port, admin http://127.0.0.1:$admin_port/metrics"
 }
 
-# The local single-node Kafka broker the services publish to and consume from.
+# The local single-node Kafka broker the services publish to and consume from,
+# and the Redis the gateway caches and rate-limits in.
 "$OSH_ROOT/deploy/kafka.sh" start --dir "$OSH_VAR_DIR/kafka" --port 9092
+"$OSH_ROOT/deploy/redis.sh" start --dir "$OSH_VAR_DIR/redis" --port 6379
 
 # Demo provinces: the chosen one first (its ports are the documented ones).
 DEMO_PROVINCES=("$PROVINCE")
@@ -62,6 +66,22 @@ for i in "${!DEMO_PROVINCES[@]}"; do
 done
 # The national aggregation, fed by every province's registry events on the same broker.
 start_service reporting reporting 00 7105 9105 --kafka-brokers 127.0.0.1:9092 --deployment local
+
+# The HTTP/JSON entry: no gRPC port of its own, so it is started here rather than by start_service.
+if [[ -f "$OSH_VAR_DIR/run/gateway.pid" ]] && kill -0 "$(cat "$OSH_VAR_DIR/run/gateway.pid")" 2>/dev/null; then
+  osh_log "gateway already running (pid $(cat "$OSH_VAR_DIR/run/gateway.pid"))"
+else
+  rm -f "$OSH_VAR_DIR/run/gateway.ready"
+  "$OSH_BUILD_DIR/services/gateway/osh-gateway" --http-address 127.0.0.1:8080 --admin-address 127.0.0.1:9100 \
+    --province "$PROVINCE" --jwt-hs256-secret-file "$SECRET_FILE" --ready-file "$OSH_VAR_DIR/run/gateway.ready" \
+    --upstreams "osh.registry.v1.RegistryService=127.0.0.1:7101,osh.reporting.v1.ReportingService=127.0.0.1:7105" \
+    --redis-address 127.0.0.1:6379 --cors-allowed-origins "http://localhost:3000" \
+    >>"$OSH_VAR_DIR/log/gateway.log" 2>&1 &
+  echo $! > "$OSH_VAR_DIR/run/gateway.pid"
+  osh_wait_for 30 gateway test -s "$OSH_VAR_DIR/run/gateway.ready" || {
+    tail -n 20 "$OSH_VAR_DIR/log/gateway.log" >&2; osh_die "gateway did not become ready"; }
+  osh_log "gateway ready: http://127.0.0.1:8080 (OpenAPI at /openapi.json), admin http://127.0.0.1:9100/readyz"
+fi
 
 TOKEN_FILE="$OSH_VAR_DIR/secrets/dev-token"
 "$OSH_BUILD_DIR/libs/auth/osh-devtoken" --secret-file "$SECRET_FILE" --sub demo-admin \
@@ -82,12 +102,15 @@ done
 
 cat <<MSG
 
-osh-platform is up: registries of provinces ${DEMO_PROVINCES[*]} on 127.0.0.1:7101/7111/7121,
-national reporting on 127.0.0.1:7105. Logs: $OSH_VAR_DIR/log, stop with deploy/down.sh
+osh-platform is up: the HTTP/JSON gateway on http://127.0.0.1:8080 (OpenAPI: /openapi.json),
+registries of provinces ${DEMO_PROVINCES[*]} on 127.0.0.1:7101/7111/7121 (gRPC), national
+reporting on 127.0.0.1:7105. Logs: $OSH_VAR_DIR/log, stop with deploy/down.sh
 
 A development token (province_admin, 24 h) is in $TOKEN_FILE. Try:
 
   export PATH="$OSH_TOOLS_BIN:\$PATH" TOKEN="\$(cat $TOKEN_FILE)"
+  curl -s -H "authorization: Bearer \$TOKEN" 'http://127.0.0.1:8080/v1/employers?page_size=2'
+  curl -s http://127.0.0.1:8080/v1/reporting/metrics          # public: no token needed
   grpcurl -plaintext 127.0.0.1:7101 list
   grpcurl -plaintext -H "authorization: Bearer \$TOKEN" -d '{"page_size": 3}' \\
       127.0.0.1:7101 osh.registry.v1.RegistryService/ListEmployers

@@ -112,6 +112,13 @@ http GET "/v1/employers/$ID" "$FOREIGN"
 check "another province's inspector is refused by the backend (403)" test "$STATUS" = 403
 http GET "/v1/employers/$ID" "$FOREIGN"
 check "and the refusal is not served from anyone's cache" test "$STATUS" = 403
+http GET "/v1/employers/$ID" "$(es256_token e2e-es256-user inspector)"
+check "an ES256 token from the JWKS is accepted end to end" test "$STATUS" = 200
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/rogue.pem" 2>/dev/null
+ROGUE="$("$BIN_DIR/libs/auth/osh-devtoken" --alg ES256 --private-key "$WORK/rogue.pem" --kid e2e-es256 --sub x \
+  --role national_admin 2>/dev/null)"
+http GET "/v1/employers/$ID" "$ROGUE"
+check "an ES256 token signed by another key is 401" bash -c '[[ -n "$0" && "$1" = 401 ]] && grep -q "signature" <<<"$2"' "$ROGUE" "$STATUS" "$BODY"
 http GET "/v1/reporting/metrics" ""
 check "a public route answers without a token" bash -c '[[ "$0" = 200 ]] && grep -q "metrics" <<<"$1"' "$STATUS" "$BODY"
 

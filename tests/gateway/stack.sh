@@ -22,6 +22,11 @@ wait_ready() {  # wait_ready <ready-file> <log>
 
 SECRET_FILE="$WORK/secret"
 head -c 48 /dev/urandom | base64 -w0 >"$SECRET_FILE"
+# Production-style keys too: an ES256 key pair whose public half is in a JWKS
+# every process trusts beside the HS256 secret.
+EC_KEY="$WORK/es256.pem" JWKS_FILE="$WORK/jwks.json"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$EC_KEY" 2>/dev/null
+"$BIN_DIR/libs/auth/osh-devtoken" --jwks-for "$EC_KEY" --kid e2e-es256 >"$JWKS_FILE"
 
 start_redis() {
   REDIS_PORT="${REDIS_PORT:-$(free_port)}"
@@ -31,11 +36,11 @@ start_redis() {
 
 start_backends() {
   "$BIN_DIR/services/registry/osh-registry" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \
-    --data-dir "$WORK/registry" --jwt-hs256-secret-file "$SECRET_FILE" --ready-file "$WORK/registry.ready" \
+    --data-dir "$WORK/registry" --jwt-hs256-secret-file "$SECRET_FILE" --jwt-jwks-file "$JWKS_FILE" --ready-file "$WORK/registry.ready" \
     --kafka-brokers "" --access-log false >>"$WORK/registry.log" 2>&1 &
   PIDS+=($!)
   "$BIN_DIR/services/reporting/osh-reporting" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 \
-    --province 44 --data-dir "$WORK/reporting" --jwt-hs256-secret-file "$SECRET_FILE" \
+    --province 44 --data-dir "$WORK/reporting" --jwt-hs256-secret-file "$SECRET_FILE" --jwt-jwks-file "$JWKS_FILE" \
     --ready-file "$WORK/reporting.ready" --consume false --kafka-brokers "" --access-log false \
     >>"$WORK/reporting.log" 2>&1 &
   PIDS+=($!)
@@ -50,13 +55,18 @@ start_gateway() {
   rm -f "$WORK/gateway.ready"
   "$BIN_DIR/services/gateway/osh-gateway" --http-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \
     --upstreams "osh.registry.v1.RegistryService=$REGISTRY_GRPC,osh.reporting.v1.ReportingService=$REPORTING_GRPC" \
-    --redis-address "127.0.0.1:$REDIS_PORT" --jwt-hs256-secret-file "$SECRET_FILE" \
+    --redis-address "127.0.0.1:$REDIS_PORT" --jwt-hs256-secret-file "$SECRET_FILE" --jwt-jwks-file "$JWKS_FILE" \
     --ready-file "$WORK/gateway.ready" --shutdown-grace-ms 100 "$@" >>"$WORK/gateway.log" 2>&1 &
   GATEWAY_PID=$!
   PIDS+=($GATEWAY_PID)
   wait_ready "$WORK/gateway.ready" "$WORK/gateway.log"
   GATEWAY="127.0.0.1:$(ready_value "$WORK/gateway.ready" http_port)"
   GATEWAY_ADMIN="127.0.0.1:$(ready_value "$WORK/gateway.ready" admin_port)"
+}
+
+es256_token() {  # es256_token <subject> <role>
+  "$BIN_DIR/libs/auth/osh-devtoken" --alg ES256 --private-key "$EC_KEY" --kid e2e-es256 --sub "$1" --role "$2" \
+    --province 44
 }
 
 token() {  # token <subject> <role> [org]
