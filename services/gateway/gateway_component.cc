@@ -9,6 +9,7 @@
 #include "osh/cache/redis_client.h"
 #include "osh/cache/response_cache.h"
 #include "osh/core/log.h"
+#include "osh/events/listener.h"
 #include "osh/service/grpc_front.h"
 #include "route_table.h"
 
@@ -52,6 +53,9 @@ std::vector<core::ConfigKey> ConfigKeys() {
       {"rate-limit-capacity", "100", "token-bucket burst per principal"},
       {"rate-limit-local-per-second", "50",
        "the per-replica fallback refill when Redis is unavailable (burst: rate-limit-capacity)"},
+      {"kafka-brokers", "",
+       "Kafka bootstrap servers; when set, each upstream's events (osh.<service>.events) drop its cached answers"},
+      {"consumer-group", "", "Kafka consumer group of the cache invalidation (default gateway-<province>)"},
   });
   return keys;
 }
@@ -122,6 +126,32 @@ bool Wire(core::ServiceHost& host, std::string* error) {
                               .rate_limit = std::move(rate_limit),
                               .metrics = &host.metrics(),
                               .openapi_json = std::move(openapi)}));
+
+  // Writes that do not pass through this gateway (another replica's are seen
+  // through Redis already; transfers imported from other provinces are not)
+  // reach the cache through the owning service's events.
+  if (const auto brokers = config.GetString("kafka-brokers"); !brokers.empty() && response_cache != nullptr) {
+    std::map<std::string, std::string> service_of_topic;
+    for (const auto& service : services) {
+      // "osh.registry.v1.RegistryService" is owned by "registry", whose events are osh.registry.events.
+      const auto first = service.find('.');
+      const auto second = service.find('.', first + 1);
+      if (first == std::string::npos || second == std::string::npos) continue;
+      service_of_topic[events::TopicFor(service.substr(first + 1, second - first - 1))] = service;
+    }
+    events::EventListener::Options listen;
+    listen.brokers = brokers;
+    listen.group_id = config.GetString("consumer-group").empty() ? "gateway-" + config.GetString("province")
+                                                                  : config.GetString("consumer-group");
+    for (const auto& [topic, unused] : service_of_topic) listen.topics.push_back(topic);
+    auto& listener = host.Adopt(std::make_unique<events::EventListener>(
+        listen,
+        [&gateway, service_of_topic](const events::Event& event) {
+          if (auto it = service_of_topic.find(event.topic); it != service_of_topic.end()) gateway.Invalidate(it->second);
+        },
+        &host.metrics()));
+    if (!listener.Start(error)) return false;
+  }
 
   HttpServer::Options http_options;
   http_options.address = config.GetString("http-address");

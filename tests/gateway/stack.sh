@@ -2,6 +2,7 @@
 # processes — redis-server, osh-registry, osh-reporting and osh-gateway — on
 # free ports under $WORK, and stops everything on exit.
 # Needs: BIN_DIR (the build directory), ROOT (the checkout), WORK (a temp dir).
+# KAFKA_BROKERS, when set, connects the registry (and whoever asks) to a broker.
 # Sets: REDIS_PORT, GATEWAY (host:port), GATEWAY_ADMIN (host:port), SECRET_FILE.
 
 PIDS=()
@@ -37,7 +38,8 @@ start_redis() {
 start_backends() {
   "$BIN_DIR/services/registry/osh-registry" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \
     --data-dir "$WORK/registry" --jwt-hs256-secret-file "$SECRET_FILE" --jwt-jwks-file "$JWKS_FILE" --ready-file "$WORK/registry.ready" \
-    --kafka-brokers "" --access-log false >>"$WORK/registry.log" 2>&1 &
+    --kafka-brokers "${KAFKA_BROKERS:-}" --consumer-group "registry-e2e-$$" --access-log false \
+    >>"$WORK/registry.log" 2>&1 &
   PIDS+=($!)
   "$BIN_DIR/services/reporting/osh-reporting" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 \
     --province 44 --data-dir "$WORK/reporting" --jwt-hs256-secret-file "$SECRET_FILE" --jwt-jwks-file "$JWKS_FILE" \

@@ -94,21 +94,7 @@ void EventConsumer::Stop() {
   stopping_ = true;
   if (thread_.joinable()) thread_.join();
   if (!kafka_ || !kafka_->consumer) return;
-  // close() commits the stored offsets and leaves the group, and with librdkafka
-  // 2.0 it can block for as long as the broker is unreachable. A service must
-  // still stop promptly: give it a bounded wait, then abandon the handle (the
-  // process is exiting; offsets not committed only mean a harmless redelivery).
-  auto closing = std::make_shared<std::promise<void>>();
-  auto closed = closing->get_future();
-  RdKafka::KafkaConsumer* consumer = kafka_->consumer.release();
-  std::thread([consumer, closing] {
-    consumer->close();
-    delete consumer;
-    closing->set_value();
-  }).detach();
-  if (closed.wait_for(options_.close_timeout) != std::future_status::ready) {
-    core::log::Warn("kafka consumer did not close in time; abandoning it", {{"group_id", options_.group_id}});
-  }
+  internal::CloseWithin(std::move(kafka_->consumer), options_.close_timeout, options_.group_id);
 }
 
 namespace {

@@ -2,7 +2,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <thread>
+
+#include "osh/core/log.h"
 
 namespace osh::events::internal {
 
@@ -74,6 +77,22 @@ bool ProduceAndWait(RdKafka::Producer& producer, const std::string& topic, const
     return false;
   }
   return true;
+}
+
+void CloseWithin(std::unique_ptr<RdKafka::KafkaConsumer> consumer, std::chrono::milliseconds timeout,
+                 const std::string& group_id) {
+  if (!consumer) return;
+  auto closing = std::make_shared<std::promise<void>>();
+  auto closed = closing->get_future();
+  RdKafka::KafkaConsumer* handle = consumer.release();
+  std::thread([handle, closing] {
+    handle->close();
+    delete handle;
+    closing->set_value();
+  }).detach();
+  if (closed.wait_for(timeout) != std::future_status::ready) {
+    core::log::Warn("kafka consumer did not close in time; abandoning it", {{"group_id", group_id}});
+  }
 }
 
 }  // namespace osh::events::internal

@@ -5,6 +5,7 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -44,5 +45,12 @@ class SingleDeliveryReports : public RdKafka::DeliveryReportCb {
 // must-not-lose writes (dead letters); the relay pipelines instead.
 bool ProduceAndWait(RdKafka::Producer& producer, const std::string& topic, const std::string& key,
                     const std::string& payload, RdKafka::Headers* headers, int timeout_ms, std::string* error);
+
+// close() commits offsets and leaves the group, and with librdkafka 2.0 it can
+// block for as long as the broker is unreachable. A service must still stop
+// promptly: this waits up to `timeout`, then abandons the handle (the process
+// is exiting; offsets not committed only mean a harmless redelivery).
+void CloseWithin(std::unique_ptr<RdKafka::KafkaConsumer> consumer, std::chrono::milliseconds timeout,
+                 const std::string& group_id);
 
 }  // namespace osh::events::internal
