@@ -145,11 +145,14 @@ void Gateway::Handle(HttpRequest&& http, Respond respond) {
 
   // CORS preflight: answered here, never forwarded.
   if (http.method == "OPTIONS") {
+    std::string allow;
+    for (const auto& m : parts_.routes->Find("OPTIONS", http.path).allowed_methods) allow += m + ", ";
+    allow += "OPTIONS";
     HttpResponse r;
     r.status = 204;
-    r.headers.emplace_back("allow", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+    r.headers.emplace_back("allow", allow);
     if (!call->origin.empty() && OriginAllowed(call->origin)) {
-      r.headers.emplace_back("access-control-allow-methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+      r.headers.emplace_back("access-control-allow-methods", allow);
       r.headers.emplace_back("access-control-allow-headers", "authorization, content-type, x-request-id");
       r.headers.emplace_back("access-control-max-age", "600");
     }

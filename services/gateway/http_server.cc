@@ -26,8 +26,11 @@ const std::string* HttpRequest::Header(std::string_view lower_name) const {
 }
 
 struct HttpServer::Impl {
-  explicit Impl(int threads) : io(threads) {}
+  explicit Impl(int threads) : io(threads), work(asio::make_work_guard(io)) {}
   asio::io_context io;
+  // Keeps the I/O threads running while requests wait on backends with no
+  // socket operation pending (the acceptor closes first when draining).
+  asio::executor_work_guard<asio::io_context::executor_type> work;
   tcp::acceptor acceptor{io};
 };
 
@@ -146,9 +149,13 @@ class Session : public std::enable_shared_from_this<Session> {
                  [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
     };
     try {
-      handler_(std::move(request), std::move(respond));
+      handler_(std::move(request), respond);
     } catch (const std::exception& e) {
+      // A bug, not a client's fault; still one answer per request, so the
+      // connection and the drain count stay right.
       core::log::Error("http handler failed", {{"error", e.what()}});
+      respond(HttpResponse{500, {{"content-type", "application/json"}},
+                           R"({"code":13,"message":"internal error","details":[]})"});
     }
   }
 
@@ -249,6 +256,7 @@ void HttpServer::Stop(std::chrono::milliseconds deadline) {
   while (in_flight_->load() > 0 && std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  impl_->work.reset();
   impl_->io.stop();
   for (auto& t : threads_) t.join();
   threads_.clear();

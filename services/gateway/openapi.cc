@@ -3,7 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
 #include <set>
+#include <utility>
+#include <vector>
 
 namespace osh::gateway {
 namespace {
@@ -122,16 +125,39 @@ std::string BuildOpenApi(const RouteTable& routes, const OpenApiInfo& info) {
   SchemaBuilder schemas;
   json paths = json::object();
   std::set<std::string> operation_ids;
+  // OpenAPI treats "/v1/employers/{id}" and "/v1/employers/{employer_id}" as one
+  // path: routes of the same shape share the first one's parameter names.
+  std::map<std::string, std::pair<std::string, std::vector<std::string>>> by_shape;  // shape → key, names
   for (const auto& route : routes.routes()) {
     const auto* input = route.method->input_type();
+    const auto fields = route.path.VariableFields();
+    std::vector<std::string> names;
+    for (const auto& f : fields) names.push_back(OpenApiName(f));
+    std::string key = route.path.OpenApiPath();
+    std::string shape;
+    bool in_variable = false;
+    for (const char c : key) {
+      if (c == '{') shape += "{}";
+      in_variable = (in_variable || c == '{') && c != '}';
+      if (!in_variable && c != '}') shape += c;
+    }
+    if (auto it = by_shape.find(shape); it != by_shape.end()) {
+      key = it->second.first;
+      names = it->second.second;
+    } else {
+      by_shape[shape] = {key, names};
+    }
     json parameters = json::array();
     std::set<std::string> excluded;
-    for (const auto& field_path : route.path.VariableFields()) {
+    for (size_t i = 0; i < fields.size(); ++i) {
+      const auto& field_path = fields[i];
       excluded.insert(field_path);
-      parameters.push_back({{"name", field_path},
-                            {"in", "path"},
-                            {"required", true},
-                            {"schema", schemas.ForFieldValue(ResolveFieldPath(input, field_path))}});
+      json parameter = {{"name", names[i]},
+                        {"in", "path"},
+                        {"required", true},
+                        {"schema", schemas.ForFieldValue(ResolveFieldPath(input, field_path))}};
+      if (parameter["name"] != field_path) parameter["x-osh-field-path"] = field_path;
+      parameters.push_back(std::move(parameter));
     }
     json operation = json::object();
     if (route.body.empty()) {
@@ -165,7 +191,7 @@ std::string BuildOpenApi(const RouteTable& routes, const OpenApiInfo& info) {
           {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}};
     if (route.allow_anonymous) operation["security"] = json::array({json::object(), {{"bearer", json::array()}}});
     if (route.cacheable()) operation["x-osh-cache-ttl-seconds"] = route.cache_ttl_seconds;
-    paths[route.path.OpenApiPath()][Lower(route.http_method)] = std::move(operation);
+    paths[key][Lower(route.http_method)] = std::move(operation);
   }
   json& components = schemas.components();
   components["Error"] = {

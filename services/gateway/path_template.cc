@@ -1,5 +1,7 @@
 #include "path_template.h"
 
+#include <algorithm>
+
 namespace osh::gateway {
 namespace {
 
@@ -41,6 +43,12 @@ int HexValue(char c) {
 }
 
 }  // namespace
+
+std::string OpenApiName(std::string_view field_path) {
+  std::string name(field_path);
+  std::replace(name.begin(), name.end(), '.', '_');
+  return name;
+}
 
 std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space) {
   std::string out;
@@ -139,11 +147,14 @@ std::optional<PathTemplate> PathTemplate::Parse(std::string_view text, std::stri
 std::optional<PathTemplate::Bindings> PathTemplate::Match(std::string_view path) const {
   if (path.empty() || path.front() != '/') return std::nullopt;
   path.remove_prefix(1);
-  if (!verb_.empty()) {
-    const std::string suffix = ":" + verb_;
-    if (path.size() <= suffix.size() || path.substr(path.size() - suffix.size()) != suffix) return std::nullopt;
-    path.remove_suffix(suffix.size());
-  }
+  // As in Google's HTTP rule matching, a ':' in the last segment always starts
+  // a verb: "/v1/declarations/d1:review" is the review route, never GET
+  // "/v1/declarations/{id}" with id "d1:review".
+  const auto last_slash = path.rfind('/');
+  const auto colon = path.find(':', last_slash == std::string_view::npos ? 0 : last_slash);
+  const std::string_view request_verb = colon == std::string_view::npos ? std::string_view() : path.substr(colon + 1);
+  if (request_verb != verb_) return std::nullopt;
+  if (colon != std::string_view::npos) path = path.substr(0, colon);
   std::vector<std::string_view> parts;
   size_t start = 0;
   for (size_t i = 0; i <= path.size(); ++i) {
@@ -201,7 +212,7 @@ std::string PathTemplate::OpenApiPath() const {
       if (v.first_segment == s) var = &v;
     }
     if (var != nullptr) {
-      out += "{" + var->field_path + "}";
+      out += "{" + OpenApiName(var->field_path) + "}";
       s = var->end_segment;
     } else {
       out += segments_[s].kind == Kind::kLiteral ? segments_[s].literal : segments_[s].kind == Kind::kSingle ? "*" : "**";

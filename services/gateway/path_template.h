@@ -27,7 +27,8 @@ class PathTemplate {
   const std::string& verb() const { return verb_; }
   // Field paths of the variables, in order.
   std::vector<std::string> VariableFields() const;
-  // The template in OpenAPI form: "/v1/employers/{id}" ("{name=shelves/*}" → "{name}").
+  // The template in OpenAPI form: "/v1/employers/{id}" ("{name=shelves/*}" → "{name}",
+  // "{employer.id}" → "{employer_id}").
   std::string OpenApiPath() const;
   // Literal segments count: more specific templates are tried first.
   int literal_count() const;
@@ -49,6 +50,11 @@ class PathTemplate {
   std::vector<Variable> variables_;
   std::string verb_;
 };
+
+// The OpenAPI name of a path variable: dots become '_', because OpenAPI tools
+// (schemathesis among them) fill "{a.b}" as attribute access. The wire format
+// is unchanged; the document names the field path in x-osh-field-path.
+std::string OpenApiName(std::string_view field_path);
 
 // Percent-decodes one path segment or query component ("+" is only a space
 // when `plus_is_space`). Nullopt for a malformed escape or a decoded NUL.

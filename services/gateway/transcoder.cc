@@ -6,6 +6,8 @@
 
 #include <memory>
 
+#include "osh/domain/text.h"
+
 namespace osh::gateway {
 namespace {
 
@@ -116,7 +118,9 @@ std::optional<QueryParams> ParseQuery(std::string_view query, std::string* error
     auto key = PercentDecode(pair.substr(0, eq), true);
     auto value = PercentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
     if (!key || !value || key->empty()) {
-      *error = "malformed query parameter '" + std::string(pair.substr(0, 64)) + "'";
+      const auto shown = pair.substr(0, 64);
+      *error = domain::Utf8Error(shown) ? "malformed query parameter"
+                                        : "malformed query parameter '" + std::string(shown) + "'";
       return std::nullopt;
     }
     params.emplace_back(std::move(*key), std::move(*value));
@@ -130,6 +134,17 @@ std::optional<TranscodeError> BuildRequest(const Route& route, const PathTemplat
   google::protobuf::util::JsonParseOptions strict;
   strict.ignore_unknown_fields = false;
   const auto* input = request->GetDescriptor();
+
+  // Protobuf strings and JSON are UTF-8; a client's stray bytes end here with a
+  // 400 rather than deep inside a parser or a backend.
+  if (auto bad = domain::Utf8Error(body)) return TranscodeError{"body", "the body is not " + *bad};
+  for (const auto& [field_path, value] : bindings) {
+    if (auto bad = domain::Utf8Error(value)) return TranscodeError{field_path, "'" + field_path + "' is not " + *bad};
+  }
+  for (const auto& [name, value] : query) {
+    if (domain::Utf8Error(name)) return TranscodeError{"query", "a query parameter name is not valid UTF-8"};
+    if (auto bad = domain::Utf8Error(value)) return TranscodeError{name, "'" + name + "' is not " + *bad};
+  }
 
   if (route.body.empty()) {
     if (!body.empty()) return TranscodeError{"body", route.http_method + " " + route.path.text() + " takes no body"};

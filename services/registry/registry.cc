@@ -12,6 +12,7 @@
 #include "osh/core/ids.h"
 #include "osh/core/log.h"
 #include "osh/core/page_token.h"
+#include "osh/domain/text.h"
 #include "osh/service/actor.h"
 #include "osh/service/checks.h"
 #include "osh/service/paging.h"
@@ -110,7 +111,7 @@ grpc::Status Registry::GetEmployer(const Caller& caller, const v1::GetEmployerRe
   return Guard(caller, "GetEmployer", [&] {
     if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
     auto e = db_.Read([&](store::Tx& tx) { return RegistryStore::FindEmployer(tx, request.id()); });
-    if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + request.id().substr(0, 64) + "'");
+    if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + std::string(domain::Utf8Prefix(request.id(), 64)) + "'");
     Require(caller.principal, auth::Action::kRead, ResourceOf(*e));
     *response = std::move(*e);
   });
@@ -123,7 +124,7 @@ grpc::Status Registry::GetEmployerByCreditCode(const Caller& caller,
     if (request.credit_code().empty()) throw Refusal{core::InvalidArgument("credit_code", "is required")};
     auto e = db_.Read([&](store::Tx& tx) { return RegistryStore::FindEmployerByCreditCode(tx, request.credit_code()); });
     if (!e) {
-      Refuse(grpc::StatusCode::NOT_FOUND, "no employer with credit code '" + request.credit_code().substr(0, 18) + "'");
+      Refuse(grpc::StatusCode::NOT_FOUND, "no employer with credit code '" + std::string(domain::Utf8Prefix(request.credit_code(), 18)) + "'");
     }
     Require(caller.principal, auth::Action::kRead, ResourceOf(*e));
     *response = std::move(*e);
@@ -143,7 +144,7 @@ grpc::Status Registry::UpdateEmployer(const Caller& caller, const v1::UpdateEmpl
     }
     for (const auto& p : mask.paths()) {
       if (UpdatableEmployerPaths().count(p) == 0) {
-        errors.Add("update_mask", "'" + p.substr(0, 64) + "' is not an updatable employer field");
+        errors.Add("update_mask", "'" + std::string(domain::Utf8Prefix(p, 64)) + "' is not an updatable employer field");
       }
     }
     ThrowIfInvalid(errors);
@@ -151,7 +152,7 @@ grpc::Status Registry::UpdateEmployer(const Caller& caller, const v1::UpdateEmpl
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "UpdateEmployer", request.request_id(), request, response, [&] {
         auto e = RegistryStore::FindEmployer(tx, request.employer().id());
-        if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + request.employer().id().substr(0, 64) + "'");
+        if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + std::string(domain::Utf8Prefix(request.employer().id(), 64)) + "'");
         Require(caller.principal, auth::Action::kWrite, ResourceOf(*e));
         if (e->version() != request.employer().version()) {
           Refuse(grpc::StatusCode::ABORTED, fmt::format("employer {} is at version {}, the update was made from "
@@ -256,7 +257,7 @@ grpc::Status Registry::TransferEmployer(const Caller& caller, const v1::Transfer
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "TransferEmployer", request.request_id(), request, response, [&] {
         auto e = RegistryStore::FindEmployer(tx, request.id());
-        if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + request.id().substr(0, 64) + "'");
+        if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + std::string(domain::Utf8Prefix(request.id(), 64)) + "'");
         // Handing an employer over is a supervisory act of its current province.
         Require(caller.principal, auth::Action::kReview, ResourceOf(*e));
         if (e->version() != request.version()) {
@@ -312,7 +313,7 @@ grpc::Status Registry::SubmitDeclaration(const Caller& caller, const v1::SubmitD
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "SubmitDeclaration", request.request_id(), request, response, [&] {
         auto e = RegistryStore::FindEmployer(tx, request.employer_id());
-        if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + request.employer_id().substr(0, 64) + "'");
+        if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + std::string(domain::Utf8Prefix(request.employer_id(), 64)) + "'");
         Require(caller.principal, auth::Action::kWrite, ResourceOf(*e));
         if (e->status() != v1::EMPLOYER_STATUS_ACTIVE) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION, "employer " + e->id() + " is no longer active");
@@ -367,7 +368,7 @@ grpc::Status Registry::GetDeclaration(const Caller& caller, const v1::GetDeclara
   return Guard(caller, "GetDeclaration", [&] {
     if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
     auto d = db_.Read([&](store::Tx& tx) { return RegistryStore::FindDeclaration(tx, request.id()); });
-    if (!d) Refuse(grpc::StatusCode::NOT_FOUND, "no declaration with id '" + request.id().substr(0, 64) + "'");
+    if (!d) Refuse(grpc::StatusCode::NOT_FOUND, "no declaration with id '" + std::string(domain::Utf8Prefix(request.id(), 64)) + "'");
     Require(caller.principal, auth::Action::kRead, {d->province(), d->credit_code(), false});
     *response = std::move(*d);
   });
@@ -391,7 +392,7 @@ grpc::Status Registry::ListDeclarations(const Caller& caller, const v1::ListDecl
     ThrowIfInvalid(errors);
     auto rows = db_.Read([&](store::Tx& tx) {
       auto e = RegistryStore::FindEmployer(tx, request.employer_id());
-      if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + request.employer_id().substr(0, 64) + "'");
+      if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + std::string(domain::Utf8Prefix(request.employer_id(), 64)) + "'");
       Require(caller.principal, auth::Action::kRead, ResourceOf(*e));
       return RegistryStore::ListDeclarations(tx, e->id(), before_id, page_size + 1);
     });
@@ -413,7 +414,7 @@ grpc::Status Registry::ReviewDeclaration(const Caller& caller, const v1::ReviewD
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "ReviewDeclaration", request.request_id(), request, response, [&] {
         auto d = RegistryStore::FindDeclaration(tx, request.id());
-        if (!d) Refuse(grpc::StatusCode::NOT_FOUND, "no declaration with id '" + request.id().substr(0, 64) + "'");
+        if (!d) Refuse(grpc::StatusCode::NOT_FOUND, "no declaration with id '" + std::string(domain::Utf8Prefix(request.id(), 64)) + "'");
         auto e = RegistryStore::FindEmployer(tx, d->employer_id());
         if (!e) Refuse(grpc::StatusCode::INTERNAL, "declaration without employer");
         Require(caller.principal, auth::Action::kReview, ResourceOf(*e));

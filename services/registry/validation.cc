@@ -9,6 +9,7 @@
 #include "osh/domain/hazards.h"
 #include "osh/domain/industries.h"
 #include "osh/domain/regions.h"
+#include "osh/domain/text.h"
 #include "osh/domain/size_class.h"
 #include "osh/service/checks.h"
 
@@ -59,7 +60,7 @@ void ValidateEmployer(const v1::Employer& e, const std::string& deployment_provi
   if (e.industry_section().empty()) {
     errors.Add(p + "industry_section", "is required (GB/T 4754-2017 section letter A-T)");
   } else if (domain::FindIndustrySection(e.industry_section()) == nullptr) {
-    errors.Add(p + "industry_section", "'" + e.industry_section().substr(0, 8) +
+    errors.Add(p + "industry_section", "'" + std::string(domain::Utf8Prefix(e.industry_section(), 8)) +
                                            "' is not a GB/T 4754-2017 section letter A-T");
   } else if (!e.industry_code().empty()) {
     if (auto bad = domain::IndustryCodeError(e.industry_section(), e.industry_code())) {
@@ -127,7 +128,7 @@ void ValidateDeclaration(const v1::Declaration& d, const v1::Employer& employer,
     if (x.factor_code().empty()) {
       errors.Add(f + "factor_code", "is required");
     } else if (domain::FindHazardFactor(x.factor_code()) == nullptr) {
-      errors.Add(f + "factor_code", "'" + x.factor_code().substr(0, 16) + "' is not a hazard factor code of the catalogue");
+      errors.Add(f + "factor_code", "'" + std::string(domain::Utf8Prefix(x.factor_code(), 16)) + "' is not a hazard factor code of the catalogue");
     }
     CheckText(x.workplace(), f + "workplace", kMaxNameLength, true, errors);
     CheckText(x.post(), f + "post", kMaxNameLength, false, errors);

@@ -11,6 +11,7 @@
 #include "osh/core/ids.h"
 #include "osh/core/page_token.h"
 #include "osh/domain/regions.h"
+#include "osh/domain/text.h"
 #include "osh/service/actor.h"
 #include "osh/service/checks.h"
 #include "osh/service/paging.h"
@@ -53,7 +54,7 @@ void ValidateMainlandProvince(const std::string& province, const char* field, bo
   }
   const auto* p = domain::FindProvince(province);
   if (p == nullptr) {
-    errors.Add(field, "'" + province.substr(0, 8) + "' is not a GB/T 2260 province code");
+    errors.Add(field, "'" + std::string(domain::Utf8Prefix(province, 8)) + "' is not a GB/T 2260 province code");
   } else if (!p->mainland) {
     errors.Add(field, province + " is not one of the 31 mainland provinces that report");
   }
@@ -257,7 +258,7 @@ grpc::Status Reporting::GetAnnualReport(const Caller& caller, const v1::GetAnnua
   return Guard(caller, "GetAnnualReport", [&] {
     if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
     auto r = db_.Read([&](store::Tx& tx) { return RollupStore::FindReport(tx, request.id()); });
-    if (!r) Refuse(grpc::StatusCode::NOT_FOUND, "no annual report with id '" + request.id().substr(0, 64) + "'");
+    if (!r) Refuse(grpc::StatusCode::NOT_FOUND, "no annual report with id '" + std::string(domain::Utf8Prefix(request.id(), 64)) + "'");
     Require(caller.principal, auth::Action::kRead, {r->province(), "", false});
     *response = std::move(*r);
   });
@@ -309,7 +310,7 @@ grpc::Status Reporting::SubmitAnnualReport(const Caller& caller, const v1::Submi
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "SubmitAnnualReport", request.request_id(), request, response, [&] {
         auto r = RollupStore::FindReport(tx, request.id());
-        if (!r) Refuse(grpc::StatusCode::NOT_FOUND, "no annual report with id '" + request.id().substr(0, 64) + "'");
+        if (!r) Refuse(grpc::StatusCode::NOT_FOUND, "no annual report with id '" + std::string(domain::Utf8Prefix(request.id(), 64)) + "'");
         Require(caller.principal, auth::Action::kWrite, {r->province(), "", false});
         if (caller.principal->role != auth::Role::kProvinceAdmin) {
           Refuse(grpc::StatusCode::PERMISSION_DENIED,
@@ -421,7 +422,7 @@ grpc::Status Reporting::CompareReportWithLive(const Caller& caller, const v1::Co
   return Guard(caller, "CompareReportWithLive", [&] {
     if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
     auto report = db_.Read([&](store::Tx& tx) { return RollupStore::FindReport(tx, request.id()); });
-    if (!report) Refuse(grpc::StatusCode::NOT_FOUND, "no annual report with id '" + request.id().substr(0, 64) + "'");
+    if (!report) Refuse(grpc::StatusCode::NOT_FOUND, "no annual report with id '" + std::string(domain::Utf8Prefix(request.id(), 64)) + "'");
     Require(caller.principal, auth::Action::kRead, {report->province(), "", false});
     const auto live = db_.Read(
         [&](store::Tx& tx) { return ComputeFigures(tx, report->province(), report->year(), options_); });

@@ -6,6 +6,7 @@
 
 #include "osh/domain/industries.h"
 #include "osh/domain/regions.h"
+#include "osh/domain/text.h"
 
 namespace osh::reporting {
 namespace {
@@ -58,7 +59,7 @@ std::map<int, int64_t> ApprovedCategoriesOf(const EmployerFacts& f) {
 
 void CheckDivision(const std::string& division_code, const std::string& expected_province, const char* field) {
   if (auto bad = domain::DivisionCodeError(division_code)) {
-    throw UnusableEvent(fmt::format("{} '{}': {}", field, division_code.substr(0, 16), *bad));
+    throw UnusableEvent(fmt::format("{} '{}': {}", field, domain::Utf8Prefix(division_code, 16), *bad));
   }
   if (domain::ProvinceOfDivision(division_code) != expected_province) {
     throw UnusableEvent(fmt::format("{} {} is not in province {}", field, division_code, expected_province));
@@ -72,7 +73,7 @@ void CheckEmployerFacts(const ev::EmployerFacts& e, const std::string& source_pr
   CheckDivision(e.division_code(), source_province, "employer.division_code");
   if (domain::FindIndustrySection(e.industry_section()) == nullptr) {
     throw UnusableEvent(fmt::format("employer.industry_section '{}' is not a GB/T 4754-2017 section letter",
-                                    e.industry_section().substr(0, 8)));
+                                    domain::Utf8Prefix(e.industry_section(), 8)));
   }
   if (e.total_workers() < 0) throw UnusableEvent("employer.total_workers is negative");
 }
@@ -146,7 +147,7 @@ class Application {
     const auto* to = domain::FindProvince(m.to_province());
     if (to == nullptr || !to->mainland || m.to_province() == m.from_province()) {
       throw UnusableEvent(
-          fmt::format("to_province '{}' is not another mainland province", m.to_province().substr(0, 8)));
+          fmt::format("to_province '{}' is not another mainland province", domain::Utf8Prefix(m.to_province(), 8)));
     }
     CheckDivision(m.to_division_code(), m.to_province(), "to_division_code");
     if (domain::FindIndustrySection(e.industry_section()) == nullptr) {
@@ -280,7 +281,7 @@ MonthKey MonthOfEvent(const ReportingCalendar& calendar, const events::Event& ev
                       const google::protobuf::Timestamp& business_time) {
   if (business_time.seconds() > 0) return calendar.MonthAt(business_time);
   auto t = ParseRfc3339(event.time);
-  if (!t) throw UnusableEvent("ce_time '" + event.time.substr(0, 40) + "' is not RFC 3339");
+  if (!t) throw UnusableEvent("ce_time '" + std::string(domain::Utf8Prefix(event.time, 40)) + "' is not RFC 3339");
   return calendar.MonthAt(*t);
 }
 
@@ -299,7 +300,7 @@ void RollupProjector::Apply(store::Tx& tx, const events::Event& event) const {
   const std::string province = event.Province();
   const auto* known = domain::FindProvince(province);
   if (known == nullptr || !known->mainland) {
-    throw UnusableEvent("ce_source '" + event.source.substr(0, 64) + "' names no mainland province");
+    throw UnusableEvent("ce_source '" + std::string(domain::Utf8Prefix(event.source, 64)) + "' names no mainland province");
   }
   const auto apply = [&](const auto& message, const google::protobuf::Timestamp& time, auto step) {
     Application application(tx, event, province, MonthOfEvent(calendar_, event, time));

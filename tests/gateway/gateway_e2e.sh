@@ -88,6 +88,10 @@ http POST "/v1/employers" "$ADMIN" "$EMPLOYER"
 check "a second employer with the same credit code is 409" test "$STATUS" = 409
 http GET "/v1/employers/does-not-exist" "$ADMIN"
 check "unknown employer is 404" test "$STATUS" = 404
+http GET "/v1/employers/%FF" "$ADMIN"
+check "bytes that are not UTF-8 in the path are 400" test "$STATUS" = 400
+http GET "/v1/employers?page_token=%C3" "$ADMIN"
+check "and in the query" test "$STATUS" = 400
 http GET "/v1/nothing/here" "$ADMIN"
 check "unknown route is 404 JSON" bash -c '[[ "$0" = 404 ]] && grep -q "no route" <<<"$1"' "$STATUS" "$BODY"
 http DELETE "/v1/employers/$ID" "$ADMIN"
@@ -126,6 +130,7 @@ check "a public route answers without a token" bash -c '[[ "$0" = 200 ]] && grep
 STATUS="$(curl -s -D "$WORK/h" -o /dev/null -w '%{http_code}' -X OPTIONS -H 'origin: https://console.example.cn' \
   -H 'access-control-request-method: POST' "http://$GATEWAY/v1/employers")"
 check "CORS preflight from the console's origin" bash -c '[[ "$0" = 204 ]] && grep -qi "access-control-allow-origin: https://console.example.cn" "$1"' "$STATUS" "$WORK/h"
+check "the preflight allows what the path serves" grep -qi "^allow: GET, PATCH, OPTIONS" <(curl -s -D - -o /dev/null -X OPTIONS "http://$GATEWAY/v1/employers/x" | tr -d '\r')
 curl -s -D "$WORK/h" -o /dev/null -H 'origin: https://evil.example.com' "http://$GATEWAY/v1/reporting/metrics"
 check "no CORS grant for other origins" bash -c '! grep -qi "access-control-allow-origin" "$0"' "$WORK/h"
 http GET "/openapi.json" ""

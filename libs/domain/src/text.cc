@@ -76,4 +76,12 @@ std::size_t Utf8Length(std::string_view text) {
   return count;
 }
 
+std::string_view Utf8Prefix(std::string_view text, std::size_t max_code_points) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (!IsContinuation(static_cast<unsigned char>(text[i])) && count++ == max_code_points) return text.substr(0, i);
+  }
+  return text;
+}
+
 }  // namespace osh::domain

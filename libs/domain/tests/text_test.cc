@@ -90,5 +90,15 @@ TEST(TextTest, LengthCountsCodePoints) {
   EXPECT_EQ(Utf8Length("a😷b"), 3u);
 }
 
+TEST(Utf8Prefix, NeverCutsInsideACharacter) {
+  EXPECT_EQ(Utf8Prefix("abc", 2), "ab");
+  EXPECT_EQ(Utf8Prefix("职业健康", 2), "职业");
+  EXPECT_EQ(Utf8Prefix("职业健康", 10), "职业健康");
+  EXPECT_EQ(Utf8Prefix("a职", 1), "a");
+  EXPECT_EQ(Utf8Prefix("", 3), "");
+  EXPECT_FALSE(Utf8Error(Utf8Prefix("😀😀😀", 2)).has_value());
+  EXPECT_EQ(Utf8Prefix("😀😀😀", 2).size(), 8u);
+}
+
 }  // namespace
 }  // namespace osh::domain

@@ -22,8 +22,14 @@ TEST(OpenApi, DescribesEveryRouteWithItsParameters) {
   EXPECT_EQ(get["parameters"][0]["in"], "path");
   EXPECT_EQ(get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
             "#/components/schemas/osh.registry.v1.Employer");
-  EXPECT_TRUE(doc["paths"]["/v1/employers/{id}"].contains("patch") == false);
-  EXPECT_TRUE(doc["paths"]["/v1/employers/{employer.id}"].contains("patch"));
+  // One OpenAPI path per URL shape: PATCH {employer.id} joins GET {id}, its
+  // parameter named as the path names it, its field path kept beside.
+  EXPECT_FALSE(doc["paths"].contains("/v1/employers/{employer_id}"));
+  const auto& patch = doc["paths"]["/v1/employers/{id}"]["patch"];
+  EXPECT_EQ(patch["parameters"][0]["name"], "id");
+  EXPECT_EQ(patch["parameters"][0]["x-osh-field-path"], "employer.id");
+  // The transfer verb is its own path.
+  EXPECT_TRUE(doc["paths"]["/v1/employers/{id}:transfer"].contains("post"));
 
   const auto& list = doc["paths"]["/v1/employers"]["get"];
   std::vector<std::string> names;

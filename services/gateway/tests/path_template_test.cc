@@ -33,6 +33,10 @@ TEST(PathTemplate, VerbIsMatchedAndStripped) {
   EXPECT_EQ((*b)[0].second, "e1");
   EXPECT_FALSE(t.Match("/v1/employers/e1"));
   EXPECT_FALSE(t.Match("/v1/employers/e1:review"));
+  // A template without a verb does not swallow one into its last variable.
+  auto get = MustParse("/v1/employers/{id}");
+  EXPECT_FALSE(get.Match("/v1/employers/e1:transfer"));
+  EXPECT_TRUE(get.Match("/v1/employers/e1"));
 }
 
 TEST(PathTemplate, ColonInsideAnEarlierLiteralIsNotAVerb) {
@@ -60,7 +64,7 @@ TEST(PathTemplate, NestedFieldPathsAndMultiSegmentVariables) {
 
   auto nested = MustParse("/v1/employers/{employer.id}");
   EXPECT_EQ(nested.VariableFields(), std::vector<std::string>{"employer.id"});
-  EXPECT_EQ(nested.OpenApiPath(), "/v1/employers/{employer.id}");
+  EXPECT_EQ(nested.OpenApiPath(), "/v1/employers/{employer_id}");
   EXPECT_EQ(t.OpenApiPath(), "/v1/{name}");
 }
 

@@ -69,6 +69,21 @@ TEST(Transcoder, BadParametersNameTheField) {
   EXPECT_EQ(body_on_get->field, "body");
 }
 
+TEST(Transcoder, BytesThatAreNotUtf8AreRefusedWithTheField) {
+  registry::v1::GetEmployerRequest get;
+  auto in_path = Build("GET", "/v1/employers/%FF", "", &get);
+  ASSERT_TRUE(in_path);
+  EXPECT_EQ(in_path->field, "id");
+  registry::v1::ListEmployersRequest list;
+  auto in_query = Build("GET", "/v1/employers?page_token=%C3", "", &list);
+  ASSERT_TRUE(in_query);
+  EXPECT_EQ(in_query->field, "page_token");
+  registry::v1::CreateEmployerRequest create;
+  auto in_body = Build("POST", "/v1/employers", "{\"name\":\"\xff\"}", &create);
+  ASSERT_TRUE(in_body);
+  EXPECT_EQ(in_body->field, "body");
+}
+
 TEST(Transcoder, BodyFieldAndQueryTogether) {
   registry::v1::CreateEmployerRequest req;
   EXPECT_FALSE(Build("POST", "/v1/employers?request_id=r-1",

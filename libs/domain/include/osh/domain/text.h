@@ -20,4 +20,9 @@ std::optional<std::string> Utf8Error(std::string_view text);
 // malformed input it counts every byte that is not a continuation byte.
 std::size_t Utf8Length(std::string_view text);
 
+// The longest prefix of `text` holding at most `max_code_points` code points,
+// never cut inside a character: for echoing client input in messages, which
+// must stay valid UTF-8 (protobuf and JSON refuse anything else).
+std::string_view Utf8Prefix(std::string_view text, std::size_t max_code_points);
+
 }  // namespace osh::domain
