@@ -67,7 +67,8 @@ REDIS_PORT="$(free_port)"
 "$REGISTRY" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 --data-dir "$WORK/data" \
   --jwt-hs256-secret-file "$WORK/secret" --ready-file "$WORK/registry.ready" --access-log false \
   --kafka-brokers "" >"$WORK/registry.log" 2>&1 &
-PIDS+=($!)
+REGISTRY_PID=$!
+PIDS+=("$REGISTRY_PID")
 osh_wait_for 30 "registry" test -s "$WORK/registry.ready" || { tail "$WORK/registry.log" >&2; exit 1; }
 UPSTREAM="127.0.0.1:$(ready_port "$WORK/registry.ready" grpc_port)"
 TOKEN="$("$DEVTOKEN" --secret-file "$WORK/secret" --sub gateway-bench --role province_admin --province 44 --ttl 3600)"
@@ -92,19 +93,30 @@ check_get() {
 }
 
 # run_wrk <scenario> <base url>: warm-up, measured run, one JSON line.
+# CPU time (user + system, in clock ticks) a process has used so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# run_wrk <scenario> <base url> <pid of the front process>
 run_wrk() {
-  local scenario="$1" base="$2"
+  local scenario="$1" base="$2" front_pid="$3"
   check_get "$base"
   wrk -t "$THREADS" -c "$CONNECTIONS" -d 2s -H "Authorization: Bearer $TOKEN" "$base$PATH_" >/dev/null
+  local front_before registry_before
+  front_before="$(cpu_ticks "$front_pid")" registry_before="$(cpu_ticks "$REGISTRY_PID")"
   wrk -t "$THREADS" -c "$CONNECTIONS" -d "${SECONDS_PER_RUN}s" --latency \
     -H "Authorization: Bearer $TOKEN" "$base$PATH_" > "$WORK/wrk.$scenario"
+  # CPU per request tells cost apart from contention on this shared 2-core machine.
+  FRONT_CPU_TICKS=$(( $(cpu_ticks "$front_pid") - front_before ))
+  REGISTRY_CPU_TICKS=$(( $(cpu_ticks "$REGISTRY_PID") - registry_before ))
   local first_error=""
   if grep -qE 'Non-2xx|Socket errors' "$WORK/wrk.$scenario"; then
     first_error="$(curl -s -w ' (HTTP %{http_code})' -H "Authorization: Bearer $TOKEN" "$base$PATH_" | head -c 300)"
   fi
-  python3 - "$WORK/wrk.$scenario" "$scenario" "$CONNECTIONS" "$first_error" <<'PY' | tee -a "$WORK/results"
+  python3 - "$WORK/wrk.$scenario" "$scenario" "$CONNECTIONS" "$first_error" "$FRONT_CPU_TICKS" \
+    "$REGISTRY_CPU_TICKS" "$(getconf CLK_TCK)" <<'PY' | tee -a "$WORK/results"
 import json, re, sys
 text, scenario, conns, first_error = open(sys.argv[1]).read(), sys.argv[2], int(sys.argv[3]), sys.argv[4]
+front_ticks, registry_ticks, hz = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
 def ms(v):
     n, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", v).groups()
     return round(float(n) * {"us": 1e-3, "ms": 1, "s": 1e3, "m": 6e4, "h": 3.6e6}[unit], 3)
@@ -117,7 +129,9 @@ ok = total - non2xx
 out = {"bench": "gateway.get_employer", "scenario": scenario, "concurrency": conns,
        "ok": ok, "failed": non2xx + errors, "seconds": secs, "rate_per_s": round(ok / secs, 1),
        "p50_ms": ms(re.search(r"^\s*50%\s+(\S+)", text, re.M)[1]),
-       "p99_ms": ms(re.search(r"^\s*99%\s+(\S+)", text, re.M)[1])}
+       "p99_ms": ms(re.search(r"^\s*99%\s+(\S+)", text, re.M)[1]),
+       "front_cpu_us_per_req": round(front_ticks / hz * 1e6 / max(total, 1), 1),
+       "registry_cpu_us_per_req": round(registry_ticks / hz * 1e6 / max(total, 1), 1)}
 if first_error and out["failed"]:
     out["first_error"] = first_error
 print(json.dumps(out, ensure_ascii=False))
@@ -132,6 +146,9 @@ start_gateway() {
   rm -f "$WORK/gateway.ready"
   # Optional flags, passed only when this build knows them.
   "$GATEWAY" --help 2>&1 | grep -q -- '--access-log' && extra+=(--access-log false)
+  # Experiments: OSH_GATEWAY_BENCH_FLAGS="--http-threads 4" and the like.
+  read -r -a more <<<"${OSH_GATEWAY_BENCH_FLAGS:-}"
+  extra+=("${more[@]}")
   "$GATEWAY" --http-address "127.0.0.1:$(free_port)" --admin-address "127.0.0.1:$(free_port)" \
     --upstreams "osh.registry.v1.RegistryService=$UPSTREAM" --redis-address "127.0.0.1:$REDIS_PORT" \
     --cache "$cache" --jwt-hs256-secret-file "$WORK/secret" \
@@ -145,10 +162,10 @@ start_gateway() {
 
 if [[ -x "$GATEWAY" ]]; then
   start_gateway true
-  run_wrk osh_warm "$GATEWAY_URL"
+  run_wrk osh_warm "$GATEWAY_URL" "$GATEWAY_PID"
   stop "$GATEWAY_PID"
   start_gateway false
-  run_wrk osh_cold "$GATEWAY_URL"
+  run_wrk osh_cold "$GATEWAY_URL" "$GATEWAY_PID"
   stop "$GATEWAY_PID"
 else
   osh_log "no $GATEWAY yet: measuring grpc-gateway only"
@@ -159,7 +176,7 @@ PEER_PORT="$(free_port)"
 PEER_PID=$!
 PIDS+=("$PEER_PID")
 osh_wait_for 30 "grpc-gateway-peer" osh_port_open "$PEER_PORT" || { tail "$WORK/peer.log" >&2; exit 1; }
-run_wrk grpc_gateway "http://127.0.0.1:$PEER_PORT"
+run_wrk grpc_gateway "http://127.0.0.1:$PEER_PORT" "$PEER_PID"
 stop "$PEER_PID"
 
 python3 - "$WORK/results" <<'PY'

@@ -4,7 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
 #include <memory>
+#include <set>
+#include <vector>
 
 #include "osh/domain/text.h"
 
@@ -33,46 +39,119 @@ const FieldDescriptor* FindField(const Descriptor* message, const std::string& n
   return nullptr;
 }
 
-bool IsDecimal(std::string_view s) {
-  if (s.empty()) return false;
-  size_t i = s[0] == '-' ? 1 : 0;
-  if (i == s.size()) return false;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-  }
-  return true;
+template <typename T>
+std::optional<T> ParseNumber(const std::string& text) {
+  T value{};
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
 }
 
-// A parameter's text as the JSON value protobuf's parser expects for `field`
-// (which accepts numbers as strings, but not booleans or enum numbers as strings).
-std::optional<nlohmann::json> JsonValueFor(const FieldDescriptor* field, const std::string& text, std::string* why) {
+std::optional<double> ParseDouble(const std::string& text) {
+  if (text == "NaN") return std::numeric_limits<double>::quiet_NaN();
+  if (text == "Infinity") return std::numeric_limits<double>::infinity();
+  if (text == "-Infinity") return -std::numeric_limits<double>::infinity();
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+// Sets (or adds to, when repeated) one leaf field from a parameter's text, by
+// reflection: scalars as protobuf's JSON mapping reads them, bytes and the
+// well-known types with a string form through the JSON parser.
+std::optional<std::string> SetLeaf(google::protobuf::Message* message, const FieldDescriptor* field,
+                                   const std::string& text) {
+  const auto* r = message->GetReflection();
+  const bool repeated = field->is_repeated();
+  const auto integer_error = std::optional<std::string>("must be an integer in range");
   switch (field->cpp_type()) {
-    case FieldDescriptor::CPPTYPE_BOOL:
-      if (text == "true" || text == "1") return true;
-      if (text == "false" || text == "0") return false;
-      *why = "must be true or false";
+    case FieldDescriptor::CPPTYPE_STRING:
+      if (field->type() == FieldDescriptor::TYPE_BYTES) break;  // base64: the JSON parser's job
+      repeated ? r->AddString(message, field, text) : r->SetString(message, field, text);
       return std::nullopt;
-    case FieldDescriptor::CPPTYPE_ENUM:
-      if (IsDecimal(text)) return std::stoll(text);
-      return text;
+    case FieldDescriptor::CPPTYPE_BOOL: {
+      if (text != "true" && text != "false" && text != "1" && text != "0") return "must be true or false";
+      const bool v = text == "true" || text == "1";
+      repeated ? r->AddBool(message, field, v) : r->SetBool(message, field, v);
+      return std::nullopt;
+    }
+    case FieldDescriptor::CPPTYPE_INT32: {
+      auto v = ParseNumber<int32_t>(text);
+      if (!v) return integer_error;
+      repeated ? r->AddInt32(message, field, *v) : r->SetInt32(message, field, *v);
+      return std::nullopt;
+    }
+    case FieldDescriptor::CPPTYPE_INT64: {
+      auto v = ParseNumber<int64_t>(text);
+      if (!v) return integer_error;
+      repeated ? r->AddInt64(message, field, *v) : r->SetInt64(message, field, *v);
+      return std::nullopt;
+    }
+    case FieldDescriptor::CPPTYPE_UINT32: {
+      auto v = ParseNumber<uint32_t>(text);
+      if (!v) return integer_error;
+      repeated ? r->AddUInt32(message, field, *v) : r->SetUInt32(message, field, *v);
+      return std::nullopt;
+    }
+    case FieldDescriptor::CPPTYPE_UINT64: {
+      auto v = ParseNumber<uint64_t>(text);
+      if (!v) return integer_error;
+      repeated ? r->AddUInt64(message, field, *v) : r->SetUInt64(message, field, *v);
+      return std::nullopt;
+    }
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+    case FieldDescriptor::CPPTYPE_FLOAT: {
+      auto v = ParseDouble(text);
+      if (!v) return "must be a number";
+      if (field->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE) {
+        repeated ? r->AddDouble(message, field, *v) : r->SetDouble(message, field, *v);
+      } else {
+        const auto f = static_cast<float>(*v);
+        repeated ? r->AddFloat(message, field, f) : r->SetFloat(message, field, f);
+      }
+      return std::nullopt;
+    }
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      int number = 0;
+      if (const auto* value = field->enum_type()->FindValueByName(text)) {
+        number = value->number();
+      } else if (auto n = ParseNumber<int32_t>(text); n && field->enum_type()->FindValueByNumber(*n)) {
+        number = *n;
+      } else {
+        return "is not a value of " + field->enum_type()->name();
+      }
+      repeated ? r->AddEnumValue(message, field, number) : r->SetEnumValue(message, field, number);
+      return std::nullopt;
+    }
     case FieldDescriptor::CPPTYPE_MESSAGE:
-      if (IsStringWellKnownType(field->message_type())) return text;
-      *why = "is a message and cannot be given as a parameter";
-      return std::nullopt;
-    default:
-      return text;
+      if (!IsStringWellKnownType(field->message_type())) return "is a message and cannot be given as a parameter";
+      break;
   }
+  // Bytes and string-form well-known types: let protobuf's JSON parser read the
+  // text as the JSON string it stands for.
+  std::unique_ptr<google::protobuf::Message> holder(message->New());
+  const std::string json = "{" + nlohmann::json(field->json_name()).dump() + ":" +
+                           (repeated ? "[" + nlohmann::json(text).dump() + "]" : nlohmann::json(text).dump()) + "}";
+  google::protobuf::util::JsonParseOptions strict;
+  const auto status = google::protobuf::util::JsonStringToMessage(json, holder.get(), strict);
+  if (!status.ok()) return "is not valid: " + std::string(status.message());
+  if (!repeated) r->ClearField(message, field);
+  message->MergeFrom(*holder);  // holder has nothing but this field set
+  return std::nullopt;
 }
 
-// Sets `field_path` = `text` inside `root` (JSON with field json names).
-std::optional<TranscodeError> SetParam(const Descriptor* message, const std::string& field_path,
-                                       const std::string& text, bool from_path, nlohmann::json& root) {
-  nlohmann::json* node = &root;
+// Sets `field_path` = `text` in `request`; `assigned` catches a singular field given twice.
+std::optional<TranscodeError> SetParam(google::protobuf::Message* request, const std::string& field_path,
+                                       const std::string& text, bool from_path, std::set<std::string>& assigned) {
+  google::protobuf::Message* message = request;
   std::string_view rest = field_path;
   while (true) {
     const auto dot = rest.find('.');
     const std::string part(rest.substr(0, dot));
-    const FieldDescriptor* field = FindField(message, part);
+    const FieldDescriptor* field = FindField(message->GetDescriptor(), part);
     if (field == nullptr) {
       return TranscodeError{field_path, "unknown " + std::string(from_path ? "path variable" : "query parameter") +
                                             " '" + field_path + "'"};
@@ -82,23 +161,15 @@ std::optional<TranscodeError> SetParam(const Descriptor* message, const std::str
           IsStringWellKnownType(field->message_type())) {
         return TranscodeError{field_path, "'" + part + "' has no fields to name in '" + field_path + "'"};
       }
-      node = &(*node)[field->json_name()];
-      message = field->message_type();
+      message = message->GetReflection()->MutableMessage(message, field);
       rest.remove_prefix(dot + 1);
       continue;
     }
     if (field->is_map()) return TranscodeError{field_path, "map field '" + field_path + "' cannot be a parameter"};
-    std::string why;
-    auto value = JsonValueFor(field, text, &why);
-    if (!value) return TranscodeError{field_path, "'" + field_path + "' " + why};
-    auto& slot = (*node)[field->json_name()];
-    if (field->is_repeated()) {
-      slot.push_back(std::move(*value));
-    } else if (!slot.is_null()) {
+    if (!field->is_repeated() && !from_path && !assigned.insert(field_path).second) {
       return TranscodeError{field_path, "'" + field_path + "' is given more than once"};
-    } else {
-      slot = std::move(*value);
     }
+    if (auto why = SetLeaf(message, field, text)) return TranscodeError{field_path, "'" + field_path + "' " + *why};
     return std::nullopt;
   }
 }
@@ -158,9 +229,11 @@ std::optional<TranscodeError> BuildRequest(const Route& route, const PathTemplat
     if (!status.ok()) return TranscodeError{"body", "invalid JSON body: " + StatusText(status)};
   }
 
-  nlohmann::json params = nlohmann::json::object();
+  // Path variables win over the same fields in the body; query parameters
+  // name only fields the body does not carry.
+  std::set<std::string> assigned;
   for (const auto& [field_path, value] : bindings) {
-    if (auto e = SetParam(input, field_path, value, true, params)) return e;
+    if (auto e = SetParam(request, field_path, value, true, assigned)) return e;
   }
   for (const auto& [name, value] : query) {
     if (route.body == "*") {
@@ -171,17 +244,11 @@ std::optional<TranscodeError> BuildRequest(const Route& route, const PathTemplat
     if (!route.body.empty() && top_field != nullptr && top_field->name() == route.body) {
       return TranscodeError{name, "query parameter '" + name + "' belongs in the JSON body"};
     }
-    bool bound_by_path = false;
-    for (const auto& [field_path, unused] : bindings) bound_by_path |= field_path == name;
-    if (bound_by_path) return TranscodeError{name, "'" + name + "' is already given in the path"};
-    if (auto e = SetParam(input, name, value, false, params)) return e;
+    for (const auto& [field_path, unused] : bindings) {
+      if (field_path == name) return TranscodeError{name, "'" + name + "' is already given in the path"};
+    }
+    if (auto e = SetParam(request, name, value, false, assigned)) return e;
   }
-  if (params.empty()) return std::nullopt;
-  std::unique_ptr<google::protobuf::Message> overlay(request->New());
-  const auto status = google::protobuf::util::JsonStringToMessage(params.dump(), overlay.get(), strict);
-  if (!status.ok()) return TranscodeError{"query", "invalid parameter: " + StatusText(status)};
-  // Path variables win over the same fields in the body.
-  request->MergeFrom(*overlay);
   return std::nullopt;
 }
 
