@@ -74,7 +74,7 @@ else
   rm -f "$OSH_VAR_DIR/run/gateway.ready"
   "$OSH_BUILD_DIR/services/gateway/osh-gateway" --http-address 127.0.0.1:8080 --admin-address 127.0.0.1:9100 \
     --province "$PROVINCE" --jwt-hs256-secret-file "$SECRET_FILE" --ready-file "$OSH_VAR_DIR/run/gateway.ready" \
-    --upstreams "osh.registry.v1.RegistryService=127.0.0.1:7101,osh.reporting.v1.ReportingService=127.0.0.1:7105" \
+    --upstreams "osh.registry.v1.RegistryService=127.0.0.1:7101,osh.registry.v1.SupervisionService=127.0.0.1:7101,osh.reporting.v1.ReportingService=127.0.0.1:7105" \
     --redis-address 127.0.0.1:6379 --cors-allowed-origins "http://localhost:3000" \
     >>"$OSH_VAR_DIR/log/gateway.log" 2>&1 &
   echo $! > "$OSH_VAR_DIR/run/gateway.pid"

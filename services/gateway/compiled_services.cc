@@ -1,6 +1,7 @@
 #include "compiled_services.h"
 
 #include "osh/registry/v1/registry.pb.h"
+#include "osh/registry/v1/supervision.pb.h"
 #include "osh/reporting/v1/reporting.pb.h"
 
 namespace osh::gateway {
@@ -8,6 +9,7 @@ namespace osh::gateway {
 std::vector<std::string> CompiledServices() {
   return {
       osh::registry::v1::Employer::descriptor()->file()->service(0)->full_name(),
+      osh::registry::v1::Inspection::descriptor()->file()->service(0)->full_name(),
       osh::reporting::v1::AnnualReport::descriptor()->file()->service(0)->full_name(),
   };
 }

@@ -37,7 +37,8 @@ std::vector<core::ConfigKey> ConfigKeys() {
       {"http-address", "127.0.0.1:8080", "host:port of the HTTP/JSON API (port 0: any)"},
       {"http-threads", "2", "I/O threads of the HTTP server"},
       {"upstreams",
-       "osh.registry.v1.RegistryService=127.0.0.1:7101,osh.reporting.v1.ReportingService=127.0.0.1:7105",
+       "osh.registry.v1.RegistryService=127.0.0.1:7101,osh.registry.v1.SupervisionService=127.0.0.1:7101,"
+       "osh.reporting.v1.ReportingService=127.0.0.1:7105",
        "gRPC services served, as <full service name>=<host:port>, comma separated"},
       {"channels-per-upstream", "2", "gRPC channels (HTTP/2 connections) to each upstream"},
       {"request-timeout-ms", "10000", "deadline of each backend call"},
@@ -131,23 +132,25 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   // through Redis already; transfers imported from other provinces are not)
   // reach the cache through the owning service's events.
   if (const auto brokers = config.GetString("kafka-brokers"); !brokers.empty() && response_cache != nullptr) {
-    std::map<std::string, std::string> service_of_topic;
+    std::map<std::string, std::vector<std::string>> services_of_topic;
     for (const auto& service : services) {
       // "osh.registry.v1.RegistryService" is owned by "registry", whose events are osh.registry.events.
       const auto first = service.find('.');
       const auto second = service.find('.', first + 1);
       if (first == std::string::npos || second == std::string::npos) continue;
-      service_of_topic[events::TopicFor(service.substr(first + 1, second - first - 1))] = service;
+      services_of_topic[events::TopicFor(service.substr(first + 1, second - first - 1))].push_back(service);
     }
     events::EventListener::Options listen;
     listen.brokers = brokers;
     listen.group_id = config.GetString("consumer-group").empty() ? "gateway-" + config.GetString("province")
                                                                   : config.GetString("consumer-group");
-    for (const auto& [topic, unused] : service_of_topic) listen.topics.push_back(topic);
+    for (const auto& [topic, unused] : services_of_topic) listen.topics.push_back(topic);
     auto& listener = host.Adopt(std::make_unique<events::EventListener>(
         listen,
-        [&gateway, service_of_topic](const events::Event& event) {
-          if (auto it = service_of_topic.find(event.topic); it != service_of_topic.end()) gateway.Invalidate(it->second);
+        [&gateway, services_of_topic](const events::Event& event) {
+          if (auto it = services_of_topic.find(event.topic); it != services_of_topic.end()) {
+            for (const auto& service : it->second) gateway.Invalidate(service);
+          }
         },
         &host.metrics()));
     if (!listener.Start(error)) return false;

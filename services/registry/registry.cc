@@ -35,7 +35,6 @@ using service::ThrowIfInvalid;
 
 using service::Require;
 
-auth::Resource ResourceOf(const v1::Employer& e) { return {e.province(), e.credit_code(), false}; }
 
 using service::ActorOf;
 
@@ -57,6 +56,8 @@ int PageSize(int requested, const Registry::Options& o, core::FieldErrors& error
 }
 
 }  // namespace
+
+auth::Resource ResourceOf(const v1::Employer& e) { return {e.province(), e.credit_code(), false}; }
 
 Registry::Registry(store::Database& db, Options options)
     : db_(db), options_(std::move(options)), events_(options_.province) {}

@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "osh/auth/authorize.h"
 #include "osh/auth/principal.h"
 #include "osh/service/call.h"
 #include "osh/registry/v1/registry.pb.h"
@@ -18,6 +19,9 @@ namespace v1 = ::osh::registry::v1;
 
 // The verified caller (the registry refuses anonymous calls before this class).
 using service::Caller;
+
+// What the access policy sees of an employer's records: its province and credit code.
+auth::Resource ResourceOf(const v1::Employer& e);
 
 // The registry's business rules, free of gRPC plumbing: each call validates,
 // authorises, and reads or writes in one store transaction. Every write is

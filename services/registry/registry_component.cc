@@ -10,6 +10,8 @@
 #include "registry_grpc.h"
 #include "registry_store.h"
 #include "registry_transfer.h"
+#include "supervision.h"
+#include "supervision_grpc.h"
 
 namespace osh::registry {
 
@@ -20,6 +22,15 @@ std::vector<core::ConfigKey> ConfigKeys() {
       {"page-size-max", "500", "largest page a list call returns"},
       {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers; empty keeps events in the outbox only"},
       {"consumer-group", "", "Kafka consumer group for incoming transfers (default registry-<province>)"},
+      {"risk-serious-factors", "",
+       "hazard factor codes that make an exposure serious (default: silica, asbestos, benzene, lead, mercury, "
+       "vinyl chloride, cadmium, beryllium, arsenic, phosgene, TNT, ionising radiation)"},
+      {"risk-inspections-per-year", "0,1,2;1,2,3;2,3,4",
+       "inspections per year: rows general; relatively serious; serious, columns grades A,B,C"},
+      {"risk-relatively-serious-exposed", "10", "workers exposed at one factor that make the class relatively serious"},
+      {"risk-test-max-age-days", "365", "hazard testing older than this is a missing test"},
+      {"risk-grade-b-signals", "1", "compliance signals (overdue items, missing tests, exceedances) for grade B"},
+      {"risk-grade-c-signals", "3", "compliance signals for grade C"},
   });
   return keys;
 }
@@ -68,6 +79,18 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   auto& registry = host.Adopt(std::make_unique<Registry>(db, options));
   auto& service = host.Adopt(std::make_unique<RegistryGrpcService>(registry, verifier_ref));
   host.AddGrpcService(&service);
+
+  auto risk = RiskPolicy::Parse(config.GetString("risk-serious-factors"),
+                                config.GetString("risk-inspections-per-year"), error);
+  if (!risk) return false;
+  risk->relatively_serious_min_exposed = static_cast<int>(config.GetInt("risk-relatively-serious-exposed"));
+  risk->test_max_age_days = static_cast<int>(config.GetInt("risk-test-max-age-days"));
+  risk->grade_b_signals = static_cast<int>(config.GetInt("risk-grade-b-signals"));
+  risk->grade_c_signals = static_cast<int>(config.GetInt("risk-grade-c-signals"));
+  auto& supervision = host.Adopt(std::make_unique<Supervision>(
+      db, Supervision::Options{.province = province, .max_page_size = options.max_page_size, .risk = *risk}));
+  auto& supervision_service = host.Adopt(std::make_unique<SupervisionGrpcService>(supervision, verifier_ref));
+  host.AddGrpcService(&supervision_service);
   return true;
 }
 

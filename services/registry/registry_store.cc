@@ -3,6 +3,7 @@
 #include "osh/events/consumer.h"
 #include "osh/events/outbox.h"
 #include "osh/service/records.h"
+#include "supervision_store.h"
 
 namespace osh::registry {
 namespace {
@@ -53,6 +54,7 @@ CREATE INDEX declarations_by_employer ON declarations(employer_id, id);
       service::RecordsMigration(2),
       events::Outbox::Migration(3),
       events::EventConsumer::Migration(4),
+      SupervisionStore::Migration(5),
   };
 }
 

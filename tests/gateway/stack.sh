@@ -56,7 +56,7 @@ start_backends() {
 start_gateway() {
   rm -f "$WORK/gateway.ready"
   "$BIN_DIR/services/gateway/osh-gateway" --http-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \
-    --upstreams "osh.registry.v1.RegistryService=$REGISTRY_GRPC,osh.reporting.v1.ReportingService=$REPORTING_GRPC" \
+    --upstreams "osh.registry.v1.RegistryService=$REGISTRY_GRPC,osh.registry.v1.SupervisionService=$REGISTRY_GRPC,osh.reporting.v1.ReportingService=$REPORTING_GRPC" \
     --redis-address "127.0.0.1:$REDIS_PORT" --jwt-hs256-secret-file "$SECRET_FILE" --jwt-jwks-file "$JWKS_FILE" \
     --ready-file "$WORK/gateway.ready" --shutdown-grace-ms 100 "$@" >>"$WORK/gateway.log" 2>&1 &
   GATEWAY_PID=$!

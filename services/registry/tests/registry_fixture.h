@@ -16,6 +16,9 @@
 #include "registry.h"
 #include "registry_grpc.h"
 #include "registry_store.h"
+#include "osh/registry/v1/supervision.grpc.pb.h"
+#include "supervision.h"
+#include "supervision_grpc.h"
 
 namespace osh::registry::testing {
 
@@ -51,20 +54,27 @@ class RegistryFixture : public ::testing::Test {
     db_ = store::Database::Open({.path = (dir_.path() / "registry.db").string()}, RegistryStore::Migrations());
     registry_ = std::make_unique<Registry>(*db_, Registry::Options{.province = "44"});
     service_ = std::make_unique<RegistryGrpcService>(*registry_, *verifier_);
+    supervision_ = std::make_unique<Supervision>(*db_, Supervision::Options{.province = "44"});
+    supervision_service_ = std::make_unique<SupervisionGrpcService>(*supervision_, *verifier_);
     server_ = std::make_unique<core::GrpcServer>(core::GrpcServer::Options{.access_log = false}, &metrics_);
     server_->AddService(service_.get());
+    server_->AddService(supervision_service_.get());
     std::string error;
     ASSERT_TRUE(server_->Start(&error)) << error;
     channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials());
     stub_ = v1::RegistryService::NewStub(channel_);
+    supervision_stub_ = v1::SupervisionService::NewStub(channel_);
   }
 
   void Stop() {
     stub_.reset();
+    supervision_stub_.reset();
     channel_.reset();
     if (server_) server_->Shutdown(std::chrono::milliseconds(0), std::chrono::milliseconds(2000));
     server_.reset();
     service_.reset();
+    supervision_service_.reset();
+    supervision_.reset();
     registry_.reset();
     db_.reset();
   }
@@ -121,6 +131,9 @@ class RegistryFixture : public ::testing::Test {
   std::unique_ptr<core::GrpcServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::RegistryService::Stub> stub_;
+  std::unique_ptr<Supervision> supervision_;
+  std::unique_ptr<SupervisionGrpcService> supervision_service_;
+  std::unique_ptr<v1::SupervisionService::Stub> supervision_stub_;
 
   const std::string admin_ = Token("province_admin", "44", "", "admin44");
   const std::string inspector_ = Token("inspector", "44", "", "inspector44");

@@ -1,0 +1,455 @@
+#include "supervision.h"
+
+#include <fmt/format.h>
+#include <google/protobuf/util/time_util.h>
+
+#include <map>
+
+#include "osh/auth/authorize.h"
+#include "osh/core/errors.h"
+#include "osh/core/ids.h"
+#include "osh/core/page_token.h"
+#include "osh/domain/hazards.h"
+#include "osh/domain/regions.h"
+#include "osh/domain/text.h"
+#include "osh/service/actor.h"
+#include "osh/service/checks.h"
+#include "osh/service/paging.h"
+#include "osh/service/records.h"
+#include "registry.h"
+#include "registry_store.h"
+#include "supervision_store.h"
+
+namespace osh::registry {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+using service::Guard;
+using service::Idempotent;
+using service::Refuse;
+using service::Require;
+using service::ThrowIfInvalid;
+
+constexpr size_t kMaxText = 2000;
+
+v1::Employer EmployerOrRefuse(store::Tx& tx, const std::string& id) {
+  auto e = RegistryStore::FindEmployer(tx, id);
+  if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + std::string(domain::Utf8Prefix(id, 64)) + "'");
+  return *e;
+}
+
+v1::RectificationItem ItemOrRefuse(store::Tx& tx, const std::string& id) {
+  auto item = SupervisionStore::FindItem(tx, id);
+  if (!item) {
+    Refuse(grpc::StatusCode::NOT_FOUND, "no rectification item with id '" + std::string(domain::Utf8Prefix(id, 64)) + "'");
+  }
+  return *item;
+}
+
+void CheckDate(const std::string& value, const std::string& field, bool required, core::FieldErrors& errors) {
+  if (value.empty()) {
+    if (required) errors.Add(field, "is required (YYYY-MM-DD)");
+  } else if (!IsCivilDate(value)) {
+    errors.Add(field, "must be a date YYYY-MM-DD");
+  }
+}
+
+void CheckFactor(const std::string& code, const std::string& field, bool required, core::FieldErrors& errors) {
+  if (code.empty()) {
+    if (required) errors.Add(field, "is required");
+  } else if (domain::FindHazardFactor(code) == nullptr) {
+    errors.Add(field, "'" + std::string(domain::Utf8Prefix(code, 16)) + "' is not a hazard factor code of the catalogue");
+  }
+}
+
+std::string StatusName(v1::RectificationStatus s) {
+  return v1::RectificationStatus_Name(s).substr(std::string("RECTIFICATION_STATUS_").size());
+}
+
+// The narrowing every list applies: province staff see their province,
+// organisation roles their own employer, national_admin everything.
+struct Scope {
+  std::string division_prefix;
+  auth::Resource resource;
+};
+
+}  // namespace
+
+Supervision::Supervision(store::Database& db, Options options) : db_(db), options_(std::move(options)) {}
+
+std::string Supervision::Today() const {
+  const auto china = std::chrono::floor<std::chrono::days>(options_.clock() + std::chrono::hours(8));
+  const std::chrono::year_month_day ymd{china};
+  return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()));
+}
+
+grpc::Status Supervision::RecordInspection(const Caller& caller, const v1::RecordInspectionRequest& request,
+                                           v1::Inspection* response) {
+  return Guard(caller, "RecordInspection", [&] {
+    core::FieldErrors errors;
+    service::CheckRequestId(request.request_id(), errors);
+    if (request.employer_id().empty()) errors.Add("employer_id", "is required");
+    const auto& in = request.inspection();
+    CheckDate(in.inspected_on(), "inspection.inspected_on", true, errors);
+    service::CheckText(in.summary(), "inspection.summary", kMaxText, false, errors);
+    if (in.findings_size() > 200) errors.Add("inspection.findings", "at most 200 findings per inspection");
+    for (int i = 0; i < in.findings_size(); ++i) {
+      const auto& f = in.findings(i);
+      const std::string p = fmt::format("inspection.findings[{}].", i);
+      service::CheckText(f.description(), p + "description", kMaxText, true, errors);
+      CheckFactor(f.factor_code(), p + "factor_code", false, errors);
+      CheckDate(f.rectification_deadline(), p + "rectification_deadline", true, errors);
+      if (IsCivilDate(f.rectification_deadline()) && IsCivilDate(in.inspected_on()) &&
+          DaysBetween(in.inspected_on(), f.rectification_deadline()) <= 0) {
+        errors.Add(p + "rectification_deadline", "must be after the inspection date");
+      }
+    }
+    if (!in.inspected_on().empty() && IsCivilDate(in.inspected_on()) && DaysBetween(Today(), in.inspected_on()) > 0) {
+      errors.Add("inspection.inspected_on", "is in the future");
+    }
+    ThrowIfInvalid(errors);
+    const auto now_tp = options_.clock();
+    const auto now = TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(now_tp));
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "RecordInspection", request.request_id(), request, response, [&] {
+        const auto e = EmployerOrRefuse(tx, request.employer_id());
+        Require(caller.principal, auth::Action::kReview, ResourceOf(e));
+        v1::Inspection inspection = in;
+        inspection.set_id(core::NewUuidV7(now_tp));
+        inspection.set_employer_id(e.id());
+        inspection.set_province(e.province());
+        inspection.set_division_code(e.division_code());
+        *inspection.mutable_inspector() = service::ActorOf(*caller.principal);
+        *inspection.mutable_create_time() = now;
+        for (auto& f : *inspection.mutable_findings()) {
+          v1::RectificationItem item;
+          item.set_id(core::NewUuidV7(now_tp));
+          item.set_inspection_id(inspection.id());
+          item.set_employer_id(e.id());
+          item.set_division_code(e.division_code());
+          item.set_description(f.description());
+          item.set_factor_code(f.factor_code());
+          item.set_deadline(f.rectification_deadline());
+          item.set_status(v1::RECTIFICATION_STATUS_OPEN);
+          item.set_version(1);
+          *item.mutable_update_time() = now;
+          *item.mutable_last_actor() = service::ActorOf(*caller.principal);
+          SupervisionStore::InsertItem(tx, item);
+          f.set_rectification_item_id(item.id());
+        }
+        SupervisionStore::InsertInspection(tx, inspection);
+        service::Audit(tx, caller, "record", "inspection", inspection.id());
+        *response = inspection;
+      });
+    });
+  });
+}
+
+grpc::Status Supervision::GetInspection(const Caller& caller, const v1::GetInspectionRequest& request,
+                                        v1::Inspection* response) {
+  return Guard(caller, "GetInspection", [&] {
+    if (request.id().empty()) throw service::Refusal{core::InvalidArgument("id", "is required")};
+    db_.Read([&](store::Tx& tx) {
+      auto inspection = SupervisionStore::FindInspection(tx, request.id());
+      if (!inspection) {
+        Refuse(grpc::StatusCode::NOT_FOUND,
+               "no inspection with id '" + std::string(domain::Utf8Prefix(request.id(), 64)) + "'");
+      }
+      Require(caller.principal, auth::Action::kRead, ResourceOf(EmployerOrRefuse(tx, inspection->employer_id())));
+      *response = *inspection;
+    });
+  });
+}
+
+grpc::Status Supervision::ListRectifications(const Caller& caller, const v1::ListRectificationsRequest& request,
+                                             v1::ListRectificationsResponse* response) {
+  return Guard(caller, "ListRectifications", [&] {
+    core::FieldErrors errors;
+    const int page_size =
+        service::PageSize(request.page_size(), options_.default_page_size, options_.max_page_size, errors);
+    SupervisionStore::ItemFilter filter;
+    filter.division_prefix = request.division_prefix();
+    filter.employer_id = request.employer_id();
+    filter.status = request.status();
+    filter.overdue_only = request.overdue_only();
+    filter.today = Today();
+    if (!filter.division_prefix.empty() && !domain::IsDivisionPrefix(filter.division_prefix)) {
+      errors.Add("division_prefix", "must be 2, 4 or 6 digits starting with a province code");
+    }
+    if (!v1::RectificationStatus_IsValid(filter.status)) errors.Add("status", "unknown value");
+    const auth::Principal& p = *caller.principal;
+    if (auth::IsOrganisationRole(p.role) && filter.employer_id.empty()) {
+      errors.Add("employer_id", "is required for role " + std::string(auth::RoleName(p.role)));
+    }
+    const std::string fingerprint = fmt::format("{}|{}|{}|{}", filter.division_prefix, filter.employer_id,
+                                                filter.status, filter.overdue_only);
+    std::string after;
+    if (!request.page_token().empty()) {
+      auto position = core::DecodePageToken(request.page_token(), fingerprint);
+      if (!position) errors.Add("page_token", "is not a token from this listing (or the filters changed)");
+      else after = *position;
+    }
+    ThrowIfInvalid(errors);
+    auto rows = db_.Read([&](store::Tx& tx) {
+      if (!filter.employer_id.empty()) {
+        const auto e = EmployerOrRefuse(tx, filter.employer_id);
+        Require(caller.principal, auth::Action::kRead, ResourceOf(e));
+      } else {
+        if (filter.division_prefix.empty() && auth::IsProvincialRole(p.role)) filter.division_prefix = p.province;
+        const std::string province = filter.division_prefix.substr(0, std::min<size_t>(2, filter.division_prefix.size()));
+        Require(caller.principal, auth::Action::kRead, {province.empty() ? options_.province : province, "", false});
+      }
+      return SupervisionStore::ListItems(tx, filter, after, page_size + 1);
+    });
+    response->set_next_page_token(service::TrimPage(rows, page_size, fingerprint, [](const auto& i) { return i.id(); }));
+    const auto today = filter.today;
+    for (auto& item : rows) {
+      item.set_overdue((item.status() == v1::RECTIFICATION_STATUS_OPEN ||
+                        item.status() == v1::RECTIFICATION_STATUS_REOPENED) &&
+                       item.deadline() < today);
+      *response->add_items() = std::move(item);
+    }
+  });
+}
+
+grpc::Status Supervision::ReportRectificationDone(const Caller& caller,
+                                                  const v1::ReportRectificationDoneRequest& request,
+                                                  v1::RectificationItem* response) {
+  return Guard(caller, "ReportRectificationDone", [&] {
+    core::FieldErrors errors;
+    service::CheckRequestId(request.request_id(), errors);
+    if (request.id().empty()) errors.Add("id", "is required");
+    service::CheckText(request.note(), "note", kMaxText, true, errors);
+    ThrowIfInvalid(errors);
+    const auto now_tp = options_.clock();
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "ReportRectificationDone", request.request_id(), request, response, [&] {
+        auto item = ItemOrRefuse(tx, request.id());
+        Require(caller.principal, auth::Action::kWrite, ResourceOf(EmployerOrRefuse(tx, item.employer_id())));
+        if (request.version() != item.version()) {
+          Refuse(grpc::StatusCode::ABORTED, fmt::format("item {} is at version {}, not {}; read it again", item.id(),
+                                                        item.version(), request.version()));
+        }
+        if (item.status() != v1::RECTIFICATION_STATUS_OPEN && item.status() != v1::RECTIFICATION_STATUS_REOPENED) {
+          Refuse(grpc::StatusCode::FAILED_PRECONDITION,
+                 "item " + item.id() + " is " + StatusName(item.status()) + "; only OPEN or REOPENED items are reported done");
+        }
+        item.set_status(v1::RECTIFICATION_STATUS_REPORTED_DONE);
+        item.set_done_note(request.note());
+        item.set_version(item.version() + 1);
+        *item.mutable_update_time() = TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(now_tp));
+        *item.mutable_last_actor() = service::ActorOf(*caller.principal);
+        SupervisionStore::UpdateItem(tx, item);
+        service::Audit(tx, caller, "report_done", "rectification_item", item.id());
+        *response = item;
+      });
+    });
+  });
+}
+
+grpc::Status Supervision::ReviewRectification(const Caller& caller, const v1::ReviewRectificationRequest& request,
+                                              v1::RectificationItem* response) {
+  return Guard(caller, "ReviewRectification", [&] {
+    core::FieldErrors errors;
+    service::CheckRequestId(request.request_id(), errors);
+    if (request.id().empty()) errors.Add("id", "is required");
+    service::CheckText(request.reason(), "reason", kMaxText, !request.accept(), errors);
+    if (!request.accept()) {
+      CheckDate(request.new_deadline(), "new_deadline", true, errors);
+      if (IsCivilDate(request.new_deadline()) && DaysBetween(Today(), request.new_deadline()) <= 0) {
+        errors.Add("new_deadline", "must be after today");
+      }
+    }
+    ThrowIfInvalid(errors);
+    const auto now_tp = options_.clock();
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "ReviewRectification", request.request_id(), request, response, [&] {
+        auto item = ItemOrRefuse(tx, request.id());
+        // kReview: inspectors and admins of the province; never the employer itself.
+        Require(caller.principal, auth::Action::kReview, ResourceOf(EmployerOrRefuse(tx, item.employer_id())));
+        if (request.version() != item.version()) {
+          Refuse(grpc::StatusCode::ABORTED, fmt::format("item {} is at version {}, not {}; read it again", item.id(),
+                                                        item.version(), request.version()));
+        }
+        if (item.status() != v1::RECTIFICATION_STATUS_REPORTED_DONE) {
+          Refuse(grpc::StatusCode::FAILED_PRECONDITION,
+                 "item " + item.id() + " is " + StatusName(item.status()) + "; only REPORTED_DONE items are reviewed");
+        }
+        item.set_status(request.accept() ? v1::RECTIFICATION_STATUS_CLOSED : v1::RECTIFICATION_STATUS_REOPENED);
+        item.set_review_reason(request.reason());
+        if (!request.accept()) item.set_deadline(request.new_deadline());
+        item.set_version(item.version() + 1);
+        *item.mutable_update_time() = TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(now_tp));
+        *item.mutable_last_actor() = service::ActorOf(*caller.principal);
+        SupervisionStore::UpdateItem(tx, item);
+        service::Audit(tx, caller, request.accept() ? "close" : "reopen", "rectification_item", item.id());
+        *response = item;
+      });
+    });
+  });
+}
+
+grpc::Status Supervision::RecordHazardTest(const Caller& caller, const v1::RecordHazardTestRequest& request,
+                                           v1::HazardTest* response) {
+  return Guard(caller, "RecordHazardTest", [&] {
+    core::FieldErrors errors;
+    service::CheckRequestId(request.request_id(), errors);
+    if (request.employer_id().empty()) errors.Add("employer_id", "is required");
+    const auto& in = request.hazard_test();
+    CheckDate(in.tested_on(), "hazard_test.tested_on", true, errors);
+    if (IsCivilDate(in.tested_on()) && DaysBetween(Today(), in.tested_on()) > 0) {
+      errors.Add("hazard_test.tested_on", "is in the future");
+    }
+    service::CheckText(in.institution(), "hazard_test.institution", 200, true, errors);
+    service::CheckText(in.report_number(), "hazard_test.report_number", 100, false, errors);
+    if (in.results_size() == 0) errors.Add("hazard_test.results", "at least one result is required");
+    if (in.results_size() > 1000) errors.Add("hazard_test.results", "at most 1000 results per report");
+    for (int i = 0; i < in.results_size(); ++i) {
+      const auto& r = in.results(i);
+      const std::string p = fmt::format("hazard_test.results[{}].", i);
+      CheckFactor(r.factor_code(), p + "factor_code", true, errors);
+      service::CheckText(r.workplace(), p + "workplace", 200, true, errors);
+      service::CheckText(r.post(), p + "post", 200, true, errors);
+      service::CheckText(r.unit(), p + "unit", 20, true, errors);
+      if (!std::isfinite(r.measured_value()) || r.measured_value() < 0) {
+        errors.Add(p + "measured_value", "must be a finite number >= 0");
+      }
+      if (!std::isfinite(r.exposure_limit()) || r.exposure_limit() <= 0) {
+        errors.Add(p + "exposure_limit", "must be a finite number > 0");
+      }
+    }
+    ThrowIfInvalid(errors);
+    const auto now_tp = options_.clock();
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "RecordHazardTest", request.request_id(), request, response, [&] {
+        const auto e = EmployerOrRefuse(tx, request.employer_id());
+        Require(caller.principal, auth::Action::kWrite, ResourceOf(e));
+        v1::HazardTest test = in;
+        test.set_id(core::NewUuidV7(now_tp));
+        test.set_employer_id(e.id());
+        test.set_division_code(e.division_code());
+        int exceedances = 0;
+        for (auto& r : *test.mutable_results()) {
+          r.set_exceeded(r.measured_value() > r.exposure_limit());
+          exceedances += r.exceeded() ? 1 : 0;
+        }
+        test.set_exceedances(exceedances);
+        *test.mutable_create_time() = TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(now_tp));
+        SupervisionStore::InsertHazardTest(tx, test);
+        service::Audit(tx, caller, "record", "hazard_test", test.id());
+        *response = test;
+      });
+    });
+  });
+}
+
+grpc::Status Supervision::ListExceedances(const Caller& caller, const v1::ListExceedancesRequest& request,
+                                          v1::ListExceedancesResponse* response) {
+  return Guard(caller, "ListExceedances", [&] {
+    core::FieldErrors errors;
+    const int page_size =
+        service::PageSize(request.page_size(), options_.default_page_size, options_.max_page_size, errors);
+    SupervisionStore::ExceedanceFilter filter{request.division_prefix(), request.factor_code(), request.tested_since()};
+    if (!filter.division_prefix.empty() && !domain::IsDivisionPrefix(filter.division_prefix)) {
+      errors.Add("division_prefix", "must be 2, 4 or 6 digits starting with a province code");
+    }
+    CheckFactor(filter.factor_code, "factor_code", false, errors);
+    CheckDate(filter.tested_since, "tested_since", false, errors);
+    const auth::Principal& p = *caller.principal;
+    if (filter.division_prefix.empty() && auth::IsProvincialRole(p.role)) filter.division_prefix = p.province;
+    const std::string fingerprint =
+        fmt::format("{}|{}|{}", filter.division_prefix, filter.factor_code, filter.tested_since);
+    std::string after;
+    if (!request.page_token().empty()) {
+      auto position = core::DecodePageToken(request.page_token(), fingerprint);
+      if (!position) errors.Add("page_token", "is not a token from this listing (or the filters changed)");
+      else after = *position;
+    }
+    ThrowIfInvalid(errors);
+    // A regional view across employers: province staff and national roles.
+    const std::string province = filter.division_prefix.empty() ? options_.province : filter.division_prefix.substr(0, 2);
+    Require(caller.principal, auth::Action::kRead, {province, "", false});
+    auto rows = db_.Read([&](store::Tx& tx) { return SupervisionStore::ListExceedances(tx, filter, after, page_size + 1); });
+    response->set_next_page_token(
+        service::TrimPage(rows, page_size, fingerprint, [](const auto& row) { return row.first; }));
+    for (auto& [position, x] : rows) *response->add_exceedances() = std::move(x);
+  });
+}
+
+grpc::Status Supervision::GetRiskClassification(const Caller& caller, const v1::GetRiskClassificationRequest& request,
+                                                v1::RiskClassification* response) {
+  return Guard(caller, "GetRiskClassification", [&] {
+    if (request.employer_id().empty()) throw service::Refusal{core::InvalidArgument("employer_id", "is required")};
+    const auto today = Today();
+    db_.Read([&](store::Tx& tx) {
+      const auto e = EmployerOrRefuse(tx, request.employer_id());
+      Require(caller.principal, auth::Action::kRead, ResourceOf(e));
+      *response = Classify(options_.risk, SupervisionStore::InputsOf(tx, e, today));
+      response->set_employer_id(e.id());
+      response->set_division_code(e.division_code());
+      response->set_as_of(today);
+    });
+  });
+}
+
+grpc::Status Supervision::ListRiskClassifications(const Caller& caller,
+                                                  const v1::ListRiskClassificationsRequest& request,
+                                                  v1::ListRiskClassificationsResponse* response) {
+  return Guard(caller, "ListRiskClassifications", [&] {
+    core::FieldErrors errors;
+    const int page_size =
+        service::PageSize(request.page_size(), options_.default_page_size, options_.max_page_size, errors);
+    EmployerFilter filter;
+    filter.division_prefix = request.division_prefix();
+    if (!filter.division_prefix.empty() && !domain::IsDivisionPrefix(filter.division_prefix)) {
+      errors.Add("division_prefix", "must be 2, 4 or 6 digits starting with a province code");
+    }
+    const auth::Principal& p = *caller.principal;
+    if (filter.division_prefix.empty() && auth::IsProvincialRole(p.role)) filter.division_prefix = p.province;
+    const std::string fingerprint = "risk|" + filter.division_prefix;
+    std::string after;
+    if (!request.page_token().empty()) {
+      auto position = core::DecodePageToken(request.page_token(), fingerprint);
+      if (!position) errors.Add("page_token", "is not a token from this listing (or the filters changed)");
+      else after = *position;
+    }
+    ThrowIfInvalid(errors);
+    const std::string province = filter.division_prefix.empty() ? options_.province : filter.division_prefix.substr(0, 2);
+    Require(caller.principal, auth::Action::kRead, {province, "", false});
+    const auto today = Today();
+    db_.Read([&](store::Tx& tx) {
+      auto classify = [&](const v1::Employer& e) {
+        auto c = Classify(options_.risk, SupervisionStore::InputsOf(tx, e, today));
+        c.set_employer_id(e.id());
+        c.set_division_code(e.division_code());
+        c.set_as_of(today);
+        return c;
+      };
+      auto employers = RegistryStore::ListEmployers(tx, filter, after, page_size + 1);
+      response->set_next_page_token(
+          service::TrimPage(employers, page_size, fingerprint, [](const auto& e) { return e.id(); }));
+      for (const auto& e : employers) *response->add_classifications() = classify(e);
+      if (!request.include_summary()) return;
+      std::map<std::pair<int, int>, int> cells;
+      std::string position;
+      while (true) {
+        auto batch = RegistryStore::ListEmployers(tx, filter, position, 1000);
+        for (const auto& e : batch) {
+          const auto c = Classify(options_.risk, SupervisionStore::InputsOf(tx, e, today));
+          ++cells[{c.hazard_class(), c.management_grade()}];
+        }
+        if (batch.size() < 1000) break;
+        position = batch.back().id();
+      }
+      for (const auto& [key, count] : cells) {
+        auto* cell = response->add_summary();
+        cell->set_hazard_class(static_cast<v1::HazardRiskClass>(key.first));
+        cell->set_management_grade(static_cast<v1::ManagementGrade>(key.second));
+        cell->set_employers(count);
+      }
+    });
+  });
+}
+
+}  // namespace osh::registry

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <grpcpp/support/status.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "osh/registry/v1/supervision.pb.h"
+#include "osh/service/call.h"
+#include "osh/store/database.h"
+#include "risk_classifier.h"
+
+namespace osh::registry {
+
+using service::Caller;
+
+// Supervision business rules (inspections, rectification, hazard tests, risk
+// classification) over the registry's store. Like Registry: each call
+// validates, authorises, and reads or writes in one transaction; writes are
+// audited and idempotent on their request_id.
+class Supervision {
+ public:
+  struct Options {
+    std::string province;
+    int default_page_size = 50;
+    int max_page_size = 500;
+    RiskPolicy risk;
+    std::function<std::chrono::system_clock::time_point()> clock = [] { return std::chrono::system_clock::now(); };
+  };
+
+  Supervision(store::Database& db, Options options);
+
+  grpc::Status RecordInspection(const Caller& caller, const v1::RecordInspectionRequest& request,
+                                v1::Inspection* response);
+  grpc::Status GetInspection(const Caller& caller, const v1::GetInspectionRequest& request, v1::Inspection* response);
+  grpc::Status ListRectifications(const Caller& caller, const v1::ListRectificationsRequest& request,
+                                  v1::ListRectificationsResponse* response);
+  grpc::Status ReportRectificationDone(const Caller& caller, const v1::ReportRectificationDoneRequest& request,
+                                       v1::RectificationItem* response);
+  grpc::Status ReviewRectification(const Caller& caller, const v1::ReviewRectificationRequest& request,
+                                   v1::RectificationItem* response);
+  grpc::Status RecordHazardTest(const Caller& caller, const v1::RecordHazardTestRequest& request,
+                                v1::HazardTest* response);
+  grpc::Status ListExceedances(const Caller& caller, const v1::ListExceedancesRequest& request,
+                               v1::ListExceedancesResponse* response);
+  grpc::Status GetRiskClassification(const Caller& caller, const v1::GetRiskClassificationRequest& request,
+                                     v1::RiskClassification* response);
+  grpc::Status ListRiskClassifications(const Caller& caller, const v1::ListRiskClassificationsRequest& request,
+                                       v1::ListRiskClassificationsResponse* response);
+
+  // Today's date in China Standard Time ("YYYY-MM-DD"): deadlines are dates there.
+  std::string Today() const;
+
+ private:
+  store::Database& db_;
+  Options options_;
+};
+
+}  // namespace osh::registry

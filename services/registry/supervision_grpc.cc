@@ -1,0 +1,64 @@
+#include "supervision_grpc.h"
+
+#include "osh/service/grpc_front.h"
+
+namespace osh::registry {
+
+SupervisionGrpcService::SupervisionGrpcService(Supervision& supervision, const auth::TokenVerifier& verifier)
+    : supervision_(supervision), verifier_(verifier) {}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::RecordInspection(grpc::CallbackServerContext* ctx,
+    const v1::RecordInspectionRequest* req, v1::Inspection* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.RecordInspection(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::GetInspection(grpc::CallbackServerContext* ctx,
+    const v1::GetInspectionRequest* req, v1::Inspection* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.GetInspection(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::ListRectifications(grpc::CallbackServerContext* ctx,
+    const v1::ListRectificationsRequest* req, v1::ListRectificationsResponse* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.ListRectifications(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::ReportRectificationDone(grpc::CallbackServerContext* ctx,
+    const v1::ReportRectificationDoneRequest* req, v1::RectificationItem* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.ReportRectificationDone(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::ReviewRectification(grpc::CallbackServerContext* ctx,
+    const v1::ReviewRectificationRequest* req, v1::RectificationItem* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.ReviewRectification(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::RecordHazardTest(grpc::CallbackServerContext* ctx,
+    const v1::RecordHazardTestRequest* req, v1::HazardTest* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.RecordHazardTest(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::ListExceedances(grpc::CallbackServerContext* ctx,
+    const v1::ListExceedancesRequest* req, v1::ListExceedancesResponse* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.ListExceedances(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::GetRiskClassification(grpc::CallbackServerContext* ctx,
+    const v1::GetRiskClassificationRequest* req, v1::RiskClassification* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.GetRiskClassification(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::ListRiskClassifications(grpc::CallbackServerContext* ctx,
+    const v1::ListRiskClassificationsRequest* req, v1::ListRiskClassificationsResponse* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.ListRiskClassifications(c, *req, resp); });
+}
+
+}  // namespace osh::registry

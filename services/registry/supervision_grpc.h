@@ -1,0 +1,39 @@
+#pragma once
+
+#include "osh/auth/jwt.h"
+#include "osh/registry/v1/supervision.grpc.pb.h"
+#include "supervision.h"
+
+namespace osh::registry {
+
+// The gRPC face of Supervision on the callback API: verifies the bearer token
+// of each call, refuses anonymous callers, answers with Supervision's status.
+class SupervisionGrpcService final : public v1::SupervisionService::CallbackService {
+ public:
+  SupervisionGrpcService(Supervision& supervision, const auth::TokenVerifier& verifier);
+
+  grpc::ServerUnaryReactor* RecordInspection(grpc::CallbackServerContext* ctx, const v1::RecordInspectionRequest* req,
+      v1::Inspection* resp) override;
+  grpc::ServerUnaryReactor* GetInspection(grpc::CallbackServerContext* ctx, const v1::GetInspectionRequest* req,
+      v1::Inspection* resp) override;
+  grpc::ServerUnaryReactor* ListRectifications(grpc::CallbackServerContext* ctx, const v1::ListRectificationsRequest* req,
+      v1::ListRectificationsResponse* resp) override;
+  grpc::ServerUnaryReactor* ReportRectificationDone(grpc::CallbackServerContext* ctx, const v1::ReportRectificationDoneRequest* req,
+      v1::RectificationItem* resp) override;
+  grpc::ServerUnaryReactor* ReviewRectification(grpc::CallbackServerContext* ctx, const v1::ReviewRectificationRequest* req,
+      v1::RectificationItem* resp) override;
+  grpc::ServerUnaryReactor* RecordHazardTest(grpc::CallbackServerContext* ctx, const v1::RecordHazardTestRequest* req,
+      v1::HazardTest* resp) override;
+  grpc::ServerUnaryReactor* ListExceedances(grpc::CallbackServerContext* ctx, const v1::ListExceedancesRequest* req,
+      v1::ListExceedancesResponse* resp) override;
+  grpc::ServerUnaryReactor* GetRiskClassification(grpc::CallbackServerContext* ctx, const v1::GetRiskClassificationRequest* req,
+      v1::RiskClassification* resp) override;
+  grpc::ServerUnaryReactor* ListRiskClassifications(grpc::CallbackServerContext* ctx, const v1::ListRiskClassificationsRequest* req,
+      v1::ListRiskClassificationsResponse* resp) override;
+
+ private:
+  Supervision& supervision_;
+  const auth::TokenVerifier& verifier_;
+};
+
+}  // namespace osh::registry

@@ -1,0 +1,205 @@
+#include "supervision_store.h"
+
+#include <chrono>
+
+namespace osh::registry {
+namespace {
+
+template <typename Message>
+Message Parse(const std::string& bytes) {
+  Message m;
+  if (!m.ParseFromString(bytes)) throw store::StoreError(1, "stored supervision record does not parse");
+  return m;
+}
+
+std::optional<std::chrono::sys_days> ParseCivil(const std::string& text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+  }
+  const std::chrono::year_month_day ymd{std::chrono::year(std::stoi(text.substr(0, 4))),
+                                        std::chrono::month(static_cast<unsigned>(std::stoi(text.substr(5, 2)))),
+                                        std::chrono::day(static_cast<unsigned>(std::stoi(text.substr(8, 2))))};
+  if (!ymd.ok()) return std::nullopt;
+  return std::chrono::sys_days(ymd);
+}
+
+// Approved declaration statuses keep the factors an employer is classified by.
+constexpr int64_t kApproved = v1::DECLARATION_STATUS_APPROVED;
+constexpr int64_t kOpen = v1::RECTIFICATION_STATUS_OPEN;
+constexpr int64_t kReopened = v1::RECTIFICATION_STATUS_REOPENED;
+
+}  // namespace
+
+bool IsCivilDate(const std::string& text) { return ParseCivil(text).has_value(); }
+
+int DaysBetween(const std::string& a, const std::string& b) {
+  return static_cast<int>((*ParseCivil(b) - *ParseCivil(a)).count());
+}
+
+store::Migration SupervisionStore::Migration(int version) {
+  return {version, "supervision", R"sql(
+CREATE TABLE inspections (
+  id TEXT PRIMARY KEY,
+  employer_id TEXT NOT NULL REFERENCES employers(id),
+  record BLOB NOT NULL
+);
+CREATE INDEX inspections_by_employer ON inspections(employer_id, id);
+CREATE TABLE rectification_items (
+  id TEXT PRIMARY KEY,
+  employer_id TEXT NOT NULL REFERENCES employers(id),
+  division_code TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  deadline TEXT NOT NULL,
+  record BLOB NOT NULL
+);
+CREATE INDEX rectification_items_by_division ON rectification_items(division_code, id);
+CREATE INDEX rectification_items_by_employer ON rectification_items(employer_id, status, deadline);
+CREATE TABLE hazard_tests (
+  id TEXT PRIMARY KEY,
+  employer_id TEXT NOT NULL REFERENCES employers(id),
+  tested_on TEXT NOT NULL,
+  exceedances INTEGER NOT NULL,
+  record BLOB NOT NULL
+);
+CREATE INDEX hazard_tests_by_employer ON hazard_tests(employer_id, tested_on);
+CREATE TABLE hazard_exceedances (
+  hazard_test_id TEXT NOT NULL REFERENCES hazard_tests(id),
+  row INTEGER NOT NULL,
+  employer_id TEXT NOT NULL,
+  division_code TEXT NOT NULL,
+  factor_code TEXT NOT NULL,
+  tested_on TEXT NOT NULL,
+  record BLOB NOT NULL,
+  PRIMARY KEY (hazard_test_id, row)
+);
+CREATE INDEX hazard_exceedances_by_division ON hazard_exceedances(division_code, factor_code);
+)sql"};
+}
+
+void SupervisionStore::InsertInspection(store::Tx& tx, const v1::Inspection& inspection) {
+  auto s = tx.Prepare("INSERT INTO inspections (id, employer_id, record) VALUES (?, ?, ?)");
+  s.BindAll(inspection.id(), inspection.employer_id());
+  s.BindBlob(3, inspection.SerializeAsString());
+  s.Run();
+}
+
+std::optional<v1::Inspection> SupervisionStore::FindInspection(store::Tx& tx, const std::string& id) {
+  auto s = tx.Prepare("SELECT record FROM inspections WHERE id = ?");
+  s.Bind(1, id);
+  if (!s.Step()) return std::nullopt;
+  return Parse<v1::Inspection>(s.Blob(0));
+}
+
+void SupervisionStore::InsertItem(store::Tx& tx, const v1::RectificationItem& item) {
+  auto s = tx.Prepare(
+      "INSERT INTO rectification_items (id, employer_id, division_code, status, deadline, record)"
+      " VALUES (?, ?, ?, ?, ?, ?)");
+  s.BindAll(item.id(), item.employer_id(), item.division_code(), static_cast<int64_t>(item.status()), item.deadline());
+  s.BindBlob(6, item.SerializeAsString());
+  s.Run();
+}
+
+void SupervisionStore::UpdateItem(store::Tx& tx, const v1::RectificationItem& item) {
+  auto s = tx.Prepare("UPDATE rectification_items SET status = ?, deadline = ?, record = ? WHERE id = ?");
+  s.BindAll(static_cast<int64_t>(item.status()), item.deadline());
+  s.BindBlob(3, item.SerializeAsString());
+  s.Bind(4, item.id());
+  s.Run();
+}
+
+std::optional<v1::RectificationItem> SupervisionStore::FindItem(store::Tx& tx, const std::string& id) {
+  auto s = tx.Prepare("SELECT record FROM rectification_items WHERE id = ?");
+  s.Bind(1, id);
+  if (!s.Step()) return std::nullopt;
+  return Parse<v1::RectificationItem>(s.Blob(0));
+}
+
+std::vector<v1::RectificationItem> SupervisionStore::ListItems(store::Tx& tx, const ItemFilter& f,
+                                                               const std::string& after_id, int limit) {
+  auto s = tx.Prepare(
+      "SELECT record FROM rectification_items WHERE id > ?"
+      " AND (? = '' OR substr(division_code, 1, length(?)) = ?)"
+      " AND (? = '' OR employer_id = ?)"
+      " AND (? = 0 OR status = ?)"
+      " AND (? = 0 OR (status IN (?, ?) AND deadline < ?))"
+      " ORDER BY id LIMIT ?");
+  s.BindAll(after_id, f.division_prefix, f.division_prefix, f.division_prefix, f.employer_id, f.employer_id,
+            static_cast<int64_t>(f.status), static_cast<int64_t>(f.status), static_cast<int64_t>(f.overdue_only),
+            kOpen, kReopened, f.today, static_cast<int64_t>(limit));
+  std::vector<v1::RectificationItem> out;
+  while (s.Step()) out.push_back(Parse<v1::RectificationItem>(s.Blob(0)));
+  return out;
+}
+
+void SupervisionStore::InsertHazardTest(store::Tx& tx, const v1::HazardTest& test) {
+  auto s = tx.Prepare(
+      "INSERT INTO hazard_tests (id, employer_id, tested_on, exceedances, record) VALUES (?, ?, ?, ?, ?)");
+  s.BindAll(test.id(), test.employer_id(), test.tested_on(), static_cast<int64_t>(test.exceedances()));
+  s.BindBlob(5, test.SerializeAsString());
+  s.Run();
+  auto e = tx.Prepare(
+      "INSERT INTO hazard_exceedances (hazard_test_id, row, employer_id, division_code, factor_code, tested_on,"
+      " record) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  for (int i = 0; i < test.results_size(); ++i) {
+    const auto& r = test.results(i);
+    if (!r.exceeded()) continue;
+    v1::Exceedance x;
+    x.set_hazard_test_id(test.id());
+    x.set_employer_id(test.employer_id());
+    x.set_division_code(test.division_code());
+    x.set_tested_on(test.tested_on());
+    *x.mutable_result() = r;
+    e.Reset().BindAll(test.id(), static_cast<int64_t>(i), test.employer_id(), test.division_code(), r.factor_code(),
+                      test.tested_on());
+    e.BindBlob(7, x.SerializeAsString());
+    e.Run();
+  }
+}
+
+std::vector<std::pair<std::string, v1::Exceedance>> SupervisionStore::ListExceedances(
+    store::Tx& tx, const ExceedanceFilter& f, const std::string& after, int limit) {
+  // Position "<test id>/<row>", rows zero-padded so text order is row order.
+  auto s = tx.Prepare(
+      "SELECT hazard_test_id || '/' || printf('%05d', row), record FROM hazard_exceedances"
+      " WHERE hazard_test_id || '/' || printf('%05d', row) > ?"
+      " AND (? = '' OR substr(division_code, 1, length(?)) = ?)"
+      " AND (? = '' OR factor_code = ?)"
+      " AND (? = '' OR tested_on >= ?)"
+      " ORDER BY hazard_test_id, row LIMIT ?");
+  s.BindAll(after, f.division_prefix, f.division_prefix, f.division_prefix, f.factor_code, f.factor_code,
+            f.tested_since, f.tested_since, static_cast<int64_t>(limit));
+  std::vector<std::pair<std::string, v1::Exceedance>> out;
+  while (s.Step()) out.emplace_back(s.Text(0), Parse<v1::Exceedance>(s.Blob(1)));
+  return out;
+}
+
+RiskInputs SupervisionStore::InputsOf(store::Tx& tx, const v1::Employer& employer, const std::string& today) {
+  RiskInputs in;
+  auto declaration = tx.Prepare(
+      "SELECT record FROM declarations WHERE employer_id = ? AND status = ? ORDER BY id DESC LIMIT 1");
+  declaration.BindAll(employer.id(), kApproved);
+  if (declaration.Step()) {
+    const auto d = Parse<v1::Declaration>(declaration.Blob(0));
+    for (const auto& x : d.exposures()) in.exposures.emplace_back(x.factor_code(), x.exposed_workers());
+  }
+  auto overdue = tx.Prepare(
+      "SELECT count(*), min(deadline) FROM rectification_items"
+      " WHERE employer_id = ? AND status IN (?, ?) AND deadline < ?");
+  overdue.BindAll(employer.id(), kOpen, kReopened, today);
+  if (overdue.Step() && overdue.Int(0) > 0) {
+    in.overdue_items = static_cast<int>(overdue.Int(0));
+    in.longest_overdue_days = DaysBetween(overdue.Text(1), today);
+  }
+  auto test = tx.Prepare(
+      "SELECT tested_on, exceedances FROM hazard_tests WHERE employer_id = ? ORDER BY tested_on DESC LIMIT 1");
+  test.Bind(1, employer.id());
+  if (test.Step()) {
+    in.last_test_on = test.Text(0);
+    in.last_test_exceedances = static_cast<int>(test.Int(1));
+    in.days_since_last_test = DaysBetween(*in.last_test_on, today);
+  }
+  return in;
+}
+
+}  // namespace osh::registry

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "osh/registry/v1/registry.pb.h"
+#include "osh/registry/v1/supervision.pb.h"
+#include "osh/store/database.h"
+#include "risk_classifier.h"
+
+namespace osh::registry {
+
+// The supervision tables of the registry's SQLite file: inspections,
+// rectification items, hazard tests and their exceedances. Records are stored
+// whole (protobuf) beside the columns queries filter on.
+class SupervisionStore {
+ public:
+  static store::Migration Migration(int version);
+
+  static void InsertInspection(store::Tx& tx, const v1::Inspection& inspection);
+  static std::optional<v1::Inspection> FindInspection(store::Tx& tx, const std::string& id);
+
+  static void InsertItem(store::Tx& tx, const v1::RectificationItem& item);
+  static void UpdateItem(store::Tx& tx, const v1::RectificationItem& item);
+  static std::optional<v1::RectificationItem> FindItem(store::Tx& tx, const std::string& id);
+  struct ItemFilter {
+    std::string division_prefix;
+    std::string employer_id;
+    int status = 0;
+    bool overdue_only = false;
+    std::string today;  // "YYYY-MM-DD": deadlines before it are overdue
+  };
+  static std::vector<v1::RectificationItem> ListItems(store::Tx& tx, const ItemFilter& filter,
+                                                      const std::string& after_id, int limit);
+
+  static void InsertHazardTest(store::Tx& tx, const v1::HazardTest& test);
+  struct ExceedanceFilter {
+    std::string division_prefix;
+    std::string factor_code;
+    std::string tested_since;
+  };
+  // Position: "<hazard_test_id>/<row>".
+  static std::vector<std::pair<std::string, v1::Exceedance>> ListExceedances(store::Tx& tx,
+                                                                             const ExceedanceFilter& filter,
+                                                                             const std::string& after, int limit);
+
+  // The classification inputs of one employer as of `today`.
+  static RiskInputs InputsOf(store::Tx& tx, const v1::Employer& employer, const std::string& today);
+};
+
+// Days from civil date a to b ("YYYY-MM-DD", both valid).
+int DaysBetween(const std::string& a, const std::string& b);
+// Whether `text` is a valid "YYYY-MM-DD" date.
+bool IsCivilDate(const std::string& text);
+
+}  // namespace osh::registry

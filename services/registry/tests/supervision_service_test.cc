@@ -1,0 +1,390 @@
+// Supervision (inspections, rectification, hazard tests, risk classes) over
+// real gRPC sockets against a real SQLite file.
+#include <fmt/format.h>
+
+#include <set>
+
+#include "osh/core/errors.h"
+
+#include "registry_fixture.h"
+
+namespace osh::registry::testing {
+namespace {
+
+using grpc::StatusCode;
+
+class SupervisionServiceTest : public RegistryFixture {
+ protected:
+  // A date `days` from today (China Standard Time), as the service counts.
+  std::string Day(int days) const {
+    const auto china = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now() + std::chrono::hours(8));
+    const std::chrono::year_month_day ymd{china + std::chrono::days(days)};
+    return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                       static_cast<unsigned>(ymd.day()));
+  }
+
+  v1::Inspection Inspect(const std::string& employer_id, const std::vector<std::pair<std::string, int>>& findings,
+                         int inspected_days_ago = 40, const std::string& token = "") {
+    v1::RecordInspectionRequest req;
+    req.set_employer_id(employer_id);
+    req.mutable_inspection()->set_inspected_on(Day(-inspected_days_ago));
+    req.mutable_inspection()->set_summary("日常监督检查");
+    for (const auto& [text, deadline_in_days] : findings) {
+      auto* f = req.mutable_inspection()->add_findings();
+      f->set_description(text);
+      f->set_rectification_deadline(Day(deadline_in_days));
+    }
+    v1::Inspection out;
+    auto status = supervision_stub_->RecordInspection(Ctx(token.empty() ? inspector_ : token).get(), req, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
+  v1::RectificationItem Item(const std::string& id) {
+    v1::ListRectificationsRequest req;
+    req.set_page_size(500);
+    v1::ListRectificationsResponse resp;
+    EXPECT_TRUE(supervision_stub_->ListRectifications(Ctx(admin_).get(), req, &resp).ok());
+    for (const auto& i : resp.items()) {
+      if (i.id() == id) return i;
+    }
+    ADD_FAILURE() << "no item " << id;
+    return {};
+  }
+
+  grpc::Status ReportDone(const std::string& token, const v1::RectificationItem& item, v1::RectificationItem* out) {
+    v1::ReportRectificationDoneRequest req;
+    req.set_id(item.id());
+    req.set_version(item.version());
+    req.set_note("已安装局部排风设施并检测合格");
+    return supervision_stub_->ReportRectificationDone(Ctx(token).get(), req, out);
+  }
+
+  grpc::Status Review(const std::string& token, const v1::RectificationItem& item, bool accept,
+                      v1::RectificationItem* out) {
+    v1::ReviewRectificationRequest req;
+    req.set_id(item.id());
+    req.set_version(item.version());
+    req.set_accept(accept);
+    if (!accept) {
+      req.set_reason("排风罩风速不足");
+      req.set_new_deadline(Day(15));
+    }
+    return supervision_stub_->ReviewRectification(Ctx(token).get(), req, out);
+  }
+
+  void ApproveDeclaration(const v1::Employer& e, const std::vector<std::pair<std::string, int>>& exposures) {
+    v1::SubmitDeclarationRequest submit;
+    submit.set_employer_id(e.id());
+    auto* d = submit.mutable_declaration();
+    d->set_type(v1::DECLARATION_TYPE_INITIAL);
+    int largest = 0;
+    for (const auto& [code, n] : exposures) {
+      auto* x = d->add_exposures();
+      x->set_factor_code(code);
+      x->set_workplace("生产车间");
+      x->set_post("操作工 " + code);
+      x->set_exposed_workers(n);
+      largest = std::max(largest, n);
+    }
+    d->set_total_exposed_workers(largest);
+    v1::Declaration submitted;
+    auto status = stub_->SubmitDeclaration(Ctx(admin_).get(), submit, &submitted);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    v1::ReviewDeclarationRequest review;
+    review.set_id(submitted.id());
+    review.set_approve(true);
+    v1::Declaration reviewed;
+    status = stub_->ReviewDeclaration(Ctx(inspector_).get(), review, &reviewed);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  v1::RiskClassification Risk(const std::string& employer_id) {
+    v1::GetRiskClassificationRequest req;
+    req.set_employer_id(employer_id);
+    v1::RiskClassification out;
+    auto status = supervision_stub_->GetRiskClassification(Ctx(inspector_).get(), req, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+};
+
+TEST_F(SupervisionServiceTest, AnInspectionOpensOneItemPerFinding) {
+  const auto e = CreateEmployer(SampleEmployer(MakeCreditCode("441900", 101)));
+  const auto inspection = Inspect(e.id(), {{"打磨岗位未设置局部排风", 20}, {"未公告职业病危害告知卡", 10}});
+  ASSERT_EQ(inspection.findings_size(), 2);
+  EXPECT_FALSE(inspection.findings(0).rectification_item_id().empty());
+  EXPECT_EQ(inspection.inspector().role(), "inspector");
+  const auto item = Item(inspection.findings(1).rectification_item_id());
+  EXPECT_EQ(item.status(), v1::RECTIFICATION_STATUS_OPEN);
+  EXPECT_EQ(item.deadline(), Day(10));
+  EXPECT_EQ(item.division_code(), "441900");
+  EXPECT_FALSE(item.overdue());
+
+  v1::GetInspectionRequest get;
+  get.set_id(inspection.id());
+  v1::Inspection read;
+  ASSERT_TRUE(supervision_stub_->GetInspection(Ctx(admin_).get(), get, &read).ok());
+  EXPECT_EQ(read.findings_size(), 2);
+}
+
+TEST_F(SupervisionServiceTest, EveryWorkflowTransitionAndTheIllegalOnes) {
+  const auto code = MakeCreditCode("441900", 102);
+  const auto e = CreateEmployer(SampleEmployer(code));
+  const std::string employer = Token("employer", "44", code, "emp-102");
+  auto item = Item(Inspect(e.id(), {{"防护设施缺失", 20}}).findings(0).rectification_item_id());
+
+  v1::RectificationItem out;
+  // OPEN → CLOSED directly is illegal.
+  EXPECT_EQ(Review(inspector_, item, true, &out).error_code(), StatusCode::FAILED_PRECONDITION);
+  // OPEN → REPORTED_DONE by the employer.
+  ASSERT_TRUE(ReportDone(employer, item, &out).ok());
+  EXPECT_EQ(out.status(), v1::RECTIFICATION_STATUS_REPORTED_DONE);
+  EXPECT_EQ(out.version(), 2);
+  // A stale version is ABORTED; reporting done twice is FAILED_PRECONDITION.
+  EXPECT_EQ(ReportDone(employer, item, &out).error_code(), StatusCode::ABORTED);
+  item = Item(item.id());
+  EXPECT_EQ(ReportDone(employer, item, &out).error_code(), StatusCode::FAILED_PRECONDITION);
+  // REPORTED_DONE → REOPENED with a reason and a new deadline.
+  ASSERT_TRUE(Review(inspector_, item, false, &out).ok());
+  EXPECT_EQ(out.status(), v1::RECTIFICATION_STATUS_REOPENED);
+  EXPECT_EQ(out.deadline(), Day(15));
+  EXPECT_EQ(out.review_reason(), "排风罩风速不足");
+  // REOPENED → REPORTED_DONE → CLOSED.
+  item = Item(item.id());
+  ASSERT_TRUE(ReportDone(employer, item, &out).ok());
+  item = Item(item.id());
+  ASSERT_TRUE(Review(inspector_, item, true, &out).ok());
+  EXPECT_EQ(out.status(), v1::RECTIFICATION_STATUS_CLOSED);
+  // CLOSED is final.
+  item = Item(item.id());
+  EXPECT_EQ(ReportDone(employer, item, &out).error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Review(inspector_, item, false, &out).error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(item.last_actor().role(), "inspector");
+}
+
+TEST_F(SupervisionServiceTest, AnEmployerCannotCloseItsOwnItemNorInspectItself) {
+  const auto code = MakeCreditCode("441900", 103);
+  const auto e = CreateEmployer(SampleEmployer(code));
+  const std::string employer = Token("employer", "44", code, "emp-103");
+  auto item = Item(Inspect(e.id(), {{"问题", 20}}).findings(0).rectification_item_id());
+  v1::RectificationItem out;
+  ASSERT_TRUE(ReportDone(employer, item, &out).ok());
+  EXPECT_EQ(Review(employer, out, true, &out).error_code(), StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Item(item.id()).status(), v1::RECTIFICATION_STATUS_REPORTED_DONE);
+
+  v1::RecordInspectionRequest self;
+  self.set_employer_id(e.id());
+  self.mutable_inspection()->set_inspected_on(Day(-1));
+  v1::Inspection inspection;
+  EXPECT_EQ(supervision_stub_->RecordInspection(Ctx(employer).get(), self, &inspection).error_code(),
+            StatusCode::PERMISSION_DENIED);
+  // Another organisation may not report this employer's item done.
+  const std::string stranger = Token("employer", "44", MakeCreditCode("441900", 999), "emp-999");
+  auto fresh = Item(Inspect(e.id(), {{"问题二", 20}}).findings(0).rectification_item_id());
+  EXPECT_EQ(ReportDone(stranger, fresh, &out).error_code(), StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(SupervisionServiceTest, AnotherProvincesInspectorSeesNothingOfThisProvince) {
+  const auto e = CreateEmployer(SampleEmployer(MakeCreditCode("441900", 104)));
+  const auto inspection = Inspect(e.id(), {{"问题", 20}});
+  const std::string js_inspector = Token("inspector", "32", "", "inspector32");
+  v1::GetInspectionRequest get;
+  get.set_id(inspection.id());
+  v1::Inspection read;
+  EXPECT_EQ(supervision_stub_->GetInspection(Ctx(js_inspector).get(), get, &read).error_code(),
+            StatusCode::PERMISSION_DENIED);
+  v1::ListRectificationsRequest list;
+  list.set_division_prefix("44");
+  v1::ListRectificationsResponse items;
+  EXPECT_EQ(supervision_stub_->ListRectifications(Ctx(js_inspector).get(), list, &items).error_code(),
+            StatusCode::PERMISSION_DENIED);
+  // Without a prefix the list is narrowed to the caller's own province: empty here.
+  list.clear_division_prefix();
+  ASSERT_TRUE(supervision_stub_->ListRectifications(Ctx(js_inspector).get(), list, &items).ok());
+  EXPECT_EQ(items.items_size(), 0);
+  v1::RecordInspectionRequest inspect;
+  inspect.set_employer_id(e.id());
+  inspect.mutable_inspection()->set_inspected_on(Day(-1));
+  EXPECT_EQ(supervision_stub_->RecordInspection(Ctx(js_inspector).get(), inspect, &read).error_code(),
+            StatusCode::PERMISSION_DENIED);
+  // National reads everything.
+  EXPECT_TRUE(supervision_stub_->GetInspection(Ctx(national_).get(), get, &read).ok());
+}
+
+TEST_F(SupervisionServiceTest, OverdueItemsAreListedPerRegion) {
+  const auto dongguan = CreateEmployer(SampleEmployer(MakeCreditCode("441900", 105), "441900"));
+  const auto shenzhen = CreateEmployer(SampleEmployer(MakeCreditCode("440305", 106), "440305"));
+  const auto late = Inspect(dongguan.id(), {{"逾期一", -5}, {"未到期", 5}}, 40);
+  Inspect(shenzhen.id(), {{"逾期二", -3}}, 40);
+  // A late item reported done is no longer overdue.
+  const auto reported_id = Inspect(dongguan.id(), {{"逾期但已报告", -2}}, 30).findings(0).rectification_item_id();
+  v1::RectificationItem out;
+  ASSERT_TRUE(ReportDone(admin_, Item(reported_id), &out).ok());
+
+  v1::ListRectificationsRequest req;
+  req.set_overdue_only(true);
+  req.set_division_prefix("4419");
+  v1::ListRectificationsResponse resp;
+  ASSERT_TRUE(supervision_stub_->ListRectifications(Ctx(inspector_).get(), req, &resp).ok());
+  ASSERT_EQ(resp.items_size(), 1);
+  EXPECT_EQ(resp.items(0).id(), late.findings(0).rectification_item_id());
+  EXPECT_TRUE(resp.items(0).overdue());
+  req.set_division_prefix("44");
+  ASSERT_TRUE(supervision_stub_->ListRectifications(Ctx(inspector_).get(), req, &resp).ok());
+  EXPECT_EQ(resp.items_size(), 2);
+  // Paging keeps to the query.
+  req.set_page_size(1);
+  ASSERT_TRUE(supervision_stub_->ListRectifications(Ctx(inspector_).get(), req, &resp).ok());
+  ASSERT_EQ(resp.items_size(), 1);
+  ASSERT_FALSE(resp.next_page_token().empty());
+  req.set_page_token(resp.next_page_token());
+  req.set_overdue_only(false);
+  EXPECT_EQ(supervision_stub_->ListRectifications(Ctx(inspector_).get(), req, &resp).error_code(),
+            StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(SupervisionServiceTest, BadInputNamesEveryField) {
+  const auto e = CreateEmployer(SampleEmployer(MakeCreditCode("441900", 107)));
+  v1::RecordInspectionRequest req;
+  req.set_employer_id(e.id());
+  req.mutable_inspection()->set_inspected_on("2026-13-01");
+  auto* f = req.mutable_inspection()->add_findings();
+  f->set_factor_code("X999");
+  f->set_rectification_deadline("soon");
+  v1::Inspection out;
+  auto status = supervision_stub_->RecordInspection(Ctx(inspector_).get(), req, &out);
+  ASSERT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  std::set<std::string> fields;
+  for (const auto& [field, description] : core::FieldViolationsOf(status)) fields.insert(field);
+  EXPECT_EQ(fields, (std::set<std::string>{"inspection.inspected_on", "inspection.findings[0].description",
+                                           "inspection.findings[0].factor_code",
+                                           "inspection.findings[0].rectification_deadline"}));
+  // Nothing half written: no item exists.
+  v1::ListRectificationsRequest list;
+  list.set_employer_id(e.id());
+  v1::ListRectificationsResponse items;
+  ASSERT_TRUE(supervision_stub_->ListRectifications(Ctx(admin_).get(), list, &items).ok());
+  EXPECT_EQ(items.items_size(), 0);
+}
+
+TEST_F(SupervisionServiceTest, HazardTestsRecordExceedancesQueryablePerRegionAndFactor) {
+  const auto code = MakeCreditCode("441900", 108);
+  const auto e = CreateEmployer(SampleEmployer(code));
+  v1::RecordHazardTestRequest req;
+  req.set_employer_id(e.id());
+  auto* t = req.mutable_hazard_test();
+  t->set_tested_on(Day(-10));
+  t->set_institution("广东省职业病防治院");
+  t->set_report_number("GDOH-2026-0042");
+  auto add = [&](const char* factor, const char* post, double measured, double limit, const char* unit) {
+    auto* r = t->add_results();
+    r->set_factor_code(factor);
+    r->set_workplace("打磨车间");
+    r->set_post(post);
+    r->set_measured_value(measured);
+    r->set_exposure_limit(limit);
+    r->set_unit(unit);
+  };
+  add("D001", "打磨工", 1.8, 1.0, "mg/m³");
+  add("P001", "打磨工", 82, 85, "dB(A)");
+  add("P001", "冲压工", 91, 85, "dB(A)");
+  v1::HazardTest test;
+  // The employer records its own testing report.
+  auto status = supervision_stub_->RecordHazardTest(Ctx(Token("employer", "44", code, "emp-108")).get(), req, &test);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(test.exceedances(), 2);
+  EXPECT_TRUE(test.results(0).exceeded());
+  EXPECT_FALSE(test.results(1).exceeded());
+
+  v1::ListExceedancesRequest list;
+  list.set_division_prefix("4419");
+  v1::ListExceedancesResponse found;
+  ASSERT_TRUE(supervision_stub_->ListExceedances(Ctx(inspector_).get(), list, &found).ok());
+  EXPECT_EQ(found.exceedances_size(), 2);
+  list.set_factor_code("P001");
+  ASSERT_TRUE(supervision_stub_->ListExceedances(Ctx(inspector_).get(), list, &found).ok());
+  ASSERT_EQ(found.exceedances_size(), 1);
+  EXPECT_EQ(found.exceedances(0).result().post(), "冲压工");
+  list.set_division_prefix("4403");
+  ASSERT_TRUE(supervision_stub_->ListExceedances(Ctx(inspector_).get(), list, &found).ok());
+  EXPECT_EQ(found.exceedances_size(), 0);
+
+  t->mutable_results(0)->set_exposure_limit(0);
+  t->set_tested_on(Day(3));
+  status = supervision_stub_->RecordHazardTest(Ctx(admin_).get(), req, &test);
+  ASSERT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  std::set<std::string> fields;
+  for (const auto& [field, description] : core::FieldViolationsOf(status)) fields.insert(field);
+  EXPECT_EQ(fields, (std::set<std::string>{"hazard_test.results[0].exposure_limit", "hazard_test.tested_on"}));
+}
+
+TEST_F(SupervisionServiceTest, RiskClassificationFollowsDeclarationsAndComplianceAndExplainsItself) {
+  // Silica dust declared for 35 workers: serious. Never tested: one signal, grade B.
+  const auto e = CreateEmployer(SampleEmployer(MakeCreditCode("441900", 109)));
+  ApproveDeclaration(e, {{"D001", 35}, {"P001", 35}});
+  auto risk = Risk(e.id());
+  EXPECT_EQ(risk.hazard_class(), v1::HAZARD_RISK_CLASS_SERIOUS);
+  EXPECT_EQ(risk.management_grade(), v1::MANAGEMENT_GRADE_B);
+  EXPECT_EQ(risk.inspections_per_year(), 3);
+  std::set<std::string> rules;
+  for (const auto& r : risk.reasons()) rules.insert(r.rule());
+  EXPECT_TRUE(rules.count("serious_factor"));
+  EXPECT_TRUE(rules.count("missing_hazard_test"));
+  EXPECT_NE(risk.reasons(0).input().find("D001"), std::string::npos);
+
+  // Two items overdue more than 30 days: grade C on its own.
+  Inspect(e.id(), {{"逾期一", -35}, {"逾期二", -31}}, 60);
+  risk = Risk(e.id());
+  EXPECT_EQ(risk.management_grade(), v1::MANAGEMENT_GRADE_C);
+  EXPECT_EQ(risk.inspections_per_year(), 4);
+
+  // Noise only, 12 workers: relatively serious; nothing else wrong after a test: grade A.
+  const auto noisy = CreateEmployer(SampleEmployer(MakeCreditCode("441900", 110)));
+  ApproveDeclaration(noisy, {{"P001", 12}});
+  v1::RecordHazardTestRequest test;
+  test.set_employer_id(noisy.id());
+  test.mutable_hazard_test()->set_tested_on(Day(-20));
+  test.mutable_hazard_test()->set_institution("检测机构");
+  auto* r = test.mutable_hazard_test()->add_results();
+  r->set_factor_code("P001");
+  r->set_workplace("车间");
+  r->set_post("冲压工");
+  r->set_measured_value(80);
+  r->set_exposure_limit(85);
+  r->set_unit("dB(A)");
+  v1::HazardTest recorded;
+  ASSERT_TRUE(supervision_stub_->RecordHazardTest(Ctx(admin_).get(), test, &recorded).ok());
+  risk = Risk(noisy.id());
+  EXPECT_EQ(risk.hazard_class(), v1::HAZARD_RISK_CLASS_RELATIVELY_SERIOUS);
+  EXPECT_EQ(risk.management_grade(), v1::MANAGEMENT_GRADE_A);
+  EXPECT_EQ(risk.inspections_per_year(), 1);
+
+  // The regional list with its summary counts every employer once.
+  const auto plain = CreateEmployer(SampleEmployer(MakeCreditCode("441900", 111)));
+  v1::ListRiskClassificationsRequest list;
+  list.set_division_prefix("4419");
+  list.set_include_summary(true);
+  list.set_page_size(2);
+  v1::ListRiskClassificationsResponse resp;
+  ASSERT_TRUE(supervision_stub_->ListRiskClassifications(Ctx(inspector_).get(), list, &resp).ok());
+  EXPECT_EQ(resp.classifications_size(), 2);
+  EXPECT_FALSE(resp.next_page_token().empty());
+  int total = 0, serious_c = 0, general_a = 0;
+  for (const auto& cell : resp.summary()) {
+    total += cell.employers();
+    if (cell.hazard_class() == v1::HAZARD_RISK_CLASS_SERIOUS && cell.management_grade() == v1::MANAGEMENT_GRADE_C) {
+      serious_c = cell.employers();
+    }
+    if (cell.hazard_class() == v1::HAZARD_RISK_CLASS_GENERAL && cell.management_grade() == v1::MANAGEMENT_GRADE_A) {
+      general_a = cell.employers();
+    }
+  }
+  EXPECT_EQ(total, 3);
+  EXPECT_EQ(serious_c, 1);
+  EXPECT_EQ(general_a, 1);  // `plain`: no declaration, nothing wrong
+  (void)plain;
+}
+
+}  // namespace
+}  // namespace osh::registry::testing
