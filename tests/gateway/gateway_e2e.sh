@@ -68,6 +68,16 @@ check "custom-verb-like literal route (byCreditCode)" test "$(json_get "$BODY" '
 http GET "/v1/employers?page_size=1&sizeClass=SIZE_CLASS_MEDIUM" "$ADMIN"
 check "list with query parameters (enum by name)" test "$(json_get "$BODY" '["employers"][0]["id"]')" = "$ID"
 
+# --- supervision routes of the same registry --------------------------------
+TODAY="$(TZ=Asia/Shanghai date +%F)" PAST="$(TZ=Asia/Shanghai date -d '-40 days' +%F)" LATE="$(TZ=Asia/Shanghai date -d '-5 days' +%F)"
+http POST "/v1/employers/$ID/inspections?request_id=gw-insp-1" "$ADMIN" \
+  "{\"inspectedOn\":\"$PAST\",\"findings\":[{\"description\":\"未设置警示标识\",\"rectificationDeadline\":\"$LATE\"}]}"
+check "an inspection recorded through the gateway" bash -c '[[ "$0" = 200 ]] && grep -q rectificationItemId <<<"$1"' "$STATUS" "$BODY"
+http GET "/v1/rectifications?overdue_only=true&division_prefix=4403" "$ADMIN"
+check "its item is listed overdue for the region" bash -c 'grep -q "\"overdue\":true" <<<"$0"' "$BODY"
+http GET "/v1/employers/$ID/risk-classification" "$ADMIN"
+check "the risk classification explains itself" bash -c '[[ "$0" = 200 ]] && grep -q overdue_rectifications <<<"$1"' "$STATUS" "$BODY"
+
 # --- errors are 4xx with {code, message, details} --------------------------
 http POST "/v1/employers" "$ADMIN" '{"name": '
 check "malformed JSON is 400" test "$STATUS" = 400
