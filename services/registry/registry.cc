@@ -220,15 +220,7 @@ grpc::Status Registry::ListEmployers(const Caller& caller, const v1::ListEmploye
     const std::string fingerprint = fmt::format("{}|{}|{}|{}|{}|{}", filter.division_prefix, filter.industry_section,
                                                 filter.size_class, filter.hazard_category, filter.declaration_status,
                                                 filter.credit_code);
-    std::string after_id;
-    if (!request.page_token().empty()) {
-      auto position = core::DecodePageToken(request.page_token(), fingerprint);
-      if (!position) {
-        errors.Add("page_token", "is not a token from this listing (or the filters changed)");
-      } else {
-        after_id = *position;
-      }
-    }
+    const std::string after_id = service::PagePosition(request.page_token(), fingerprint, errors);
     ThrowIfInvalid(errors);
     Require(caller.principal, auth::Action::kRead, scope);
 
@@ -381,15 +373,7 @@ grpc::Status Registry::ListDeclarations(const Caller& caller, const v1::ListDecl
     core::FieldErrors errors;
     const int page_size = PageSize(request.page_size(), options_, errors);
     if (request.employer_id().empty()) errors.Add("employer_id", "is required");
-    std::string before_id;
-    if (!request.page_token().empty()) {
-      auto position = core::DecodePageToken(request.page_token(), request.employer_id());
-      if (!position) {
-        errors.Add("page_token", "is not a token from this listing");
-      } else {
-        before_id = *position;
-      }
-    }
+    const std::string before_id = service::PagePosition(request.page_token(), request.employer_id(), errors);
     ThrowIfInvalid(errors);
     auto rows = db_.Read([&](store::Tx& tx) {
       auto e = RegistryStore::FindEmployer(tx, request.employer_id());

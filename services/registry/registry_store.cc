@@ -8,13 +8,6 @@
 namespace osh::registry {
 namespace {
 
-template <typename Message>
-Message Parse(const std::string& bytes) {
-  Message m;
-  if (!m.ParseFromString(bytes)) throw store::StoreError(1, "stored record does not parse");
-  return m;
-}
-
 int64_t HazardMaskOf(const v1::Employer& e) {
   int64_t mask = 0;
   for (int c : e.hazard_categories()) mask |= HazardMaskBit(c);
@@ -62,14 +55,14 @@ std::optional<v1::Employer> RegistryStore::FindEmployer(store::Tx& tx, const std
   auto s = tx.Prepare("SELECT record FROM employers WHERE id = ?");
   s.Bind(1, id);
   if (!s.Step()) return std::nullopt;
-  return Parse<v1::Employer>(s.Blob(0));
+  return store::ParseRecord<v1::Employer>(s.Blob(0));
 }
 
 std::optional<v1::Employer> RegistryStore::FindEmployerByCreditCode(store::Tx& tx, const std::string& credit_code) {
   auto s = tx.Prepare("SELECT record FROM employers WHERE credit_code = ?");
   s.Bind(1, credit_code);
   if (!s.Step()) return std::nullopt;
-  return Parse<v1::Employer>(s.Blob(0));
+  return store::ParseRecord<v1::Employer>(s.Blob(0));
 }
 
 void RegistryStore::InsertEmployer(store::Tx& tx, const v1::Employer& e) {
@@ -114,7 +107,7 @@ std::vector<v1::Employer> RegistryStore::ListEmployers(store::Tx& tx, const Empl
             static_cast<int64_t>(f.declaration_status), static_cast<int64_t>(f.declaration_status), f.credit_code,
             f.credit_code, static_cast<int64_t>(limit));
   std::vector<v1::Employer> out;
-  while (s.Step()) out.push_back(Parse<v1::Employer>(s.Blob(0)));
+  while (s.Step()) out.push_back(store::ParseRecord<v1::Employer>(s.Blob(0)));
   return out;
 }
 
@@ -122,7 +115,7 @@ std::optional<v1::Declaration> RegistryStore::FindDeclaration(store::Tx& tx, con
   auto s = tx.Prepare("SELECT record FROM declarations WHERE id = ?");
   s.Bind(1, id);
   if (!s.Step()) return std::nullopt;
-  return Parse<v1::Declaration>(s.Blob(0));
+  return store::ParseRecord<v1::Declaration>(s.Blob(0));
 }
 
 void RegistryStore::InsertDeclaration(store::Tx& tx, const v1::Declaration& d) {
@@ -146,7 +139,7 @@ std::vector<v1::Declaration> RegistryStore::ListDeclarations(store::Tx& tx, cons
       "SELECT record FROM declarations WHERE employer_id = ? AND (? = '' OR id < ?) ORDER BY id DESC LIMIT ?");
   s.BindAll(employer_id, before_id, before_id, static_cast<int64_t>(limit));
   std::vector<v1::Declaration> out;
-  while (s.Step()) out.push_back(Parse<v1::Declaration>(s.Blob(0)));
+  while (s.Step()) out.push_back(store::ParseRecord<v1::Declaration>(s.Blob(0)));
   return out;
 }
 

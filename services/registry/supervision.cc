@@ -62,16 +62,17 @@ void CheckFactor(const std::string& code, const std::string& field, bool require
   }
 }
 
+// Optimistic concurrency: a write based on an older read is ABORTED.
+void RequireVersion(const v1::RectificationItem& item, int64_t version) {
+  if (version != item.version()) {
+    Refuse(grpc::StatusCode::ABORTED,
+           fmt::format("item {} is at version {}, not {}; read it again", item.id(), item.version(), version));
+  }
+}
+
 std::string StatusName(v1::RectificationStatus s) {
   return v1::RectificationStatus_Name(s).substr(std::string("RECTIFICATION_STATUS_").size());
 }
-
-// The narrowing every list applies: province staff see their province,
-// organisation roles their own employer, national_admin everything.
-struct Scope {
-  std::string division_prefix;
-  auth::Resource resource;
-};
 
 }  // namespace
 
@@ -184,12 +185,7 @@ grpc::Status Supervision::ListRectifications(const Caller& caller, const v1::Lis
     }
     const std::string fingerprint = fmt::format("{}|{}|{}|{}", filter.division_prefix, filter.employer_id,
                                                 filter.status, filter.overdue_only);
-    std::string after;
-    if (!request.page_token().empty()) {
-      auto position = core::DecodePageToken(request.page_token(), fingerprint);
-      if (!position) errors.Add("page_token", "is not a token from this listing (or the filters changed)");
-      else after = *position;
-    }
+    const std::string after = service::PagePosition(request.page_token(), fingerprint, errors);
     ThrowIfInvalid(errors);
     auto rows = db_.Read([&](store::Tx& tx) {
       if (!filter.employer_id.empty()) {
@@ -227,10 +223,7 @@ grpc::Status Supervision::ReportRectificationDone(const Caller& caller,
       Idempotent(tx, caller, "ReportRectificationDone", request.request_id(), request, response, [&] {
         auto item = ItemOrRefuse(tx, request.id());
         Require(caller.principal, auth::Action::kWrite, ResourceOf(EmployerOrRefuse(tx, item.employer_id())));
-        if (request.version() != item.version()) {
-          Refuse(grpc::StatusCode::ABORTED, fmt::format("item {} is at version {}, not {}; read it again", item.id(),
-                                                        item.version(), request.version()));
-        }
+        RequireVersion(item, request.version());
         if (item.status() != v1::RECTIFICATION_STATUS_OPEN && item.status() != v1::RECTIFICATION_STATUS_REOPENED) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION,
                  "item " + item.id() + " is " + StatusName(item.status()) + "; only OPEN or REOPENED items are reported done");
@@ -268,10 +261,7 @@ grpc::Status Supervision::ReviewRectification(const Caller& caller, const v1::Re
         auto item = ItemOrRefuse(tx, request.id());
         // kReview: inspectors and admins of the province; never the employer itself.
         Require(caller.principal, auth::Action::kReview, ResourceOf(EmployerOrRefuse(tx, item.employer_id())));
-        if (request.version() != item.version()) {
-          Refuse(grpc::StatusCode::ABORTED, fmt::format("item {} is at version {}, not {}; read it again", item.id(),
-                                                        item.version(), request.version()));
-        }
+        RequireVersion(item, request.version());
         if (item.status() != v1::RECTIFICATION_STATUS_REPORTED_DONE) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION,
                  "item " + item.id() + " is " + StatusName(item.status()) + "; only REPORTED_DONE items are reviewed");
@@ -360,12 +350,7 @@ grpc::Status Supervision::ListExceedances(const Caller& caller, const v1::ListEx
     if (filter.division_prefix.empty() && auth::IsProvincialRole(p.role)) filter.division_prefix = p.province;
     const std::string fingerprint =
         fmt::format("{}|{}|{}", filter.division_prefix, filter.factor_code, filter.tested_since);
-    std::string after;
-    if (!request.page_token().empty()) {
-      auto position = core::DecodePageToken(request.page_token(), fingerprint);
-      if (!position) errors.Add("page_token", "is not a token from this listing (or the filters changed)");
-      else after = *position;
-    }
+    const std::string after = service::PagePosition(request.page_token(), fingerprint, errors);
     ThrowIfInvalid(errors);
     // A regional view across employers: province staff and national roles.
     const std::string province = filter.division_prefix.empty() ? options_.province : filter.division_prefix.substr(0, 2);
@@ -408,12 +393,7 @@ grpc::Status Supervision::ListRiskClassifications(const Caller& caller,
     const auth::Principal& p = *caller.principal;
     if (filter.division_prefix.empty() && auth::IsProvincialRole(p.role)) filter.division_prefix = p.province;
     const std::string fingerprint = "risk|" + filter.division_prefix;
-    std::string after;
-    if (!request.page_token().empty()) {
-      auto position = core::DecodePageToken(request.page_token(), fingerprint);
-      if (!position) errors.Add("page_token", "is not a token from this listing (or the filters changed)");
-      else after = *position;
-    }
+    const std::string after = service::PagePosition(request.page_token(), fingerprint, errors);
     ThrowIfInvalid(errors);
     const std::string province = filter.division_prefix.empty() ? options_.province : filter.division_prefix.substr(0, 2);
     Require(caller.principal, auth::Action::kRead, {province, "", false});

@@ -5,13 +5,6 @@
 namespace osh::registry {
 namespace {
 
-template <typename Message>
-Message Parse(const std::string& bytes) {
-  Message m;
-  if (!m.ParseFromString(bytes)) throw store::StoreError(1, "stored supervision record does not parse");
-  return m;
-}
-
 std::optional<std::chrono::sys_days> ParseCivil(const std::string& text) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
   for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
@@ -88,7 +81,7 @@ std::optional<v1::Inspection> SupervisionStore::FindInspection(store::Tx& tx, co
   auto s = tx.Prepare("SELECT record FROM inspections WHERE id = ?");
   s.Bind(1, id);
   if (!s.Step()) return std::nullopt;
-  return Parse<v1::Inspection>(s.Blob(0));
+  return store::ParseRecord<v1::Inspection>(s.Blob(0));
 }
 
 void SupervisionStore::InsertItem(store::Tx& tx, const v1::RectificationItem& item) {
@@ -112,7 +105,7 @@ std::optional<v1::RectificationItem> SupervisionStore::FindItem(store::Tx& tx, c
   auto s = tx.Prepare("SELECT record FROM rectification_items WHERE id = ?");
   s.Bind(1, id);
   if (!s.Step()) return std::nullopt;
-  return Parse<v1::RectificationItem>(s.Blob(0));
+  return store::ParseRecord<v1::RectificationItem>(s.Blob(0));
 }
 
 std::vector<v1::RectificationItem> SupervisionStore::ListItems(store::Tx& tx, const ItemFilter& f,
@@ -128,7 +121,7 @@ std::vector<v1::RectificationItem> SupervisionStore::ListItems(store::Tx& tx, co
             static_cast<int64_t>(f.status), static_cast<int64_t>(f.status), static_cast<int64_t>(f.overdue_only),
             kOpen, kReopened, f.today, static_cast<int64_t>(limit));
   std::vector<v1::RectificationItem> out;
-  while (s.Step()) out.push_back(Parse<v1::RectificationItem>(s.Blob(0)));
+  while (s.Step()) out.push_back(store::ParseRecord<v1::RectificationItem>(s.Blob(0)));
   return out;
 }
 
@@ -170,7 +163,7 @@ std::vector<std::pair<std::string, v1::Exceedance>> SupervisionStore::ListExceed
   s.BindAll(after, f.division_prefix, f.division_prefix, f.division_prefix, f.factor_code, f.factor_code,
             f.tested_since, f.tested_since, static_cast<int64_t>(limit));
   std::vector<std::pair<std::string, v1::Exceedance>> out;
-  while (s.Step()) out.emplace_back(s.Text(0), Parse<v1::Exceedance>(s.Blob(1)));
+  while (s.Step()) out.emplace_back(s.Text(0), store::ParseRecord<v1::Exceedance>(s.Blob(1)));
   return out;
 }
 
@@ -180,7 +173,7 @@ RiskInputs SupervisionStore::InputsOf(store::Tx& tx, const v1::Employer& employe
       "SELECT record FROM declarations WHERE employer_id = ? AND status = ? ORDER BY id DESC LIMIT 1");
   declaration.BindAll(employer.id(), kApproved);
   if (declaration.Step()) {
-    const auto d = Parse<v1::Declaration>(declaration.Blob(0));
+    const auto d = store::ParseRecord<v1::Declaration>(declaration.Blob(0));
     for (const auto& x : d.exposures()) in.exposures.emplace_back(x.factor_code(), x.exposed_workers());
   }
   auto overdue = tx.Prepare(

@@ -280,15 +280,7 @@ grpc::Status Reporting::ListAnnualReports(const Caller& caller, const v1::ListAn
       filter.province = caller.principal->province;
     }
     const std::string fingerprint = fmt::format("{}|{}|{}", filter.province, filter.year, filter.status);
-    std::string before_id;
-    if (!request.page_token().empty()) {
-      auto position = core::DecodePageToken(request.page_token(), fingerprint);
-      if (!position) {
-        errors.Add("page_token", "is not a token from this listing (or the filters changed)");
-      } else {
-        before_id = *position;
-      }
-    }
+    const std::string before_id = service::PagePosition(request.page_token(), fingerprint, errors);
     ThrowIfInvalid(errors);
     Require(caller.principal, auth::Action::kRead, {filter.province, "", false});
 

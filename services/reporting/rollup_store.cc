@@ -11,13 +11,6 @@
 namespace osh::reporting {
 namespace {
 
-template <typename Message>
-Message Parse(const std::string& bytes) {
-  Message m;
-  if (!m.ParseFromString(bytes)) throw store::StoreError(1, "stored record does not parse");
-  return m;
-}
-
 // Cells are kept at two levels: per county, and per province (the sum of its
 // counties, written in the same transaction). Queries of the whole country or
 // grouped by province read the province level: 31 provinces instead of some
@@ -165,7 +158,7 @@ std::optional<EmployerFacts> RollupStore::FindFacts(store::Tx& tx, const std::st
   f.industry_section = s.Text(2);
   f.size_class = static_cast<int>(s.Int(3));
   f.total_workers = s.Int(4);
-  if (!s.IsNull(5)) f.approved_declaration = Parse<ev::DeclarationFacts>(s.Blob(5));
+  if (!s.IsNull(5)) f.approved_declaration = store::ParseRecord<ev::DeclarationFacts>(s.Blob(5));
   f.facts_province = s.Text(6);
   f.facts_version = s.Int(7);
   return f;
@@ -269,7 +262,7 @@ std::optional<v1::AnnualReport> RollupStore::FindReport(store::Tx& tx, const std
   auto s = tx.Prepare("SELECT record FROM annual_reports WHERE id = ?");
   s.Bind(1, id);
   if (!s.Step()) return std::nullopt;
-  return Parse<v1::AnnualReport>(s.Blob(0));
+  return store::ParseRecord<v1::AnnualReport>(s.Blob(0));
 }
 
 std::optional<v1::AnnualReport> RollupStore::FindSubmittedReport(store::Tx& tx, const std::string& province,
@@ -277,7 +270,7 @@ std::optional<v1::AnnualReport> RollupStore::FindSubmittedReport(store::Tx& tx, 
   auto s = tx.Prepare("SELECT record FROM annual_reports WHERE year = ? AND province = ? AND status = ?");
   s.BindAll(static_cast<int64_t>(year), province, static_cast<int64_t>(v1::REPORT_STATUS_SUBMITTED));
   if (!s.Step()) return std::nullopt;
-  return Parse<v1::AnnualReport>(s.Blob(0));
+  return store::ParseRecord<v1::AnnualReport>(s.Blob(0));
 }
 
 std::vector<v1::AnnualReport> RollupStore::SubmissionsOfYear(store::Tx& tx, int year) {
@@ -285,7 +278,7 @@ std::vector<v1::AnnualReport> RollupStore::SubmissionsOfYear(store::Tx& tx, int 
   s.BindAll(static_cast<int64_t>(year), static_cast<int64_t>(v1::REPORT_STATUS_SUBMITTED),
             static_cast<int64_t>(v1::REPORT_STATUS_SUPERSEDED));
   std::vector<v1::AnnualReport> out;
-  while (s.Step()) out.push_back(Parse<v1::AnnualReport>(s.Blob(0)));
+  while (s.Step()) out.push_back(store::ParseRecord<v1::AnnualReport>(s.Blob(0)));
   return out;
 }
 
@@ -297,7 +290,7 @@ std::vector<v1::AnnualReport> RollupStore::ListReports(store::Tx& tx, const Repo
   s.BindAll(before_id, f.province, static_cast<int64_t>(f.year), static_cast<int64_t>(f.status),
             static_cast<int64_t>(limit));
   std::vector<v1::AnnualReport> out;
-  while (s.Step()) out.push_back(Parse<v1::AnnualReport>(s.Blob(0)));
+  while (s.Step()) out.push_back(store::ParseRecord<v1::AnnualReport>(s.Blob(0)));
   return out;
 }
 

@@ -3,14 +3,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/platform_routes.h"
+
 namespace osh::gateway {
 namespace {
 
 nlohmann::json Document() {
-  std::string error;
-  auto t = RouteTable::FromServices({"osh.registry.v1.RegistryService", "osh.reporting.v1.ReportingService"}, &error);
-  EXPECT_TRUE(t) << error;
-  return nlohmann::json::parse(BuildOpenApi(*t, OpenApiInfo{}));
+  return nlohmann::json::parse(BuildOpenApi(testing::PlatformRoutes(), OpenApiInfo{}));
 }
 
 TEST(OpenApi, DescribesEveryRouteWithItsParameters) {

@@ -1,19 +1,12 @@
 #include "route_table.h"
 
 #include <gtest/gtest.h>
+#include "tests/platform_routes.h"
 
 namespace osh::gateway {
 namespace {
 
-const RouteTable& Routes() {
-  static const RouteTable table = [] {
-    std::string error;
-    auto t = RouteTable::FromServices({"osh.registry.v1.RegistryService", "osh.reporting.v1.ReportingService"}, &error);
-    EXPECT_TRUE(t) << error;
-    return *t;
-  }();
-  return table;
-}
+const RouteTable& Routes() { return testing::PlatformRoutes(); }
 
 TEST(RouteTable, EveryAnnotatedMethodBecomesARoute) {
   // 10 registry + 9 reporting methods, each with one google.api.http rule.

@@ -3,19 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "osh/registry/v1/registry.pb.h"
+#include "tests/platform_routes.h"
 
 namespace osh::gateway {
 namespace {
 
-const RouteTable& Routes() {
-  static const RouteTable table = [] {
-    std::string error;
-    auto t = RouteTable::FromServices({"osh.registry.v1.RegistryService", "osh.reporting.v1.ReportingService"}, &error);
-    EXPECT_TRUE(t) << error;
-    return *t;
-  }();
-  return table;
-}
+const RouteTable& Routes() { return testing::PlatformRoutes(); }
 
 struct Built {
   std::optional<TranscodeError> error;

@@ -3,9 +3,23 @@
 #include <string>
 #include <vector>
 
+#include "osh/core/errors.h"
 #include "osh/core/page_token.h"
 
 namespace osh::service {
+
+// The position a list request's page_token carries: "" without a token; a
+// token from another listing (or other filters) adds a page_token error.
+inline std::string PagePosition(const std::string& page_token, const std::string& fingerprint,
+                                core::FieldErrors& errors) {
+  if (page_token.empty()) return "";
+  auto position = core::DecodePageToken(page_token, fingerprint);
+  if (!position) {
+    errors.Add("page_token", "is not a token from this listing (or the filters changed)");
+    return "";
+  }
+  return *position;
+}
 
 // A list query reads page_size + 1 rows; this keeps page_size of them and
 // returns the token of the next page (empty on the last page), bound to the

@@ -189,4 +189,13 @@ class Database {
   std::vector<Connection*> idle_readers_;
 };
 
+// A record stored whole as a serialized protobuf message; a row that does not
+// parse is a store error (corruption), not a caller's mistake.
+template <typename Message>
+Message ParseRecord(const std::string& bytes) {
+  Message m;
+  if (!m.ParseFromString(bytes)) throw StoreError(1, "stored record does not parse");
+  return m;
+}
+
 }  // namespace osh::store
