@@ -48,6 +48,7 @@ CREATE INDEX declarations_by_employer ON declarations(employer_id, id);
       events::Outbox::Migration(3),
       events::EventConsumer::Migration(4),
       SupervisionStore::Migration(5),
+      SupervisionStore::HealthExamMigration(6),
   };
 }
 

@@ -123,6 +123,13 @@ v1::RiskClassification Classify(const RiskPolicy& policy, const RiskInputs& inpu
                                : std::string("hazard factors declared but never tested"),
            "1 signal");
   }
+  if (inputs.notification_gap > 0) {
+    ++signals;
+    Reason(out, "written_notice_gap",
+           fmt::format("{} examined workers of {} not told their results in writing", inputs.notification_gap,
+                       inputs.notification_gap_year),
+           "1 signal");
+  }
   if (inputs.last_test_exceedances > 0) {
     ++signals;
     Reason(out, "exceedance_signal", fmt::format("{} exceedances in the latest test", inputs.last_test_exceedances),

@@ -42,6 +42,9 @@ struct RiskInputs {
   std::optional<std::string> last_test_on;  // "YYYY-MM-DD"
   int last_test_exceedances = 0;
   int days_since_last_test = 0;
+  // Workers examined but not notified in writing, in the latest year with summaries.
+  int notification_gap = 0;
+  int notification_gap_year = 0;
 };
 
 // The class, grade and frequency, with one reason per rule that decided something.

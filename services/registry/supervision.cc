@@ -362,6 +362,89 @@ grpc::Status Supervision::ListExceedances(const Caller& caller, const v1::ListEx
   });
 }
 
+grpc::Status Supervision::RecordHealthExamSummary(const Caller& caller,
+                                                  const v1::RecordHealthExamSummaryRequest& request,
+                                                  v1::HealthExamSummary* response) {
+  return Guard(caller, "RecordHealthExamSummary", [&] {
+    core::FieldErrors errors;
+    service::CheckRequestId(request.request_id(), errors);
+    if (request.employer_id().empty()) errors.Add("employer_id", "is required");
+    const auto& in = request.summary();
+    const int this_year = std::stoi(Today().substr(0, 4));
+    if (in.year() < 2000 || in.year() > this_year) {
+      errors.Add("summary.year", fmt::format("must be a year from 2000 to {}", this_year));
+    }
+    if (in.kind() == v1::EXAM_KIND_UNSPECIFIED || !v1::ExamKind_IsValid(in.kind())) {
+      errors.Add("summary.kind", "is required (pre-employment, in-service or departure)");
+    }
+    service::CheckText(in.institution(), "summary.institution", 200, true, errors);
+    if (in.examined() < 0) errors.Add("summary.examined", "must be >= 0");
+    for (const auto& [value, field] : {std::pair{in.abnormal(), "summary.abnormal"},
+                                       std::pair{in.suspected_occupational_disease(),
+                                                 "summary.suspected_occupational_disease"},
+                                       std::pair{in.notified_in_writing(), "summary.notified_in_writing"}}) {
+      if (value < 0 || value > in.examined()) {
+        errors.Add(field, fmt::format("must be from 0 to examined ({})", in.examined()));
+      }
+    }
+    if (in.suspected_occupational_disease() > in.abnormal() && in.abnormal() >= 0) {
+      errors.Add("summary.suspected_occupational_disease", "cannot exceed abnormal results");
+    }
+    ThrowIfInvalid(errors);
+    const auto now_tp = options_.clock();
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "RecordHealthExamSummary", request.request_id(), request, response, [&] {
+        const auto e = EmployerOrRefuse(tx, request.employer_id());
+        Require(caller.principal, auth::Action::kWrite, ResourceOf(e));
+        if (auto existing = SupervisionStore::FindSummaryId(tx, e.id(), in.year(), in.kind())) {
+          Refuse(grpc::StatusCode::ALREADY_EXISTS,
+                 fmt::format("employer {} has a {} summary for {} already: {}", e.id(), v1::ExamKind_Name(in.kind()),
+                             in.year(), *existing));
+        }
+        v1::HealthExamSummary summary = in;
+        summary.set_id(core::NewUuidV7(now_tp));
+        summary.set_employer_id(e.id());
+        summary.set_division_code(e.division_code());
+        summary.set_notification_gap(in.examined() - in.notified_in_writing());
+        *summary.mutable_create_time() = TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(now_tp));
+        SupervisionStore::InsertSummary(tx, summary);
+        service::Audit(tx, caller, "record", "health_exam_summary", summary.id());
+        *response = summary;
+      });
+    });
+  });
+}
+
+grpc::Status Supervision::ListNotificationGaps(const Caller& caller, const v1::ListNotificationGapsRequest& request,
+                                               v1::ListNotificationGapsResponse* response) {
+  return Guard(caller, "ListNotificationGaps", [&] {
+    core::FieldErrors errors;
+    const int page_size =
+        service::PageSize(request.page_size(), options_.default_page_size, options_.max_page_size, errors);
+    SupervisionStore::GapFilter filter{request.division_prefix(), request.year()};
+    if (!filter.division_prefix.empty() && !domain::IsDivisionPrefix(filter.division_prefix)) {
+      errors.Add("division_prefix", "must be 2, 4 or 6 digits starting with a province code");
+    }
+    if (filter.year < 0) errors.Add("year", "must be a year, or 0 for every year");
+    const auth::Principal& p = *caller.principal;
+    if (filter.division_prefix.empty() && auth::IsProvincialRole(p.role)) filter.division_prefix = p.province;
+    const std::string fingerprint = fmt::format("gaps|{}|{}", filter.division_prefix, filter.year);
+    const std::string after = service::PagePosition(request.page_token(), fingerprint, errors);
+    ThrowIfInvalid(errors);
+    const std::string province = filter.division_prefix.empty() ? options_.province : filter.division_prefix.substr(0, 2);
+    Require(caller.principal, auth::Action::kRead, {province, "", false});
+    db_.Read([&](store::Tx& tx) {
+      auto rows = SupervisionStore::ListGaps(tx, filter, after, page_size + 1);
+      response->set_next_page_token(
+          service::TrimPage(rows, page_size, fingerprint, [](const auto& row) { return row.first; }));
+      for (auto& [position, summary] : rows) *response->add_summaries() = std::move(summary);
+      const auto [examined, notified] = SupervisionStore::ExaminedAndNotified(tx, filter);
+      response->set_total_examined(examined);
+      response->set_total_notified(notified);
+    });
+  });
+}
+
 grpc::Status Supervision::GetRiskClassification(const Caller& caller, const v1::GetRiskClassificationRequest& request,
                                                 v1::RiskClassification* response) {
   return Guard(caller, "GetRiskClassification", [&] {

@@ -44,6 +44,10 @@ class Supervision {
                                 v1::HazardTest* response);
   grpc::Status ListExceedances(const Caller& caller, const v1::ListExceedancesRequest& request,
                                v1::ListExceedancesResponse* response);
+  grpc::Status RecordHealthExamSummary(const Caller& caller, const v1::RecordHealthExamSummaryRequest& request,
+                                       v1::HealthExamSummary* response);
+  grpc::Status ListNotificationGaps(const Caller& caller, const v1::ListNotificationGapsRequest& request,
+                                    v1::ListNotificationGapsResponse* response);
   grpc::Status GetRiskClassification(const Caller& caller, const v1::GetRiskClassificationRequest& request,
                                      v1::RiskClassification* response);
   grpc::Status ListRiskClassifications(const Caller& caller, const v1::ListRiskClassificationsRequest& request,

@@ -61,4 +61,16 @@ grpc::ServerUnaryReactor* SupervisionGrpcService::ListRiskClassifications(grpc::
                                      [&](const Caller& c) { return supervision_.ListRiskClassifications(c, *req, resp); });
 }
 
+grpc::ServerUnaryReactor* SupervisionGrpcService::RecordHealthExamSummary(grpc::CallbackServerContext* ctx,
+    const v1::RecordHealthExamSummaryRequest* req, v1::HealthExamSummary* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.RecordHealthExamSummary(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::ListNotificationGaps(grpc::CallbackServerContext* ctx,
+    const v1::ListNotificationGapsRequest* req, v1::ListNotificationGapsResponse* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.ListNotificationGaps(c, *req, resp); });
+}
+
 }  // namespace osh::registry

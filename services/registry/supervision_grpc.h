@@ -26,6 +26,10 @@ class SupervisionGrpcService final : public v1::SupervisionService::CallbackServ
       v1::HazardTest* resp) override;
   grpc::ServerUnaryReactor* ListExceedances(grpc::CallbackServerContext* ctx, const v1::ListExceedancesRequest* req,
       v1::ListExceedancesResponse* resp) override;
+  grpc::ServerUnaryReactor* RecordHealthExamSummary(grpc::CallbackServerContext* ctx,
+      const v1::RecordHealthExamSummaryRequest* req, v1::HealthExamSummary* resp) override;
+  grpc::ServerUnaryReactor* ListNotificationGaps(grpc::CallbackServerContext* ctx,
+      const v1::ListNotificationGapsRequest* req, v1::ListNotificationGapsResponse* resp) override;
   grpc::ServerUnaryReactor* GetRiskClassification(grpc::CallbackServerContext* ctx, const v1::GetRiskClassificationRequest* req,
       v1::RiskClassification* resp) override;
   grpc::ServerUnaryReactor* ListRiskClassifications(grpc::CallbackServerContext* ctx, const v1::ListRiskClassificationsRequest* req,

@@ -167,6 +167,69 @@ std::vector<std::pair<std::string, v1::Exceedance>> SupervisionStore::ListExceed
   return out;
 }
 
+store::Migration SupervisionStore::HealthExamMigration(int version) {
+  return {version, "health_exam_summaries", R"sql(
+CREATE TABLE health_exam_summaries (
+  id TEXT PRIMARY KEY,
+  employer_id TEXT NOT NULL REFERENCES employers(id),
+  division_code TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  examined INTEGER NOT NULL,
+  notified INTEGER NOT NULL,
+  gap INTEGER NOT NULL,
+  record BLOB NOT NULL,
+  UNIQUE (employer_id, year, kind)
+);
+CREATE INDEX health_exam_summaries_by_division ON health_exam_summaries(division_code, year);
+)sql"};
+}
+
+std::optional<std::string> SupervisionStore::FindSummaryId(store::Tx& tx, const std::string& employer_id, int year,
+                                                           int kind) {
+  auto s = tx.Prepare("SELECT id FROM health_exam_summaries WHERE employer_id = ? AND year = ? AND kind = ?");
+  s.BindAll(employer_id, static_cast<int64_t>(year), static_cast<int64_t>(kind));
+  if (!s.Step()) return std::nullopt;
+  return s.Text(0);
+}
+
+void SupervisionStore::InsertSummary(store::Tx& tx, const v1::HealthExamSummary& x) {
+  auto s = tx.Prepare(
+      "INSERT INTO health_exam_summaries (id, employer_id, division_code, year, kind, examined, notified, gap, record)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  s.BindAll(x.id(), x.employer_id(), x.division_code(), static_cast<int64_t>(x.year()), static_cast<int64_t>(x.kind()),
+            static_cast<int64_t>(x.examined()), static_cast<int64_t>(x.notified_in_writing()),
+            static_cast<int64_t>(x.notification_gap()));
+  s.BindBlob(9, x.SerializeAsString());
+  s.Run();
+}
+
+std::vector<std::pair<std::string, v1::HealthExamSummary>> SupervisionStore::ListGaps(store::Tx& tx,
+                                                                                       const GapFilter& f,
+                                                                                       const std::string& after,
+                                                                                       int limit) {
+  // Largest gap first, then id: the position sorts that way as text.
+  auto s = tx.Prepare(
+      "SELECT printf('%010d', 1000000000 - gap) || '/' || id AS position, record FROM health_exam_summaries"
+      " WHERE gap > 0 AND (? = '' OR substr(division_code, 1, length(?)) = ?) AND (? = 0 OR year = ?)"
+      " AND position > ? ORDER BY position LIMIT ?");
+  s.BindAll(f.division_prefix, f.division_prefix, f.division_prefix, static_cast<int64_t>(f.year),
+            static_cast<int64_t>(f.year), after, static_cast<int64_t>(limit));
+  std::vector<std::pair<std::string, v1::HealthExamSummary>> out;
+  while (s.Step()) out.emplace_back(s.Text(0), store::ParseRecord<v1::HealthExamSummary>(s.Blob(1)));
+  return out;
+}
+
+std::pair<int64_t, int64_t> SupervisionStore::ExaminedAndNotified(store::Tx& tx, const GapFilter& f) {
+  auto s = tx.Prepare(
+      "SELECT coalesce(sum(examined), 0), coalesce(sum(notified), 0) FROM health_exam_summaries"
+      " WHERE (? = '' OR substr(division_code, 1, length(?)) = ?) AND (? = 0 OR year = ?)");
+  s.BindAll(f.division_prefix, f.division_prefix, f.division_prefix, static_cast<int64_t>(f.year),
+            static_cast<int64_t>(f.year));
+  s.Step();
+  return {s.Int(0), s.Int(1)};
+}
+
 RiskInputs SupervisionStore::InputsOf(store::Tx& tx, const v1::Employer& employer, const std::string& today) {
   RiskInputs in;
   auto declaration = tx.Prepare(
@@ -191,6 +254,14 @@ RiskInputs SupervisionStore::InputsOf(store::Tx& tx, const v1::Employer& employe
     in.last_test_on = test.Text(0);
     in.last_test_exceedances = static_cast<int>(test.Int(1));
     in.days_since_last_test = DaysBetween(*in.last_test_on, today);
+  }
+  auto notices = tx.Prepare(
+      "SELECT year, sum(gap) FROM health_exam_summaries WHERE employer_id = ?"
+      " GROUP BY year ORDER BY year DESC LIMIT 1");
+  notices.Bind(1, employer.id());
+  if (notices.Step()) {
+    in.notification_gap_year = static_cast<int>(notices.Int(0));
+    in.notification_gap = static_cast<int>(notices.Int(1));
   }
   return in;
 }

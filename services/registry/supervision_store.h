@@ -17,6 +17,7 @@ namespace osh::registry {
 class SupervisionStore {
  public:
   static store::Migration Migration(int version);
+  static store::Migration HealthExamMigration(int version);
 
   static void InsertInspection(store::Tx& tx, const v1::Inspection& inspection);
   static std::optional<v1::Inspection> FindInspection(store::Tx& tx, const std::string& id);
@@ -44,6 +45,19 @@ class SupervisionStore {
   static std::vector<std::pair<std::string, v1::Exceedance>> ListExceedances(store::Tx& tx,
                                                                              const ExceedanceFilter& filter,
                                                                              const std::string& after, int limit);
+
+  // The id of the employer's summary of that year and kind, if there is one.
+  static std::optional<std::string> FindSummaryId(store::Tx& tx, const std::string& employer_id, int year, int kind);
+  static void InsertSummary(store::Tx& tx, const v1::HealthExamSummary& summary);
+  struct GapFilter {
+    std::string division_prefix;
+    int year = 0;
+  };
+  // Summaries with a gap, largest first; position "<gap, inverted and zero-padded>/<id>".
+  static std::vector<std::pair<std::string, v1::HealthExamSummary>> ListGaps(store::Tx& tx, const GapFilter& filter,
+                                                                              const std::string& after, int limit);
+  // Examined and notified over every summary matching the filter (gaps or not).
+  static std::pair<int64_t, int64_t> ExaminedAndNotified(store::Tx& tx, const GapFilter& filter);
 
   // The classification inputs of one employer as of `today`.
   static RiskInputs InputsOf(store::Tx& tx, const v1::Employer& employer, const std::string& today);

@@ -39,6 +39,13 @@ TEST(RiskClassifier, TheClassificationTable) {
          return in;
        }(),
        v1::HAZARD_RISK_CLASS_SERIOUS, v1::MANAGEMENT_GRADE_C, 4},
+      {"written notice gap", [] {
+         auto in = Tested({{{"P001", 2}}});
+         in.notification_gap = 4;
+         in.notification_gap_year = 2025;
+         return in;
+       }(),
+       v1::HAZARD_RISK_CLASS_GENERAL, v1::MANAGEMENT_GRADE_B, 1},
       {"one item 30 days overdue", [] {
          auto in = Tested({{{"P001", 2}}});
          in.overdue_items = 1;

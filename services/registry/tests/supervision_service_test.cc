@@ -319,6 +319,65 @@ TEST_F(SupervisionServiceTest, HazardTestsRecordExceedancesQueryablePerRegionAnd
   EXPECT_EQ(fields, (std::set<std::string>{"hazard_test.results[0].exposure_limit", "hazard_test.tested_on"}));
 }
 
+TEST_F(SupervisionServiceTest, HealthExamSummariesAndTheWrittenNoticeGap) {
+  const auto code = MakeCreditCode("441900", 120);
+  const auto e = CreateEmployer(SampleEmployer(code));
+  const auto other = CreateEmployer(SampleEmployer(MakeCreditCode("440305", 121), "440305"));
+  const int year = std::stoi(Day(0).substr(0, 4)) - 1;
+  auto record = [&](const v1::Employer& who, int examined, int notified, const std::string& token,
+                    v1::HealthExamSummary* out) {
+    v1::RecordHealthExamSummaryRequest req;
+    req.set_employer_id(who.id());
+    auto* x = req.mutable_summary();
+    x->set_year(year);
+    x->set_kind(v1::EXAM_KIND_IN_SERVICE);
+    x->set_institution("东莞市职业病防治中心");
+    x->set_examined(examined);
+    x->set_abnormal(examined / 10);
+    x->set_suspected_occupational_disease(examined > 0 ? 1 : 0);
+    x->set_notified_in_writing(notified);
+    return supervision_stub_->RecordHealthExamSummary(Ctx(token).get(), req, out);
+  };
+  v1::HealthExamSummary out;
+  // The employer records its own summary; 12 workers were not told in writing.
+  ASSERT_TRUE(record(e, 100, 88, Token("employer", "44", code, "emp-120"), &out).ok());
+  EXPECT_EQ(out.notification_gap(), 12);
+  EXPECT_EQ(record(e, 100, 88, admin_, &out).error_code(), StatusCode::ALREADY_EXISTS);
+  ASSERT_TRUE(record(other, 50, 47, admin_, &out).ok());
+
+  // Inconsistent counts name their fields.
+  auto status = record(other, 10, 11, admin_, &out);
+  ASSERT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  std::set<std::string> fields;
+  for (const auto& [field, description] : core::FieldViolationsOf(status)) fields.insert(field);
+  EXPECT_TRUE(fields.count("summary.notified_in_writing"));
+
+  v1::ListNotificationGapsRequest gaps;
+  gaps.set_year(year);
+  v1::ListNotificationGapsResponse resp;
+  ASSERT_TRUE(supervision_stub_->ListNotificationGaps(Ctx(inspector_).get(), gaps, &resp).ok());
+  ASSERT_EQ(resp.summaries_size(), 2);
+  EXPECT_EQ(resp.summaries(0).notification_gap(), 12);  // largest gap first
+  EXPECT_EQ(resp.summaries(1).notification_gap(), 3);
+  EXPECT_EQ(resp.total_examined(), 150);
+  EXPECT_EQ(resp.total_notified(), 135);
+  gaps.set_division_prefix("4403");
+  ASSERT_TRUE(supervision_stub_->ListNotificationGaps(Ctx(inspector_).get(), gaps, &resp).ok());
+  ASSERT_EQ(resp.summaries_size(), 1);
+  EXPECT_EQ(resp.summaries(0).employer_id(), other.id());
+  // An employer cannot list the province's gaps.
+  EXPECT_EQ(supervision_stub_->ListNotificationGaps(Ctx(Token("employer", "44", code, "emp-120")).get(), gaps, &resp)
+                .error_code(),
+            StatusCode::PERMISSION_DENIED);
+
+  // The gap is a compliance signal of the management grade.
+  const auto risk = Risk(e.id());
+  bool seen = false;
+  for (const auto& r : risk.reasons()) seen |= r.rule() == "written_notice_gap";
+  EXPECT_TRUE(seen);
+  EXPECT_EQ(risk.management_grade(), v1::MANAGEMENT_GRADE_B);
+}
+
 TEST_F(SupervisionServiceTest, RiskClassificationFollowsDeclarationsAndComplianceAndExplainsItself) {
   // Silica dust declared for 35 workers: serious. Never tested: one signal, grade B.
   const auto e = CreateEmployer(SampleEmployer(MakeCreditCode("441900", 109)));
