@@ -49,6 +49,7 @@ CREATE INDEX declarations_by_employer ON declarations(employer_id, id);
       events::EventConsumer::Migration(4),
       SupervisionStore::Migration(5),
       SupervisionStore::HealthExamMigration(6),
+      SupervisionStore::AssistanceMigration(7),
   };
 }
 

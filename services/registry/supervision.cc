@@ -445,6 +445,110 @@ grpc::Status Supervision::ListNotificationGaps(const Caller& caller, const v1::L
   });
 }
 
+grpc::Status Supervision::EnrolAssistance(const Caller& caller, const v1::EnrolAssistanceRequest& request,
+                                          v1::AssistanceCase* response) {
+  return Guard(caller, "EnrolAssistance", [&] {
+    core::FieldErrors errors;
+    service::CheckRequestId(request.request_id(), errors);
+    if (request.employer_id().empty()) errors.Add("employer_id", "is required");
+    const auto& in = request.assistance_case();
+    CheckDate(in.enrolled_on(), "assistance_case.enrolled_on", true, errors);
+    if (IsCivilDate(in.enrolled_on()) && DaysBetween(Today(), in.enrolled_on()) > 0) {
+      errors.Add("assistance_case.enrolled_on", "is in the future");
+    }
+    service::CheckText(in.assigned_expert(), "assistance_case.assigned_expert", 100, true, errors);
+    service::CheckText(in.assigned_institution(), "assistance_case.assigned_institution", 200, false, errors);
+    ThrowIfInvalid(errors);
+    const auto now_tp = options_.clock();
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "EnrolAssistance", request.request_id(), request, response, [&] {
+        const auto e = EmployerOrRefuse(tx, request.employer_id());
+        // The programme is run by the province's health authority, not by the employers it helps.
+        Require(caller.principal, auth::Action::kReview, ResourceOf(e));
+        if (e.size_class() != common::v1::SIZE_CLASS_SMALL && e.size_class() != common::v1::SIZE_CLASS_MICRO) {
+          Refuse(grpc::StatusCode::FAILED_PRECONDITION,
+                 "employer " + e.id() + " is not a small or micro enterprise; the programme is for them");
+        }
+        if (auto existing = SupervisionStore::FindCaseIdOfEmployer(tx, e.id())) {
+          Refuse(grpc::StatusCode::ALREADY_EXISTS, "employer " + e.id() + " is enrolled already: case " + *existing);
+        }
+        v1::AssistanceCase c;
+        c.set_id(core::NewUuidV7(now_tp));
+        c.set_employer_id(e.id());
+        c.set_division_code(e.division_code());
+        c.set_enrolled_on(in.enrolled_on());
+        c.set_assigned_expert(in.assigned_expert());
+        c.set_assigned_institution(in.assigned_institution());
+        c.set_version(1);
+        SupervisionStore::InsertCase(tx, c);
+        service::Audit(tx, caller, "enrol", "assistance_case", c.id());
+        *response = c;
+      });
+    });
+  });
+}
+
+grpc::Status Supervision::RecordAssistanceVisit(const Caller& caller, const v1::RecordAssistanceVisitRequest& request,
+                                                v1::AssistanceCase* response) {
+  return Guard(caller, "RecordAssistanceVisit", [&] {
+    core::FieldErrors errors;
+    service::CheckRequestId(request.request_id(), errors);
+    if (request.case_id().empty()) errors.Add("case_id", "is required");
+    const auto& v = request.visit();
+    CheckDate(v.visited_on(), "visit.visited_on", true, errors);
+    if (IsCivilDate(v.visited_on()) && DaysBetween(Today(), v.visited_on()) > 0) {
+      errors.Add("visit.visited_on", "is in the future");
+    }
+    service::CheckText(v.expert(), "visit.expert", 100, true, errors);
+    service::CheckText(v.notes(), "visit.notes", kMaxText, false, errors);
+    if (v.issues_found() < 0) errors.Add("visit.issues_found", "must be >= 0");
+    if (v.issues_fixed() < 0) errors.Add("visit.issues_fixed", "must be >= 0");
+    if (v.subsidy_fen() < 0) errors.Add("visit.subsidy_fen", "must be >= 0");
+    ThrowIfInvalid(errors);
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "RecordAssistanceVisit", request.request_id(), request, response, [&] {
+        auto c = SupervisionStore::FindCase(tx, request.case_id());
+        if (!c) {
+          Refuse(grpc::StatusCode::NOT_FOUND,
+                 "no assistance case with id '" + std::string(domain::Utf8Prefix(request.case_id(), 64)) + "'");
+        }
+        Require(caller.principal, auth::Action::kReview, ResourceOf(EmployerOrRefuse(tx, c->employer_id())));
+        if (v.visited_on() < c->enrolled_on()) {
+          throw service::Refusal{core::InvalidArgument("visit.visited_on", "is before the enrolment on " + c->enrolled_on())};
+        }
+        // Fixed issues are issues found, at this visit or an earlier one.
+        if (c->issues_fixed() + v.issues_fixed() > c->issues_found() + v.issues_found()) {
+          throw service::Refusal{core::InvalidArgument(
+              "visit.issues_fixed", fmt::format("would make {} fixed of {} found", c->issues_fixed() + v.issues_fixed(),
+                                                c->issues_found() + v.issues_found()))};
+        }
+        *c->add_visits() = v;
+        c->set_issues_found(c->issues_found() + v.issues_found());
+        c->set_issues_fixed(c->issues_fixed() + v.issues_fixed());
+        c->set_subsidy_fen(c->subsidy_fen() + v.subsidy_fen());
+        c->set_version(c->version() + 1);
+        SupervisionStore::UpdateCase(tx, *c);
+        service::Audit(tx, caller, "visit", "assistance_case", c->id());
+        *response = *c;
+      });
+    });
+  });
+}
+
+grpc::Status Supervision::GetAssistanceTotals(const Caller& caller, const v1::GetAssistanceTotalsRequest& request,
+                                              v1::AssistanceTotals* response) {
+  return Guard(caller, "GetAssistanceTotals", [&] {
+    std::string prefix = request.division_prefix();
+    if (!prefix.empty() && !domain::IsDivisionPrefix(prefix)) {
+      throw service::Refusal{
+          core::InvalidArgument("division_prefix", "must be 2, 4 or 6 digits starting with a province code")};
+    }
+    if (prefix.empty() && auth::IsProvincialRole(caller.principal->role)) prefix = caller.principal->province;
+    Require(caller.principal, auth::Action::kRead, {prefix.empty() ? options_.province : prefix.substr(0, 2), "", false});
+    *response = db_.Read([&](store::Tx& tx) { return SupervisionStore::AssistanceTotals(tx, prefix); });
+  });
+}
+
 grpc::Status Supervision::GetRiskClassification(const Caller& caller, const v1::GetRiskClassificationRequest& request,
                                                 v1::RiskClassification* response) {
   return Guard(caller, "GetRiskClassification", [&] {

@@ -48,6 +48,12 @@ class Supervision {
                                        v1::HealthExamSummary* response);
   grpc::Status ListNotificationGaps(const Caller& caller, const v1::ListNotificationGapsRequest& request,
                                     v1::ListNotificationGapsResponse* response);
+  grpc::Status EnrolAssistance(const Caller& caller, const v1::EnrolAssistanceRequest& request,
+                               v1::AssistanceCase* response);
+  grpc::Status RecordAssistanceVisit(const Caller& caller, const v1::RecordAssistanceVisitRequest& request,
+                                     v1::AssistanceCase* response);
+  grpc::Status GetAssistanceTotals(const Caller& caller, const v1::GetAssistanceTotalsRequest& request,
+                                   v1::AssistanceTotals* response);
   grpc::Status GetRiskClassification(const Caller& caller, const v1::GetRiskClassificationRequest& request,
                                      v1::RiskClassification* response);
   grpc::Status ListRiskClassifications(const Caller& caller, const v1::ListRiskClassificationsRequest& request,

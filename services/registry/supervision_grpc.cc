@@ -73,4 +73,22 @@ grpc::ServerUnaryReactor* SupervisionGrpcService::ListNotificationGaps(grpc::Cal
                                      [&](const Caller& c) { return supervision_.ListNotificationGaps(c, *req, resp); });
 }
 
+grpc::ServerUnaryReactor* SupervisionGrpcService::EnrolAssistance(grpc::CallbackServerContext* ctx,
+    const v1::EnrolAssistanceRequest* req, v1::AssistanceCase* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.EnrolAssistance(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::RecordAssistanceVisit(grpc::CallbackServerContext* ctx,
+    const v1::RecordAssistanceVisitRequest* req, v1::AssistanceCase* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.RecordAssistanceVisit(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::GetAssistanceTotals(grpc::CallbackServerContext* ctx,
+    const v1::GetAssistanceTotalsRequest* req, v1::AssistanceTotals* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.GetAssistanceTotals(c, *req, resp); });
+}
+
 }  // namespace osh::registry

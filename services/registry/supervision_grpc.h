@@ -30,6 +30,12 @@ class SupervisionGrpcService final : public v1::SupervisionService::CallbackServ
       const v1::RecordHealthExamSummaryRequest* req, v1::HealthExamSummary* resp) override;
   grpc::ServerUnaryReactor* ListNotificationGaps(grpc::CallbackServerContext* ctx,
       const v1::ListNotificationGapsRequest* req, v1::ListNotificationGapsResponse* resp) override;
+  grpc::ServerUnaryReactor* EnrolAssistance(grpc::CallbackServerContext* ctx,
+      const v1::EnrolAssistanceRequest* req, v1::AssistanceCase* resp) override;
+  grpc::ServerUnaryReactor* RecordAssistanceVisit(grpc::CallbackServerContext* ctx,
+      const v1::RecordAssistanceVisitRequest* req, v1::AssistanceCase* resp) override;
+  grpc::ServerUnaryReactor* GetAssistanceTotals(grpc::CallbackServerContext* ctx,
+      const v1::GetAssistanceTotalsRequest* req, v1::AssistanceTotals* resp) override;
   grpc::ServerUnaryReactor* GetRiskClassification(grpc::CallbackServerContext* ctx, const v1::GetRiskClassificationRequest* req,
       v1::RiskClassification* resp) override;
   grpc::ServerUnaryReactor* ListRiskClassifications(grpc::CallbackServerContext* ctx, const v1::ListRiskClassificationsRequest* req,

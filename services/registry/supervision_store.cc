@@ -230,6 +230,75 @@ std::pair<int64_t, int64_t> SupervisionStore::ExaminedAndNotified(store::Tx& tx,
   return {s.Int(0), s.Int(1)};
 }
 
+store::Migration SupervisionStore::AssistanceMigration(int version) {
+  // Totals are kept on the case row so a region's ledger sums without reading visits.
+  return {version, "assistance_ledger", R"sql(
+CREATE TABLE assistance_cases (
+  id TEXT PRIMARY KEY,
+  employer_id TEXT NOT NULL UNIQUE REFERENCES employers(id),
+  division_code TEXT NOT NULL,
+  visits INTEGER NOT NULL,
+  issues_found INTEGER NOT NULL,
+  issues_fixed INTEGER NOT NULL,
+  subsidy_fen INTEGER NOT NULL,
+  record BLOB NOT NULL
+);
+CREATE INDEX assistance_cases_by_division ON assistance_cases(division_code);
+)sql"};
+}
+
+std::optional<v1::AssistanceCase> SupervisionStore::FindCase(store::Tx& tx, const std::string& id) {
+  auto s = tx.Prepare("SELECT record FROM assistance_cases WHERE id = ?");
+  s.Bind(1, id);
+  if (!s.Step()) return std::nullopt;
+  return store::ParseRecord<v1::AssistanceCase>(s.Blob(0));
+}
+
+std::optional<std::string> SupervisionStore::FindCaseIdOfEmployer(store::Tx& tx, const std::string& employer_id) {
+  auto s = tx.Prepare("SELECT id FROM assistance_cases WHERE employer_id = ?");
+  s.Bind(1, employer_id);
+  if (!s.Step()) return std::nullopt;
+  return s.Text(0);
+}
+
+void SupervisionStore::InsertCase(store::Tx& tx, const v1::AssistanceCase& c) {
+  auto s = tx.Prepare(
+      "INSERT INTO assistance_cases (id, employer_id, division_code, visits, issues_found, issues_fixed, subsidy_fen,"
+      " record) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  s.BindAll(c.id(), c.employer_id(), c.division_code(), static_cast<int64_t>(c.visits_size()),
+            static_cast<int64_t>(c.issues_found()), static_cast<int64_t>(c.issues_fixed()), c.subsidy_fen());
+  s.BindBlob(8, c.SerializeAsString());
+  s.Run();
+}
+
+void SupervisionStore::UpdateCase(store::Tx& tx, const v1::AssistanceCase& c) {
+  auto s = tx.Prepare(
+      "UPDATE assistance_cases SET visits = ?, issues_found = ?, issues_fixed = ?, subsidy_fen = ?, record = ?"
+      " WHERE id = ?");
+  s.BindAll(static_cast<int64_t>(c.visits_size()), static_cast<int64_t>(c.issues_found()),
+            static_cast<int64_t>(c.issues_fixed()), c.subsidy_fen());
+  s.BindBlob(5, c.SerializeAsString());
+  s.Bind(6, c.id());
+  s.Run();
+}
+
+v1::AssistanceTotals SupervisionStore::AssistanceTotals(store::Tx& tx, const std::string& prefix) {
+  auto s = tx.Prepare(
+      "SELECT count(*), coalesce(sum(visits), 0), coalesce(sum(issues_found), 0), coalesce(sum(issues_fixed), 0),"
+      " coalesce(sum(subsidy_fen), 0) FROM assistance_cases"
+      " WHERE (? = '' OR substr(division_code, 1, length(?)) = ?)");
+  s.BindAll(prefix, prefix, prefix);
+  s.Step();
+  v1::AssistanceTotals t;
+  t.set_division_prefix(prefix);
+  t.set_enterprises_helped(static_cast<int32_t>(s.Int(0)));
+  t.set_visits(static_cast<int32_t>(s.Int(1)));
+  t.set_issues_found(static_cast<int32_t>(s.Int(2)));
+  t.set_issues_fixed(static_cast<int32_t>(s.Int(3)));
+  t.set_subsidy_fen(s.Int(4));
+  return t;
+}
+
 RiskInputs SupervisionStore::InputsOf(store::Tx& tx, const v1::Employer& employer, const std::string& today) {
   RiskInputs in;
   auto declaration = tx.Prepare(

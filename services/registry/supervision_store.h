@@ -59,6 +59,13 @@ class SupervisionStore {
   // Examined and notified over every summary matching the filter (gaps or not).
   static std::pair<int64_t, int64_t> ExaminedAndNotified(store::Tx& tx, const GapFilter& filter);
 
+  static store::Migration AssistanceMigration(int version);
+  static std::optional<v1::AssistanceCase> FindCase(store::Tx& tx, const std::string& id);
+  static std::optional<std::string> FindCaseIdOfEmployer(store::Tx& tx, const std::string& employer_id);
+  static void InsertCase(store::Tx& tx, const v1::AssistanceCase& assistance_case);
+  static void UpdateCase(store::Tx& tx, const v1::AssistanceCase& assistance_case);
+  static v1::AssistanceTotals AssistanceTotals(store::Tx& tx, const std::string& division_prefix);
+
   // The classification inputs of one employer as of `today`.
   static RiskInputs InputsOf(store::Tx& tx, const v1::Employer& employer, const std::string& today);
 };

@@ -378,6 +378,70 @@ TEST_F(SupervisionServiceTest, HealthExamSummariesAndTheWrittenNoticeGap) {
   EXPECT_EQ(risk.management_grade(), v1::MANAGEMENT_GRADE_B);
 }
 
+TEST_F(SupervisionServiceTest, TheAssistanceLedgerAddsUpToWhatADistrictReports) {
+  auto small = SampleEmployer(MakeCreditCode("441900", 130));  // SampleEmployer is SIZE_CLASS_SMALL
+  const auto a = CreateEmployer(small);
+  auto micro = SampleEmployer(MakeCreditCode("441900", 131));
+  micro.set_size_class(common::v1::SIZE_CLASS_MICRO);
+  const auto b = CreateEmployer(micro);
+  auto medium = SampleEmployer(MakeCreditCode("441900", 132));
+  medium.set_size_class(common::v1::SIZE_CLASS_MEDIUM);
+  const auto c = CreateEmployer(medium);
+  auto enrol = [&](const v1::Employer& e, const std::string& token, v1::AssistanceCase* out) {
+    v1::EnrolAssistanceRequest req;
+    req.set_employer_id(e.id());
+    req.mutable_assistance_case()->set_enrolled_on(Day(-30));
+    req.mutable_assistance_case()->set_assigned_expert("李工");
+    req.mutable_assistance_case()->set_assigned_institution("东莞市职业病防治中心");
+    return supervision_stub_->EnrolAssistance(Ctx(token).get(), req, out);
+  };
+  v1::AssistanceCase case_a, case_b, out;
+  ASSERT_TRUE(enrol(a, admin_, &case_a).ok());
+  ASSERT_TRUE(enrol(b, inspector_, &case_b).ok());
+  EXPECT_EQ(enrol(a, admin_, &out).error_code(), StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(enrol(c, admin_, &out).error_code(), StatusCode::FAILED_PRECONDITION);  // not small or micro
+  EXPECT_EQ(enrol(c, Token("employer", "44", c.credit_code(), "emp-132"), &out).error_code(),
+            StatusCode::PERMISSION_DENIED);
+
+  auto visit = [&](const v1::AssistanceCase& k, int found, int fixed, int64_t fen, v1::AssistanceCase* result) {
+    v1::RecordAssistanceVisitRequest req;
+    req.set_case_id(k.id());
+    auto* v = req.mutable_visit();
+    v->set_visited_on(Day(-10));
+    v->set_expert("李工");
+    v->set_issues_found(found);
+    v->set_issues_fixed(fixed);
+    v->set_subsidy_fen(fen);
+    return supervision_stub_->RecordAssistanceVisit(Ctx(inspector_).get(), req, result);
+  };
+  ASSERT_TRUE(visit(case_a, 5, 2, 300000, &out).ok());
+  ASSERT_TRUE(visit(case_a, 1, 3, 0, &out).ok());
+  EXPECT_EQ(out.visits_size(), 2);
+  EXPECT_EQ(out.issues_found(), 6);
+  EXPECT_EQ(out.issues_fixed(), 5);
+  ASSERT_TRUE(visit(case_b, 2, 0, 150000, &out).ok());
+  // Fixing more than was ever found is refused, naming the field, and changes nothing.
+  auto status = visit(case_b, 0, 3, 0, &out);
+  ASSERT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(core::FieldViolationsOf(status).front().first, "visit.issues_fixed");
+
+  v1::GetAssistanceTotalsRequest totals_req;
+  totals_req.set_division_prefix("4419");
+  v1::AssistanceTotals totals;
+  ASSERT_TRUE(supervision_stub_->GetAssistanceTotals(Ctx(inspector_).get(), totals_req, &totals).ok());
+  EXPECT_EQ(totals.enterprises_helped(), 2);
+  EXPECT_EQ(totals.visits(), 3);
+  EXPECT_EQ(totals.issues_found(), 8);
+  EXPECT_EQ(totals.issues_fixed(), 5);
+  EXPECT_EQ(totals.subsidy_fen(), 450000);
+  totals_req.set_division_prefix("4403");
+  ASSERT_TRUE(supervision_stub_->GetAssistanceTotals(Ctx(inspector_).get(), totals_req, &totals).ok());
+  EXPECT_EQ(totals.enterprises_helped(), 0);
+  totals_req.set_division_prefix("32");
+  EXPECT_EQ(supervision_stub_->GetAssistanceTotals(Ctx(inspector_).get(), totals_req, &totals).error_code(),
+            StatusCode::PERMISSION_DENIED);
+}
+
 TEST_F(SupervisionServiceTest, RiskClassificationFollowsDeclarationsAndComplianceAndExplainsItself) {
   // Silica dust declared for 35 workers: serious. Never tested: one signal, grade B.
   const auto e = CreateEmployer(SampleEmployer(MakeCreditCode("441900", 109)));
