@@ -50,6 +50,7 @@ CREATE INDEX declarations_by_employer ON declarations(employer_id, id);
       SupervisionStore::Migration(5),
       SupervisionStore::HealthExamMigration(6),
       SupervisionStore::AssistanceMigration(7),
+      SupervisionStore::InstitutionMigration(8),
   };
 }
 

@@ -9,6 +9,7 @@
 #include "osh/core/errors.h"
 #include "osh/core/ids.h"
 #include "osh/core/page_token.h"
+#include "osh/domain/credit_code.h"
 #include "osh/domain/hazards.h"
 #include "osh/domain/regions.h"
 #include "osh/domain/text.h"
@@ -546,6 +547,191 @@ grpc::Status Supervision::GetAssistanceTotals(const Caller& caller, const v1::Ge
     if (prefix.empty() && auth::IsProvincialRole(caller.principal->role)) prefix = caller.principal->province;
     Require(caller.principal, auth::Action::kRead, {prefix.empty() ? options_.province : prefix.substr(0, 2), "", false});
     *response = db_.Read([&](store::Tx& tx) { return SupervisionStore::AssistanceTotals(tx, prefix); });
+  });
+}
+
+grpc::Status Supervision::RegisterInstitution(const Caller& caller, const v1::RegisterInstitutionRequest& request,
+                                              v1::ServiceInstitution* response) {
+  return Guard(caller, "RegisterInstitution", [&] {
+    core::FieldErrors errors;
+    service::CheckRequestId(request.request_id(), errors);
+    const auto& in = request.institution();
+    if (auto bad = domain::CreditCodeError(in.credit_code())) errors.Add("institution.credit_code", *bad);
+    service::CheckText(in.name(), "institution.name", 200, true, errors);
+    if (in.kinds_size() == 0) errors.Add("institution.kinds", "at least one kind is required");
+    for (int k : in.kinds()) {
+      if (k == v1::INSTITUTION_KIND_UNSPECIFIED || !v1::InstitutionKind_IsValid(k)) {
+        errors.Add("institution.kinds", "unknown kind");
+      }
+    }
+    for (int c : in.qualification_scope()) {
+      if (c == common::v1::HAZARD_CATEGORY_UNSPECIFIED || !common::v1::HazardCategory_IsValid(c)) {
+        errors.Add("institution.qualification_scope", "unknown hazard category");
+      }
+    }
+    CheckDate(in.qualification_expires_on(), "institution.qualification_expires_on", true, errors);
+    ThrowIfInvalid(errors);
+    const auto now_tp = options_.clock();
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "RegisterInstitution", request.request_id(), request, response, [&] {
+        Require(caller.principal, auth::Action::kWrite, {options_.province, "", false});
+        if (auto existing = SupervisionStore::FindInstitutionIdByCreditCode(tx, in.credit_code())) {
+          Refuse(grpc::StatusCode::ALREADY_EXISTS, "institution " + in.credit_code() + " is registered: " + *existing);
+        }
+        v1::ServiceInstitution x = in;
+        x.set_id(core::NewUuidV7(now_tp));
+        x.set_province(options_.province);
+        x.set_status(v1::INSTITUTION_STATUS_ACTIVE);
+        x.clear_status_reason();
+        x.clear_evaluations();
+        x.set_version(1);
+        SupervisionStore::InsertInstitution(tx, x);
+        service::Audit(tx, caller, "register", "institution", x.id());
+        *response = x;
+      });
+    });
+  });
+}
+
+namespace {
+
+v1::ServiceInstitution InstitutionOrRefuse(store::Tx& tx, const std::string& id) {
+  auto x = SupervisionStore::FindInstitution(tx, id);
+  if (!x) Refuse(grpc::StatusCode::NOT_FOUND, "no institution with id '" + std::string(domain::Utf8Prefix(id, 64)) + "'");
+  return *x;
+}
+
+}  // namespace
+
+grpc::Status Supervision::EvaluateInstitution(const Caller& caller, const v1::EvaluateInstitutionRequest& request,
+                                              v1::ServiceInstitution* response) {
+  return Guard(caller, "EvaluateInstitution", [&] {
+    core::FieldErrors errors;
+    service::CheckRequestId(request.request_id(), errors);
+    if (request.id().empty()) errors.Add("id", "is required");
+    CheckDate(request.evaluation().evaluated_on(), "evaluation.evaluated_on", true, errors);
+    service::CheckText(request.evaluation().findings(), "evaluation.findings", kMaxText, !request.evaluation().passed(),
+                       errors);
+    ThrowIfInvalid(errors);
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "EvaluateInstitution", request.request_id(), request, response, [&] {
+        auto x = InstitutionOrRefuse(tx, request.id());
+        Require(caller.principal, auth::Action::kReview, {x.province(), "", false});
+        auto* e = x.add_evaluations();
+        *e = request.evaluation();
+        *e->mutable_evaluator() = service::ActorOf(*caller.principal);
+        x.set_version(x.version() + 1);
+        SupervisionStore::UpdateInstitution(tx, x);
+        service::Audit(tx, caller, "evaluate", "institution", x.id());
+        *response = x;
+      });
+    });
+  });
+}
+
+grpc::Status Supervision::SetInstitutionStatus(const Caller& caller, const v1::SetInstitutionStatusRequest& request,
+                                               v1::ServiceInstitution* response) {
+  return Guard(caller, "SetInstitutionStatus", [&] {
+    core::FieldErrors errors;
+    service::CheckRequestId(request.request_id(), errors);
+    if (request.id().empty()) errors.Add("id", "is required");
+    if (request.status() != v1::INSTITUTION_STATUS_ACTIVE && request.status() != v1::INSTITUTION_STATUS_SUSPENDED) {
+      errors.Add("status", "must be ACTIVE (reinstate) or SUSPENDED");
+    }
+    service::CheckText(request.reason(), "reason", kMaxText, true, errors);
+    ThrowIfInvalid(errors);
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "SetInstitutionStatus", request.request_id(), request, response, [&] {
+        auto x = InstitutionOrRefuse(tx, request.id());
+        Require(caller.principal, auth::Action::kReview, {x.province(), "", false});
+        if (request.version() != x.version()) {
+          Refuse(grpc::StatusCode::ABORTED,
+                 fmt::format("institution {} is at version {}, not {}", x.id(), x.version(), request.version()));
+        }
+        if (x.status() == request.status()) {
+          Refuse(grpc::StatusCode::FAILED_PRECONDITION,
+                 "institution " + x.id() + " is " + v1::InstitutionStatus_Name(x.status()) + " already");
+        }
+        x.set_status(request.status());
+        x.set_status_reason(request.reason());
+        x.set_version(x.version() + 1);
+        SupervisionStore::UpdateInstitution(tx, x);
+        service::Audit(tx, caller, request.status() == v1::INSTITUTION_STATUS_SUSPENDED ? "suspend" : "reinstate",
+                       "institution", x.id());
+        *response = x;
+      });
+    });
+  });
+}
+
+grpc::Status Supervision::ListInstitutions(const Caller& caller, const v1::ListInstitutionsRequest& request,
+                                           v1::ListInstitutionsResponse* response) {
+  return Guard(caller, "ListInstitutions", [&] {
+    core::FieldErrors errors;
+    const int page_size =
+        service::PageSize(request.page_size(), options_.default_page_size, options_.max_page_size, errors);
+    SupervisionStore::InstitutionFilter filter{options_.province, request.kind(), request.status(),
+                                               request.expiring_before()};
+    if (!v1::InstitutionKind_IsValid(filter.kind)) errors.Add("kind", "unknown value");
+    if (!v1::InstitutionStatus_IsValid(filter.status)) errors.Add("status", "unknown value");
+    CheckDate(filter.expiring_before, "expiring_before", false, errors);
+    const std::string fingerprint =
+        fmt::format("institutions|{}|{}|{}", filter.kind, filter.status, filter.expiring_before);
+    const std::string after = service::PagePosition(request.page_token(), fingerprint, errors);
+    ThrowIfInvalid(errors);
+    Require(caller.principal, auth::Action::kRead, {options_.province, "", false});
+    auto rows = db_.Read([&](store::Tx& tx) { return SupervisionStore::ListInstitutions(tx, filter, after, page_size + 1); });
+    response->set_next_page_token(service::TrimPage(rows, page_size, fingerprint, [](const auto& x) { return x.id(); }));
+    for (auto& x : rows) *response->add_institutions() = std::move(x);
+  });
+}
+
+grpc::Status Supervision::AddExpert(const Caller& caller, const v1::AddExpertRequest& request, v1::Expert* response) {
+  return Guard(caller, "AddExpert", [&] {
+    core::FieldErrors errors;
+    service::CheckRequestId(request.request_id(), errors);
+    const auto& in = request.expert();
+    service::CheckText(in.name(), "expert.name", 100, true, errors);
+    service::CheckText(in.affiliation(), "expert.affiliation", 200, false, errors);
+    service::CheckText(in.title(), "expert.title", 100, false, errors);
+    if (in.specialities_size() == 0) errors.Add("expert.specialities", "at least one speciality is required");
+    for (int c : in.specialities()) {
+      if (c == common::v1::HAZARD_CATEGORY_UNSPECIFIED || !common::v1::HazardCategory_IsValid(c)) {
+        errors.Add("expert.specialities", "unknown hazard category");
+      }
+    }
+    ThrowIfInvalid(errors);
+    const auto now_tp = options_.clock();
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "AddExpert", request.request_id(), request, response, [&] {
+        Require(caller.principal, auth::Action::kWrite, {options_.province, "", false});
+        v1::Expert x = in;
+        x.set_id(core::NewUuidV7(now_tp));
+        x.set_province(options_.province);
+        SupervisionStore::InsertExpert(tx, x);
+        service::Audit(tx, caller, "add", "expert", x.id());
+        *response = x;
+      });
+    });
+  });
+}
+
+grpc::Status Supervision::ListExperts(const Caller& caller, const v1::ListExpertsRequest& request,
+                                      v1::ListExpertsResponse* response) {
+  return Guard(caller, "ListExperts", [&] {
+    core::FieldErrors errors;
+    const int page_size =
+        service::PageSize(request.page_size(), options_.default_page_size, options_.max_page_size, errors);
+    if (!common::v1::HazardCategory_IsValid(request.speciality())) errors.Add("speciality", "unknown value");
+    const std::string fingerprint = fmt::format("experts|{}", static_cast<int>(request.speciality()));
+    const std::string after = service::PagePosition(request.page_token(), fingerprint, errors);
+    ThrowIfInvalid(errors);
+    Require(caller.principal, auth::Action::kRead, {options_.province, "", false});
+    auto rows = db_.Read([&](store::Tx& tx) {
+      return SupervisionStore::ListExperts(tx, options_.province, request.speciality(), after, page_size + 1);
+    });
+    response->set_next_page_token(service::TrimPage(rows, page_size, fingerprint, [](const auto& x) { return x.id(); }));
+    for (auto& x : rows) *response->add_experts() = std::move(x);
   });
 }
 

@@ -54,6 +54,12 @@ class Supervision {
                                      v1::AssistanceCase* response);
   grpc::Status GetAssistanceTotals(const Caller& caller, const v1::GetAssistanceTotalsRequest& request,
                                    v1::AssistanceTotals* response);
+  grpc::Status RegisterInstitution(const Caller& caller, const v1::RegisterInstitutionRequest& request, v1::ServiceInstitution* response);
+  grpc::Status EvaluateInstitution(const Caller& caller, const v1::EvaluateInstitutionRequest& request, v1::ServiceInstitution* response);
+  grpc::Status SetInstitutionStatus(const Caller& caller, const v1::SetInstitutionStatusRequest& request, v1::ServiceInstitution* response);
+  grpc::Status ListInstitutions(const Caller& caller, const v1::ListInstitutionsRequest& request, v1::ListInstitutionsResponse* response);
+  grpc::Status AddExpert(const Caller& caller, const v1::AddExpertRequest& request, v1::Expert* response);
+  grpc::Status ListExperts(const Caller& caller, const v1::ListExpertsRequest& request, v1::ListExpertsResponse* response);
   grpc::Status GetRiskClassification(const Caller& caller, const v1::GetRiskClassificationRequest& request,
                                      v1::RiskClassification* response);
   grpc::Status ListRiskClassifications(const Caller& caller, const v1::ListRiskClassificationsRequest& request,

@@ -91,4 +91,40 @@ grpc::ServerUnaryReactor* SupervisionGrpcService::GetAssistanceTotals(grpc::Call
                                      [&](const Caller& c) { return supervision_.GetAssistanceTotals(c, *req, resp); });
 }
 
+grpc::ServerUnaryReactor* SupervisionGrpcService::RegisterInstitution(grpc::CallbackServerContext* ctx,
+    const v1::RegisterInstitutionRequest* req, v1::ServiceInstitution* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.RegisterInstitution(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::EvaluateInstitution(grpc::CallbackServerContext* ctx,
+    const v1::EvaluateInstitutionRequest* req, v1::ServiceInstitution* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.EvaluateInstitution(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::SetInstitutionStatus(grpc::CallbackServerContext* ctx,
+    const v1::SetInstitutionStatusRequest* req, v1::ServiceInstitution* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.SetInstitutionStatus(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::ListInstitutions(grpc::CallbackServerContext* ctx,
+    const v1::ListInstitutionsRequest* req, v1::ListInstitutionsResponse* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.ListInstitutions(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::AddExpert(grpc::CallbackServerContext* ctx,
+    const v1::AddExpertRequest* req, v1::Expert* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.AddExpert(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::ListExperts(grpc::CallbackServerContext* ctx,
+    const v1::ListExpertsRequest* req, v1::ListExpertsResponse* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.ListExperts(c, *req, resp); });
+}
+
 }  // namespace osh::registry

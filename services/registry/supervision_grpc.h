@@ -36,6 +36,18 @@ class SupervisionGrpcService final : public v1::SupervisionService::CallbackServ
       const v1::RecordAssistanceVisitRequest* req, v1::AssistanceCase* resp) override;
   grpc::ServerUnaryReactor* GetAssistanceTotals(grpc::CallbackServerContext* ctx,
       const v1::GetAssistanceTotalsRequest* req, v1::AssistanceTotals* resp) override;
+  grpc::ServerUnaryReactor* RegisterInstitution(grpc::CallbackServerContext* ctx,
+      const v1::RegisterInstitutionRequest* req, v1::ServiceInstitution* resp) override;
+  grpc::ServerUnaryReactor* EvaluateInstitution(grpc::CallbackServerContext* ctx,
+      const v1::EvaluateInstitutionRequest* req, v1::ServiceInstitution* resp) override;
+  grpc::ServerUnaryReactor* SetInstitutionStatus(grpc::CallbackServerContext* ctx,
+      const v1::SetInstitutionStatusRequest* req, v1::ServiceInstitution* resp) override;
+  grpc::ServerUnaryReactor* ListInstitutions(grpc::CallbackServerContext* ctx,
+      const v1::ListInstitutionsRequest* req, v1::ListInstitutionsResponse* resp) override;
+  grpc::ServerUnaryReactor* AddExpert(grpc::CallbackServerContext* ctx,
+      const v1::AddExpertRequest* req, v1::Expert* resp) override;
+  grpc::ServerUnaryReactor* ListExperts(grpc::CallbackServerContext* ctx,
+      const v1::ListExpertsRequest* req, v1::ListExpertsResponse* resp) override;
   grpc::ServerUnaryReactor* GetRiskClassification(grpc::CallbackServerContext* ctx, const v1::GetRiskClassificationRequest* req,
       v1::RiskClassification* resp) override;
   grpc::ServerUnaryReactor* ListRiskClassifications(grpc::CallbackServerContext* ctx, const v1::ListRiskClassificationsRequest* req,

@@ -299,6 +299,103 @@ v1::AssistanceTotals SupervisionStore::AssistanceTotals(store::Tx& tx, const std
   return t;
 }
 
+namespace {
+
+template <typename Values>
+int64_t MaskOf(const Values& values) {
+  int64_t mask = 0;
+  for (int v : values) mask |= int64_t{1} << v;
+  return mask;
+}
+
+}  // namespace
+
+store::Migration SupervisionStore::InstitutionMigration(int version) {
+  return {version, "institutions_and_experts", R"sql(
+CREATE TABLE institutions (
+  id TEXT PRIMARY KEY,
+  credit_code TEXT NOT NULL UNIQUE,
+  province TEXT NOT NULL,
+  kinds_mask INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  expires_on TEXT NOT NULL,
+  record BLOB NOT NULL
+);
+CREATE TABLE experts (
+  id TEXT PRIMARY KEY,
+  province TEXT NOT NULL,
+  specialities_mask INTEGER NOT NULL,
+  record BLOB NOT NULL
+);
+)sql"};
+}
+
+std::optional<v1::ServiceInstitution> SupervisionStore::FindInstitution(store::Tx& tx, const std::string& id) {
+  auto s = tx.Prepare("SELECT record FROM institutions WHERE id = ?");
+  s.Bind(1, id);
+  if (!s.Step()) return std::nullopt;
+  return store::ParseRecord<v1::ServiceInstitution>(s.Blob(0));
+}
+
+std::optional<std::string> SupervisionStore::FindInstitutionIdByCreditCode(store::Tx& tx,
+                                                                           const std::string& credit_code) {
+  auto s = tx.Prepare("SELECT id FROM institutions WHERE credit_code = ?");
+  s.Bind(1, credit_code);
+  if (!s.Step()) return std::nullopt;
+  return s.Text(0);
+}
+
+void SupervisionStore::InsertInstitution(store::Tx& tx, const v1::ServiceInstitution& x) {
+  auto s = tx.Prepare(
+      "INSERT INTO institutions (id, credit_code, province, kinds_mask, status, expires_on, record)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?)");
+  s.BindAll(x.id(), x.credit_code(), x.province(), MaskOf(x.kinds()), static_cast<int64_t>(x.status()),
+            x.qualification_expires_on());
+  s.BindBlob(7, x.SerializeAsString());
+  s.Run();
+}
+
+void SupervisionStore::UpdateInstitution(store::Tx& tx, const v1::ServiceInstitution& x) {
+  auto s = tx.Prepare("UPDATE institutions SET status = ?, record = ? WHERE id = ?");
+  s.Bind(1, static_cast<int64_t>(x.status()));
+  s.BindBlob(2, x.SerializeAsString());
+  s.Bind(3, x.id());
+  s.Run();
+}
+
+std::vector<v1::ServiceInstitution> SupervisionStore::ListInstitutions(store::Tx& tx, const InstitutionFilter& f,
+                                                                       const std::string& after_id, int limit) {
+  auto s = tx.Prepare(
+      "SELECT record FROM institutions WHERE id > ? AND (? = '' OR province = ?)"
+      " AND (? = 0 OR (kinds_mask & ?) != 0) AND (? = 0 OR status = ?) AND (? = '' OR expires_on < ?)"
+      " ORDER BY id LIMIT ?");
+  s.BindAll(after_id, f.province, f.province, static_cast<int64_t>(f.kind), int64_t{1} << f.kind,
+            static_cast<int64_t>(f.status), static_cast<int64_t>(f.status), f.expiring_before, f.expiring_before,
+            static_cast<int64_t>(limit));
+  std::vector<v1::ServiceInstitution> out;
+  while (s.Step()) out.push_back(store::ParseRecord<v1::ServiceInstitution>(s.Blob(0)));
+  return out;
+}
+
+void SupervisionStore::InsertExpert(store::Tx& tx, const v1::Expert& x) {
+  auto s = tx.Prepare("INSERT INTO experts (id, province, specialities_mask, record) VALUES (?, ?, ?, ?)");
+  s.BindAll(x.id(), x.province(), MaskOf(x.specialities()));
+  s.BindBlob(4, x.SerializeAsString());
+  s.Run();
+}
+
+std::vector<v1::Expert> SupervisionStore::ListExperts(store::Tx& tx, const std::string& province, int speciality,
+                                                      const std::string& after_id, int limit) {
+  auto s = tx.Prepare(
+      "SELECT record FROM experts WHERE id > ? AND (? = '' OR province = ?)"
+      " AND (? = 0 OR (specialities_mask & ?) != 0) ORDER BY id LIMIT ?");
+  s.BindAll(after_id, province, province, static_cast<int64_t>(speciality), int64_t{1} << speciality,
+            static_cast<int64_t>(limit));
+  std::vector<v1::Expert> out;
+  while (s.Step()) out.push_back(store::ParseRecord<v1::Expert>(s.Blob(0)));
+  return out;
+}
+
 RiskInputs SupervisionStore::InputsOf(store::Tx& tx, const v1::Employer& employer, const std::string& today) {
   RiskInputs in;
   auto declaration = tx.Prepare(

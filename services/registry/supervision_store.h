@@ -66,6 +66,23 @@ class SupervisionStore {
   static void UpdateCase(store::Tx& tx, const v1::AssistanceCase& assistance_case);
   static v1::AssistanceTotals AssistanceTotals(store::Tx& tx, const std::string& division_prefix);
 
+  static store::Migration InstitutionMigration(int version);
+  static std::optional<v1::ServiceInstitution> FindInstitution(store::Tx& tx, const std::string& id);
+  static std::optional<std::string> FindInstitutionIdByCreditCode(store::Tx& tx, const std::string& credit_code);
+  static void InsertInstitution(store::Tx& tx, const v1::ServiceInstitution& institution);
+  static void UpdateInstitution(store::Tx& tx, const v1::ServiceInstitution& institution);
+  struct InstitutionFilter {
+    std::string province;
+    int kind = 0;
+    int status = 0;
+    std::string expiring_before;
+  };
+  static std::vector<v1::ServiceInstitution> ListInstitutions(store::Tx& tx, const InstitutionFilter& filter,
+                                                              const std::string& after_id, int limit);
+  static void InsertExpert(store::Tx& tx, const v1::Expert& expert);
+  static std::vector<v1::Expert> ListExperts(store::Tx& tx, const std::string& province, int speciality,
+                                             const std::string& after_id, int limit);
+
   // The classification inputs of one employer as of `today`.
   static RiskInputs InputsOf(store::Tx& tx, const v1::Employer& employer, const std::string& today);
 };

@@ -442,6 +442,103 @@ TEST_F(SupervisionServiceTest, TheAssistanceLedgerAddsUpToWhatADistrictReports) 
             StatusCode::PERMISSION_DENIED);
 }
 
+TEST_F(SupervisionServiceTest, InstitutionsAreRegisteredEvaluatedSuspendedAndReinstated) {
+  v1::RegisterInstitutionRequest reg;
+  auto* in = reg.mutable_institution();
+  in->set_credit_code(MakeCreditCode("440106", 140));
+  in->set_name("广东某职业卫生技术服务有限公司");
+  in->add_kinds(v1::INSTITUTION_KIND_TESTING);
+  in->add_kinds(v1::INSTITUTION_KIND_EVALUATION);
+  in->add_qualification_scope(common::v1::HAZARD_CATEGORY_DUST);
+  in->set_qualification_expires_on(Day(20));
+  v1::ServiceInstitution x;
+  ASSERT_TRUE(supervision_stub_->RegisterInstitution(Ctx(admin_).get(), reg, &x).ok());
+  EXPECT_EQ(x.status(), v1::INSTITUTION_STATUS_ACTIVE);
+  EXPECT_EQ(x.province(), "44");
+  EXPECT_EQ(supervision_stub_->RegisterInstitution(Ctx(admin_).get(), reg, &x).error_code(), StatusCode::ALREADY_EXISTS);
+  // An institution cannot register itself, nor can another province.
+  EXPECT_EQ(supervision_stub_->RegisterInstitution(Ctx(Token("institution", "44", in->credit_code(), "i1")).get(),
+                                                   reg, &x)
+                .error_code(),
+            StatusCode::PERMISSION_DENIED);
+  in->set_credit_code("91440106MA5ZZZZZZ1");
+  auto bad = supervision_stub_->RegisterInstitution(Ctx(admin_).get(), reg, &x);
+  ASSERT_EQ(bad.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(core::FieldViolationsOf(bad).front().first, "institution.credit_code");
+
+  v1::ListInstitutionsRequest list;
+  list.set_kind(v1::INSTITUTION_KIND_TESTING);
+  v1::ListInstitutionsResponse found;
+  ASSERT_TRUE(supervision_stub_->ListInstitutions(Ctx(inspector_).get(), list, &found).ok());
+  ASSERT_EQ(found.institutions_size(), 1);
+  x = found.institutions(0);
+  list.set_kind(v1::INSTITUTION_KIND_DIAGNOSIS);
+  ASSERT_TRUE(supervision_stub_->ListInstitutions(Ctx(inspector_).get(), list, &found).ok());
+  EXPECT_EQ(found.institutions_size(), 0);
+  list.clear_kind();
+  list.set_expiring_before(Day(30));  // the qualification lapses in 20 days
+  ASSERT_TRUE(supervision_stub_->ListInstitutions(Ctx(inspector_).get(), list, &found).ok());
+  EXPECT_EQ(found.institutions_size(), 1);
+  list.set_expiring_before(Day(10));
+  ASSERT_TRUE(supervision_stub_->ListInstitutions(Ctx(inspector_).get(), list, &found).ok());
+  EXPECT_EQ(found.institutions_size(), 0);
+
+  v1::EvaluateInstitutionRequest evaluate;
+  evaluate.set_id(x.id());
+  evaluate.mutable_evaluation()->set_evaluated_on(Day(-1));
+  evaluate.mutable_evaluation()->set_passed(false);
+  evaluate.mutable_evaluation()->set_findings("采样记录不完整");
+  ASSERT_TRUE(supervision_stub_->EvaluateInstitution(Ctx(inspector_).get(), evaluate, &x).ok());
+  ASSERT_EQ(x.evaluations_size(), 1);
+  EXPECT_EQ(x.evaluations(0).evaluator().role(), "inspector");
+
+  v1::SetInstitutionStatusRequest status;
+  status.set_id(x.id());
+  status.set_version(x.version());
+  status.set_status(v1::INSTITUTION_STATUS_ACTIVE);
+  status.set_reason("复核");
+  EXPECT_EQ(supervision_stub_->SetInstitutionStatus(Ctx(admin_).get(), status, &x).error_code(),
+            StatusCode::FAILED_PRECONDITION);  // already active
+  status.set_status(v1::INSTITUTION_STATUS_SUSPENDED);
+  status.set_reason("评估不合格，暂停检测业务");
+  ASSERT_TRUE(supervision_stub_->SetInstitutionStatus(Ctx(admin_).get(), status, &x).ok());
+  EXPECT_EQ(x.status(), v1::INSTITUTION_STATUS_SUSPENDED);
+  EXPECT_EQ(supervision_stub_->SetInstitutionStatus(Ctx(admin_).get(), status, &x).error_code(),
+            StatusCode::ABORTED);  // the version moved on
+  status.set_version(x.version());
+  status.set_status(v1::INSTITUTION_STATUS_ACTIVE);
+  status.set_reason("整改合格");
+  ASSERT_TRUE(supervision_stub_->SetInstitutionStatus(Ctx(admin_).get(), status, &x).ok());
+  EXPECT_EQ(x.status(), v1::INSTITUTION_STATUS_ACTIVE);
+}
+
+TEST_F(SupervisionServiceTest, TheExpertPoolIsSearchableBySpeciality) {
+  auto add = [&](const char* name, std::vector<common::v1::HazardCategory> specialities) {
+    v1::AddExpertRequest req;
+    req.mutable_expert()->set_name(name);
+    req.mutable_expert()->set_title("主任医师");
+    for (auto c : specialities) req.mutable_expert()->add_specialities(c);
+    v1::Expert out;
+    auto status = supervision_stub_->AddExpert(Ctx(admin_).get(), req, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  };
+  add("王专家", {common::v1::HAZARD_CATEGORY_DUST, common::v1::HAZARD_CATEGORY_PHYSICAL});
+  add("赵专家", {common::v1::HAZARD_CATEGORY_CHEMICAL});
+  v1::ListExpertsRequest list;
+  list.set_speciality(common::v1::HAZARD_CATEGORY_DUST);
+  v1::ListExpertsResponse found;
+  ASSERT_TRUE(supervision_stub_->ListExperts(Ctx(inspector_).get(), list, &found).ok());
+  ASSERT_EQ(found.experts_size(), 1);
+  EXPECT_EQ(found.experts(0).name(), "王专家");
+  list.clear_speciality();
+  ASSERT_TRUE(supervision_stub_->ListExperts(Ctx(inspector_).get(), list, &found).ok());
+  EXPECT_EQ(found.experts_size(), 2);
+  v1::AddExpertRequest none;
+  none.mutable_expert()->set_name("无专长");
+  v1::Expert out;
+  EXPECT_EQ(supervision_stub_->AddExpert(Ctx(admin_).get(), none, &out).error_code(), StatusCode::INVALID_ARGUMENT);
+}
+
 TEST_F(SupervisionServiceTest, RiskClassificationFollowsDeclarationsAndComplianceAndExplainsItself) {
   // Silica dust declared for 35 workers: serious. Never tested: one signal, grade B.
   const auto e = CreateEmployer(SampleEmployer(MakeCreditCode("441900", 109)));
