@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "http_errors.h"
 #include "osh/auth/grpc_auth.h"
@@ -43,7 +44,35 @@ bool IsJsonContentType(const std::string& value) {
   return lower == "application/json" || (lower.size() > 5 && lower.substr(lower.size() - 5) == "+json");
 }
 
+std::vector<std::string> SplitForwarded(const std::string& header) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= header.size()) {
+    const auto comma = header.find(',', start);
+    std::string item = header.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(std::move(item));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string ClientAddress(const std::string& peer, const std::string* forwarded_for, int trusted_proxy_hops) {
+  if (trusted_proxy_hops <= 0 || forwarded_for == nullptr) return peer;
+  auto chain = SplitForwarded(*forwarded_for);
+  chain.push_back(peer);
+  const auto back = static_cast<size_t>(trusted_proxy_hops);
+  return back < chain.size() ? chain[chain.size() - 1 - back] : chain.front();
+}
+
+std::string ForwardedFor(const std::string& peer, const std::string* forwarded_for) {
+  if (forwarded_for == nullptr || SplitForwarded(*forwarded_for).empty()) return peer;
+  return *forwarded_for + ", " + peer;
+}
 
 struct Gateway::Metrics {
   explicit Metrics(core::MetricsRegistry& r)
@@ -139,7 +168,7 @@ void Gateway::Handle(HttpRequest&& http, Respond respond) {
   call->request_id = client_id != nullptr && core::IsSaneRequestId(*client_id) ? *client_id : core::NewRequestId();
   call->method = http.method;
   call->path = http.path;
-  call->remote = http.remote_address;
+  call->remote = ClientAddress(http.remote_address, http.Header("x-forwarded-for"), options_.trusted_proxy_hops);
   call->respond = std::move(respond);
   if (const auto* origin = http.Header("origin")) call->origin = *origin;
 
@@ -194,7 +223,7 @@ void Gateway::Handle(HttpRequest&& http, Respond respond) {
   if (identity.principal) call->subject = identity.principal->subject;
 
   if (parts_.rate_limit) {
-    const std::string key = identity.principal ? "sub:" + identity.principal->subject : "ip:" + http.remote_address;
+    const std::string key = identity.principal ? "sub:" + identity.principal->subject : "ip:" + call->remote;
     const auto decision = parts_.rate_limit(key);
     if (!decision.from_redis) metrics_->local_decisions.Inc();
     if (!decision.allowed) {
@@ -264,7 +293,9 @@ void Gateway::Handle(HttpRequest&& http, Respond respond) {
   call->context.set_deadline(std::chrono::system_clock::now() + options_.request_timeout);
   if (authorization != nullptr) call->context.AddMetadata("authorization", *authorization);
   call->context.AddMetadata("x-request-id", call->request_id);
-  if (!http.remote_address.empty()) call->context.AddMetadata("x-forwarded-for", http.remote_address);
+  if (!http.remote_address.empty()) {
+    call->context.AddMetadata("x-forwarded-for", ForwardedFor(http.remote_address, http.Header("x-forwarded-for")));
+  }
 
   parts_.backends->Call(route.service, route.grpc_path, &call->context, call->request.get(), call->response.get(),
                         [this, call](grpc::Status status) { OnBackendDone(call, status); });

@@ -24,6 +24,14 @@ namespace osh::gateway {
 // google.api.http rules, authentication, the rate limit, the response cache,
 // transcoding, the backend call and the answer. Every request ends in exactly
 // one response, a JSON body with a request id, one access log line and metrics.
+// The client's address: the socket peer, or with `trusted_proxy_hops` proxies in
+// front, the X-Forwarded-For entry that many hops back (entries further left
+// are client-supplied and cannot be trusted; a shorter list yields its first).
+std::string ClientAddress(const std::string& peer, const std::string* forwarded_for, int trusted_proxy_hops);
+
+// The X-Forwarded-For a backend gets: the incoming chain with the peer appended.
+std::string ForwardedFor(const std::string& peer, const std::string* forwarded_for);
+
 class Gateway {
  public:
   struct Options {
@@ -31,6 +39,9 @@ class Gateway {
     // Origins the web console is served from; "*" allows any.
     std::vector<std::string> cors_allowed_origins;
     bool access_log = true;
+    // Proxies (load balancer, ingress) in front of the gateway that append to
+    // X-Forwarded-For; 0 trusts none and takes the socket's peer as the client.
+    int trusted_proxy_hops = 0;
   };
   struct Parts {
     const RouteTable* routes;

@@ -46,6 +46,8 @@ std::vector<core::ConfigKey> ConfigKeys() {
       {"body-limit-bytes", "1048576", "largest request body"},
       {"idle-timeout-ms", "60000", "how long a keep-alive connection may wait for its next request"},
       {"read-timeout-ms", "30000", "how long a request may take to arrive once it began"},
+      {"trusted-proxy-hops", "0",
+       "proxies in front that append to X-Forwarded-For (the client address of anonymous rate limits and logs)"},
       {"cors-allowed-origins", "", "origins of the web console allowed by CORS, comma separated ('*': any)"},
       {"redis-address", "127.0.0.1:6379", "Redis for the response cache and rate limits; empty disables both"},
       {"redis-password-file", "", "file holding the Redis password (else OSH_REDIS_PASSWORD, else none)"},
@@ -119,6 +121,7 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   options.request_timeout = std::chrono::milliseconds(config.GetInt("request-timeout-ms"));
   options.cors_allowed_origins = SplitList(config.GetString("cors-allowed-origins"));
   options.access_log = config.GetBool("access-log");
+  options.trusted_proxy_hops = static_cast<int>(config.GetInt("trusted-proxy-hops"));
   auto& gateway = host.Adopt(std::make_unique<Gateway>(
       options, Gateway::Parts{.routes = &routes_ref,
                               .backends = &backends,
