@@ -1,22 +1,20 @@
 #include "backends.h"
 
+#include "osh/core/config.h"
+
 namespace osh::gateway {
 
 std::optional<std::map<std::string, std::string>> Backends::ParseUpstreams(std::string_view text,
                                                                             std::string* error) {
   std::map<std::string, std::string> out;
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    const auto item = text.substr(0, comma);
-    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
-    if (item.empty()) continue;
+  for (const auto& item : core::SplitList(text)) {
     const auto eq = item.find('=');
-    if (eq == std::string_view::npos || eq == 0 || eq + 1 == item.size() ||
-        item.substr(eq + 1).find(':') == std::string_view::npos) {
-      *error = "upstream '" + std::string(item) + "' is not <grpc service>=<host:port>";
+    if (eq == std::string::npos || eq == 0 || eq + 1 == item.size() ||
+        item.find(':', eq + 1) == std::string::npos) {
+      *error = "upstream '" + item + "' is not <grpc service>=<host:port>";
       return std::nullopt;
     }
-    out[std::string(item.substr(0, eq))] = std::string(item.substr(eq + 1));
+    out[item.substr(0, eq)] = item.substr(eq + 1);
   }
   if (out.empty()) {
     *error = "no upstreams configured";

@@ -9,6 +9,7 @@
 #include "http_errors.h"
 #include "osh/auth/grpc_auth.h"
 #include "osh/cache/response_cache.h"
+#include "osh/core/config.h"
 #include "osh/core/ids.h"
 #include "osh/core/log.h"
 #include "transcoder.h"
@@ -44,33 +45,29 @@ bool IsJsonContentType(const std::string& value) {
   return lower == "application/json" || (lower.size() > 5 && lower.substr(lower.size() - 5) == "+json");
 }
 
-std::vector<std::string> SplitForwarded(const std::string& header) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= header.size()) {
-    const auto comma = header.find(',', start);
-    std::string item = header.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    if (!item.empty()) out.push_back(std::move(item));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
+// X-Forwarded-For entries, blanks around each trimmed ("a, b" is two addresses).
+std::vector<std::string> ForwardedChain(const std::string& header) {
+  std::vector<std::string> chain;
+  for (const auto& item : core::SplitList(header)) {
+    const auto first = item.find_first_not_of(" \t");
+    if (first == std::string::npos) continue;
+    chain.push_back(item.substr(first, item.find_last_not_of(" \t") - first + 1));
   }
-  return out;
+  return chain;
 }
 
 }  // namespace
 
 std::string ClientAddress(const std::string& peer, const std::string* forwarded_for, int trusted_proxy_hops) {
   if (trusted_proxy_hops <= 0 || forwarded_for == nullptr) return peer;
-  auto chain = SplitForwarded(*forwarded_for);
+  auto chain = ForwardedChain(*forwarded_for);
   chain.push_back(peer);
   const auto back = static_cast<size_t>(trusted_proxy_hops);
   return back < chain.size() ? chain[chain.size() - 1 - back] : chain.front();
 }
 
 std::string ForwardedFor(const std::string& peer, const std::string* forwarded_for) {
-  if (forwarded_for == nullptr || SplitForwarded(*forwarded_for).empty()) return peer;
+  if (forwarded_for == nullptr || ForwardedChain(*forwarded_for).empty()) return peer;
   return *forwarded_for + ", " + peer;
 }
 

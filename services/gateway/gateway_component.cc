@@ -14,22 +14,6 @@
 #include "route_table.h"
 
 namespace osh::gateway {
-namespace {
-
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const auto comma = text.find(',', start);
-    auto item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
-}  // namespace
 
 std::vector<core::ConfigKey> ConfigKeys() {
   auto keys = service::TokenConfigKeys();
@@ -66,9 +50,8 @@ std::vector<core::ConfigKey> ConfigKeys() {
 bool Wire(core::ServiceHost& host, std::string* error) {
   const auto& config = host.config();
 
-  auto verifier = service::TokenVerifierFromConfig(config, error);
-  if (!verifier) return false;
-  auto& verifier_ref = host.Adopt(std::move(verifier));
+  const auto* verifier = service::AdoptTokenVerifier(host, error);
+  if (verifier == nullptr) return false;
 
   auto upstreams = Backends::ParseUpstreams(config.GetString("upstreams"), error);
   if (!upstreams) return false;
@@ -119,13 +102,13 @@ bool Wire(core::ServiceHost& host, std::string* error) {
 
   Gateway::Options options;
   options.request_timeout = std::chrono::milliseconds(config.GetInt("request-timeout-ms"));
-  options.cors_allowed_origins = SplitList(config.GetString("cors-allowed-origins"));
+  options.cors_allowed_origins = core::SplitList(config.GetString("cors-allowed-origins"));
   options.access_log = config.GetBool("access-log");
   options.trusted_proxy_hops = static_cast<int>(config.GetInt("trusted-proxy-hops"));
   auto& gateway = host.Adopt(std::make_unique<Gateway>(
       options, Gateway::Parts{.routes = &routes_ref,
                               .backends = &backends,
-                              .verifier = &verifier_ref,
+                              .verifier = verifier,
                               .cache = response_cache,
                               .rate_limit = std::move(rate_limit),
                               .metrics = &host.metrics(),

@@ -155,11 +155,7 @@ grpc::Status Registry::UpdateEmployer(const Caller& caller, const v1::UpdateEmpl
         auto e = RegistryStore::FindEmployer(tx, request.employer().id());
         if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + std::string(domain::Utf8Prefix(request.employer().id(), 64)) + "'");
         Require(caller.principal, auth::Action::kWrite, ResourceOf(*e));
-        if (e->version() != request.employer().version()) {
-          Refuse(grpc::StatusCode::ABORTED, fmt::format("employer {} is at version {}, the update was made from "
-                                                        "version {}; read it again and retry",
-                                                        e->id(), e->version(), request.employer().version()));
-        }
+        service::RequireVersion("employer", e->id(), e->version(), request.employer().version());
         if (e->status() != v1::EMPLOYER_STATUS_ACTIVE) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION, "employer " + e->id() + " is no longer active");
         }
@@ -253,11 +249,7 @@ grpc::Status Registry::TransferEmployer(const Caller& caller, const v1::Transfer
         if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + std::string(domain::Utf8Prefix(request.id(), 64)) + "'");
         // Handing an employer over is a supervisory act of its current province.
         Require(caller.principal, auth::Action::kReview, ResourceOf(*e));
-        if (e->version() != request.version()) {
-          Refuse(grpc::StatusCode::ABORTED, fmt::format("employer {} is at version {}, the transfer was made from "
-                                                        "version {}; read it again and retry",
-                                                        e->id(), e->version(), request.version()));
-        }
+        service::RequireVersion("employer", e->id(), e->version(), request.version());
         if (e->status() != v1::EMPLOYER_STATUS_ACTIVE) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION, "employer " + e->id() + " is no longer active here");
         }

@@ -43,9 +43,8 @@ bool Wire(core::ServiceHost& host, std::string* error) {
     return false;
   }
 
-  auto verifier = service::TokenVerifierFromConfig(config, error);
-  if (!verifier) return false;
-  auto& verifier_ref = host.Adopt(std::move(verifier));
+  const auto* verifier = service::AdoptTokenVerifier(host, error);
+  if (verifier == nullptr) return false;
 
   const auto db_path = std::filesystem::path(config.GetString("data-dir")) / "registry.db";
   auto& db = host.Adopt(store::Database::Open(
@@ -77,7 +76,7 @@ bool Wire(core::ServiceHost& host, std::string* error) {
     if (!consumer.Start(error)) return false;
   }
   auto& registry = host.Adopt(std::make_unique<Registry>(db, options));
-  auto& service = host.Adopt(std::make_unique<RegistryGrpcService>(registry, verifier_ref));
+  auto& service = host.Adopt(std::make_unique<RegistryGrpcService>(registry, *verifier));
   host.AddGrpcService(&service);
 
   auto risk = RiskPolicy::Parse(config.GetString("risk-serious-factors"),
@@ -89,7 +88,7 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   risk->grade_c_signals = static_cast<int>(config.GetInt("risk-grade-c-signals"));
   auto& supervision = host.Adopt(std::make_unique<Supervision>(
       db, Supervision::Options{.province = province, .max_page_size = options.max_page_size, .risk = *risk}));
-  auto& supervision_service = host.Adopt(std::make_unique<SupervisionGrpcService>(supervision, verifier_ref));
+  auto& supervision_service = host.Adopt(std::make_unique<SupervisionGrpcService>(supervision, *verifier));
   host.AddGrpcService(&supervision_service);
   return true;
 }

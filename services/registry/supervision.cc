@@ -63,14 +63,6 @@ void CheckFactor(const std::string& code, const std::string& field, bool require
   }
 }
 
-// Optimistic concurrency: a write based on an older read is ABORTED.
-void RequireVersion(const v1::RectificationItem& item, int64_t version) {
-  if (version != item.version()) {
-    Refuse(grpc::StatusCode::ABORTED,
-           fmt::format("item {} is at version {}, not {}; read it again", item.id(), item.version(), version));
-  }
-}
-
 std::string StatusName(v1::RectificationStatus s) {
   return v1::RectificationStatus_Name(s).substr(std::string("RECTIFICATION_STATUS_").size());
 }
@@ -224,7 +216,7 @@ grpc::Status Supervision::ReportRectificationDone(const Caller& caller,
       Idempotent(tx, caller, "ReportRectificationDone", request.request_id(), request, response, [&] {
         auto item = ItemOrRefuse(tx, request.id());
         Require(caller.principal, auth::Action::kWrite, ResourceOf(EmployerOrRefuse(tx, item.employer_id())));
-        RequireVersion(item, request.version());
+        service::RequireVersion("rectification item", item.id(), item.version(), request.version());
         if (item.status() != v1::RECTIFICATION_STATUS_OPEN && item.status() != v1::RECTIFICATION_STATUS_REOPENED) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION,
                  "item " + item.id() + " is " + StatusName(item.status()) + "; only OPEN or REOPENED items are reported done");
@@ -262,7 +254,7 @@ grpc::Status Supervision::ReviewRectification(const Caller& caller, const v1::Re
         auto item = ItemOrRefuse(tx, request.id());
         // kReview: inspectors and admins of the province; never the employer itself.
         Require(caller.principal, auth::Action::kReview, ResourceOf(EmployerOrRefuse(tx, item.employer_id())));
-        RequireVersion(item, request.version());
+        service::RequireVersion("rectification item", item.id(), item.version(), request.version());
         if (item.status() != v1::RECTIFICATION_STATUS_REPORTED_DONE) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION,
                  "item " + item.id() + " is " + StatusName(item.status()) + "; only REPORTED_DONE items are reviewed");
@@ -644,10 +636,7 @@ grpc::Status Supervision::SetInstitutionStatus(const Caller& caller, const v1::S
       Idempotent(tx, caller, "SetInstitutionStatus", request.request_id(), request, response, [&] {
         auto x = InstitutionOrRefuse(tx, request.id());
         Require(caller.principal, auth::Action::kReview, {x.province(), "", false});
-        if (request.version() != x.version()) {
-          Refuse(grpc::StatusCode::ABORTED,
-                 fmt::format("institution {} is at version {}, not {}", x.id(), x.version(), request.version()));
-        }
+        service::RequireVersion("institution", x.id(), x.version(), request.version());
         if (x.status() == request.status()) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION,
                  "institution " + x.id() + " is " + v1::InstitutionStatus_Name(x.status()) + " already");

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "osh/auth/authorize.h"
+#include "osh/core/config.h"
 #include "osh/core/errors.h"
 #include "osh/core/ids.h"
 #include "osh/core/page_token.h"
@@ -469,13 +470,7 @@ grpc::Status Reporting::CompareReportWithLive(const Caller& caller, const v1::Co
 
 std::optional<std::map<v1::Indicator, double>> ParseIndicatorTargets(const std::string& text, std::string* error) {
   std::map<v1::Indicator, double> targets;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    const std::string item = text.substr(start, comma - start);
-    start = comma + 1;
-    if (item.empty()) continue;
+  for (const auto& item : core::SplitList(text)) {
     const auto equals = item.find('=');
     if (equals == std::string::npos) {
       *error = "indicator target '" + item + "' is not name=value";

@@ -33,9 +33,8 @@ std::vector<core::ConfigKey> ConfigKeys() {
 
 bool Wire(core::ServiceHost& host, std::string* error) {
   const auto& config = host.config();
-  auto verifier = service::TokenVerifierFromConfig(config, error);
-  if (!verifier) return false;
-  auto& verifier_ref = host.Adopt(std::move(verifier));
+  const auto* verifier = service::AdoptTokenVerifier(host, error);
+  if (verifier == nullptr) return false;
 
   Reporting::Options options;
   try {
@@ -75,7 +74,7 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   }
 
   auto& reporting = host.Adopt(std::make_unique<Reporting>(db, options));
-  auto& service = host.Adopt(std::make_unique<ReportingGrpcService>(reporting, verifier_ref));
+  auto& service = host.Adopt(std::make_unique<ReportingGrpcService>(reporting, *verifier));
   host.AddGrpcService(&service);
   return true;
 }

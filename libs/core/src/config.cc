@@ -116,4 +116,14 @@ std::string Config::Help(const std::vector<ConfigKey>& keys) {
   return out;
 }
 
+std::vector<std::string> SplitList(std::string_view text, char separator) {
+  std::vector<std::string> items;
+  while (true) {
+    const auto end = text.find(separator);
+    if (const auto item = text.substr(0, end); !item.empty()) items.emplace_back(item);
+    if (end == std::string_view::npos) return items;
+    text.remove_prefix(end + 1);
+  }
+}
+
 }  // namespace osh::core

@@ -63,3 +63,18 @@ TEST(ConfigTest, EnvNameIsUpperSnakeWithPrefix) { EXPECT_EQ(Config::EnvName("shu
 
 }  // namespace
 }  // namespace osh::core
+
+namespace osh::core {
+namespace {
+
+TEST(SplitList, DropsEmptyItemsAndKeepsTheRestAsWritten) {
+  EXPECT_EQ(SplitList("a,b,,c,"), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(SplitList(" a, b"), (std::vector<std::string>{" a", " b"}));
+  EXPECT_EQ(SplitList(""), std::vector<std::string>{});
+  EXPECT_EQ(SplitList(",,"), std::vector<std::string>{});
+  EXPECT_EQ(SplitList("x;y", ';'), (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(SplitList("one"), (std::vector<std::string>{"one"}));
+}
+
+}  // namespace
+}  // namespace osh::core

@@ -74,4 +74,9 @@ std::unique_ptr<auth::TokenVerifier> TokenVerifierFromConfig(const core::Config&
   return auth::TokenVerifier::Create(verifier_config, error);
 }
 
+const auth::TokenVerifier* AdoptTokenVerifier(core::ServiceHost& host, std::string* error) {
+  auto verifier = TokenVerifierFromConfig(host.config(), error);
+  return verifier ? &host.Adopt(std::move(verifier)) : nullptr;
+}
+
 }  // namespace osh::service

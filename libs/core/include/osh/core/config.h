@@ -43,4 +43,9 @@ class Config {
   std::map<std::string, std::string, std::less<>> values_;
 };
 
+// The items of a list such as "a,b,,c": split at `separator`, empty items
+// dropped, nothing else changed (a blank is part of its item). For list-valued
+// configuration and list headers.
+std::vector<std::string> SplitList(std::string_view text, char separator = ',');
+
 }  // namespace osh::core

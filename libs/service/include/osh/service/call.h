@@ -6,7 +6,9 @@
 
 #include <grpcpp/support/status.h>
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "osh/auth/authorize.h"
 #include "osh/auth/principal.h"
@@ -35,6 +37,16 @@ struct Refusal {
 
 inline void ThrowIfInvalid(const core::FieldErrors& errors) {
   if (!errors.empty()) throw Refusal{errors.ToStatus()};
+}
+
+// Optimistic concurrency: a write made from an older read of the record is
+// ABORTED, so the client reads again instead of overwriting what it never saw.
+inline void RequireVersion(std::string_view record_kind, const std::string& id, int64_t current, int64_t requested) {
+  if (current != requested) {
+    Refuse(grpc::StatusCode::ABORTED, std::string(record_kind) + " " + id + " is at version " + std::to_string(current) +
+                                          ", the request was made from version " + std::to_string(requested) +
+                                          "; read it again and retry");
+  }
 }
 
 // Applies the one access policy; a refusal answers PERMISSION_DENIED with its reason.

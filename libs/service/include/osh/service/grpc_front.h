@@ -7,6 +7,7 @@
 
 #include "osh/auth/jwt.h"
 #include "osh/core/config.h"
+#include "osh/core/service_host.h"
 #include "osh/service/call.h"
 
 namespace osh::service {
@@ -33,5 +34,8 @@ std::vector<core::ConfigKey> TokenConfigKeys();
 // from a JWKS file (jwt-jwks-file). Null with *error set when no usable key is
 // configured or a configured key file is unreadable or unusable.
 std::unique_ptr<auth::TokenVerifier> TokenVerifierFromConfig(const core::Config& config, std::string* error);
+// The same, kept alive by the host for the life of the process (a service's
+// wiring hands it to its gRPC front). Null with *error set as above.
+const auth::TokenVerifier* AdoptTokenVerifier(core::ServiceHost& host, std::string* error);
 
 }  // namespace osh::service
