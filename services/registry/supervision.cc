@@ -71,12 +71,7 @@ std::string StatusName(v1::RectificationStatus s) {
 
 Supervision::Supervision(store::Database& db, Options options) : db_(db), options_(std::move(options)) {}
 
-std::string Supervision::Today() const {
-  const auto china = std::chrono::floor<std::chrono::days>(options_.clock() + std::chrono::hours(8));
-  const std::chrono::year_month_day ymd{china};
-  return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                     static_cast<unsigned>(ymd.day()));
-}
+std::string Supervision::Today() const { return domain::ChinaDateOf(options_.clock()); }
 
 grpc::Status Supervision::RecordInspection(const Caller& caller, const v1::RecordInspectionRequest& request,
                                            v1::Inspection* response) {

@@ -5,30 +5,12 @@
 namespace osh::registry {
 namespace {
 
-std::optional<std::chrono::sys_days> ParseCivil(const std::string& text) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (text[i] < '0' || text[i] > '9') return std::nullopt;
-  }
-  const std::chrono::year_month_day ymd{std::chrono::year(std::stoi(text.substr(0, 4))),
-                                        std::chrono::month(static_cast<unsigned>(std::stoi(text.substr(5, 2)))),
-                                        std::chrono::day(static_cast<unsigned>(std::stoi(text.substr(8, 2))))};
-  if (!ymd.ok()) return std::nullopt;
-  return std::chrono::sys_days(ymd);
-}
-
 // Approved declaration statuses keep the factors an employer is classified by.
 constexpr int64_t kApproved = v1::DECLARATION_STATUS_APPROVED;
 constexpr int64_t kOpen = v1::RECTIFICATION_STATUS_OPEN;
 constexpr int64_t kReopened = v1::RECTIFICATION_STATUS_REOPENED;
 
 }  // namespace
-
-bool IsCivilDate(const std::string& text) { return ParseCivil(text).has_value(); }
-
-int DaysBetween(const std::string& a, const std::string& b) {
-  return static_cast<int>((*ParseCivil(b) - *ParseCivil(a)).count());
-}
 
 store::Migration SupervisionStore::Migration(int version) {
   return {version, "supervision", R"sql(

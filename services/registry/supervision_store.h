@@ -6,6 +6,7 @@
 
 #include "osh/registry/v1/registry.pb.h"
 #include "osh/registry/v1/supervision.pb.h"
+#include "osh/domain/civil_date.h"
 #include "osh/store/database.h"
 #include "risk_classifier.h"
 
@@ -87,9 +88,7 @@ class SupervisionStore {
   static RiskInputs InputsOf(store::Tx& tx, const v1::Employer& employer, const std::string& today);
 };
 
-// Days from civil date a to b ("YYYY-MM-DD", both valid).
-int DaysBetween(const std::string& a, const std::string& b);
-// Whether `text` is a valid "YYYY-MM-DD" date.
-bool IsCivilDate(const std::string& text);
+using domain::DaysBetween;
+using domain::IsCivilDate;
 
 }  // namespace osh::registry

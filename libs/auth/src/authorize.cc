@@ -96,10 +96,36 @@ Decision Authorize(const Principal* principal, Action action, const Resource& re
     case Role::kEmployer:
     case Role::kWorker:
       return AuthorizeOrganisation(*principal, action, resource);
+    case Role::kEditor:
+      return Deny("role editor may only work on editorial content");
     case Role::kNationalAdmin:
       break;
   }
   return Deny("role " + role + " is not covered by the access policy");
+}
+
+Decision AuthorizeEditorial(const Principal* principal, Action action, const Resource& resource) {
+  if (action == Action::kRead && resource.published_public) {
+    return Allow("published public content is readable by anyone");
+  }
+  if (principal == nullptr) {
+    return Deny(action == Action::kRead ? "anonymous callers may only read published content"
+                                        : "anonymous callers may not " + std::string(ActionName(action)) + " content");
+  }
+  const std::string verb(ActionName(action));
+  if (principal->role == Role::kNationalAdmin) {
+    if (action == Action::kRead || resource.province.empty()) return Allow("national_admin may " + verb + " this content");
+    return Deny("national_admin may not " + verb + " content of province " + resource.province);
+  }
+  if (principal->role != Role::kEditor && principal->role != Role::kProvinceAdmin) {
+    return Deny("role " + std::string(RoleName(principal->role)) + " may only read published content");
+  }
+  if (principal->province.empty() || principal->province != resource.province) {
+    return Deny("province " + principal->province + " editors cannot " + verb + " " +
+                (resource.province.empty() ? std::string("national content")
+                                           : "content of province " + resource.province));
+  }
+  return Allow("province " + principal->province + " editors may " + verb + " its content");
 }
 
 }  // namespace osh::auth

@@ -6,13 +6,14 @@
 namespace osh::auth {
 namespace {
 
-constexpr std::array<std::pair<Role, std::string_view>, 6> kRoleNames{{
+constexpr std::array<std::pair<Role, std::string_view>, 7> kRoleNames{{
     {Role::kNationalAdmin, "national_admin"},
     {Role::kProvinceAdmin, "province_admin"},
     {Role::kInspector, "inspector"},
     {Role::kInstitution, "institution"},
     {Role::kEmployer, "employer"},
     {Role::kWorker, "worker"},
+    {Role::kEditor, "editor"},
 }};
 
 }  // namespace

@@ -179,3 +179,50 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace osh::auth
+
+namespace osh::auth {
+namespace {
+
+struct EditorialCase {
+  std::optional<Principal> principal;
+  Action action;
+  Resource resource;
+  bool allowed;
+};
+
+TEST(AuthorizeEditorialTest, EditorsOfTheProvinceOnly) {
+  const Principal editor{"e", Role::kEditor, "44", ""};
+  const Principal admin{"a", Role::kProvinceAdmin, "44", ""};
+  const Principal inspector{"i", Role::kInspector, "44", ""};
+  const Principal other_editor{"o", Role::kEditor, "32", ""};
+  const Principal national{"n", Role::kNationalAdmin, "", ""};
+  const Resource draft{"44", "", false};
+  const Resource published{"44", "", true};
+  const std::vector<EditorialCase> cases = {
+      {editor, Action::kWrite, draft, true},          {editor, Action::kReview, draft, true},
+      {admin, Action::kWrite, draft, true},           {inspector, Action::kWrite, draft, false},
+      {inspector, Action::kRead, draft, false},       {inspector, Action::kRead, published, true},
+      {other_editor, Action::kWrite, draft, false},   {other_editor, Action::kRead, draft, false},
+      {national, Action::kRead, draft, true},         {national, Action::kWrite, draft, false},
+      {national, Action::kWrite, {"", "", false}, true}, {std::nullopt, Action::kRead, published, true},
+      {std::nullopt, Action::kRead, draft, false},    {std::nullopt, Action::kWrite, published, false},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const auto& c = cases[i];
+    const auto decision = AuthorizeEditorial(c.principal ? &*c.principal : nullptr, c.action, c.resource);
+    EXPECT_EQ(decision.allowed, c.allowed) << "case " << i << ": " << decision.reason;
+    EXPECT_FALSE(decision.reason.empty());
+  }
+}
+
+TEST(AuthorizeEditorialTest, EditorsGetNothingOutsideContent) {
+  const Principal editor{"e", Role::kEditor, "44", ""};
+  EXPECT_FALSE(Authorize(&editor, Action::kRead, {"44", "", false}).allowed);
+  EXPECT_FALSE(Authorize(&editor, Action::kWrite, {"44", "", false}).allowed);
+  EXPECT_TRUE(Authorize(&editor, Action::kRead, {"44", "", true}).allowed);
+  EXPECT_EQ(ParseRole("editor"), Role::kEditor);
+  EXPECT_EQ(RoleName(Role::kEditor), "editor");
+}
+
+}  // namespace
+}  // namespace osh::auth

@@ -28,4 +28,11 @@ struct Decision {
 // "Identity and access"). `principal` is null for anonymous callers.
 Decision Authorize(const Principal* principal, Action action, const Resource& resource);
 
+// The policy of editorial content (articles and their revisions): editors and
+// province admins write, review and read unpublished work of their own
+// province; national_admin does so for national content (empty province) and
+// reads every province's. Published content is readable by anyone. Other
+// roles read published content only.
+Decision AuthorizeEditorial(const Principal* principal, Action action, const Resource& resource);
+
 }  // namespace osh::auth

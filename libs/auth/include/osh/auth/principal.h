@@ -6,9 +6,11 @@
 
 namespace osh::auth {
 
-// The roles of DESIGN.md "Identity and access". The JWT `role` claim carries
-// the snake_case name returned by RoleName.
-enum class Role { kNationalAdmin, kProvinceAdmin, kInspector, kInstitution, kEmployer, kWorker };
+// The roles of DESIGN.md "Identity and access", plus editor: the staff of a
+// province's content library (news, policy, science popularisation), who write
+// and publish articles and nothing else. The JWT `role` claim carries the
+// snake_case name returned by RoleName.
+enum class Role { kNationalAdmin, kProvinceAdmin, kInspector, kInstitution, kEmployer, kWorker, kEditor };
 
 // Exact, case-sensitive match of a name such as "province_admin".
 std::optional<Role> ParseRole(std::string_view name);

@@ -1,0 +1,266 @@
+#include "content_store.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include <variant>
+
+#include "osh/events/outbox.h"
+#include "osh/service/records.h"
+
+namespace osh::content {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr char kIndexTable[] = "article_fts";
+
+// Columns of the index: a hit in the title counts most, then tags and the
+// summary, then the body.
+enum IndexColumn { kTitle = 0, kTags = 1, kSummary = 2, kBody = 3 };
+
+using Param = std::variant<int64_t, std::string>;
+
+void BindAll(store::Statement& s, const std::vector<Param>& params) {
+  int i = 1;
+  for (const auto& p : params) {
+    if (std::holds_alternative<int64_t>(p)) {
+      s.Bind(i++, std::get<int64_t>(p));
+    } else {
+      s.Bind(i++, std::get<std::string>(p));
+    }
+  }
+}
+
+int64_t MaskOf(const google::protobuf::RepeatedField<int>& values, int64_t (*bit)(int)) {
+  int64_t mask = 0;
+  for (int v : values) mask |= bit(v);
+  return mask;
+}
+
+std::string JoinTags(const v1::ArticleContent& c) {
+  std::string out;
+  for (const auto& t : c.tags()) {
+    if (!out.empty()) out += ' ';
+    out += t;
+  }
+  return out;
+}
+
+// Conditions on the published table (alias p) for the filters that are set.
+std::string FilterSql(const PublishedFilter& f, std::vector<Param>& params) {
+  std::string sql;
+  auto add = [&](const char* condition, Param value) {
+    sql += sql.empty() ? "" : " AND ";
+    sql += condition;
+    params.push_back(std::move(value));
+  };
+  if (f.category != 0) add("p.category = ?", int64_t{f.category});
+  if (f.audience != 0) add("(p.audience_mask & ?) != 0", AudienceMaskBit(f.audience));
+  if (f.hazard_category != 0) add("(p.hazard_mask & ?) != 0", HazardMaskBit(f.hazard_category));
+  if (!f.locale.empty()) add("p.locale = ?", f.locale);
+  if (!f.province.empty()) add("p.province = ?", f.province);
+  if (!f.published_from.empty()) add("p.publish_day >= ?", f.published_from);
+  if (!f.published_to.empty()) add("p.publish_day <= ?", f.published_to);
+  return sql.empty() ? "1" : sql;
+}
+
+v1::Article ParseArticle(const std::string& bytes) { return store::ParseRecord<v1::Article>(bytes); }
+
+}  // namespace
+
+int64_t AudienceMaskBit(int audience) { return int64_t{1} << audience; }
+int64_t HazardMaskBit(int category) { return int64_t{1} << category; }
+
+search::IndexSpec ArticleIndexSpec(search::Tokenizer tokenizer) {
+  return {.table = kIndexTable,
+          .columns = {"title", "tags", "summary", "body"},
+          .weights = {10.0, 6.0, 4.0, 1.0},
+          .tokenizer = tokenizer};
+}
+
+ContentStore::ContentStore(search::Tokenizer tokenizer) : index_(ArticleIndexSpec(tokenizer)) {}
+
+std::vector<store::Migration> ContentStore::Migrations() const {
+  return {
+      {1, "articles", R"sql(
+CREATE TABLE articles (
+  id TEXT PRIMARY KEY,
+  province TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  category INTEGER NOT NULL,
+  locale TEXT NOT NULL,
+  update_seconds INTEGER NOT NULL,
+  record BLOB NOT NULL
+);
+CREATE INDEX articles_by_update ON articles(province, update_seconds DESC, id);
+CREATE TABLE article_revisions (
+  article_id TEXT NOT NULL REFERENCES articles(id),
+  revision INTEGER NOT NULL,
+  record BLOB NOT NULL,
+  PRIMARY KEY (article_id, revision)
+) WITHOUT ROWID;
+CREATE TABLE published (
+  rowid INTEGER PRIMARY KEY,
+  article_id TEXT NOT NULL UNIQUE REFERENCES articles(id),
+  revision INTEGER NOT NULL,
+  province TEXT NOT NULL,
+  category INTEGER NOT NULL,
+  locale TEXT NOT NULL,
+  audience_mask INTEGER NOT NULL,
+  hazard_mask INTEGER NOT NULL,
+  publish_day TEXT NOT NULL,
+  publish_seconds INTEGER NOT NULL,
+  record BLOB NOT NULL
+);
+CREATE INDEX published_by_time ON published(publish_seconds DESC, article_id);
+)sql"},
+      service::RecordsMigration(2),
+      events::Outbox::Migration(3),
+      {4, "article_index", index_.CreateSql()},
+  };
+}
+
+std::optional<v1::Article> ContentStore::FindArticle(store::Tx& tx, const std::string& id) {
+  auto s = tx.Prepare("SELECT record FROM articles WHERE id = ?");
+  s.Bind(1, id);
+  if (!s.Step()) return std::nullopt;
+  return ParseArticle(s.Blob(0));
+}
+
+void ContentStore::PutArticle(store::Tx& tx, const v1::Article& a, bool insert) {
+  const std::string sql =
+      insert ? "INSERT INTO articles(province, status, category, locale, update_seconds, record, id) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?)"
+             : "UPDATE articles SET province = ?, status = ?, category = ?, locale = ?, update_seconds = ?, "
+               "record = ? WHERE id = ?";
+  auto s = tx.Prepare(sql);
+  s.Bind(1, a.province()).Bind(2, a.status()).Bind(3, a.content().category()).Bind(4, a.content().locale());
+  s.Bind(5, a.update_time().seconds()).BindBlob(6, a.SerializeAsString()).Bind(7, a.id());
+  if (s.Run() != 1) throw store::StoreError(0, "article " + a.id() + " was not written");
+}
+
+void ContentStore::InsertRevision(store::Tx& tx, const v1::ArticleRevision& r) {
+  auto s = tx.Prepare("INSERT INTO article_revisions(article_id, revision, record) VALUES (?, ?, ?)");
+  s.Bind(1, r.article_id()).Bind(2, r.revision()).BindBlob(3, r.SerializeAsString());
+  s.Run();
+}
+
+std::optional<v1::ArticleRevision> ContentStore::FindRevision(store::Tx& tx, const std::string& article_id,
+                                                              int64_t revision) {
+  auto s = tx.Prepare("SELECT record FROM article_revisions WHERE article_id = ? AND revision = ?");
+  s.Bind(1, article_id).Bind(2, revision);
+  if (!s.Step()) return std::nullopt;
+  return store::ParseRecord<v1::ArticleRevision>(s.Blob(0));
+}
+
+std::vector<v1::ArticleRevision> ContentStore::ListRevisions(store::Tx& tx, const std::string& article_id,
+                                                             int64_t before_revision, int limit) {
+  auto s = tx.Prepare(
+      "SELECT record FROM article_revisions WHERE article_id = ? AND (? = 0 OR revision < ?) "
+      "ORDER BY revision DESC LIMIT ?");
+  s.Bind(1, article_id).Bind(2, before_revision).Bind(3, before_revision).Bind(4, limit);
+  std::vector<v1::ArticleRevision> out;
+  while (s.Step()) out.push_back(store::ParseRecord<v1::ArticleRevision>(s.Blob(0)));
+  return out;
+}
+
+void ContentStore::Publish(store::Tx& tx, const v1::Article& a, const std::string& publish_day) const {
+  const auto& c = a.content();
+  v1::Article listing = a;
+  listing.mutable_content()->clear_body();
+  auto s = tx.Prepare(
+      "INSERT INTO published(article_id, revision, province, category, locale, audience_mask, hazard_mask, "
+      "publish_day, publish_seconds, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT(article_id) DO UPDATE SET revision = excluded.revision, province = excluded.province, "
+      "category = excluded.category, locale = excluded.locale, audience_mask = excluded.audience_mask, "
+      "hazard_mask = excluded.hazard_mask, publish_day = excluded.publish_day, "
+      "publish_seconds = excluded.publish_seconds, record = excluded.record "
+      "RETURNING rowid");
+  s.Bind(1, a.id()).Bind(2, a.revision()).Bind(3, a.province()).Bind(4, c.category()).Bind(5, c.locale());
+  s.Bind(6, MaskOf(c.audiences(), AudienceMaskBit)).Bind(7, MaskOf(c.hazard_categories(), HazardMaskBit));
+  s.Bind(8, publish_day).Bind(9, a.publish_time().seconds()).BindBlob(10, listing.SerializeAsString());
+  if (!s.Step()) throw store::StoreError(0, "published row of " + a.id() + " has no rowid");
+  const int64_t rowid = s.Int(0);
+  while (s.Step()) {
+  }
+  index_.Put(tx, rowid, {c.title(), JoinTags(c), c.summary(), c.body()});
+}
+
+void ContentStore::Unpublish(store::Tx& tx, const std::string& article_id) const {
+  auto s = tx.Prepare("DELETE FROM published WHERE article_id = ? RETURNING rowid");
+  s.Bind(1, article_id);
+  std::vector<int64_t> rowids;
+  while (s.Step()) rowids.push_back(s.Int(0));
+  for (int64_t rowid : rowids) index_.Remove(tx, rowid);
+}
+
+std::vector<v1::Article> ContentStore::ListWorking(store::Tx& tx, const std::string& province, int status,
+                                                   int category, const std::string& locale, int64_t after_time,
+                                                   const std::string& after_id, int limit) {
+  auto s = tx.Prepare(
+      "SELECT record FROM articles WHERE province = ? AND (? = 0 OR status = ?) AND (? = 0 OR category = ?) "
+      "AND (? = '' OR locale = ?) AND (? = '' OR update_seconds < ? OR (update_seconds = ? AND id > ?)) "
+      "ORDER BY update_seconds DESC, id LIMIT ?");
+  s.Bind(1, province).Bind(2, status).Bind(3, status).Bind(4, category).Bind(5, category);
+  s.Bind(6, locale).Bind(7, locale).Bind(8, after_id).Bind(9, after_time).Bind(10, after_time).Bind(11, after_id);
+  s.Bind(12, limit);
+  std::vector<v1::Article> out;
+  while (s.Step()) out.push_back(ParseArticle(s.Blob(0)));
+  return out;
+}
+
+std::vector<v1::Article> ContentStore::ListPublished(store::Tx& tx, const PublishedFilter& filter,
+                                                     int64_t after_time, const std::string& after_id, int limit) {
+  std::vector<Param> params;
+  std::string sql = "SELECT p.record FROM published p WHERE " + FilterSql(filter, params);
+  if (!after_id.empty()) {
+    sql += " AND (p.publish_seconds < ? OR (p.publish_seconds = ? AND p.article_id > ?))";
+    params.insert(params.end(), {after_time, after_time, after_id});
+  }
+  sql += " ORDER BY p.publish_seconds DESC, p.article_id LIMIT ?";
+  params.emplace_back(int64_t{limit});
+  auto s = tx.Prepare(sql);
+  BindAll(s, params);
+  std::vector<v1::Article> out;
+  while (s.Step()) out.push_back(ParseArticle(s.Blob(0)));
+  return out;
+}
+
+std::vector<SearchRow> ContentStore::Search(store::Tx& tx, const search::Query& query, const PublishedFilter& filter,
+                                            int offset, int limit) const {
+  const auto plan = index_.Plan(query);
+  std::vector<Param> params(plan.params.begin(), plan.params.end());
+  const std::string filters = FilterSql(filter, params);
+  const std::string rank = plan.ranked ? index_.RankExpression() : "0.0";
+  const std::string sql = "SELECT p.record, " + rank + ", " + index_.HighlightExpression(kTitle) + ", " +
+                          index_.SnippetExpression(kBody, 24) + " FROM " + kIndexTable + " JOIN published p ON p.rowid = " +
+                          kIndexTable + ".rowid WHERE " + plan.where + " AND " + filters + " ORDER BY " + rank +
+                          ", p.publish_seconds DESC, p.article_id LIMIT ? OFFSET ?";
+  params.emplace_back(int64_t{limit});
+  params.emplace_back(int64_t{offset});
+  auto s = tx.Prepare(sql);
+  BindAll(s, params);
+  std::vector<SearchRow> rows;
+  while (s.Step()) {
+    SearchRow row;
+    row.article = ParseArticle(s.Blob(0));
+    row.score = -s.Double(1);  // bm25() is lower for better matches
+    row.marked_title = s.Text(2);
+    row.marked_snippet = s.Text(3);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+int64_t ContentStore::CountMatches(store::Tx& tx, const search::Query& query, const PublishedFilter& filter) const {
+  const auto plan = index_.Plan(query);
+  std::vector<Param> params(plan.params.begin(), plan.params.end());
+  const std::string filters = FilterSql(filter, params);
+  auto s = tx.Prepare(std::string("SELECT COUNT(*) FROM ") + kIndexTable + " JOIN published p ON p.rowid = " +
+                      kIndexTable + ".rowid WHERE " + plan.where + " AND " + filters);
+  BindAll(s, params);
+  s.Step();
+  return s.Int(0);
+}
+
+}  // namespace osh::content
