@@ -45,8 +45,11 @@ int Tokenize(std::string_view text, bool query, Emit&& emit) {
     if (n == 1) {
       rc = emit(text.substr(run[0].begin, run[0].end - run[0].begin), run[0].begin, run[0].end, false);
     } else if (n > 1) {
+      std::string bigram;  // built from the two characters: white space may lie between them
       for (size_t i = 0; i + 1 < n && rc == 0; ++i) {
-        rc = emit(text.substr(run[i].begin, run[i + 1].end - run[i].begin), run[i].begin, run[i + 1].end, false);
+        bigram.assign(text.substr(run[i].begin, run[i].end - run[i].begin));
+        bigram.append(text.substr(run[i + 1].begin, run[i + 1].end - run[i + 1].begin));
+        rc = emit(std::string_view(bigram), run[i].begin, run[i + 1].end, false);
       }
       if (rc == 0 && !query) {
         const Char& last = run[n - 1];
@@ -66,6 +69,24 @@ int Tokenize(std::string_view text, bool query, Emit&& emit) {
       if (int rc = flush_word()) return rc;
       run.push_back({cp, begin, end});
       continue;
+    }
+    if (!run.empty() && IsQuerySpace(cp)) {
+      // White space between Chinese characters is layout (a line wrapped by a
+      // PDF or a typesetter), not a word boundary: the run goes on across it.
+      size_t ahead = pos;
+      while (ahead < text.size()) {
+        size_t next = ahead;
+        const char32_t c = DecodeUtf8(text, next);
+        if (!IsQuerySpace(c)) break;
+        ahead = next;
+      }
+      if (ahead < text.size()) {
+        size_t next = ahead;
+        if (IsCjk(DecodeUtf8(text, next))) {
+          pos = ahead;
+          continue;
+        }
+      }
     }
     if (int rc = flush_run()) return rc;
     const char32_t folded = FoldWordChar(cp);  // 0 when not a word character

@@ -46,6 +46,12 @@ TEST(CjkTokenizerTest, PunctuationSeparatesRuns) {
                                                    {"防治", false}, {"治", true}}));
 }
 
+TEST(CjkTokenizerTest, LineWrapsInsideChineseTextDoNotBreakWords) {
+  EXPECT_EQ(Tokens("工\n\n作", true), (std::vector<Token>{{"工作", false}}));
+  EXPECT_EQ(Tokens("职业 病 a", false), (std::vector<Token>{{"职业", false}, {"业病", false}, {"病", true}, {"a", false}}));
+  EXPECT_EQ(Tokens("病 a 病", false), (std::vector<Token>{{"病", false}, {"a", false}, {"病", false}}));
+}
+
 TEST(CjkTokenizerTest, OffsetsPointAtTheOriginalBytes) {
   std::vector<std::pair<int, int>> offsets;
   TokenizeForTest("a 尘肺", false, [&](std::string_view, int b, int e, bool) { offsets.emplace_back(b, e); });
