@@ -6,9 +6,10 @@
 # Runs: a local Kafka broker (deploy/kafka.sh) and Redis (deploy/redis.sh); one
 # osh-registry per demo province — OSH_PROVINCE (default 44 Guangdong) on 7101,
 # plus 32 Jiangsu on 7111 and 11 Beijing on 7121 — osh-reporting (7105), the
-# national deployment that aggregates all three from the shared broker, and
-# osh-gateway (HTTP 8080, admin 9100) in front of the first province's
-# registry and the reporting service.
+# national deployment that aggregates all three from the shared broker,
+# osh-content (7106) with the seed texts (../shared/seeds) published as demo
+# articles, and osh-gateway (HTTP 8080, admin 9100) in front of the first
+# province's registry and content and the reporting service.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -66,6 +67,8 @@ for i in "${!DEMO_PROVINCES[@]}"; do
 done
 # The national aggregation, fed by every province's registry events on the same broker.
 start_service reporting reporting 00 7105 9105 --kafka-brokers 127.0.0.1:9092 --deployment local
+# The demo province's public content library.
+start_service content content "$PROVINCE" 7106 9106 --kafka-brokers 127.0.0.1:9092
 
 # The HTTP/JSON entry: no gRPC port of its own, so it is started here rather than by start_service.
 if [[ -f "$OSH_VAR_DIR/run/gateway.pid" ]] && kill -0 "$(cat "$OSH_VAR_DIR/run/gateway.pid")" 2>/dev/null; then
@@ -74,7 +77,7 @@ else
   rm -f "$OSH_VAR_DIR/run/gateway.ready"
   "$OSH_BUILD_DIR/services/gateway/osh-gateway" --http-address 127.0.0.1:8080 --admin-address 127.0.0.1:9100 \
     --province "$PROVINCE" --jwt-hs256-secret-file "$SECRET_FILE" --ready-file "$OSH_VAR_DIR/run/gateway.ready" \
-    --upstreams "osh.registry.v1.RegistryService=127.0.0.1:7101,osh.registry.v1.SupervisionService=127.0.0.1:7101,osh.reporting.v1.ReportingService=127.0.0.1:7105" \
+    --upstreams "osh.registry.v1.RegistryService=127.0.0.1:7101,osh.registry.v1.SupervisionService=127.0.0.1:7101,osh.reporting.v1.ReportingService=127.0.0.1:7105,osh.content.v1.ContentService=127.0.0.1:7106" \
     --redis-address 127.0.0.1:6379 --cors-allowed-origins "http://localhost:3000" \
     >>"$OSH_VAR_DIR/log/gateway.log" 2>&1 &
   echo $! > "$OSH_VAR_DIR/run/gateway.pid"
@@ -100,6 +103,19 @@ for i in "${!DEMO_PROVINCES[@]}"; do
     --employers "${OSH_DEMO_EMPLOYERS:-300}" --declare-every 2 >/dev/null
 done
 
+SEEDS_DIR="${OSH_SEEDS_DIR:-$OSH_ROOT/../shared/seeds}"
+if [[ -d "$SEEDS_DIR" ]]; then
+  osh_log "publishing the source texts of $SEEDS_DIR as demo articles (idempotent)"
+  "$OSH_BUILD_DIR/libs/auth/osh-devtoken" --secret-file "$SECRET_FILE" --sub demo-editor \
+    --role editor --province "$PROVINCE" --ttl 3600 > "$OSH_VAR_DIR/secrets/seed-token-editor"
+  "$OSH_BUILD_DIR/services/content/osh-content-import" --target 127.0.0.1:7106 \
+    --token-file "$OSH_VAR_DIR/secrets/seed-token-editor" --dir "$SEEDS_DIR" >"$OSH_VAR_DIR/log/content-import.log" 2>&1 || {
+    tail -n 20 "$OSH_VAR_DIR/log/content-import.log" >&2; osh_die "importing the demo articles failed"; }
+  osh_log "$(tail -n 1 "$OSH_VAR_DIR/log/content-import.log")"
+else
+  osh_log "no seed texts at $SEEDS_DIR: the content library starts empty"
+fi
+
 cat <<MSG
 
 osh-platform is up: the HTTP/JSON gateway on http://127.0.0.1:8080 (OpenAPI: /openapi.json),
@@ -111,6 +127,7 @@ A development token (province_admin, 24 h) is in $TOKEN_FILE. Try:
   export PATH="$OSH_TOOLS_BIN:\$PATH" TOKEN="\$(cat $TOKEN_FILE)"
   curl -s -H "authorization: Bearer \$TOKEN" 'http://127.0.0.1:8080/v1/employers?page_size=2'
   curl -s http://127.0.0.1:8080/v1/reporting/metrics          # public: no token needed
+  curl -s 'http://127.0.0.1:8080/v1/articles:search?query=%E5%B0%98%E8%82%BA%E7%97%85'   # 尘肺病, public
   grpcurl -plaintext 127.0.0.1:7101 list
   grpcurl -plaintext -H "authorization: Bearer \$TOKEN" -d '{"page_size": 3}' \\
       127.0.0.1:7101 osh.registry.v1.RegistryService/ListEmployers

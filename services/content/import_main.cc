@@ -9,6 +9,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
@@ -241,7 +242,8 @@ class Importer {
   }
 
   static Result Failed(std::string_view step, const grpc::Status& status, const std::string& id) {
-    return {Outcome::kFailed, id, fmt::format("{}: {} {}", step, CodeName(status.error_code()), status.error_message())};
+    const auto code = CodeName(status.error_code());
+    return {Outcome::kFailed, id, fmt::format("{}: {} {}", step, code, status.error_message())};
   }
 
   std::unique_ptr<v1::ContentService::Stub> stub_;

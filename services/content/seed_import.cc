@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <regex>
 #include <vector>
@@ -318,16 +319,20 @@ std::optional<DateHit> Earliest(std::initializer_list<std::optional<DateHit>> hi
   return best;
 }
 
-#define OSH_MONTH_NAMES                                                                                            \
-  "(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|" \
-  "Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
+// Full names first: the regex takes the first alternative that fits.
+constexpr std::string_view kMonthNames =
+    "(January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)";
 
 std::optional<DateHit> FullDate(const std::string& text) {
-  static const std::regex kChinese("(^|[^0-9])([0-9]{4})[ \t]*年[ \t]*([0-9]{1,2})[ \t]*月[ \t]*([0-9]{1,2})[ \t]*(?:日|号)");
+  static const std::regex kChinese(
+      "(^|[^0-9])([0-9]{4})[ \t]*年[ \t]*([0-9]{1,2})[ \t]*月[ \t]*([0-9]{1,2})[ \t]*(?:日|号)");
   static const std::regex kNumeric("(^|[^0-9])([0-9]{4})([-/.])([0-9]{1,2})\\3([0-9]{1,2})(?![0-9])");
-  static const std::regex kMonthFirst("\\b" OSH_MONTH_NAMES "\\.?[ \t]+([0-9]{1,2})(?:st|nd|rd|th)?,?[ \t]+([0-9]{4})\\b",
-                                      std::regex::icase);
-  static const std::regex kDayFirst("\\b([0-9]{1,2})[ \t]+" OSH_MONTH_NAMES "\\.?,?[ \t]+([0-9]{4})\\b", std::regex::icase);
+  static const std::regex kMonthFirst(
+      "\\b" + std::string(kMonthNames) + "\\.?[ \t]+([0-9]{1,2})(?:st|nd|rd|th)?,?[ \t]+([0-9]{4})\\b",
+      std::regex::icase);
+  static const std::regex kDayFirst("\\b([0-9]{1,2})[ \t]+" + std::string(kMonthNames) + "\\.?,?[ \t]+([0-9]{4})\\b",
+                                    std::regex::icase);
   auto ymd = [](size_t y, size_t m, size_t d) {
     return [=](const Match& match) -> std::optional<DateHit> {
       const int year = ToInt(match[y]);
@@ -353,7 +358,8 @@ std::optional<DateHit> FullDate(const std::string& text) {
 std::optional<DateHit> MonthDay(const std::string& text) {
   static const std::regex kChinese("(^|[^0-9])([0-9]{1,2})[ \t]*月[ \t]*([0-9]{1,2})[ \t]*(?:日|号)");
   // Case matters here: "may 10" is more often a verb than a date.
-  static const std::regex kEnglish("\\b" OSH_MONTH_NAMES "\\.?[ \t]+([0-9]{1,2})(?:st|nd|rd|th)?(?![0-9])");
+  static const std::regex kEnglish("\\b" + std::string(kMonthNames) +
+                                   "\\.?[ \t]+([0-9]{1,2})(?:st|nd|rd|th)?(?![0-9])");
   auto chinese = [](const Match& match) -> std::optional<DateHit> {
     const int month = ToInt(match[2]);
     const int day = ToInt(match[3]);
@@ -368,8 +374,6 @@ std::optional<DateHit> MonthDay(const std::string& text) {
   };
   return Earliest({FirstHit(text, kChinese, chinese), FirstHit(text, kEnglish, english)});
 }
-
-#undef OSH_MONTH_NAMES
 
 std::optional<DateHit> YearMonth(const std::string& text) {
   static const std::regex kChinese("(^|[^0-9])([0-9]{4})[ \t]*年[ \t]*([0-9]{1,2})[ \t]*月");
@@ -425,13 +429,15 @@ size_t TailStart(const std::vector<std::string_view>& lines) {
 
 std::string FindSourceDate(const std::vector<std::string_view>& lines, bool english) {
   const std::string head = JoinLines(lines, 0, HeadEnd(lines));
-  auto full = [](const DateHit& d) { return fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day); };
-  if (auto date = FullDate(head)) return full(*date);
-  if (auto date = FullDate(JoinLines(lines, TailStart(lines), lines.size()))) return full(*date);
+  auto iso = [](int year, int month, int day) { return fmt::format("{:04}-{:02}-{:02}", year, month, day); };
+  if (auto date = FullDate(head)) return iso(date->year, date->month, date->day);
+  if (auto date = FullDate(JoinLines(lines, TailStart(lines), lines.size()))) {
+    return iso(date->year, date->month, date->day);
+  }
   const auto years = Years(head, english);
   if (auto date = MonthDay(head)) {
     const auto year = YearNear(years, date->position);
-    if (year && IsRealDate(*year, date->month, date->day)) return fmt::format("{:04}-{:02}-{:02}", *year, date->month, date->day);
+    if (year && IsRealDate(*year, date->month, date->day)) return iso(*year, date->month, date->day);
     return fmt::format("--{:02}-{:02}", date->month, date->day);
   }
   if (auto date = YearMonth(head)) return fmt::format("{:04}-{:02}", date->year, date->month);
@@ -605,7 +611,9 @@ bool IsClauseBreak(char32_t c) {
   return c == U'，' || c == U'；' || c == U'、' || c == U'：' || c == ',' || c == ';' || c == ':' || c == ' ';
 }
 
-bool IsClosingQuote(char32_t c) { return c == U'”' || c == U'’' || c == U'」' || c == U'』' || c == U'）' || c == ')' || c == '"'; }
+bool IsClosingQuote(char32_t c) {
+  return c == U'”' || c == U'’' || c == U'」' || c == U'』' || c == U'）' || c == ')' || c == '"';
+}
 
 // Headlines, captions and mastheads have no punctuation inside; the summary
 // starts at the first line that reads as prose.
@@ -629,7 +637,9 @@ std::string CutSummary(std::string_view text, size_t limit) {
     const size_t start = i;
     const char32_t c = Decode(text, i);
     ++count;
-    const bool latin_stop = c == '.' && (i == text.size() || text[i] == ' ' || IsClosingQuote(FirstCodePoint(text.substr(i))));
+    // A full stop ends a sentence before a space, not inside 3.5 or a URL.
+    const bool latin_stop =
+        c == '.' && (i == text.size() || text[i] == ' ' || IsClosingQuote(FirstCodePoint(text.substr(i))));
     if (IsSentenceEnd(c) || latin_stop) {
       while (i < text.size() && count < limit && IsClosingQuote(FirstCodePoint(text.substr(i)))) {
         Decode(text, i);

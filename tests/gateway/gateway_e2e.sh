@@ -10,26 +10,7 @@ BIN_DIR="$1" ROOT="$2"
 WORK="$(mktemp -d)"
 source "$ROOT/tests/gateway/stack.sh"
 
-passed=0 failed=0
-check() {  # check <description> <command...>
-  local what="$1"; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   $what"
-  else failed=$((failed + 1)); echo "FAIL $what"; fi
-}
-contains() { grep -q -- "$2" <<<"$1"; }
-json_get() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval("d"+sys.argv[2]))' "$1" "$2" 2>/dev/null; }
-
-# http <method> <path> [token] [body] [extra curl args...] → sets STATUS, BODY, HEADERS
-http() {
-  local method="$1" path="$2" tok="${3:-}" body="${4:-}"; shift 4 2>/dev/null || shift $#
-  local args=(-s -X "$method" -D "$WORK/headers" -o "$WORK/body" -w '%{http_code}' "$@")
-  [[ -n "$tok" ]] && args+=(-H "authorization: Bearer $tok")
-  [[ -n "$body" ]] && args+=(-H 'content-type: application/json' --data-binary "$body")
-  STATUS="$(curl "${args[@]}" "http://$GATEWAY$path")"
-  BODY="$(cat "$WORK/body")"
-  HEADERS="$(tr -d '\r' <"$WORK/headers")"
-}
-header() { sed -n "s/^$1: //Ip" <<<"$HEADERS" | head -1; }
+source "$ROOT/tests/gateway/http_checks.sh"
 # burst <token>: 120 requests on one keep-alive connection, fast even on a loaded
 # machine, so the bucket cannot refill meanwhile; prints the status codes.
 burst() {

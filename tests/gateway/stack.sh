@@ -1,5 +1,5 @@
 # Sourced by the gateway's end-to-end tests: starts a throwaway stack of real
-# processes — redis-server, osh-registry, osh-reporting and osh-gateway — on
+# processes — redis-server, osh-registry, osh-reporting, osh-content and osh-gateway — on
 # free ports under $WORK, and stops everything on exit.
 # Needs: BIN_DIR (the build directory), ROOT (the checkout), WORK (a temp dir).
 # KAFKA_BROKERS, when set, connects the registry (and whoever asks) to a broker.
@@ -46,17 +46,24 @@ start_backends() {
     --ready-file "$WORK/reporting.ready" --consume false --kafka-brokers "" --access-log false \
     >>"$WORK/reporting.log" 2>&1 &
   PIDS+=($!)
+  "$BIN_DIR/services/content/osh-content" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \
+    --data-dir "$WORK/content" --jwt-hs256-secret-file "$SECRET_FILE" --jwt-jwks-file "$JWKS_FILE" \
+    --ready-file "$WORK/content.ready" --kafka-brokers "${KAFKA_BROKERS:-}" --access-log false \
+    >>"$WORK/content.log" 2>&1 &
+  PIDS+=($!)
   wait_ready "$WORK/registry.ready" "$WORK/registry.log"
   wait_ready "$WORK/reporting.ready" "$WORK/reporting.log"
+  wait_ready "$WORK/content.ready" "$WORK/content.log"
   REGISTRY_GRPC="127.0.0.1:$(ready_value "$WORK/registry.ready" grpc_port)"
   REPORTING_GRPC="127.0.0.1:$(ready_value "$WORK/reporting.ready" grpc_port)"
+  CONTENT_GRPC="127.0.0.1:$(ready_value "$WORK/content.ready" grpc_port)"
 }
 
 # start_gateway [extra flags...]
 start_gateway() {
   rm -f "$WORK/gateway.ready"
   "$BIN_DIR/services/gateway/osh-gateway" --http-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \
-    --upstreams "osh.registry.v1.RegistryService=$REGISTRY_GRPC,osh.registry.v1.SupervisionService=$REGISTRY_GRPC,osh.reporting.v1.ReportingService=$REPORTING_GRPC" \
+    --upstreams "osh.registry.v1.RegistryService=$REGISTRY_GRPC,osh.registry.v1.SupervisionService=$REGISTRY_GRPC,osh.reporting.v1.ReportingService=$REPORTING_GRPC,osh.content.v1.ContentService=$CONTENT_GRPC" \
     --redis-address "127.0.0.1:$REDIS_PORT" --jwt-hs256-secret-file "$SECRET_FILE" --jwt-jwks-file "$JWKS_FILE" \
     --ready-file "$WORK/gateway.ready" --shutdown-grace-ms 100 "$@" >>"$WORK/gateway.log" 2>&1 &
   GATEWAY_PID=$!
