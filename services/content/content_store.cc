@@ -232,12 +232,24 @@ std::vector<SearchRow> ContentStore::Search(store::Tx& tx, const search::Query& 
   std::vector<Param> params(plan.params.begin(), plan.params.end());
   const std::string filters = FilterSql(filter, params);
   const std::string rank = plan.ranked ? index_.RankExpression() : "0.0";
-  const std::string sql = "SELECT p.record, " + rank + ", " + index_.HighlightExpression(kTitle) + ", " +
-                          index_.SnippetExpression(kBody, 24) + " FROM " + kIndexTable + " JOIN published p ON p.rowid = " +
-                          kIndexTable + ".rowid WHERE " + plan.where + " AND " + filters + " ORDER BY " + rank +
-                          ", p.publish_seconds DESC, p.article_id LIMIT ? OFFSET ?";
   params.emplace_back(int64_t{limit});
   params.emplace_back(int64_t{offset});
+  // Two steps: rank every match but keep only the page (rowid and score), then
+  // highlight and cut snippets for that page alone. In one SELECT, SQLite would
+  // compute highlight() and snippet() for every match before sorting.
+  std::string outer_match = "1";
+  if (plan.ranked) {
+    outer_match = std::string(kIndexTable) + " MATCH ?";
+    params.emplace_back(plan.params.front());
+  }
+  const std::string sql = std::string("WITH page AS (SELECT ") + kIndexTable + ".rowid AS id, " + rank +
+                          " AS score, p.publish_seconds AS seconds, p.article_id AS article_id FROM " + kIndexTable +
+                          " JOIN published p ON p.rowid = " + kIndexTable + ".rowid WHERE " + plan.where + " AND " +
+                          filters + " ORDER BY score, seconds DESC, article_id LIMIT ? OFFSET ?) " +
+                          "SELECT p.record, page.score, " + index_.HighlightExpression(kTitle) + ", " +
+                          index_.SnippetExpression(kBody, 24) + " FROM page JOIN " + kIndexTable + " ON " +
+                          kIndexTable + ".rowid = page.id JOIN published p ON p.rowid = page.id WHERE " + outer_match +
+                          " ORDER BY page.score, page.seconds DESC, page.article_id";
   auto s = tx.Prepare(sql);
   BindAll(s, params);
   std::vector<SearchRow> rows;

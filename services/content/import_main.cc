@@ -1,7 +1,7 @@
 // osh-content-import: loads a directory of seed texts into a running
 // osh-content as published articles.
 //
-//   osh-content-import --target 127.0.0.1:7131 --token-file editor.jwt --dir ../shared/seeds
+//   osh-content-import --target 127.0.0.1:7106 --token-file editor.jwt --dir ../shared/seeds
 //
 // Every call carries a request id derived from the file's SHA-256, so a run
 // can be repeated (after a crash, or to be sure) without creating anything
@@ -38,7 +38,7 @@ published article: create, submit for review, publish. Safe to run again:
 articles already published are left alone and counted as already present.
 
 options:
-  --target HOST:PORT   gRPC address of osh-content (default 127.0.0.1:7131)
+  --target HOST:PORT   gRPC address of osh-content (default 127.0.0.1:7106)
   --token-file PATH    file holding a bearer JWT of an editor of the
                        deployment's province (default: the OSH_TOKEN variable)
   --dir PATH           folder of seed texts (default ../shared/seeds)
@@ -50,7 +50,7 @@ exits 1 when any file failed, 2 on a usage error.
 )";
 
 struct Options {
-  std::string target = "127.0.0.1:7131";
+  std::string target = "127.0.0.1:7106";
   std::string token_file;
   std::string dir = "../shared/seeds";
   int timeout_ms = 10000;
