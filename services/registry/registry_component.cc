@@ -1,11 +1,8 @@
 #include "registry_component.h"
 
-#include <filesystem>
-
 #include "osh/service/grpc_front.h"
-#include "osh/domain/regions.h"
+#include "osh/service/wiring.h"
 #include "osh/events/consumer.h"
-#include "osh/events/relay.h"
 #include "registry.h"
 #include "registry_grpc.h"
 #include "registry_store.h"
@@ -37,19 +34,11 @@ std::vector<core::ConfigKey> ConfigKeys() {
 
 bool Wire(core::ServiceHost& host, std::string* error) {
   const auto& config = host.config();
-  const std::string province = config.GetString("province");
-  if (domain::FindProvince(province) == nullptr) {
-    *error = "province '" + province + "' is not a GB/T 2260 province code";
-    return false;
-  }
-
+  std::string province;
+  if (!service::ServedProvince(config, &province, error)) return false;
   const auto* verifier = service::AdoptTokenVerifier(host, error);
   if (verifier == nullptr) return false;
-
-  const auto db_path = std::filesystem::path(config.GetString("data-dir")) / "registry.db";
-  auto& db = host.Adopt(store::Database::Open(
-      {.path = db_path.string(), .read_connections = static_cast<int>(config.GetInt("db-read-connections"))},
-      RegistryStore::Migrations()));
+  auto& db = service::AdoptDatabase(host, "registry.db", RegistryStore::Migrations());
 
   Registry::Options options;
   options.province = province;
@@ -58,12 +47,8 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   // Events: the relay publishes what writes put in the outbox; the consumer
   // imports employers other provinces transfer here. Without brokers the
   // outbox simply keeps the events until a relay runs.
+  if (!service::StartOutboxRelay(host, db, &options.after_commit, error)) return false;
   if (const auto brokers = config.GetString("kafka-brokers"); !brokers.empty()) {
-    auto& relay = host.Adopt(std::make_unique<events::OutboxRelay>(
-        db, events::OutboxRelay::Options{.brokers = brokers}, &host.metrics()));
-    if (!relay.Start(error)) return false;
-    options.after_commit = [&relay] { relay.Notify(); };
-
     events::EventConsumer::Options consumer_options;
     consumer_options.brokers = brokers;
     consumer_options.group_id = config.GetString("consumer-group").empty() ? "registry-" + province

@@ -1,11 +1,10 @@
 #include "reporting_component.h"
 
-#include <filesystem>
-
 #include "osh/core/log.h"
 #include "osh/events/consumer.h"
 #include "osh/events/event.h"
 #include "osh/service/grpc_front.h"
+#include "osh/service/wiring.h"
 #include "reporting.h"
 #include "reporting_grpc.h"
 #include "rollup_projector.h"
@@ -50,10 +49,7 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   if (!targets) return false;
   options.indicator_targets = std::move(*targets);
 
-  const auto db_path = std::filesystem::path(config.GetString("data-dir")) / "reporting.db";
-  auto& db = host.Adopt(store::Database::Open(
-      {.path = db_path.string(), .read_connections = static_cast<int>(config.GetInt("db-read-connections"))},
-      RollupStore::Migrations()));
+  auto& db = service::AdoptDatabase(host, "reporting.db", RollupStore::Migrations());
 
   if (config.GetBool("consume")) {
     auto& projector = host.Adopt(std::make_unique<RollupProjector>(options.calendar, &host.metrics()));

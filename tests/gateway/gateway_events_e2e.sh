@@ -2,7 +2,9 @@
 # The gateway's cache follows writes that do not pass through it: an employer
 # changed directly on the registry's gRPC port (as a transfer import or another
 # tool would) reaches the gateway as an EmployerUpdated event on Kafka, which
-# drops the registry's cached answers. Real broker (the ctest `kafka` fixture).
+# drops the registry's cached answers; likewise an article published directly on
+# the content service's port (ArticlePublished) drops cached public searches.
+# Real broker (the ctest `kafka` fixture).
 # Usage: gateway_events_e2e.sh <build-dir> <source-dir> <grpcurl>
 set -uo pipefail
 BIN_DIR="$1" ROOT="$2" GRPCURL="$3"
@@ -23,6 +25,20 @@ get() {  # get <path> → prints "<x-cache> <body>"
 
 start_redis
 start_backends
+EDITOR="$(token e2e-events-editor editor)"
+grpc_content() {  # grpc_content <method> <json> → prints the answer
+  "$GRPCURL" -plaintext -H "authorization: Bearer $EDITOR" -d "$2" "$CONTENT_GRPC" "osh.content.v1.ContentService/$1"
+}
+field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2" 2>/dev/null; }
+publish_direct() {  # publish_direct <title> <body> → prints the published article
+  local a id
+  a="$(grpc_content CreateArticle "{\"content\":{\"title\":\"$1\",\"body\":\"$2\",\"category\":\"ARTICLE_CATEGORY_SCIENCE\",\"locale\":\"zh-CN\"}}")"
+  id="$(field "$a" id)"
+  a="$(grpc_content SubmitArticle "{\"id\":\"$id\",\"version\":\"$(field "$a" version)\"}")"
+  grpc_content PublishArticle "{\"id\":\"$id\",\"version\":\"$(field "$a" version)\"}"
+}
+# The content topic exists before the gateway subscribes, as Strimzi's KafkaTopic makes it in production.
+publish_direct "topic" "warm-up" >/dev/null
 start_gateway --kafka-brokers "$KAFKA_BROKERS" --consumer-group "gateway-e2e-$$"
 ADMIN="$(token e2e-events-admin province_admin)"
 
@@ -51,6 +67,22 @@ done
 check "the registry's event reaches the gateway and the next read shows the update" \
   grep -q "事件失效测试二号有限公司" <<<"$seen"
 check "the gateway counted the event" bash -c 'curl -s "http://$0/metrics" | grep -q "osh_event_listener_received_total{topic=\"osh.registry.events\"}"' "$GATEWAY_ADMIN"
+
+# Content: a public search cached empty, then an article published on osh-content's own port.
+Q="%E9%98%B2%E6%9A%91%E9%99%8D%E6%B8%A9"  # 防暑降温
+public() { curl -s -D "$WORK/h" -o "$WORK/b" "http://$GATEWAY/v1/articles:search?query=$Q"; echo "$(sed -n 's/^x-cache: //Ip' "$WORK/h" | tr -d '\r') $(cat "$WORK/b")"; }
+public >/dev/null
+check "an empty public search is cached" bash -c '[[ "$(cut -d" " -f1 <<<"$0")" = hit ]]' "$(public)"
+article="$(publish_direct "防暑降温" "高温季节注意防暑降温。")"
+AID="$(field "$article" id)"
+check "an article published directly on osh-content" test "$(field "$article" status)" = ARTICLE_STATUS_PUBLISHED
+seen=""
+for _ in $(seq 1 100); do
+  seen="$(public)"
+  grep -q "$AID" <<<"$seen" && break
+  sleep 0.1
+done
+check "ArticlePublished reaches the gateway and the cached public search shows it" grep -q "$AID" <<<"$seen"
 
 echo "gateway events e2e: $passed passed, $failed failed"
 [[ "$failed" = 0 ]]

@@ -25,8 +25,11 @@ bool EventListener::Start(std::string* error) {
       {"auto.offset.reset", "latest"},
       {"enable.auto.commit", "true"},
       {"client.id", "osh-listener-" + options_.group_id},
-      // A topic that does not exist yet (no event published so far) is not an error.
+      // A topic that does not exist yet (no event published so far) is not an error,
+      // and is noticed within seconds once it does (librdkafka's default is 5 minutes).
+      // Its very first events may pass unseen ("latest"); cached answers still expire.
       {"allow.auto.create.topics", "false"},
+      {"topic.metadata.refresh.interval.ms", "5000"},
   };
   for (const auto& [k, v] : options_.consumer_properties) props[k] = v;
   auto conf = internal::MakeConf(props, error);

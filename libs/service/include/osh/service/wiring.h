@@ -1,0 +1,31 @@
+#pragma once
+
+// The steps every provincial service's wiring takes in the same way, so a
+// service's component file says only what is its own.
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "osh/core/service_host.h"
+#include "osh/store/database.h"
+
+namespace osh::service {
+
+// The province this deployment serves (config key "province"), checked
+// against GB/T 2260. False with *error set when it is not a province code.
+bool ServedProvince(const core::Config& config, std::string* province, std::string* error);
+
+// <data-dir>/<file_name> opened with db-read-connections readers and brought
+// up to the newest migration; the host keeps it for the life of the process.
+store::Database& AdoptDatabase(core::ServiceHost& host, std::string_view file_name,
+                               const std::vector<store::Migration>& migrations);
+
+// When kafka-brokers is set, starts the relay that publishes the outbox of
+// `db` and sets *after_commit to the call that wakes it after a write; when
+// empty, events wait in the outbox and *after_commit stays empty.
+bool StartOutboxRelay(core::ServiceHost& host, store::Database& db, std::function<void()>* after_commit,
+                      std::string* error);
+
+}  // namespace osh::service

@@ -1,0 +1,39 @@
+#include "osh/service/wiring.h"
+
+#include <filesystem>
+
+#include "osh/domain/regions.h"
+#include "osh/events/relay.h"
+
+namespace osh::service {
+
+bool ServedProvince(const core::Config& config, std::string* province, std::string* error) {
+  *province = config.GetString("province");
+  if (domain::FindProvince(*province) == nullptr) {
+    *error = "province '" + *province + "' is not a GB/T 2260 province code";
+    return false;
+  }
+  return true;
+}
+
+store::Database& AdoptDatabase(core::ServiceHost& host, std::string_view file_name,
+                               const std::vector<store::Migration>& migrations) {
+  const auto& config = host.config();
+  const auto path = std::filesystem::path(config.GetString("data-dir")) / file_name;
+  return host.Adopt(store::Database::Open(
+      {.path = path.string(), .read_connections = static_cast<int>(config.GetInt("db-read-connections"))},
+      migrations));
+}
+
+bool StartOutboxRelay(core::ServiceHost& host, store::Database& db, std::function<void()>* after_commit,
+                      std::string* error) {
+  const auto brokers = host.config().GetString("kafka-brokers");
+  if (brokers.empty()) return true;
+  auto& relay = host.Adopt(
+      std::make_unique<events::OutboxRelay>(db, events::OutboxRelay::Options{.brokers = brokers}, &host.metrics()));
+  if (!relay.Start(error)) return false;
+  *after_commit = [&relay] { relay.Notify(); };
+  return true;
+}
+
+}  // namespace osh::service
