@@ -192,6 +192,7 @@ void Run(const std::filesystem::path& dir, osh::search::Tokenizer tokenizer,
                            {"p50_ms", std::round(Percentile(times, 0.5) * 100) / 100},
                            {"p99_ms", std::round(Percentile(times, 0.99) * 100) / 100},
                            {"hits", resp.total_hits()}};
+    if (resp.total_hits_capped()) line["hits_capped"] = true;
     if (*q.needle != 0 && needles.contains(q.needle)) line["planted"] = needles[q.needle];
     Print(line);
   }

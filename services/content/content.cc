@@ -501,9 +501,13 @@ grpc::Status Content::SearchArticles(const Caller& caller, const v1::SearchArtic
                                  .published_to = request.published_to()};
     auto rows = db_.Read([&](store::Tx& tx) {
       auto found = store_.Search(tx, *query, filter, offset, page_size + 1);
-      response->set_total_hits(offset == 0 && static_cast<int>(found.size()) <= page_size
-                                   ? static_cast<int64_t>(found.size())
-                                   : store_.CountMatches(tx, *query, filter));
+      if (offset == 0 && static_cast<int>(found.size()) <= page_size) {
+        response->set_total_hits(static_cast<int64_t>(found.size()));
+      } else {
+        const int64_t counted = store_.CountMatches(tx, *query, filter, options_.max_counted_hits);
+        response->set_total_hits(std::min(counted, options_.max_counted_hits));
+        response->set_total_hits_capped(counted > options_.max_counted_hits);
+      }
       return found;
     });
     if (static_cast<int>(rows.size()) > page_size) {

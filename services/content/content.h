@@ -29,6 +29,9 @@ class Content {
     int max_page_size = 100;
     size_t max_body_bytes = 1 << 20;
     int max_search_offset = 1000;  // deeper pages are refused: refine the query instead
+    // Counting matches stops here: an exact count of a term in most articles
+    // costs as much as the search itself and tells a reader nothing more.
+    int64_t max_counted_hits = 10000;
     std::function<std::chrono::system_clock::time_point()> clock = [] { return std::chrono::system_clock::now(); };
     std::function<void()> after_commit;  // wakes the outbox relay
   };

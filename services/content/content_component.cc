@@ -15,6 +15,7 @@ std::vector<core::ConfigKey> ConfigKeys() {
       {"page-size-max", "100", "largest page a list or search returns"},
       {"body-max-bytes", "1048576", "largest article body accepted, in bytes"},
       {"search-max-offset", "1000", "deepest search result a page may start at"},
+      {"search-max-counted-hits", "10000", "matches counted exactly for total_hits; beyond, total_hits_capped"},
       {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers; empty keeps events in the outbox only"},
   });
   return keys;
@@ -33,6 +34,7 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   options.max_page_size = static_cast<int>(config.GetInt("page-size-max"));
   options.max_body_bytes = static_cast<size_t>(config.GetInt("body-max-bytes"));
   options.max_search_offset = static_cast<int>(config.GetInt("search-max-offset"));
+  options.max_counted_hits = config.GetInt("search-max-counted-hits");
   if (!service::StartOutboxRelay(host, db, &options.after_commit, error)) return false;
   auto& content = host.Adopt(std::make_unique<Content>(db, store, options));
   auto& service = host.Adopt(std::make_unique<ContentGrpcService>(content, *verifier));

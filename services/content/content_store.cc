@@ -264,12 +264,15 @@ std::vector<SearchRow> ContentStore::Search(store::Tx& tx, const search::Query& 
   return rows;
 }
 
-int64_t ContentStore::CountMatches(store::Tx& tx, const search::Query& query, const PublishedFilter& filter) const {
+int64_t ContentStore::CountMatches(store::Tx& tx, const search::Query& query, const PublishedFilter& filter,
+                                   int64_t cap) const {
   const auto plan = index_.Plan(query);
   std::vector<Param> params(plan.params.begin(), plan.params.end());
   const std::string filters = FilterSql(filter, params);
-  auto s = tx.Prepare(std::string("SELECT COUNT(*) FROM ") + kIndexTable + " JOIN published p ON p.rowid = " +
-                      kIndexTable + ".rowid WHERE " + plan.where + " AND " + filters);
+  params.emplace_back(cap + 1);
+  auto s = tx.Prepare(std::string("SELECT COUNT(*) FROM (SELECT 1 FROM ") + kIndexTable +
+                      " JOIN published p ON p.rowid = " + kIndexTable + ".rowid WHERE " + plan.where + " AND " +
+                      filters + " LIMIT ?)");
   BindAll(s, params);
   s.Step();
   return s.Int(0);

@@ -68,7 +68,8 @@ class ContentStore {
 
   std::vector<SearchRow> Search(store::Tx& tx, const search::Query& query, const PublishedFilter& filter, int offset,
                                 int limit) const;
-  int64_t CountMatches(store::Tx& tx, const search::Query& query, const PublishedFilter& filter) const;
+  // Matches, counted up to `cap` + 1 (so a caller can tell "more than cap").
+  int64_t CountMatches(store::Tx& tx, const search::Query& query, const PublishedFilter& filter, int64_t cap) const;
 
   const search::FullTextIndex& index() const { return index_; }
 

@@ -374,6 +374,7 @@ TEST_F(ContentServiceTest, SearchFindsHighlightsFiltersAndPages) {
   v1::SearchArticlesResponse page1, page2;
   ASSERT_TRUE(stub_->SearchArticles(Ctx("").get(), page_req, &page1).ok());
   EXPECT_EQ(page1.total_hits(), 3);
+  EXPECT_FALSE(page1.total_hits_capped());
   EXPECT_EQ(page1.hits_size(), 2);
   ASSERT_FALSE(page1.next_page_token().empty());
   page_req.set_page_token(page1.next_page_token());
@@ -392,6 +393,30 @@ TEST_F(ContentServiceTest, SearchFindsHighlightsFiltersAndPages) {
   bad.set_query("x");
   bad.set_published_from("2024-13-01");
   EXPECT_EQ(stub_->SearchArticles(Ctx("").get(), bad, &out).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+class CappedCountTest : public ContentServiceTest {
+ protected:
+  Content::Options MakeOptions() override {
+    auto options = ContentServiceTest::MakeOptions();
+    options.max_counted_hits = 2;
+    return options;
+  }
+};
+
+TEST_F(CappedCountTest, CountingStopsAtTheCapAndSaysSo) {
+  for (int i = 0; i < 3; ++i) Publish(Sample("文章" + std::to_string(i), "正文"));
+  v1::SearchArticlesRequest req;
+  req.set_query("摘要");
+  req.set_page_size(1);
+  v1::SearchArticlesResponse resp;
+  ASSERT_TRUE(stub_->SearchArticles(Ctx("").get(), req, &resp).ok());
+  EXPECT_EQ(resp.total_hits(), 2);
+  EXPECT_TRUE(resp.total_hits_capped());
+  req.set_query("文章1");
+  ASSERT_TRUE(stub_->SearchArticles(Ctx("").get(), req, &resp).ok());
+  EXPECT_EQ(resp.total_hits(), 1);
+  EXPECT_FALSE(resp.total_hits_capped());
 }
 
 TEST_F(ContentServiceTest, PublishAndWithdrawLeaveTheirEventsInTheOutbox) {
