@@ -7,7 +7,7 @@
 // Prints JSON lines (bench/README.md): build time, size on disk (whole file
 // and the index alone), per query p50/p99 and hits, and needle recall.
 //
-// Usage: osh-content-search-bench <dir> <corpus.jsonl> <seeds-dir> [repeats=20]
+// Usage: osh-content-search-bench <dir> <corpus.jsonl> <seeds-dir> [repeats=20] [tokenizers=bigram,trigram]
 #include <fmt/format.h>
 #include <google/protobuf/util/time_util.h>
 #include <nlohmann/json.hpp>
@@ -207,7 +207,8 @@ void Run(const std::filesystem::path& dir, osh::search::Tokenizer tokenizer,
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::cerr << "usage: osh-content-search-bench <dir> <corpus.jsonl> <seeds-dir> [repeats=20]\n";
+    std::cerr << "usage: osh-content-search-bench <dir> <corpus.jsonl> <seeds-dir> [repeats=20] "
+                 "[tokenizers=bigram,trigram]\n";
     return 2;
   }
   const std::filesystem::path dir = argv[1];
@@ -217,8 +218,11 @@ int main(int argc, char** argv) {
   nlohmann::json needles = nlohmann::json::object();
   if (std::ifstream n(std::string(argv[2]) + ".needles.json"); n) needles = nlohmann::json::parse(n);
   std::cerr << "loaded " << corpus.size() << " articles in " << MillisSince(load_start) / 1000 << " s\n";
+  const std::string wanted = argc > 5 ? argv[5] : "bigram,trigram";
   for (auto tokenizer : {osh::search::Tokenizer::kCjkBigram, osh::search::Tokenizer::kTrigram}) {
-    Run(dir, tokenizer, corpus, needles, repeats);
+    if (wanted.find(osh::search::TokenizerName(tokenizer)) != std::string::npos) {
+      Run(dir, tokenizer, corpus, needles, repeats);
+    }
   }
   return 0;
 }
