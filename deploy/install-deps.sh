@@ -11,7 +11,7 @@ APT_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   golang-github-gogo-googleapis-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libboost-dev libssl-dev
-  libsqlite3-dev sqlite3 librdkafka-dev libhiredis-dev kcat
+  libsqlite3-dev sqlite3 librdkafka-dev libhiredis-dev kcat libcurl4-openssl-dev
   libgtest-dev libgmock-dev
   redis-server python3-venv wrk
   openjdk-17-jre-headless maven

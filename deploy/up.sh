@@ -8,7 +8,7 @@
 # plus 32 Jiangsu on 7111 and 11 Beijing on 7121 — osh-reporting (7105), the
 # national deployment that aggregates all three from the shared broker,
 # osh-content (7106) with the seed texts (../shared/seeds) published as demo
-# articles, and osh-gateway (HTTP 8080, admin 9100) in front of the first
+# articles, osh-notify (7107), and osh-gateway (HTTP 8080, admin 9100) in front of the first
 # province's registry and content and the reporting service.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -69,6 +69,8 @@ done
 start_service reporting reporting 00 7105 9105 --kafka-brokers 127.0.0.1:9092 --deployment local
 # The demo province's public content library.
 start_service content content "$PROVINCE" 7106 9106 --kafka-brokers 127.0.0.1:9092
+# Its notifications: rules turn registry and content events into inbox items and webhooks.
+start_service notify notify "$PROVINCE" 7107 9107 --kafka-brokers 127.0.0.1:9092
 
 # The HTTP/JSON entry: no gRPC port of its own, so it is started here rather than by start_service.
 if [[ -f "$OSH_VAR_DIR/run/gateway.pid" ]] && kill -0 "$(cat "$OSH_VAR_DIR/run/gateway.pid")" 2>/dev/null; then
@@ -77,7 +79,7 @@ else
   rm -f "$OSH_VAR_DIR/run/gateway.ready"
   "$OSH_BUILD_DIR/services/gateway/osh-gateway" --http-address 127.0.0.1:8080 --admin-address 127.0.0.1:9100 \
     --province "$PROVINCE" --jwt-hs256-secret-file "$SECRET_FILE" --ready-file "$OSH_VAR_DIR/run/gateway.ready" \
-    --upstreams "osh.registry.v1.RegistryService=127.0.0.1:7101,osh.registry.v1.SupervisionService=127.0.0.1:7101,osh.reporting.v1.ReportingService=127.0.0.1:7105,osh.content.v1.ContentService=127.0.0.1:7106" \
+    --upstreams "osh.registry.v1.RegistryService=127.0.0.1:7101,osh.registry.v1.SupervisionService=127.0.0.1:7101,osh.reporting.v1.ReportingService=127.0.0.1:7105,osh.content.v1.ContentService=127.0.0.1:7106,osh.notify.v1.NotifyService=127.0.0.1:7107" \
     --redis-address 127.0.0.1:6379 --cors-allowed-origins "http://localhost:3000" \
     >>"$OSH_VAR_DIR/log/gateway.log" 2>&1 &
   echo $! > "$OSH_VAR_DIR/run/gateway.pid"

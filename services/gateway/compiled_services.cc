@@ -1,6 +1,7 @@
 #include "compiled_services.h"
 
 #include "osh/content/v1/content.pb.h"
+#include "osh/notify/v1/notify.pb.h"
 #include "osh/registry/v1/registry.pb.h"
 #include "osh/registry/v1/supervision.pb.h"
 #include "osh/reporting/v1/reporting.pb.h"
@@ -13,6 +14,7 @@ std::vector<std::string> CompiledServices() {
       osh::registry::v1::Inspection::descriptor()->file()->service(0)->full_name(),
       osh::reporting::v1::AnnualReport::descriptor()->file()->service(0)->full_name(),
       osh::content::v1::Article::descriptor()->file()->service(0)->full_name(),
+      osh::notify::v1::Template::descriptor()->file()->service(0)->full_name(),
   };
 }
 

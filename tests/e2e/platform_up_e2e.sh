@@ -65,7 +65,7 @@ check "deploy/down.sh succeeds" test $? = 0
 sleep 1
 left="$(pgrep -f "$OSH_VAR_DIR" | wc -l)"
 check "no process is left behind" test "$left" = 0
-for port in 8080 9092 6379 7101 7105 7106; do
+for port in 8080 9092 6379 7101 7105 7106 7107; do
   check "nothing listens on $port any more" bash -c '! (exec 3<>"/dev/tcp/127.0.0.1/$0") 2>/dev/null' "$port"
 done
 

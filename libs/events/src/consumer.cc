@@ -135,6 +135,7 @@ bool EventConsumer::ApplyBatch(const std::vector<Event>& batch) {
   }
   applied_ += applied;
   duplicates_ += batch.size() - applied;
+  if (applied > 0 && options_.after_commit) options_.after_commit();
   if (metrics_ != nullptr && !batch.empty()) {
     metrics_->GetCounter("osh_events_applied_total", "events applied", {{"topic", batch.front().topic}})
         .Inc(static_cast<double>(applied));
@@ -152,6 +153,7 @@ bool EventConsumer::ApplyWithRetries(const Event& event) {
     try {
       if (ApplyOnce(db_, handler_, event)) {
         ++applied_;
+        if (options_.after_commit) options_.after_commit();
         Count(metrics_, "osh_events_applied_total", "events applied", event.topic);
       } else {
         ++duplicates_;

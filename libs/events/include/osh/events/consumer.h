@@ -41,6 +41,9 @@ class EventConsumer {
     // How long Stop() waits for the consumer to commit and leave its group.
     std::chrono::milliseconds close_timeout{5000};
     std::map<std::string, std::string> consumer_properties;
+    // Called after each transaction that applied events has committed: lets
+    // work the handler queued (deliveries to send) start at once.
+    std::function<void()> after_commit;
   };
 
   // Applies one event within `tx`. Throw to fail; the transaction then rolls

@@ -1,0 +1,124 @@
+#include "dispatcher.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "osh/core/log.h"
+
+namespace osh::notify {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+int64_t EpochMs(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+google::protobuf::Timestamp ToTimestamp(std::chrono::system_clock::time_point t) {
+  return TimeUtil::MillisecondsToTimestamp(EpochMs(t));
+}
+
+// Without anything due, look again now and then: retries scheduled by a
+// previous process are found without a notification.
+constexpr std::chrono::milliseconds kIdleWait{1000};
+
+}  // namespace
+
+WebhookDispatcher::WebhookDispatcher(store::Database& db, Options options, core::MetricsRegistry* metrics)
+    : db_(db), options_(std::move(options)), metrics_(metrics) {}
+
+WebhookDispatcher::~WebhookDispatcher() { Stop(); }
+
+void WebhookDispatcher::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void WebhookDispatcher::Stop() {
+  stopping_ = true;
+  Notify();
+  if (thread_.joinable()) thread_.join();
+}
+
+void WebhookDispatcher::Notify() {
+  {
+    std::lock_guard lock(mu_);
+    notified_ = true;
+  }
+  cv_.notify_one();
+}
+
+void WebhookDispatcher::Run() {
+  while (!stopping_) {
+    std::vector<DueWebhook> due;
+    std::optional<int64_t> next_ms;
+    try {
+      const int64_t now_ms = EpochMs(options_.clock());
+      due = db_.Read([&](store::Tx& tx) { return NotifyStore::DueWebhooks(tx, now_ms, options_.batch); });
+      if (due.empty()) next_ms = db_.Read([](store::Tx& tx) { return NotifyStore::NextDueMs(tx); });
+    } catch (const std::exception& e) {
+      core::log::Error("webhook dispatcher cannot read deliveries", {{"error", e.what()}});
+    }
+    for (const auto& d : due) {
+      if (stopping_) return;
+      Attempt(d);
+    }
+    if (!due.empty()) continue;
+    auto wait = kIdleWait;
+    if (next_ms) {
+      wait = std::min(wait, std::chrono::milliseconds(std::max<int64_t>(0, *next_ms - EpochMs(options_.clock()))));
+    }
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, wait, [this] { return notified_ || stopping_.load(); });
+    notified_ = false;
+  }
+}
+
+void WebhookDispatcher::Attempt(const DueWebhook& due) {
+  const auto result = PostWebhook(due.delivery.recipient(), due.payload, due.secret, due.delivery.event_id(),
+                                  due.delivery.id(), options_.timeout);
+  const auto now = options_.clock();
+  v1::Delivery d = due.delivery;
+  auto* attempt = d.add_attempts();
+  *attempt->mutable_time() = ToTimestamp(now);
+  attempt->set_http_status(result.http_status);
+  attempt->set_error(result.error);
+  const char* outcome = "delivered";
+  if (result.delivered) {
+    d.set_status(v1::DELIVERY_STATUS_DELIVERED);
+    *d.mutable_delivered_time() = ToTimestamp(now);
+    d.clear_next_attempt_time();
+  } else {
+    std::optional<std::chrono::milliseconds> delay;
+    if (result.retryable) {
+      delay = NextRetryDelay(options_.retry, d.attempts_size(),
+                             std::uniform_real_distribution<double>(0.0, 1.0)(random_));
+    }
+    if (delay) {
+      outcome = "retry";
+      d.set_status(v1::DELIVERY_STATUS_PENDING);
+      *d.mutable_next_attempt_time() = ToTimestamp(now + *delay);
+    } else {
+      outcome = "dead_letter";
+      d.set_status(v1::DELIVERY_STATUS_DEAD_LETTER);
+      d.clear_next_attempt_time();
+      core::log::Warn("webhook dead-lettered", {{"delivery_id", d.id()},
+                                                {"attempts", d.attempts_size()},
+                                                {"http_status", result.http_status},
+                                                {"error", result.error}});
+    }
+  }
+  try {
+    db_.Write([&](store::Tx& tx) { NotifyStore::UpdateDelivery(tx, d); });
+  } catch (const std::exception& e) {
+    core::log::Error("cannot record a webhook attempt", {{"delivery_id", d.id()}, {"error", e.what()}});
+  }
+  if (metrics_ != nullptr) {
+    metrics_->GetCounter("osh_notify_webhook_attempts_total", "webhook attempts by outcome", {{"outcome", outcome}})
+        .Inc();
+    if (result.delivered) {
+      const double seconds =
+          static_cast<double>(EpochMs(now) - TimeUtil::TimestampToMilliseconds(d.event_time())) / 1000.0;
+      metrics_->GetHistogram("osh_notify_event_to_delivery_seconds", "from the event's time to its delivery", {})
+          .Observe(seconds);
+    }
+  }
+}
+
+}  // namespace osh::notify

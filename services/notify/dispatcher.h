@@ -1,0 +1,56 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "notify_store.h"
+#include "osh/core/metrics.h"
+#include "osh/store/database.h"
+#include "webhook.h"
+
+namespace osh::notify {
+
+// Sends pending webhook deliveries: one thread that takes what is due, posts
+// it outside any transaction, and records the attempt — delivered, due again
+// after an exponential backoff with full jitter, or dead-lettered when the
+// attempts are spent or the receiver refuses for good (4xx). A delivery is
+// sent at least once: a crash between the POST and its record sends it again,
+// with the same X-OSH-Delivery-Id for the receiver to drop the repeat.
+class WebhookDispatcher {
+ public:
+  struct Options {
+    RetryPolicy retry;
+    std::chrono::milliseconds timeout{5000};
+    int batch = 32;
+    std::function<std::chrono::system_clock::time_point()> clock = [] { return std::chrono::system_clock::now(); };
+  };
+
+  WebhookDispatcher(store::Database& db, Options options, core::MetricsRegistry* metrics);
+  ~WebhookDispatcher();
+
+  void Start();
+  void Stop();
+  // Something may be due now (a route committed new deliveries).
+  void Notify();
+
+ private:
+  void Run();
+  void Attempt(const DueWebhook& due);
+
+  store::Database& db_;
+  Options options_;
+  core::MetricsRegistry* metrics_;
+  std::mt19937_64 random_{std::random_device{}()};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool notified_ = false;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace osh::notify

@@ -1,0 +1,543 @@
+#include "notify.h"
+
+#include <fmt/format.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
+#include <openssl/rand.h>
+
+#include <nlohmann/json.hpp>
+
+#include "osh/auth/authorize.h"
+#include "osh/core/ids.h"
+#include "osh/core/log.h"
+#include "osh/domain/regions.h"
+#include "osh/domain/text.h"
+#include "osh/service/actor.h"
+#include "osh/service/checks.h"
+#include "osh/service/paging.h"
+#include "osh/service/records.h"
+#include "template_engine.h"
+
+namespace osh::notify {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::util::TimeUtil;
+using service::Guard;
+using service::Idempotent;
+using service::Refusal;
+using service::Refuse;
+using service::Require;
+using service::ThrowIfInvalid;
+
+constexpr size_t kMaxRecipients = 20;
+constexpr char kEventsPackage[] = "osh.events.v1.";
+
+std::string Echo(const std::string& text) { return std::string(domain::Utf8Prefix(text, 64)); }
+
+// Event types are the messages of osh.events.v1 this binary knows.
+const Descriptor* EventTypeOrNull(const std::string& name) {
+  if (name.rfind(kEventsPackage, 0) != 0) return nullptr;
+  return google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(name);
+}
+
+google::protobuf::Timestamp Now(const Notify::Options& o) {
+  return TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(o.clock()));
+}
+
+std::string RandomHex(size_t bytes) {
+  std::vector<unsigned char> buffer(bytes);
+  if (RAND_bytes(buffer.data(), static_cast<int>(bytes)) != 1) throw std::runtime_error("no randomness");
+  std::string out;
+  for (unsigned char b : buffer) out += fmt::format("{:02x}", b);
+  return out;
+}
+
+Escaping EscapingFor(v1::Channel channel) {
+  return channel == v1::CHANNEL_WEBHOOK ? Escaping::kJson : Escaping::kPlainText;
+}
+
+// Compiles subject and body against the event type, adding authoring errors
+// under `prefix`; for webhooks the body must render to JSON whatever the values.
+void CheckTemplate(const v1::Template& t, const Descriptor* type, const std::string& prefix,
+                   core::FieldErrors& errors) {
+  std::vector<TemplateError> problems;
+  auto subject = CompileTemplate(t.subject(), type, &problems, "subject");
+  auto body = CompileTemplate(t.body(), type, &problems, "body");
+  for (const auto& p : problems) errors.Add(prefix + p.field, p.message);
+  if (!problems.empty() || !subject || !body) return;
+  if (t.channel() == v1::CHANNEL_WEBHOOK) {
+    const google::protobuf::Message* sample =
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(type);
+    if (!nlohmann::json::accept(Render(*body, *sample, Escaping::kJson))) {
+      errors.Add(prefix + "body", "a webhook body must be JSON (placeholders inside strings)");
+    }
+  }
+}
+
+void ValidateTemplateText(const v1::Template& t, core::FieldErrors& errors) {
+  service::CheckText(t.subject(), "template.subject", 200, t.channel() == v1::CHANNEL_INBOX, errors);
+  if (t.body().empty()) errors.Add("template.body", "is required");
+}
+
+std::string AudienceOfRole(const std::string& province, const std::string& role) {
+  return "role:" + province + ":" + role;
+}
+
+// The credit code an event is about: a field named credit_code at the top or
+// one message down (registry events carry it in their employer facts).
+std::string CreditCodeOf(const google::protobuf::Message& m, int depth = 0) {
+  const auto* d = m.GetDescriptor();
+  const auto* r = m.GetReflection();
+  if (const auto* f = d->FindFieldByName("credit_code"); f != nullptr && !f->is_repeated() &&
+                                                          f->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+    return r->GetString(m, f);
+  }
+  if (depth >= 1) return "";
+  for (int i = 0; i < d->field_count(); ++i) {
+    const auto* f = d->field(i);
+    if (f->is_repeated() || f->type() != google::protobuf::FieldDescriptor::TYPE_MESSAGE || !r->HasField(m, f)) continue;
+    if (auto code = CreditCodeOf(r->GetMessage(m, f), depth + 1); !code.empty()) return code;
+  }
+  return "";
+}
+
+void FillVariables(v1::Template& t) {
+  t.clear_variables();
+  if (const auto* type = EventTypeOrNull(t.event_type())) {
+    for (auto& v : AvailableVariables(type)) t.add_variables(std::move(v));
+  }
+}
+
+}  // namespace
+
+Notify::Notify(store::Database& db, Options options) : db_(db), options_(std::move(options)) {}
+
+std::vector<std::string> Notify::AudiencesOf(const auth::Principal& p) {
+  std::vector<std::string> out = {"sub:" + p.subject};
+  out.push_back(p.org.empty() ? std::string() : "org:" + p.org);
+  out.push_back(AudienceOfRole(p.province, std::string(auth::RoleName(p.role))));
+  return out;
+}
+
+grpc::Status Notify::CreateTemplate(const Caller& caller, const v1::CreateTemplateRequest& request,
+                                    v1::Template* response) {
+  return Guard(caller, "CreateTemplate", [&] {
+    const auto& t = request.template_();
+    core::FieldErrors errors;
+    service::CheckRequestId(request.request_id(), errors);
+    service::CheckText(t.name(), "template.name", 100, true, errors);
+    const auto* type = EventTypeOrNull(t.event_type());
+    if (type == nullptr) errors.Add("template.event_type", "'" + Echo(t.event_type()) + "' is not an osh.events.v1 event");
+    if (t.channel() != v1::CHANNEL_INBOX && t.channel() != v1::CHANNEL_WEBHOOK) {
+      errors.Add("template.channel", "must be CHANNEL_INBOX or CHANNEL_WEBHOOK (email is not delivered yet)");
+    }
+    if (t.locale() != "zh-CN" && t.locale() != "en") errors.Add("template.locale", "must be zh-CN or en");
+    ValidateTemplateText(t, errors);
+    if (errors.empty()) CheckTemplate(t, type, "template.", errors);
+    ThrowIfInvalid(errors);
+    Require(caller.principal, auth::Action::kWrite, {options_.province, "", false});
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "CreateTemplate", request.request_id(), request, response, [&] {
+        v1::Template stored = t;
+        stored.set_id(core::NewUuidV7(options_.clock()));
+        stored.set_province(options_.province);
+        stored.set_version(1);
+        *stored.mutable_update_time() = Now(options_);
+        *stored.mutable_updated_by() = service::ActorOf(*caller.principal);
+        stored.clear_variables();
+        NotifyStore::InsertTemplate(tx, stored);
+        service::Audit(tx, caller, "create", "template", stored.id());
+        *response = stored;
+      });
+    });
+    FillVariables(*response);
+  });
+}
+
+grpc::Status Notify::UpdateTemplate(const Caller& caller, const v1::UpdateTemplateRequest& request,
+                                    v1::Template* response) {
+  return Guard(caller, "UpdateTemplate", [&] {
+    core::FieldErrors errors;
+    service::CheckRequestId(request.request_id(), errors);
+    if (request.id().empty()) errors.Add("id", "is required");
+    if (request.version() <= 0) errors.Add("version", "is required (the version you read)");
+    ThrowIfInvalid(errors);
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "UpdateTemplate", request.request_id(), request, response, [&] {
+        auto t = NotifyStore::FindTemplate(tx, request.id(), 0);
+        if (!t) Refuse(grpc::StatusCode::NOT_FOUND, "no template with id '" + Echo(request.id()) + "'");
+        Require(caller.principal, auth::Action::kWrite, {t->province(), "", false});
+        service::RequireVersion("template", t->id(), t->version(), request.version());
+        t->set_subject(request.subject());
+        t->set_body(request.body());
+        core::FieldErrors text_errors;
+        ValidateTemplateText(*t, text_errors);
+        if (text_errors.empty()) CheckTemplate(*t, EventTypeOrNull(t->event_type()), "template.", text_errors);
+        ThrowIfInvalid(text_errors);
+        t->set_version(t->version() + 1);
+        *t->mutable_update_time() = Now(options_);
+        *t->mutable_updated_by() = service::ActorOf(*caller.principal);
+        NotifyStore::InsertTemplate(tx, *t);
+        service::Audit(tx, caller, "update", "template", t->id());
+        *response = *t;
+      });
+    });
+    FillVariables(*response);
+  });
+}
+
+grpc::Status Notify::GetTemplate(const Caller& caller, const v1::GetTemplateRequest& request,
+                                 v1::Template* response) {
+  return Guard(caller, "GetTemplate", [&] {
+    if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
+    auto t = db_.Read([&](store::Tx& tx) { return NotifyStore::FindTemplate(tx, request.id(), request.version()); });
+    if (!t) Refuse(grpc::StatusCode::NOT_FOUND, "no template with id '" + Echo(request.id()) + "' at that version");
+    Require(caller.principal, auth::Action::kRead, {t->province(), "", false});
+    *response = std::move(*t);
+    FillVariables(*response);
+  });
+}
+
+grpc::Status Notify::ListTemplates(const Caller& caller, const v1::ListTemplatesRequest& request,
+                                   v1::ListTemplatesResponse* response) {
+  return Guard(caller, "ListTemplates", [&] {
+    core::FieldErrors errors;
+    const int page_size =
+        service::PageSize(request.page_size(), options_.default_page_size, options_.max_page_size, errors);
+    const std::string fingerprint = "templates|" + request.event_type();
+    const std::string after = service::PagePosition(request.page_token(), fingerprint, errors);
+    ThrowIfInvalid(errors);
+    Require(caller.principal, auth::Action::kRead, {options_.province, "", false});
+    auto rows = db_.Read([&](store::Tx& tx) {
+      return NotifyStore::ListTemplates(tx, options_.province, request.event_type(), after, page_size + 1);
+    });
+    response->set_next_page_token(
+        service::TrimPage(rows, page_size, fingerprint, [](const v1::Template& t) { return t.id(); }));
+    for (auto& t : rows) *response->add_templates() = std::move(t);
+  });
+}
+
+grpc::Status Notify::PreviewTemplate(const Caller& caller, const v1::PreviewTemplateRequest& request,
+                                     v1::PreviewTemplateResponse* response) {
+  return Guard(caller, "PreviewTemplate", [&] {
+    if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
+    auto t = db_.Read([&](store::Tx& tx) { return NotifyStore::FindTemplate(tx, request.id(), 0); });
+    if (!t) Refuse(grpc::StatusCode::NOT_FOUND, "no template with id '" + Echo(request.id()) + "'");
+    Require(caller.principal, auth::Action::kRead, {t->province(), "", false});
+    const auto* type = EventTypeOrNull(t->event_type());
+    std::unique_ptr<google::protobuf::Message> sample(
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
+    if (!request.sample_event_json().empty()) {
+      google::protobuf::util::JsonParseOptions parse;
+      const auto parsed = google::protobuf::util::JsonStringToMessage(request.sample_event_json(), sample.get(), parse);
+      if (!parsed.ok()) {
+        throw Refusal{core::InvalidArgument("sample_event_json", "is not a " + t->event_type() + " in JSON: " +
+                                                                     std::string(parsed.message()))};
+      }
+    }
+    std::vector<TemplateError> problems;
+    auto subject = CompileTemplate(t->subject(), type, &problems, "subject");
+    auto body = CompileTemplate(t->body(), type, &problems, "body");
+    if (!subject || !body) Refuse(grpc::StatusCode::FAILED_PRECONDITION, "the stored template no longer compiles");
+    response->set_subject(Render(*subject, *sample, Escaping::kPlainText));
+    response->set_body(Render(*body, *sample, EscapingFor(t->channel())));
+  });
+}
+
+grpc::Status Notify::CreateRule(const Caller& caller, const v1::CreateRuleRequest& request, v1::Rule* response) {
+  return Guard(caller, "CreateRule", [&] {
+    const auto& rule = request.rule();
+    core::FieldErrors errors;
+    service::CheckRequestId(request.request_id(), errors);
+    service::CheckText(rule.name(), "rule.name", 100, true, errors);
+    if (EventTypeOrNull(rule.event_type()) == nullptr) {
+      errors.Add("rule.event_type", "'" + Echo(rule.event_type()) + "' is not an osh.events.v1 event");
+    }
+    if (!rule.source_province().empty() && rule.source_province() != "*" &&
+        domain::FindProvince(rule.source_province()) == nullptr) {
+      errors.Add("rule.source_province", "must be empty (this province), * (every province) or a province code");
+    }
+    if (rule.recipients_size() == 0 || static_cast<size_t>(rule.recipients_size()) > kMaxRecipients) {
+      errors.Add("rule.recipients", "must name 1 to 20 recipients");
+    }
+    bool wants_inbox = false, wants_webhook = false;
+    for (int i = 0; i < rule.recipients_size(); ++i) {
+      const auto& r = rule.recipients(i);
+      const std::string at = "rule.recipients[" + std::to_string(i) + "]";
+      switch (r.target_case()) {
+        case v1::Recipient::kEventOrganisation:
+          if (!r.event_organisation()) errors.Add(at + ".event_organisation", "must be true when set");
+          wants_inbox = true;
+          break;
+        case v1::Recipient::kProvinceRole:
+          if (!auth::ParseRole(r.province_role())) errors.Add(at + ".province_role", "is not a role");
+          wants_inbox = true;
+          break;
+        case v1::Recipient::kSubject:
+          service::CheckText(r.subject(), at + ".subject", 128, true, errors);
+          wants_inbox = true;
+          break;
+        case v1::Recipient::kWebhookUrl: {
+          const auto& url = r.webhook_url();
+          const bool scheme = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
+          if (!scheme || url.size() > 2048 || url.find_first_of(" \t\r\n") != std::string::npos) {
+            errors.Add(at + ".webhook_url", "must be an http(s) URL of at most 2048 characters");
+          }
+          wants_webhook = true;
+          break;
+        }
+        case v1::Recipient::TARGET_NOT_SET:
+          errors.Add(at, "names no recipient");
+          break;
+      }
+    }
+    ThrowIfInvalid(errors);
+    Require(caller.principal, auth::Action::kWrite, {options_.province, "", false});
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "CreateRule", request.request_id(), request, response, [&] {
+        core::FieldErrors template_errors;
+        const auto check = [&](bool wanted, const std::string& id, v1::Channel channel, const char* field) {
+          if (!wanted) return;
+          auto t = id.empty() ? std::nullopt : NotifyStore::FindTemplate(tx, id, 0);
+          if (!t || t->province() != options_.province) {
+            template_errors.Add(field, "must name a template of this province");
+          } else if (t->channel() != channel || t->event_type() != rule.event_type()) {
+            template_errors.Add(field, "must name a " + v1::Channel_Name(channel) + " template for " + rule.event_type());
+          }
+        };
+        check(wants_inbox, rule.inbox_template_id(), v1::CHANNEL_INBOX, "rule.inbox_template_id");
+        check(wants_webhook, rule.webhook_template_id(), v1::CHANNEL_WEBHOOK, "rule.webhook_template_id");
+        ThrowIfInvalid(template_errors);
+        v1::Rule stored = rule;
+        stored.set_id(core::NewUuidV7(options_.clock()));
+        stored.set_province(options_.province);
+        if (stored.source_province().empty()) stored.set_source_province(options_.province);
+        stored.set_enabled(true);
+        stored.set_version(1);
+        *stored.mutable_create_time() = Now(options_);
+        const std::string secret = wants_webhook ? RandomHex(32) : "";
+        NotifyStore::PutRule(tx, stored, secret, true);
+        service::Audit(tx, caller, "create", "rule", stored.id());
+        *response = stored;
+        response->set_webhook_secret(secret);  // shown once
+      });
+    });
+  });
+}
+
+grpc::Status Notify::GetRule(const Caller& caller, const v1::GetRuleRequest& request, v1::Rule* response) {
+  return Guard(caller, "GetRule", [&] {
+    if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
+    auto r = db_.Read([&](store::Tx& tx) { return NotifyStore::FindRule(tx, request.id()); });
+    if (!r) Refuse(grpc::StatusCode::NOT_FOUND, "no rule with id '" + Echo(request.id()) + "'");
+    Require(caller.principal, auth::Action::kRead, {r->province(), "", false});
+    *response = std::move(*r);
+  });
+}
+
+grpc::Status Notify::ListRules(const Caller& caller, const v1::ListRulesRequest& request,
+                               v1::ListRulesResponse* response) {
+  return Guard(caller, "ListRules", [&] {
+    core::FieldErrors errors;
+    const int page_size =
+        service::PageSize(request.page_size(), options_.default_page_size, options_.max_page_size, errors);
+    const std::string fingerprint = "rules|" + request.event_type();
+    const std::string after = service::PagePosition(request.page_token(), fingerprint, errors);
+    ThrowIfInvalid(errors);
+    Require(caller.principal, auth::Action::kRead, {options_.province, "", false});
+    auto rows = db_.Read([&](store::Tx& tx) {
+      return NotifyStore::ListRules(tx, options_.province, request.event_type(), after, page_size + 1);
+    });
+    response->set_next_page_token(
+        service::TrimPage(rows, page_size, fingerprint, [](const v1::Rule& r) { return r.id(); }));
+    for (auto& r : rows) *response->add_rules() = std::move(r);
+  });
+}
+
+grpc::Status Notify::SetRuleEnabled(const Caller& caller, const v1::SetRuleEnabledRequest& request,
+                                    v1::Rule* response) {
+  return Guard(caller, "SetRuleEnabled", [&] {
+    core::FieldErrors errors;
+    service::CheckRequestId(request.request_id(), errors);
+    if (request.id().empty()) errors.Add("id", "is required");
+    if (request.version() <= 0) errors.Add("version", "is required (the version you read)");
+    ThrowIfInvalid(errors);
+    db_.Write([&](store::Tx& tx) {
+      Idempotent(tx, caller, "SetRuleEnabled", request.request_id(), request, response, [&] {
+        auto r = NotifyStore::FindRule(tx, request.id());
+        if (!r) Refuse(grpc::StatusCode::NOT_FOUND, "no rule with id '" + Echo(request.id()) + "'");
+        Require(caller.principal, auth::Action::kWrite, {r->province(), "", false});
+        service::RequireVersion("rule", r->id(), r->version(), request.version());
+        r->set_enabled(request.enabled());
+        r->set_version(r->version() + 1);
+        NotifyStore::PutRule(tx, *r, "", false);
+        service::Audit(tx, caller, request.enabled() ? "enable" : "disable", "rule", r->id());
+        *response = *r;
+      });
+    });
+  });
+}
+
+grpc::Status Notify::ListInbox(const Caller& caller, const v1::ListInboxRequest& request,
+                               v1::ListInboxResponse* response) {
+  return Guard(caller, "ListInbox", [&] {
+    core::FieldErrors errors;
+    const int page_size =
+        service::PageSize(request.page_size(), options_.default_page_size, options_.max_page_size, errors);
+    const std::string fingerprint = std::string("inbox|") + (request.unread_only() ? "1" : "0");
+    const std::string position = service::PagePosition(request.page_token(), fingerprint, errors);
+    int64_t after_seconds = 0;
+    std::string after_id;
+    if (const auto bar = position.find('|'); !position.empty()) {
+      if (bar == std::string::npos) {
+        errors.Add("page_token", "is not a token from this listing");
+      } else {
+        after_seconds = std::strtoll(position.substr(0, bar).c_str(), nullptr, 10);
+        after_id = position.substr(bar + 1);
+      }
+    }
+    ThrowIfInvalid(errors);
+    const auto audiences = AudiencesOf(*caller.principal);
+    auto rows = db_.Read([&](store::Tx& tx) {
+      response->set_unread(NotifyStore::CountUnread(tx, audiences, caller.principal->subject));
+      return NotifyStore::ListInbox(tx, audiences, caller.principal->subject, request.unread_only(), after_seconds,
+                                    after_id, page_size + 1);
+    });
+    response->set_next_page_token(service::TrimPage(rows, page_size, fingerprint, [](const v1::InboxItem& i) {
+      return std::to_string(i.create_time().seconds()) + "|" + i.id();
+    }));
+    for (auto& i : rows) *response->add_items() = std::move(i);
+  });
+}
+
+grpc::Status Notify::MarkInboxRead(const Caller& caller, const v1::MarkInboxReadRequest& request,
+                                   v1::InboxItem* response) {
+  return Guard(caller, "MarkInboxRead", [&] {
+    if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
+    const auto audiences = AudiencesOf(*caller.principal);
+    db_.Write([&](store::Tx& tx) {
+      const auto audience = NotifyStore::InboxAudience(tx, request.id());
+      // Someone else's item is as absent as a wrong id.
+      if (!audience || std::find(audiences.begin(), audiences.end(), *audience) == audiences.end()) {
+        Refuse(grpc::StatusCode::NOT_FOUND, "no inbox item with id '" + Echo(request.id()) + "' for you");
+      }
+      NotifyStore::MarkRead(tx, request.id(), caller.principal->subject, Now(options_).seconds());
+      auto items = NotifyStore::ListInbox(tx, {*audience}, caller.principal->subject, false, 0, "", 1000000);
+      for (auto& i : items) {
+        if (i.id() == request.id()) *response = std::move(i);
+      }
+    });
+  });
+}
+
+grpc::Status Notify::ListDeliveries(const Caller& caller, const v1::ListDeliveriesRequest& request,
+                                    v1::ListDeliveriesResponse* response) {
+  return Guard(caller, "ListDeliveries", [&] {
+    core::FieldErrors errors;
+    const int page_size =
+        service::PageSize(request.page_size(), options_.default_page_size, options_.max_page_size, errors);
+    if (!v1::DeliveryStatus_IsValid(request.status())) errors.Add("status", "unknown value");
+    const std::string fingerprint = fmt::format("deliveries|{}|{}", static_cast<int>(request.status()), request.event_id());
+    const std::string after = service::PagePosition(request.page_token(), fingerprint, errors);
+    ThrowIfInvalid(errors);
+    Require(caller.principal, auth::Action::kRead, {options_.province, "", false});
+    auto rows = db_.Read([&](store::Tx& tx) {
+      return NotifyStore::ListDeliveries(tx, request.status(), request.event_id(), after, page_size + 1);
+    });
+    response->set_next_page_token(
+        service::TrimPage(rows, page_size, fingerprint, [](const v1::Delivery& d) { return d.id(); }));
+    for (auto& d : rows) *response->add_deliveries() = std::move(d);
+  });
+}
+
+grpc::Status Notify::GetDelivery(const Caller& caller, const v1::GetDeliveryRequest& request,
+                                 v1::Delivery* response) {
+  return Guard(caller, "GetDelivery", [&] {
+    if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
+    Require(caller.principal, auth::Action::kRead, {options_.province, "", false});
+    auto d = db_.Read([&](store::Tx& tx) { return NotifyStore::FindDelivery(tx, request.id()); });
+    if (!d) Refuse(grpc::StatusCode::NOT_FOUND, "no delivery with id '" + Echo(request.id()) + "'");
+    *response = std::move(*d);
+  });
+}
+
+void Notify::Route(store::Tx& tx, const events::Event& event) const {
+  const auto rules = NotifyStore::EnabledRulesFor(tx, event.type);
+  if (rules.empty()) return;
+  const auto* type = EventTypeOrNull(event.type);
+  if (type == nullptr) return;
+  std::unique_ptr<google::protobuf::Message> message(
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
+  if (!message->ParseFromString(event.payload)) throw std::runtime_error("payload of " + event.id + " does not parse");
+  std::string province, service_name;
+  events::ParseSource(event.source, &province, &service_name);
+  google::protobuf::Timestamp event_time;
+  if (!TimeUtil::FromString(event.time, &event_time)) event_time = Now(options_);
+  const auto now = Now(options_);
+
+  for (const auto& rule : rules) {
+    if (rule.source_province() != "*" && rule.source_province() != province) continue;
+    const auto compile = [&](const std::string& id) -> std::optional<std::pair<CompiledTemplate, CompiledTemplate>> {
+      if (id.empty()) return std::nullopt;
+      auto t = NotifyStore::FindTemplate(tx, id, 0);
+      if (!t) return std::nullopt;
+      std::vector<TemplateError> problems;
+      auto subject = CompileTemplate(t->subject(), type, &problems, "subject");
+      auto body = CompileTemplate(t->body(), type, &problems, "body");
+      if (!subject || !body) return std::nullopt;
+      return std::make_pair(std::move(*subject), std::move(*body));
+    };
+    const auto inbox_template = compile(rule.inbox_template_id());
+    const auto webhook_template = compile(rule.webhook_template_id());
+    for (const auto& r : rule.recipients()) {
+      v1::Delivery d;
+      d.set_id(core::NewUuidV7(options_.clock()));
+      d.set_event_id(event.id);
+      d.set_event_type(event.type);
+      d.set_rule_id(rule.id());
+      *d.mutable_create_time() = now;
+      *d.mutable_event_time() = event_time;
+      std::string payload;
+      if (r.target_case() == v1::Recipient::kWebhookUrl) {
+        if (!webhook_template) continue;
+        d.set_channel(v1::CHANNEL_WEBHOOK);
+        d.set_recipient(r.webhook_url());
+        d.set_status(v1::DELIVERY_STATUS_PENDING);
+        *d.mutable_next_attempt_time() = now;
+        payload = Render(webhook_template->second, *message, Escaping::kJson);
+        NotifyStore::InsertDelivery(tx, d, payload);
+        continue;
+      }
+      if (!inbox_template) continue;
+      std::string audience;
+      if (r.target_case() == v1::Recipient::kEventOrganisation) {
+        const auto code = CreditCodeOf(*message);
+        if (code.empty()) continue;  // the event is about no organisation
+        audience = "org:" + code;
+      } else if (r.target_case() == v1::Recipient::kProvinceRole) {
+        audience = AudienceOfRole(province, r.province_role());
+      } else {
+        audience = "sub:" + r.subject();
+      }
+      d.set_channel(v1::CHANNEL_INBOX);
+      d.set_recipient(audience);
+      d.set_status(v1::DELIVERY_STATUS_DELIVERED);
+      *d.mutable_delivered_time() = now;
+      if (!NotifyStore::InsertDelivery(tx, d, "")) continue;
+      v1::InboxItem item;
+      item.set_id(d.id());
+      item.set_subject(Render(inbox_template->first, *message, Escaping::kPlainText));
+      item.set_body(Render(inbox_template->second, *message, Escaping::kPlainText));
+      item.set_event_type(event.type);
+      item.set_event_id(event.id);
+      item.set_rule_id(rule.id());
+      *item.mutable_create_time() = now;
+      NotifyStore::InsertInboxItem(tx, item, audience);
+    }
+  }
+}
+
+}  // namespace osh::notify

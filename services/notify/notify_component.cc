@@ -1,0 +1,67 @@
+#include "notify_component.h"
+
+#include "dispatcher.h"
+#include "notify.h"
+#include "notify_grpc.h"
+#include "notify_store.h"
+#include "osh/core/config.h"
+#include "osh/events/consumer.h"
+#include "osh/service/grpc_front.h"
+#include "osh/service/wiring.h"
+
+namespace osh::notify {
+
+std::vector<core::ConfigKey> ConfigKeys() {
+  auto keys = service::TokenConfigKeys();
+  keys.insert(keys.end(), {
+      {"db-read-connections", "4", "SQLite read connections"},
+      {"page-size-max", "500", "largest page a list call returns"},
+      {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers; empty routes no events"},
+      {"consumer-group", "", "Kafka consumer group (default notify-<province>)"},
+      {"event-services", "registry,content", "services whose events (osh.<service>.events) rules may name"},
+      {"webhook-timeout-ms", "5000", "time a webhook receiver has to answer"},
+      {"webhook-max-attempts", "8", "attempts before a webhook delivery is dead-lettered"},
+      {"webhook-retry-base-ms", "1000", "first retry delay (doubles per attempt, full jitter)"},
+      {"webhook-retry-cap-ms", "1800000", "longest retry delay"},
+  });
+  return keys;
+}
+
+bool Wire(core::ServiceHost& host, std::string* error) {
+  const auto& config = host.config();
+  Notify::Options options;
+  if (!service::ServedProvince(config, &options.province, error)) return false;
+  const auto* verifier = service::AdoptTokenVerifier(host, error);
+  if (verifier == nullptr) return false;
+  auto& db = service::AdoptDatabase(host, "notify.db", NotifyStore::Migrations());
+  options.max_page_size = static_cast<int>(config.GetInt("page-size-max"));
+
+  WebhookDispatcher::Options dispatch;
+  dispatch.timeout = std::chrono::milliseconds(config.GetInt("webhook-timeout-ms"));
+  dispatch.retry.max_attempts = static_cast<int>(config.GetInt("webhook-max-attempts"));
+  dispatch.retry.base = std::chrono::milliseconds(config.GetInt("webhook-retry-base-ms"));
+  dispatch.retry.cap = std::chrono::milliseconds(config.GetInt("webhook-retry-cap-ms"));
+  auto& dispatcher = host.Adopt(std::make_unique<WebhookDispatcher>(db, dispatch, &host.metrics()));
+  dispatcher.Start();
+
+  auto& notify = host.Adopt(std::make_unique<Notify>(db, options));
+  if (const auto brokers = config.GetString("kafka-brokers"); !brokers.empty()) {
+    events::EventConsumer::Options consumer;
+    consumer.brokers = brokers;
+    consumer.group_id =
+        config.GetString("consumer-group").empty() ? "notify-" + options.province : config.GetString("consumer-group");
+    for (const auto& service_name : core::SplitList(config.GetString("event-services"), ',')) {
+      consumer.topics.push_back(events::TopicFor(service_name));
+    }
+    consumer.after_commit = [&dispatcher] { dispatcher.Notify(); };
+    auto routed = std::make_unique<events::EventConsumer>(
+        db, consumer, [&notify](store::Tx& tx, const events::Event& e) { notify.Route(tx, e); }, &host.metrics());
+    if (!routed->Start(error)) return false;
+    host.Adopt(std::move(routed));
+  }
+  auto& service = host.Adopt(std::make_unique<NotifyGrpcService>(notify, *verifier));
+  host.AddGrpcService(&service);
+  return true;
+}
+
+}  // namespace osh::notify

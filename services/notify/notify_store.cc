@@ -1,0 +1,248 @@
+#include "notify_store.h"
+
+#include "osh/events/consumer.h"
+#include "osh/service/records.h"
+
+namespace osh::notify {
+namespace {
+
+constexpr int kAudienceSlots = 3;  // a principal matches its subject, its organisation and its role
+
+template <typename M>
+std::vector<M> Rows(store::Statement& s) {
+  std::vector<M> out;
+  while (s.Step()) out.push_back(store::ParseRecord<M>(s.Blob(0)));
+  return out;
+}
+
+}  // namespace
+
+std::vector<store::Migration> NotifyStore::Migrations() {
+  return {
+      {1, "notify", R"sql(
+CREATE TABLE templates (
+  id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  province TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  record BLOB NOT NULL,
+  PRIMARY KEY (id, version)
+) WITHOUT ROWID;
+CREATE TABLE rules (
+  id TEXT PRIMARY KEY,
+  province TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  webhook_secret TEXT NOT NULL,
+  record BLOB NOT NULL
+);
+CREATE INDEX rules_by_event_type ON rules(event_type, enabled);
+CREATE TABLE deliveries (
+  id TEXT PRIMARY KEY,
+  dedup_key TEXT NOT NULL UNIQUE,
+  event_id TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  channel INTEGER NOT NULL,
+  next_attempt_ms INTEGER NOT NULL,
+  payload BLOB NOT NULL,
+  record BLOB NOT NULL
+);
+CREATE INDEX deliveries_due ON deliveries(status, next_attempt_ms);
+CREATE INDEX deliveries_by_event ON deliveries(event_id, id);
+CREATE TABLE inbox (
+  id TEXT PRIMARY KEY,
+  audience TEXT NOT NULL,
+  create_seconds INTEGER NOT NULL,
+  record BLOB NOT NULL
+);
+CREATE INDEX inbox_by_audience ON inbox(audience, create_seconds DESC, id);
+CREATE TABLE inbox_reads (
+  item_id TEXT NOT NULL REFERENCES inbox(id),
+  subject TEXT NOT NULL,
+  read_seconds INTEGER NOT NULL,
+  PRIMARY KEY (item_id, subject)
+) WITHOUT ROWID;
+)sql"},
+      service::RecordsMigration(2),
+      events::EventConsumer::Migration(3),
+  };
+}
+
+void NotifyStore::InsertTemplate(store::Tx& tx, const v1::Template& t) {
+  auto s = tx.Prepare("INSERT INTO templates(id, version, province, event_type, record) VALUES (?, ?, ?, ?, ?)");
+  s.Bind(1, t.id()).Bind(2, t.version()).Bind(3, t.province()).Bind(4, t.event_type());
+  s.BindBlob(5, t.SerializeAsString()).Run();
+}
+
+std::optional<v1::Template> NotifyStore::FindTemplate(store::Tx& tx, const std::string& id, int64_t version) {
+  auto s = tx.Prepare(
+      "SELECT record FROM templates WHERE id = ? AND (? = 0 OR version = ?) ORDER BY version DESC LIMIT 1");
+  s.Bind(1, id).Bind(2, version).Bind(3, version);
+  if (!s.Step()) return std::nullopt;
+  return store::ParseRecord<v1::Template>(s.Blob(0));
+}
+
+std::vector<v1::Template> NotifyStore::ListTemplates(store::Tx& tx, const std::string& province,
+                                                     const std::string& event_type, const std::string& after_id,
+                                                     int limit) {
+  // The newest version of each template.
+  auto s = tx.Prepare(
+      "SELECT t.record FROM templates t WHERE t.province = ? AND (? = '' OR t.event_type = ?) AND t.id > ? "
+      "AND t.version = (SELECT MAX(version) FROM templates WHERE id = t.id) ORDER BY t.id LIMIT ?");
+  s.Bind(1, province).Bind(2, event_type).Bind(3, event_type).Bind(4, after_id).Bind(5, limit);
+  return Rows<v1::Template>(s);
+}
+
+void NotifyStore::PutRule(store::Tx& tx, const v1::Rule& rule, const std::string& webhook_secret, bool insert) {
+  v1::Rule stored = rule;
+  stored.clear_webhook_secret();
+  if (insert) {
+    auto s = tx.Prepare(
+        "INSERT INTO rules(id, province, event_type, enabled, webhook_secret, record) VALUES (?, ?, ?, ?, ?, ?)");
+    s.Bind(1, rule.id()).Bind(2, rule.province()).Bind(3, rule.event_type()).Bind(4, rule.enabled());
+    s.Bind(5, webhook_secret).BindBlob(6, stored.SerializeAsString()).Run();
+    return;
+  }
+  auto s = tx.Prepare("UPDATE rules SET enabled = ?, record = ? WHERE id = ?");
+  s.Bind(1, rule.enabled()).BindBlob(2, stored.SerializeAsString()).Bind(3, rule.id()).Run();
+}
+
+std::optional<v1::Rule> NotifyStore::FindRule(store::Tx& tx, const std::string& id) {
+  auto s = tx.Prepare("SELECT record FROM rules WHERE id = ?");
+  s.Bind(1, id);
+  if (!s.Step()) return std::nullopt;
+  return store::ParseRecord<v1::Rule>(s.Blob(0));
+}
+
+std::string NotifyStore::RuleSecret(store::Tx& tx, const std::string& id) {
+  auto s = tx.Prepare("SELECT webhook_secret FROM rules WHERE id = ?");
+  s.Bind(1, id);
+  return s.Step() ? s.Text(0) : std::string();
+}
+
+std::vector<v1::Rule> NotifyStore::ListRules(store::Tx& tx, const std::string& province,
+                                             const std::string& event_type, const std::string& after_id, int limit) {
+  auto s = tx.Prepare(
+      "SELECT record FROM rules WHERE province = ? AND (? = '' OR event_type = ?) AND id > ? ORDER BY id LIMIT ?");
+  s.Bind(1, province).Bind(2, event_type).Bind(3, event_type).Bind(4, after_id).Bind(5, limit);
+  return Rows<v1::Rule>(s);
+}
+
+std::vector<v1::Rule> NotifyStore::EnabledRulesFor(store::Tx& tx, const std::string& event_type) {
+  auto s = tx.Prepare("SELECT record FROM rules WHERE event_type = ? AND enabled = 1 ORDER BY id");
+  s.Bind(1, event_type);
+  return Rows<v1::Rule>(s);
+}
+
+bool NotifyStore::InsertDelivery(store::Tx& tx, const v1::Delivery& d, const std::string& payload) {
+  const std::string dedup_key =
+      d.event_id() + "|" + d.rule_id() + "|" + std::to_string(d.channel()) + "|" + d.recipient();
+  auto s = tx.Prepare(
+      "INSERT INTO deliveries(id, dedup_key, event_id, status, channel, next_attempt_ms, payload, record) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup_key) DO NOTHING");
+  const int64_t next_ms = d.next_attempt_time().seconds() * 1000 + d.next_attempt_time().nanos() / 1000000;
+  s.Bind(1, d.id()).Bind(2, dedup_key).Bind(3, d.event_id()).Bind(4, d.status()).Bind(5, d.channel());
+  s.Bind(6, next_ms).BindBlob(7, payload).BindBlob(8, d.SerializeAsString());
+  return s.Run() == 1;
+}
+
+std::optional<v1::Delivery> NotifyStore::FindDelivery(store::Tx& tx, const std::string& id) {
+  auto s = tx.Prepare("SELECT record FROM deliveries WHERE id = ?");
+  s.Bind(1, id);
+  if (!s.Step()) return std::nullopt;
+  return store::ParseRecord<v1::Delivery>(s.Blob(0));
+}
+
+void NotifyStore::UpdateDelivery(store::Tx& tx, const v1::Delivery& d) {
+  auto s = tx.Prepare("UPDATE deliveries SET status = ?, next_attempt_ms = ?, record = ? WHERE id = ?");
+  const int64_t next_ms = d.next_attempt_time().seconds() * 1000 + d.next_attempt_time().nanos() / 1000000;
+  s.Bind(1, d.status()).Bind(2, next_ms).BindBlob(3, d.SerializeAsString()).Bind(4, d.id()).Run();
+}
+
+std::vector<DueWebhook> NotifyStore::DueWebhooks(store::Tx& tx, int64_t now_ms, int limit) {
+  auto due = tx.Prepare(
+      "SELECT record, payload FROM deliveries WHERE status = ? AND channel = ? AND next_attempt_ms <= ? "
+      "ORDER BY next_attempt_ms LIMIT ?");
+  due.Bind(1, static_cast<int>(v1::DELIVERY_STATUS_PENDING)).Bind(2, static_cast<int>(v1::CHANNEL_WEBHOOK));
+  due.Bind(3, now_ms).Bind(4, limit);
+  std::vector<DueWebhook> out;
+  while (due.Step()) {
+    DueWebhook w;
+    w.delivery = store::ParseRecord<v1::Delivery>(due.Blob(0));
+    w.payload = due.Blob(1);
+    out.push_back(std::move(w));
+  }
+  for (auto& w : out) w.secret = RuleSecret(tx, w.delivery.rule_id());
+  return out;
+}
+
+std::optional<int64_t> NotifyStore::NextDueMs(store::Tx& tx) {
+  auto s = tx.Prepare("SELECT MIN(next_attempt_ms) FROM deliveries WHERE status = ? AND channel = ?");
+  s.Bind(1, static_cast<int>(v1::DELIVERY_STATUS_PENDING)).Bind(2, static_cast<int>(v1::CHANNEL_WEBHOOK));
+  if (!s.Step() || s.IsNull(0)) return std::nullopt;
+  return s.Int(0);
+}
+
+std::vector<v1::Delivery> NotifyStore::ListDeliveries(store::Tx& tx, int status, const std::string& event_id,
+                                                      const std::string& after_id, int limit) {
+  auto s = tx.Prepare(
+      "SELECT record FROM deliveries WHERE (? = 0 OR status = ?) AND (? = '' OR event_id = ?) AND id > ? "
+      "ORDER BY id LIMIT ?");
+  s.Bind(1, status).Bind(2, status).Bind(3, event_id).Bind(4, event_id).Bind(5, after_id).Bind(6, limit);
+  return Rows<v1::Delivery>(s);
+}
+
+void NotifyStore::InsertInboxItem(store::Tx& tx, const v1::InboxItem& item, const std::string& audience) {
+  auto s = tx.Prepare("INSERT INTO inbox(id, audience, create_seconds, record) VALUES (?, ?, ?, ?)");
+  s.Bind(1, item.id()).Bind(2, audience).Bind(3, item.create_time().seconds()).BindBlob(4, item.SerializeAsString());
+  s.Run();
+}
+
+std::vector<v1::InboxItem> NotifyStore::ListInbox(store::Tx& tx, const std::vector<std::string>& audiences,
+                                                  const std::string& subject, bool unread_only, int64_t after_seconds,
+                                                  const std::string& after_id, int limit) {
+  auto s = tx.Prepare(
+      "SELECT i.record, r.subject IS NOT NULL FROM inbox i LEFT JOIN inbox_reads r ON r.item_id = i.id AND "
+      "r.subject = ? WHERE i.audience IN (?, ?, ?) AND (? = 0 OR r.subject IS NULL) AND (? = '' OR "
+      "i.create_seconds < ? OR (i.create_seconds = ? AND i.id > ?)) ORDER BY i.create_seconds DESC, i.id LIMIT ?");
+  s.Bind(1, subject);
+  for (int i = 0; i < kAudienceSlots; ++i) {
+    s.Bind(2 + i, i < static_cast<int>(audiences.size()) ? audiences[static_cast<size_t>(i)] : std::string());
+  }
+  s.Bind(5, unread_only).Bind(6, after_id).Bind(7, after_seconds).Bind(8, after_seconds).Bind(9, after_id);
+  s.Bind(10, limit);
+  std::vector<v1::InboxItem> out;
+  while (s.Step()) {
+    auto item = store::ParseRecord<v1::InboxItem>(s.Blob(0));
+    item.set_read(s.Int(1) != 0);
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+int64_t NotifyStore::CountUnread(store::Tx& tx, const std::vector<std::string>& audiences, const std::string& subject) {
+  auto s = tx.Prepare(
+      "SELECT COUNT(*) FROM inbox i WHERE i.audience IN (?, ?, ?) AND NOT EXISTS "
+      "(SELECT 1 FROM inbox_reads r WHERE r.item_id = i.id AND r.subject = ?)");
+  for (int i = 0; i < kAudienceSlots; ++i) {
+    s.Bind(1 + i, i < static_cast<int>(audiences.size()) ? audiences[static_cast<size_t>(i)] : std::string());
+  }
+  s.Bind(4, subject);
+  s.Step();
+  return s.Int(0);
+}
+
+std::optional<std::string> NotifyStore::InboxAudience(store::Tx& tx, const std::string& id) {
+  auto s = tx.Prepare("SELECT audience FROM inbox WHERE id = ?");
+  s.Bind(1, id);
+  if (!s.Step()) return std::nullopt;
+  return s.Text(0);
+}
+
+void NotifyStore::MarkRead(store::Tx& tx, const std::string& item_id, const std::string& subject, int64_t seconds) {
+  auto s = tx.Prepare(
+      "INSERT INTO inbox_reads(item_id, subject, read_seconds) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+  s.Bind(1, item_id).Bind(2, subject).Bind(3, seconds).Run();
+}
+
+}  // namespace osh::notify

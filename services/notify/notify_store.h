@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "osh/notify/v1/notify.pb.h"
+#include "osh/store/database.h"
+
+namespace osh::notify {
+
+namespace v1 = ::osh::notify::v1;
+
+// A webhook delivery waiting for its next attempt, with what it must send.
+struct DueWebhook {
+  v1::Delivery delivery;
+  std::string payload;
+  std::string secret;
+};
+
+// The notify service's tables: versioned templates, rules (with their webhook
+// secret kept apart from the record), inbox items with per-principal read
+// marks, and deliveries unique per (event, rule, recipient, channel).
+class NotifyStore {
+ public:
+  static std::vector<store::Migration> Migrations();
+
+  static void InsertTemplate(store::Tx& tx, const v1::Template& t);
+  // version 0: the newest.
+  static std::optional<v1::Template> FindTemplate(store::Tx& tx, const std::string& id, int64_t version);
+  static std::vector<v1::Template> ListTemplates(store::Tx& tx, const std::string& province,
+                                                 const std::string& event_type, const std::string& after_id,
+                                                 int limit);
+
+  static void PutRule(store::Tx& tx, const v1::Rule& rule, const std::string& webhook_secret, bool insert);
+  static std::optional<v1::Rule> FindRule(store::Tx& tx, const std::string& id);
+  static std::string RuleSecret(store::Tx& tx, const std::string& id);
+  static std::vector<v1::Rule> ListRules(store::Tx& tx, const std::string& province, const std::string& event_type,
+                                         const std::string& after_id, int limit);
+  static std::vector<v1::Rule> EnabledRulesFor(store::Tx& tx, const std::string& event_type);
+
+  // False when a delivery with the same (event, rule, recipient, channel)
+  // exists already: the caller then does nothing more for it.
+  static bool InsertDelivery(store::Tx& tx, const v1::Delivery& d, const std::string& payload);
+  static std::optional<v1::Delivery> FindDelivery(store::Tx& tx, const std::string& id);
+  static void UpdateDelivery(store::Tx& tx, const v1::Delivery& d);
+  static std::vector<DueWebhook> DueWebhooks(store::Tx& tx, int64_t now_ms, int limit);
+  static std::optional<int64_t> NextDueMs(store::Tx& tx);
+  static std::vector<v1::Delivery> ListDeliveries(store::Tx& tx, int status, const std::string& event_id,
+                                                  const std::string& after_id, int limit);
+
+  static void InsertInboxItem(store::Tx& tx, const v1::InboxItem& item, const std::string& audience);
+  // Items for any of `audiences`, newest first, with `subject`'s read marks.
+  static std::vector<v1::InboxItem> ListInbox(store::Tx& tx, const std::vector<std::string>& audiences,
+                                              const std::string& subject, bool unread_only, int64_t after_seconds,
+                                              const std::string& after_id, int limit);
+  static int64_t CountUnread(store::Tx& tx, const std::vector<std::string>& audiences, const std::string& subject);
+  // The item's audience, or nullopt when there is no such item.
+  static std::optional<std::string> InboxAudience(store::Tx& tx, const std::string& id);
+  static void MarkRead(store::Tx& tx, const std::string& item_id, const std::string& subject, int64_t seconds);
+};
+
+}  // namespace osh::notify

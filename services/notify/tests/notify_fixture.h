@@ -1,0 +1,157 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "dispatcher.h"
+#include "notify.h"
+#include "notify_grpc.h"
+#include "notify_store.h"
+#include "osh/auth/jwt.h"
+#include "osh/core/grpc_server.h"
+#include "osh/events/event.h"
+#include "osh/events/v1/registry_events.pb.h"
+#include "osh/notify/v1/notify.grpc.pb.h"
+#include "osh/service/test_tokens.h"
+#include "osh/store/testing/scratch_dir.h"
+
+namespace osh::notify::testing {
+
+using service::testing::Token;
+
+inline constexpr char kEmployerCode[] = "91440101MA59UQXX1A";
+
+// A real osh-notify business layer behind a real gRPC server on a loopback
+// port, over a SQLite file; the webhook dispatcher runs with quick retries.
+class NotifyFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string error;
+    verifier_ = auth::TokenVerifier::Create({.hs256_secret = service::testing::kTestSecret}, &error);
+    ASSERT_TRUE(verifier_) << error;
+    Start();
+  }
+  void TearDown() override { Stop(); }
+
+  virtual WebhookDispatcher::Options DispatchOptions() {
+    WebhookDispatcher::Options o;
+    o.retry = {.max_attempts = 3, .base = std::chrono::milliseconds(20), .cap = std::chrono::milliseconds(40)};
+    o.timeout = std::chrono::milliseconds(2000);
+    return o;
+  }
+
+  void Start(bool dispatch = true) {
+    db_ = store::Database::Open({.path = (dir_.path() / "notify.db").string()}, NotifyStore::Migrations());
+    dispatcher_ = std::make_unique<WebhookDispatcher>(*db_, DispatchOptions(), &metrics_);
+    if (dispatch) dispatcher_->Start();
+    notify_ = std::make_unique<Notify>(*db_, Notify::Options{.province = "44"});
+    service_ = std::make_unique<NotifyGrpcService>(*notify_, *verifier_);
+    server_ = std::make_unique<core::GrpcServer>(core::GrpcServer::Options{.access_log = false}, &metrics_);
+    server_->AddService(service_.get());
+    std::string error;
+    ASSERT_TRUE(server_->Start(&error)) << error;
+    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials());
+    stub_ = v1::NotifyService::NewStub(channel_);
+  }
+
+  void Stop() {
+    stub_.reset();
+    channel_.reset();
+    if (server_) server_->Shutdown(std::chrono::milliseconds(0), std::chrono::milliseconds(2000));
+    server_.reset();
+    service_.reset();
+    notify_.reset();
+    dispatcher_.reset();
+    db_.reset();
+  }
+
+  std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
+    return ctx;
+  }
+
+  v1::Template MakeTemplate(v1::Channel channel, const std::string& subject, const std::string& body,
+                            const std::string& event_type = "osh.events.v1.EnterpriseRegistered") {
+    v1::CreateTemplateRequest req;
+    auto* t = req.mutable_template_();
+    t->set_name("t");
+    t->set_event_type(event_type);
+    t->set_channel(channel);
+    t->set_locale("zh-CN");
+    t->set_subject(subject);
+    t->set_body(body);
+    v1::Template out;
+    auto status = stub_->CreateTemplate(Ctx(admin_).get(), req, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
+  v1::Rule MakeRule(const std::vector<v1::Recipient>& recipients, const std::string& inbox_template,
+                    const std::string& webhook_template = "") {
+    v1::CreateRuleRequest req;
+    auto* r = req.mutable_rule();
+    r->set_name("rule");
+    r->set_event_type("osh.events.v1.EnterpriseRegistered");
+    for (const auto& x : recipients) *r->add_recipients() = x;
+    r->set_inbox_template_id(inbox_template);
+    r->set_webhook_template_id(webhook_template);
+    v1::Rule out;
+    auto status = stub_->CreateRule(Ctx(admin_).get(), req, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
+  static events::Event Registered(const std::string& name, const std::string& province = "44",
+                                  const std::string& credit_code = kEmployerCode) {
+    events::v1::EnterpriseRegistered m;
+    m.set_name(name);
+    m.mutable_employer()->set_credit_code(credit_code);
+    m.mutable_employer()->set_province(province);
+    m.mutable_employer()->set_total_workers(120);
+    return events::MakeEvent(m, province, "registry", credit_code);
+  }
+
+  void Route(const events::Event& e) {
+    db_->Write([&](store::Tx& tx) { notify_->Route(tx, e); });
+    dispatcher_->Notify();
+  }
+
+  store::testing::ScratchDir dir_{"notify"};
+  std::unique_ptr<auth::TokenVerifier> verifier_;
+  core::MetricsRegistry metrics_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<WebhookDispatcher> dispatcher_;
+  std::unique_ptr<Notify> notify_;
+  std::unique_ptr<NotifyGrpcService> service_;
+  std::unique_ptr<core::GrpcServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::NotifyService::Stub> stub_;
+
+  const std::string admin_ = Token("province_admin", "44", "", "admin44");
+  const std::string inspector_ = Token("inspector", "44", "", "inspector44");
+  const std::string employer_ = Token("employer", "44", kEmployerCode, "boss");
+  const std::string other_employer_ = Token("employer", "44", "91440300MA5FXXXX0X", "other");
+};
+
+inline v1::Recipient Organisation() {
+  v1::Recipient r;
+  r.set_event_organisation(true);
+  return r;
+}
+inline v1::Recipient Role(const std::string& role) {
+  v1::Recipient r;
+  r.set_province_role(role);
+  return r;
+}
+inline v1::Recipient Webhook(const std::string& url) {
+  v1::Recipient r;
+  r.set_webhook_url(url);
+  return r;
+}
+
+}  // namespace osh::notify::testing

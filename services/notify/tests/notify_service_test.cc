@@ -1,0 +1,264 @@
+// osh-notify over real gRPC and a real webhook receiver: template authoring
+// errors, rules, routing events into inboxes and signed webhooks, exactly one
+// delivery per (event, rule, recipient, channel), retries then dead letter.
+#include <nlohmann/json.hpp>
+
+#include "http_receiver.h"
+#include "notify_fixture.h"
+#include "osh/core/errors.h"
+#include "webhook.h"
+
+namespace osh::notify::testing {
+namespace {
+
+class NotifyServiceTest : public NotifyFixture {
+ protected:
+  v1::ListInboxResponse Inbox(const std::string& token, bool unread_only = false) {
+    v1::ListInboxRequest req;
+    req.set_unread_only(unread_only);
+    v1::ListInboxResponse out;
+    auto status = stub_->ListInbox(Ctx(token).get(), req, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
+  v1::Delivery WaitForDelivery(const std::string& event_id, v1::DeliveryStatus until) {
+    v1::Delivery last;
+    for (int i = 0; i < 200; ++i) {
+      v1::ListDeliveriesRequest req;
+      req.set_event_id(event_id);
+      v1::ListDeliveriesResponse resp;
+      EXPECT_TRUE(stub_->ListDeliveries(Ctx(admin_).get(), req, &resp).ok());
+      for (const auto& d : resp.deliveries()) {
+        if (d.channel() == v1::CHANNEL_WEBHOOK) last = d;
+      }
+      if (last.status() == until) return last;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return last;
+  }
+
+  std::string FieldsOf(const grpc::Status& status) {
+    std::string fields;
+    for (const auto& [field, description] : core::FieldViolationsOf(status)) fields += field + ": " + description + "\n";
+    return fields;
+  }
+};
+
+TEST_F(NotifyServiceTest, TemplatesAreCheckedWhenWrittenNotWhenSent) {
+  const auto t = MakeTemplate(v1::CHANNEL_INBOX, "{{name}} 已登记", "信用代码 {{ employer.credit_code }}");
+  EXPECT_EQ(t.version(), 1);
+  EXPECT_GT(t.variables_size(), 3) << "authors see what they may use";
+
+  v1::CreateTemplateRequest bad;
+  auto* b = bad.mutable_template_();
+  b->set_name("bad");
+  b->set_event_type("osh.events.v1.EnterpriseRegistered");
+  b->set_channel(v1::CHANNEL_INBOX);
+  b->set_locale("zh-CN");
+  b->set_subject("{{nmae}}");
+  b->set_body("{{employer}}");
+  v1::Template out;
+  auto status = stub_->CreateTemplate(Ctx(admin_).get(), bad, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  const auto fields = FieldsOf(status);
+  EXPECT_NE(fields.find("template.subject"), std::string::npos) << fields;
+  EXPECT_NE(fields.find("nmae"), std::string::npos) << fields;
+  EXPECT_NE(fields.find("template.body"), std::string::npos) << fields;
+
+  b->set_subject("ok");
+  b->set_body("{{name}}");
+  b->set_event_type("osh.registry.v1.Employer");
+  EXPECT_EQ(stub_->CreateTemplate(Ctx(admin_).get(), bad, &out).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  b->set_event_type("osh.events.v1.EnterpriseRegistered");
+  b->set_channel(v1::CHANNEL_WEBHOOK);
+  b->set_body("name={{name}}");  // not JSON
+  status = stub_->CreateTemplate(Ctx(admin_).get(), bad, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(FieldsOf(status).find("JSON"), std::string::npos) << FieldsOf(status);
+  b->set_body(R"({"name": "{{name}}"})");
+  EXPECT_EQ(stub_->CreateTemplate(Ctx(inspector_).get(), bad, &out).error_code(), grpc::StatusCode::OK)
+      << "province staff write their province's templates";
+  EXPECT_EQ(stub_->CreateTemplate(Ctx(employer_).get(), bad, &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(stub_->CreateTemplate(Ctx("").get(), bad, &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(NotifyServiceTest, TemplatesAreVersionedAndPreviewed) {
+  const auto t = MakeTemplate(v1::CHANNEL_INBOX, "{{name}}", "旧");
+  v1::UpdateTemplateRequest up;
+  up.set_id(t.id());
+  up.set_version(1);
+  up.set_subject("{{name}} 登记完成");
+  up.set_body("新：{{employer.total_workers}} 名劳动者");
+  v1::Template v2;
+  ASSERT_TRUE(stub_->UpdateTemplate(Ctx(admin_).get(), up, &v2).ok());
+  EXPECT_EQ(v2.version(), 2);
+  EXPECT_EQ(stub_->UpdateTemplate(Ctx(admin_).get(), up, &v2).error_code(), grpc::StatusCode::ABORTED);
+
+  v1::GetTemplateRequest get;
+  get.set_id(t.id());
+  get.set_version(1);
+  v1::Template v1_again;
+  ASSERT_TRUE(stub_->GetTemplate(Ctx(admin_).get(), get, &v1_again).ok());
+  EXPECT_EQ(v1_again.body(), "旧");
+
+  v1::PreviewTemplateRequest preview;
+  preview.set_id(t.id());
+  preview.set_sample_event_json(R"({"name": "示例有限公司", "employer": {"totalWorkers": 42}})");
+  v1::PreviewTemplateResponse shown;
+  ASSERT_TRUE(stub_->PreviewTemplate(Ctx(admin_).get(), preview, &shown).ok());
+  EXPECT_EQ(shown.subject(), "示例有限公司 登记完成");
+  EXPECT_EQ(shown.body(), "新：42 名劳动者");
+  preview.set_sample_event_json("{not json");
+  auto status = stub_->PreviewTemplate(Ctx(admin_).get(), preview, &shown);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(FieldsOf(status).find("sample_event_json"), std::string::npos);
+}
+
+TEST_F(NotifyServiceTest, RulesNeedRecipientsAndMatchingTemplates) {
+  const auto inbox = MakeTemplate(v1::CHANNEL_INBOX, "{{name}}", "b");
+  v1::CreateRuleRequest req;
+  auto* r = req.mutable_rule();
+  r->set_name("r");
+  r->set_event_type("osh.events.v1.EnterpriseRegistered");
+  v1::Rule out;
+  auto status = stub_->CreateRule(Ctx(admin_).get(), req, &out);
+  EXPECT_NE(FieldsOf(status).find("rule.recipients"), std::string::npos);
+  *r->add_recipients() = Webhook("ftp://example.cn/x");
+  *r->add_recipients() = Role("chief");
+  status = stub_->CreateRule(Ctx(admin_).get(), req, &out);
+  EXPECT_NE(FieldsOf(status).find("rule.recipients[0].webhook_url"), std::string::npos);
+  EXPECT_NE(FieldsOf(status).find("rule.recipients[1].province_role"), std::string::npos);
+  r->clear_recipients();
+  *r->add_recipients() = Organisation();
+  r->set_inbox_template_id("no-such-template");
+  status = stub_->CreateRule(Ctx(admin_).get(), req, &out);
+  EXPECT_NE(FieldsOf(status).find("rule.inbox_template_id"), std::string::npos);
+  r->set_inbox_template_id(inbox.id());
+  ASSERT_TRUE(stub_->CreateRule(Ctx(admin_).get(), req, &out).ok());
+  EXPECT_TRUE(out.enabled());
+  EXPECT_EQ(out.source_province(), "44");
+  EXPECT_TRUE(out.webhook_secret().empty()) << "no webhook, no secret";
+}
+
+TEST_F(NotifyServiceTest, EventsReachTheInboxesTheyAreAddressedTo) {
+  const auto t = MakeTemplate(v1::CHANNEL_INBOX, "{{name}} 已登记", "信用代码 {{employer.credit_code}}");
+  MakeRule({Organisation(), Role("province_admin")}, t.id());
+
+  const auto event = Registered("东莞市示例五金制品有限公司");
+  Route(event);
+  Route(event);  // the same event again (a redelivery): nothing more
+
+  auto mine = Inbox(employer_);
+  ASSERT_EQ(mine.items_size(), 1);
+  EXPECT_EQ(mine.items(0).subject(), "东莞市示例五金制品有限公司 已登记");
+  EXPECT_EQ(mine.items(0).body(), std::string("信用代码 ") + kEmployerCode);
+  EXPECT_EQ(mine.unread(), 1);
+  EXPECT_EQ(Inbox(admin_).items_size(), 1) << "addressed to the province's admins";
+  EXPECT_EQ(Inbox(other_employer_).items_size(), 0);
+  EXPECT_EQ(Inbox(inspector_).items_size(), 0);
+
+  v1::MarkInboxReadRequest read;
+  read.set_id(mine.items(0).id());
+  v1::InboxItem item;
+  EXPECT_EQ(stub_->MarkInboxRead(Ctx(other_employer_).get(), read, &item).error_code(), grpc::StatusCode::NOT_FOUND);
+  ASSERT_TRUE(stub_->MarkInboxRead(Ctx(employer_).get(), read, &item).ok());
+  EXPECT_TRUE(item.read());
+  EXPECT_EQ(Inbox(employer_, true).items_size(), 0);
+  EXPECT_EQ(Inbox(employer_).unread(), 0);
+
+  // Another province's event does not match a rule of this province.
+  Route(Registered("外省企业", "32", "91320100MA1XXXXX0X"));
+  EXPECT_EQ(Inbox(admin_).items_size(), 1);
+  // A disabled rule routes nothing.
+  v1::ListRulesResponse rules;
+  ASSERT_TRUE(stub_->ListRules(Ctx(admin_).get(), v1::ListRulesRequest(), &rules).ok());
+  v1::SetRuleEnabledRequest off;
+  off.set_id(rules.rules(0).id());
+  off.set_version(rules.rules(0).version());
+  off.set_enabled(false);
+  v1::Rule disabled;
+  ASSERT_TRUE(stub_->SetRuleEnabled(Ctx(admin_).get(), off, &disabled).ok());
+  Route(Registered("第二家企业"));
+  EXPECT_EQ(Inbox(admin_).items_size(), 1);
+}
+
+TEST_F(NotifyServiceTest, WebhooksAreSignedAndDeliveredOnce) {
+  HttpReceiver receiver;
+  const auto hook = MakeTemplate(v1::CHANNEL_WEBHOOK, "", R"({"employer": "{{name}}", "code": "{{employer.credit_code}}"})");
+  const auto rule = MakeRule({Webhook(receiver.url())}, "", hook.id());
+  ASSERT_EQ(rule.webhook_secret().size(), 64u) << "the secret is shown once, at creation";
+  v1::GetRuleRequest get;
+  get.set_id(rule.id());
+  v1::Rule again;
+  ASSERT_TRUE(stub_->GetRule(Ctx(admin_).get(), get, &again).ok());
+  EXPECT_TRUE(again.webhook_secret().empty());
+
+  const auto event = Registered("引号\"与<标签>有限公司");
+  Route(event);
+  Route(event);
+  const auto d = WaitForDelivery(event.id, v1::DELIVERY_STATUS_DELIVERED);
+  ASSERT_EQ(d.status(), v1::DELIVERY_STATUS_DELIVERED);
+  EXPECT_EQ(d.attempts_size(), 1);
+  const auto requests = receiver.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const auto& request = requests[0];
+  EXPECT_EQ(request.method, "POST");
+  const auto body = nlohmann::json::parse(request.body);
+  EXPECT_EQ(body["employer"], "引号\"与<标签>有限公司") << "JSON-escaped into a valid payload";
+  EXPECT_EQ(request.headers.at("x-osh-event-id"), event.id);
+  EXPECT_EQ(request.headers.at("x-osh-delivery-id"), d.id());
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  EXPECT_TRUE(VerifyWebhookSignature(request.headers.at("x-osh-signature"), rule.webhook_secret(), request.body, now, 300));
+  EXPECT_FALSE(VerifyWebhookSignature(request.headers.at("x-osh-signature"), "wrong", request.body, now, 300));
+}
+
+TEST_F(NotifyServiceTest, FailingWebhooksAreRetriedThenDeadLettered) {
+  HttpReceiver unavailable([](const ReceivedRequest&) { return 503; });
+  const auto hook = MakeTemplate(v1::CHANNEL_WEBHOOK, "", R"({"employer": "{{name}}"})");
+  MakeRule({Webhook(unavailable.url())}, "", hook.id());
+  const auto e1 = Registered("一");
+  Route(e1);
+  auto d = WaitForDelivery(e1.id, v1::DELIVERY_STATUS_DEAD_LETTER);
+  EXPECT_EQ(d.status(), v1::DELIVERY_STATUS_DEAD_LETTER);
+  EXPECT_EQ(d.attempts_size(), 3) << "max_attempts";
+  EXPECT_EQ(d.attempts(0).http_status(), 503);
+  EXPECT_EQ(unavailable.requests().size(), 3u);
+}
+
+TEST_F(NotifyServiceTest, ARefusalIsNotRetried) {
+  HttpReceiver refusing([](const ReceivedRequest&) { return 400; });
+  const auto hook = MakeTemplate(v1::CHANNEL_WEBHOOK, "", R"({"employer": "{{name}}"})");
+  MakeRule({Webhook(refusing.url())}, "", hook.id());
+  const auto e = Registered("二");
+  Route(e);
+  const auto d = WaitForDelivery(e.id, v1::DELIVERY_STATUS_DEAD_LETTER);
+  EXPECT_EQ(d.status(), v1::DELIVERY_STATUS_DEAD_LETTER);
+  EXPECT_EQ(d.attempts_size(), 1);
+}
+
+TEST_F(NotifyServiceTest, PendingDeliveriesSurviveARestart) {
+  HttpReceiver receiver;
+  const auto hook = MakeTemplate(v1::CHANNEL_WEBHOOK, "", R"({"employer": "{{name}}"})");
+  MakeRule({Webhook(receiver.url())}, "", hook.id());
+  Stop();
+  Start(/*dispatch=*/false);  // routed, but nothing sends
+  const auto e = Registered("重启");
+  Route(e);
+  EXPECT_EQ(WaitForDelivery(e.id, v1::DELIVERY_STATUS_PENDING).status(), v1::DELIVERY_STATUS_PENDING);
+  Stop();
+  Start();
+  EXPECT_EQ(WaitForDelivery(e.id, v1::DELIVERY_STATUS_DELIVERED).status(), v1::DELIVERY_STATUS_DELIVERED);
+  EXPECT_EQ(receiver.requests().size(), 1u);
+}
+
+TEST_F(NotifyServiceTest, DeliveriesAreForProvinceStaff) {
+  v1::ListDeliveriesResponse resp;
+  EXPECT_EQ(stub_->ListDeliveries(Ctx(employer_).get(), v1::ListDeliveriesRequest(), &resp).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(stub_->ListDeliveries(Ctx(inspector_).get(), v1::ListDeliveriesRequest(), &resp).ok());
+}
+
+}  // namespace
+}  // namespace osh::notify::testing

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace osh::notify {
+
+// Delivering one webhook: a signed JSON POST, and the backoff between tries.
+//
+// Receivers check X-OSH-Signature the way Stripe's receivers check theirs:
+// "t=<unix seconds>,v1=<hex HMAC-SHA256 over "<t>.<body>">". Putting the time
+// under the MAC lets a receiver refuse replays of an old, captured request.
+
+// The X-OSH-Signature value for `body` sent at `unix_seconds`. Throws
+// std::runtime_error only if OpenSSL cannot compute an HMAC.
+std::string SignWebhook(std::string_view secret, int64_t unix_seconds, std::string_view body);
+
+// True when `header` carries a v1 signature of `body` under `secret` made at
+// most `tolerance_seconds` away from `now_seconds` (either way: a clock ahead
+// is no better than one behind). Unknown keys are ignored, so a future scheme
+// can be sent beside v1; several v1 values may be sent while a secret rotates.
+// False on any malformed header.
+bool VerifyWebhookSignature(std::string_view header, std::string_view secret, std::string_view body,
+                            int64_t now_seconds, int64_t tolerance_seconds);
+
+struct RetryPolicy {
+  int max_attempts = 8;
+  std::chrono::milliseconds base{1000};
+  std::chrono::milliseconds cap{std::chrono::minutes(30)};
+};
+
+// The wait before the next attempt after `failed_attempts` (>= 1) failures:
+// "full jitter" backoff, uniform01 * min(cap, base * 2^(failed_attempts - 1)),
+// so receivers that failed together are not hit together again. `uniform01`
+// is the caller's draw from [0, 1), injected to keep tests deterministic.
+// Nullopt once failed_attempts reaches max_attempts: the delivery is dead.
+std::optional<std::chrono::milliseconds> NextRetryDelay(const RetryPolicy& policy, int failed_attempts,
+                                                        double uniform01);
+
+struct WebhookResult {
+  bool delivered = false;  // a 2xx answer
+  bool retryable = false;  // 408, 429, 5xx or no answer at all; other failures will not get better by waiting
+  int http_status = 0;     // 0 when no HTTP answer came
+  std::string error;       // empty when delivered
+};
+
+// POSTs `body` as application/json to `url` (http:// or https:// only) with
+// X-OSH-Signature (signed now), X-OSH-Event-Id, X-OSH-Delivery-Id and
+// User-Agent osh-notify. Redirects are not followed: the signature was meant
+// for the URL the subscriber registered. Gives up after `timeout`; reads at
+// most 64 KiB of the answer, whose body is otherwise ignored. Thread-safe.
+WebhookResult PostWebhook(const std::string& url, std::string_view body, std::string_view secret,
+                          const std::string& event_id, const std::string& delivery_id,
+                          std::chrono::milliseconds timeout);
+
+}  // namespace osh::notify
