@@ -43,8 +43,10 @@ const Descriptor* EventTypeOrNull(const std::string& name) {
   return google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(name);
 }
 
+// Milliseconds: delivery latency is measured from these.
 google::protobuf::Timestamp Now(const Notify::Options& o) {
-  return TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(o.clock()));
+  return TimeUtil::MillisecondsToTimestamp(
+      std::chrono::duration_cast<std::chrono::milliseconds>(o.clock().time_since_epoch()).count());
 }
 
 std::string RandomHex(size_t bytes) {

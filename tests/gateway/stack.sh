@@ -1,5 +1,5 @@
 # Sourced by the gateway's end-to-end tests: starts a throwaway stack of real
-# processes — redis-server, osh-registry, osh-reporting, osh-content and osh-gateway — on
+# processes — redis-server, osh-registry, osh-reporting, osh-content, osh-notify and osh-gateway — on
 # free ports under $WORK, and stops everything on exit.
 # Needs: BIN_DIR (the build directory), ROOT (the checkout), WORK (a temp dir).
 # KAFKA_BROKERS, when set, connects the registry (and whoever asks) to a broker.
@@ -51,9 +51,16 @@ start_backends() {
     --ready-file "$WORK/content.ready" --kafka-brokers "${KAFKA_BROKERS:-}" --access-log false \
     >>"$WORK/content.log" 2>&1 &
   PIDS+=($!)
+  "$BIN_DIR/services/notify/osh-notify" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \
+    --data-dir "$WORK/notify" --jwt-hs256-secret-file "$SECRET_FILE" --jwt-jwks-file "$JWKS_FILE" \
+    --ready-file "$WORK/notify.ready" --kafka-brokers "" --access-log false \
+    >>"$WORK/notify.log" 2>&1 &
+  PIDS+=($!)
   wait_ready "$WORK/registry.ready" "$WORK/registry.log"
   wait_ready "$WORK/reporting.ready" "$WORK/reporting.log"
   wait_ready "$WORK/content.ready" "$WORK/content.log"
+  wait_ready "$WORK/notify.ready" "$WORK/notify.log"
+  NOTIFY_GRPC="127.0.0.1:$(ready_value "$WORK/notify.ready" grpc_port)"
   REGISTRY_GRPC="127.0.0.1:$(ready_value "$WORK/registry.ready" grpc_port)"
   REPORTING_GRPC="127.0.0.1:$(ready_value "$WORK/reporting.ready" grpc_port)"
   CONTENT_GRPC="127.0.0.1:$(ready_value "$WORK/content.ready" grpc_port)"
@@ -63,7 +70,7 @@ start_backends() {
 start_gateway() {
   rm -f "$WORK/gateway.ready"
   "$BIN_DIR/services/gateway/osh-gateway" --http-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \
-    --upstreams "osh.registry.v1.RegistryService=$REGISTRY_GRPC,osh.registry.v1.SupervisionService=$REGISTRY_GRPC,osh.reporting.v1.ReportingService=$REPORTING_GRPC,osh.content.v1.ContentService=$CONTENT_GRPC" \
+    --upstreams "osh.registry.v1.RegistryService=$REGISTRY_GRPC,osh.registry.v1.SupervisionService=$REGISTRY_GRPC,osh.reporting.v1.ReportingService=$REPORTING_GRPC,osh.content.v1.ContentService=$CONTENT_GRPC,osh.notify.v1.NotifyService=$NOTIFY_GRPC" \
     --redis-address "127.0.0.1:$REDIS_PORT" --jwt-hs256-secret-file "$SECRET_FILE" --jwt-jwks-file "$JWKS_FILE" \
     --ready-file "$WORK/gateway.ready" --shutdown-grace-ms 100 "$@" >>"$WORK/gateway.log" 2>&1 &
   GATEWAY_PID=$!
