@@ -27,3 +27,31 @@ osh_wait_for() {
 
 # osh_port_open <port>: true when something listens on 127.0.0.1:<port>.
 osh_port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# osh_pinned_venv <name> <requirements-file>: prints the path of a venv under
+# $OSH_CACHE_DIR/venv with exactly the pinned requirements (from PyPI), made
+# once and reused while the requirements file is unchanged; concurrent callers
+# wait for the first one. Test tools (schemathesis, aiosmtpd) come from here.
+osh_pinned_venv() {
+  local name="$1" requirements="$2"
+  local venv="$OSH_CACHE_DIR/venv/$name"
+  local stamp="$venv/.osh-requirements.sha256"
+  local want
+  want="$(sha256sum "$requirements" | cut -d' ' -f1)"
+  mkdir -p "$OSH_CACHE_DIR/venv"
+  (
+    flock 9
+    if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+      osh_log "installing $requirements into $venv"
+      rm -rf "$venv"
+      python3 -m venv "$venv" || osh_die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+      if ! "$venv/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$requirements" ||
+         ! "$venv/bin/pip" check >/dev/null; then
+        rm -rf "$venv"
+        osh_die "pip could not install $requirements"
+      fi
+      echo "$want" >"$stamp"
+    fi
+  ) 9>"$venv.lock" || return 1
+  echo "$venv"
+}

@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <nlohmann/json.hpp>
+
 #include "osh/core/log.h"
 
 namespace osh::notify {
@@ -46,11 +48,11 @@ void WebhookDispatcher::Notify() {
 
 void WebhookDispatcher::Run() {
   while (!stopping_) {
-    std::vector<DueWebhook> due;
+    std::vector<DueDelivery> due;
     std::optional<int64_t> next_ms;
     try {
       const int64_t now_ms = EpochMs(options_.clock());
-      due = db_.Read([&](store::Tx& tx) { return NotifyStore::DueWebhooks(tx, now_ms, options_.batch); });
+      due = db_.Read([&](store::Tx& tx) { return NotifyStore::DueDeliveries(tx, now_ms, options_.batch); });
       if (due.empty()) next_ms = db_.Read([](store::Tx& tx) { return NotifyStore::NextDueMs(tx); });
     } catch (const std::exception& e) {
       core::log::Error("webhook dispatcher cannot read deliveries", {{"error", e.what()}});
@@ -70,23 +72,42 @@ void WebhookDispatcher::Run() {
   }
 }
 
-void WebhookDispatcher::Attempt(const DueWebhook& due) {
-  const auto result = PostWebhook(due.delivery.recipient(), due.payload, due.secret, due.delivery.event_id(),
-                                  due.delivery.id(), options_.timeout);
-  const auto now = options_.clock();
+void WebhookDispatcher::Attempt(const DueDelivery& due) {
   v1::Delivery d = due.delivery;
   auto* attempt = d.add_attempts();
+  bool delivered = false;
+  bool retryable = false;
+  if (d.channel() == v1::CHANNEL_EMAIL) {
+    const auto message = nlohmann::json::parse(due.payload, nullptr, false);
+    EmailResult sent;
+    if (options_.smtp.url.empty() || !message.is_object()) {
+      sent = {.retryable = false, .error = options_.smtp.url.empty() ? "email is not configured" : "bad payload"};
+    } else {
+      sent = SendEmail(options_.smtp, d.recipient(), message.value("subject", ""), message.value("body", ""),
+                       d.id() + "@osh-notify");
+    }
+    attempt->set_smtp_code(sent.smtp_code);
+    attempt->set_error(sent.error);
+    delivered = sent.delivered;
+    retryable = sent.retryable;
+  } else {
+    const auto posted =
+        PostWebhook(d.recipient(), due.payload, due.secret, d.event_id(), d.id(), options_.timeout);
+    attempt->set_http_status(posted.http_status);
+    attempt->set_error(posted.error);
+    delivered = posted.delivered;
+    retryable = posted.retryable;
+  }
+  const auto now = options_.clock();
   *attempt->mutable_time() = ToTimestamp(now);
-  attempt->set_http_status(result.http_status);
-  attempt->set_error(result.error);
   const char* outcome = "delivered";
-  if (result.delivered) {
+  if (delivered) {
     d.set_status(v1::DELIVERY_STATUS_DELIVERED);
     *d.mutable_delivered_time() = ToTimestamp(now);
     d.clear_next_attempt_time();
   } else {
     std::optional<std::chrono::milliseconds> delay;
-    if (result.retryable) {
+    if (retryable) {
       delay = NextRetryDelay(options_.retry, d.attempts_size(),
                              std::uniform_real_distribution<double>(0.0, 1.0)(random_));
     }
@@ -98,21 +119,22 @@ void WebhookDispatcher::Attempt(const DueWebhook& due) {
       outcome = "dead_letter";
       d.set_status(v1::DELIVERY_STATUS_DEAD_LETTER);
       d.clear_next_attempt_time();
-      core::log::Warn("webhook dead-lettered", {{"delivery_id", d.id()},
-                                                {"attempts", d.attempts_size()},
-                                                {"http_status", result.http_status},
-                                                {"error", result.error}});
+      core::log::Warn("delivery dead-lettered", {{"delivery_id", d.id()},
+                                                 {"channel", v1::Channel_Name(d.channel())},
+                                                 {"attempts", d.attempts_size()},
+                                                 {"error", attempt->error()}});
     }
   }
   try {
     db_.Write([&](store::Tx& tx) { NotifyStore::UpdateDelivery(tx, d); });
   } catch (const std::exception& e) {
-    core::log::Error("cannot record a webhook attempt", {{"delivery_id", d.id()}, {"error", e.what()}});
+    core::log::Error("cannot record a delivery attempt", {{"delivery_id", d.id()}, {"error", e.what()}});
   }
   if (metrics_ != nullptr) {
-    metrics_->GetCounter("osh_notify_webhook_attempts_total", "webhook attempts by outcome", {{"outcome", outcome}})
+    metrics_->GetCounter("osh_notify_delivery_attempts_total", "webhook and email attempts by outcome",
+                         {{"channel", v1::Channel_Name(d.channel())}, {"outcome", outcome}})
         .Inc();
-    if (result.delivered) {
+    if (delivered) {
       const double seconds =
           static_cast<double>(EpochMs(now) - TimeUtil::TimestampToMilliseconds(d.event_time())) / 1000.0;
       metrics_->GetHistogram("osh_notify_event_to_delivery_seconds", "from the event's time to its delivery", {})

@@ -11,21 +11,24 @@
 #include "notify_store.h"
 #include "osh/core/metrics.h"
 #include "osh/store/database.h"
+#include "email.h"
 #include "webhook.h"
 
 namespace osh::notify {
 
-// Sends pending webhook deliveries: one thread that takes what is due, posts
-// it outside any transaction, and records the attempt — delivered, due again
+// Sends pending webhook and email deliveries: one thread that takes what is
+// due, sends it outside any transaction, and records the attempt — delivered, due again
 // after an exponential backoff with full jitter, or dead-lettered when the
 // attempts are spent or the receiver refuses for good (4xx). A delivery is
 // sent at least once: a crash between the POST and its record sends it again,
-// with the same X-OSH-Delivery-Id for the receiver to drop the repeat.
+// with the same X-OSH-Delivery-Id (Message-ID for email) for the receiver to
+// drop the repeat.
 class WebhookDispatcher {
  public:
   struct Options {
     RetryPolicy retry;
     std::chrono::milliseconds timeout{5000};
+    SmtpServer smtp;  // url empty: email is not configured
     int batch = 32;
     std::function<std::chrono::system_clock::time_point()> clock = [] { return std::chrono::system_clock::now(); };
   };
@@ -40,7 +43,7 @@ class WebhookDispatcher {
 
  private:
   void Run();
-  void Attempt(const DueWebhook& due);
+  void Attempt(const DueDelivery& due);
 
   store::Database& db_;
   Options options_;

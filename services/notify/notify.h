@@ -26,7 +26,7 @@ class Notify {
     int default_page_size = 50;
     int max_page_size = 500;
     std::function<std::chrono::system_clock::time_point()> clock = [] { return std::chrono::system_clock::now(); };
-    std::function<void()> after_route;  // wakes the webhook dispatcher
+    bool email_enabled = false;  // an SMTP server is configured
   };
 
   Notify(store::Database& db, Options options);
@@ -49,7 +49,7 @@ class Notify {
   grpc::Status GetDelivery(const Caller& caller, const v1::GetDeliveryRequest& request, v1::Delivery* response);
 
   // Applies the enabled rules of the event's type: one inbox item or one
-  // pending webhook delivery per (event, rule, recipient, channel), never a
+  // pending webhook or email delivery per (event, rule, recipient, channel), never a
   // second one for the same event (the consumer dedups events too). Runs in
   // the EventConsumer's transaction; events nobody has a rule for change nothing.
   void Route(store::Tx& tx, const events::Event& event) const;

@@ -159,26 +159,27 @@ void NotifyStore::UpdateDelivery(store::Tx& tx, const v1::Delivery& d) {
   s.Bind(1, d.status()).Bind(2, next_ms).BindBlob(3, d.SerializeAsString()).Bind(4, d.id()).Run();
 }
 
-std::vector<DueWebhook> NotifyStore::DueWebhooks(store::Tx& tx, int64_t now_ms, int limit) {
+std::vector<DueDelivery> NotifyStore::DueDeliveries(store::Tx& tx, int64_t now_ms, int limit) {
   auto due = tx.Prepare(
-      "SELECT record, payload FROM deliveries WHERE status = ? AND channel = ? AND next_attempt_ms <= ? "
+      "SELECT record, payload FROM deliveries WHERE status = ? AND next_attempt_ms <= ? "
       "ORDER BY next_attempt_ms LIMIT ?");
-  due.Bind(1, static_cast<int>(v1::DELIVERY_STATUS_PENDING)).Bind(2, static_cast<int>(v1::CHANNEL_WEBHOOK));
-  due.Bind(3, now_ms).Bind(4, limit);
-  std::vector<DueWebhook> out;
+  due.Bind(1, static_cast<int>(v1::DELIVERY_STATUS_PENDING)).Bind(2, now_ms).Bind(3, limit);
+  std::vector<DueDelivery> out;
   while (due.Step()) {
-    DueWebhook w;
+    DueDelivery w;
     w.delivery = store::ParseRecord<v1::Delivery>(due.Blob(0));
     w.payload = due.Blob(1);
     out.push_back(std::move(w));
   }
-  for (auto& w : out) w.secret = RuleSecret(tx, w.delivery.rule_id());
+  for (auto& w : out) {
+    if (w.delivery.channel() == v1::CHANNEL_WEBHOOK) w.secret = RuleSecret(tx, w.delivery.rule_id());
+  }
   return out;
 }
 
 std::optional<int64_t> NotifyStore::NextDueMs(store::Tx& tx) {
-  auto s = tx.Prepare("SELECT MIN(next_attempt_ms) FROM deliveries WHERE status = ? AND channel = ?");
-  s.Bind(1, static_cast<int>(v1::DELIVERY_STATUS_PENDING)).Bind(2, static_cast<int>(v1::CHANNEL_WEBHOOK));
+  auto s = tx.Prepare("SELECT MIN(next_attempt_ms) FROM deliveries WHERE status = ?");
+  s.Bind(1, static_cast<int>(v1::DELIVERY_STATUS_PENDING));
   if (!s.Step() || s.IsNull(0)) return std::nullopt;
   return s.Int(0);
 }

@@ -12,8 +12,8 @@ namespace osh::notify {
 
 namespace v1 = ::osh::notify::v1;
 
-// A webhook delivery waiting for its next attempt, with what it must send.
-struct DueWebhook {
+// A webhook or email delivery waiting for its next attempt, with what it must send.
+struct DueDelivery {
   v1::Delivery delivery;
   std::string payload;
   std::string secret;
@@ -45,7 +45,7 @@ class NotifyStore {
   static bool InsertDelivery(store::Tx& tx, const v1::Delivery& d, const std::string& payload);
   static std::optional<v1::Delivery> FindDelivery(store::Tx& tx, const std::string& id);
   static void UpdateDelivery(store::Tx& tx, const v1::Delivery& d);
-  static std::vector<DueWebhook> DueWebhooks(store::Tx& tx, int64_t now_ms, int limit);
+  static std::vector<DueDelivery> DueDeliveries(store::Tx& tx, int64_t now_ms, int limit);
   static std::optional<int64_t> NextDueMs(store::Tx& tx);
   static std::vector<v1::Delivery> ListDeliveries(store::Tx& tx, int status, const std::string& event_id,
                                                   const std::string& after_id, int limit);

@@ -1,5 +1,7 @@
 #include "webhook.h"
 
+#include "curl_handle.h"
+
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -122,21 +124,6 @@ bool HasControl(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
 }
 
-CURLcode GlobalInit() {
-  static std::once_flag once;
-  static CURLcode code = CURLE_OK;
-  // curl_global_init is not thread-safe and must run once before any handle exists.
-  std::call_once(once, [] { code = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  return code;
-}
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-
 struct ResponseSink {
   std::size_t bytes = 0;
   bool overflowed = false;
@@ -222,7 +209,7 @@ WebhookResult PostWebhook(const std::string& url, std::string_view body, std::st
                           std::chrono::milliseconds timeout) {
   if (!IsHttpUrl(url)) return Refused("url must start with http:// or https://");
   if (HasControl(event_id) || HasControl(delivery_id)) return Refused("event or delivery id holds control characters");
-  if (const CURLcode init = GlobalInit(); init != CURLE_OK) return FromTransportError(init, "", 0);
+  if (const CURLcode init = CurlGlobalInit(); init != CURLE_OK) return FromTransportError(init, "", 0);
   const std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
   if (!curl) return {.retryable = true, .error = "cannot create a curl handle"};
 

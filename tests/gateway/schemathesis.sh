@@ -27,31 +27,8 @@ CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,respo
 REQUIREMENTS="$ROOT/tests/gateway/schemathesis-requirements.txt"
 ST_VERSION="$(sed -n 's/^schemathesis==//p' "$REQUIREMENTS")"
 [[ -n "$ST_VERSION" ]] || osh_die "no schemathesis== pin in $REQUIREMENTS"
-VENV="$OSH_CACHE_DIR/venv/schemathesis-$ST_VERSION"
-STAMP="$VENV/.osh-requirements.sha256"
-WANT="$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)"
-
-venv_ready() {
-  [[ -f "$STAMP" && "$(cat "$STAMP")" = "$WANT" ]] && "$VENV/bin/st" --version 2>/dev/null | grep -qF "$ST_VERSION"
-}
-
-mkdir -p "$OSH_CACHE_DIR/venv"
-exec 9>"$VENV.lock"
-flock 9  # two runs at once: the second waits and reuses the first one's venv
-if ! venv_ready; then
-  osh_log "installing schemathesis $ST_VERSION into $VENV"
-  rm -rf "$VENV"
-  python3 -m venv "$VENV" || osh_die "python3 -m venv failed (Debian: apt-get install python3-venv)"
-  if ! "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$REQUIREMENTS" ||
-     ! "$VENV/bin/pip" check >/dev/null; then
-    rm -rf "$VENV"
-    osh_die "pip could not install $REQUIREMENTS"
-  fi
-  echo "$WANT" >"$STAMP"
-fi
-flock -u 9
-exec 9>&-
-venv_ready || osh_die "the schemathesis venv at $VENV is not usable"
+VENV="$(osh_pinned_venv "schemathesis-$ST_VERSION" "$REQUIREMENTS")" || exit 1
+"$VENV/bin/st" --version 2>/dev/null | grep -qF "$ST_VERSION" || osh_die "the schemathesis venv at $VENV is not usable"
 
 # --- the stack, with data for the GETs to find ------------------------------
 WORK="$(mktemp -d)"

@@ -61,6 +61,9 @@ bool EventConsumer::Start(std::string* error) {
       {"enable.auto.commit", "true"},
       {"auto.commit.interval.ms", "500"},
       {"client.id", "osh-consumer-" + options_.group_id},
+      // A topic created after the consumer started (its first event) is found
+      // within seconds instead of librdkafka's default five minutes.
+      {"topic.metadata.refresh.interval.ms", "5000"},
   };
   for (const auto& [k, v] : options_.consumer_properties) props[k] = v;
   auto conf = internal::MakeConf(props, error);
