@@ -11,8 +11,8 @@
 #include "content_store.h"
 #include "osh/auth/jwt.h"
 #include "osh/content/v1/content.grpc.pb.h"
-#include "osh/core/grpc_server.h"
 #include "osh/service/test_tokens.h"
+#include "osh/service/testing/loopback_server.h"
 #include "osh/store/testing/scratch_dir.h"
 
 namespace osh::content::testing {
@@ -42,18 +42,12 @@ class ContentFixture : public ::testing::Test {
     db_ = store::Database::Open({.path = (dir_.path() / "content.db").string()}, store_.Migrations());
     content_ = std::make_unique<Content>(*db_, store_, MakeOptions());
     service_ = std::make_unique<ContentGrpcService>(*content_, *verifier_);
-    server_ = std::make_unique<core::GrpcServer>(core::GrpcServer::Options{.access_log = false}, &metrics_);
-    server_->AddService(service_.get());
-    std::string error;
-    ASSERT_TRUE(server_->Start(&error)) << error;
-    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials());
-    stub_ = v1::ContentService::NewStub(channel_);
+    server_ = std::make_unique<service::testing::LoopbackServer>(std::vector<grpc::Service*>{service_.get()});
+    stub_ = v1::ContentService::NewStub(server_->channel());
   }
 
   void Stop() {
     stub_.reset();
-    channel_.reset();
-    if (server_) server_->Shutdown(std::chrono::milliseconds(0), std::chrono::milliseconds(2000));
     server_.reset();
     service_.reset();
     content_.reset();
@@ -65,11 +59,8 @@ class ContentFixture : public ::testing::Test {
     Start();
   }
 
-  std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    return ctx;
+  static std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) {
+    return service::testing::CallContext(token);
   }
 
   static v1::ArticleContent Sample(const std::string& title, const std::string& body) {
@@ -123,13 +114,11 @@ class ContentFixture : public ::testing::Test {
 
   store::testing::ScratchDir dir_{"content"};
   std::unique_ptr<auth::TokenVerifier> verifier_;
-  core::MetricsRegistry metrics_;
   ContentStore store_;
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<Content> content_;
   std::unique_ptr<ContentGrpcService> service_;
-  std::unique_ptr<core::GrpcServer> server_;
-  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<service::testing::LoopbackServer> server_;
   std::unique_ptr<v1::ContentService::Stub> stub_;
 
   const std::string editor_ = Token("editor", "44", "", "editor44");

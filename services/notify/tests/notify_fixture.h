@@ -11,11 +11,11 @@
 #include "notify_grpc.h"
 #include "notify_store.h"
 #include "osh/auth/jwt.h"
-#include "osh/core/grpc_server.h"
 #include "osh/events/event.h"
 #include "osh/events/v1/registry_events.pb.h"
 #include "osh/notify/v1/notify.grpc.pb.h"
 #include "osh/service/test_tokens.h"
+#include "osh/service/testing/loopback_server.h"
 #include "osh/store/testing/scratch_dir.h"
 
 namespace osh::notify::testing {
@@ -49,18 +49,12 @@ class NotifyFixture : public ::testing::Test {
     if (dispatch) dispatcher_->Start();
     notify_ = std::make_unique<Notify>(*db_, Notify::Options{.province = "44"});
     service_ = std::make_unique<NotifyGrpcService>(*notify_, *verifier_);
-    server_ = std::make_unique<core::GrpcServer>(core::GrpcServer::Options{.access_log = false}, &metrics_);
-    server_->AddService(service_.get());
-    std::string error;
-    ASSERT_TRUE(server_->Start(&error)) << error;
-    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials());
-    stub_ = v1::NotifyService::NewStub(channel_);
+    server_ = std::make_unique<service::testing::LoopbackServer>(std::vector<grpc::Service*>{service_.get()});
+    stub_ = v1::NotifyService::NewStub(server_->channel());
   }
 
   void Stop() {
     stub_.reset();
-    channel_.reset();
-    if (server_) server_->Shutdown(std::chrono::milliseconds(0), std::chrono::milliseconds(2000));
     server_.reset();
     service_.reset();
     notify_.reset();
@@ -68,11 +62,8 @@ class NotifyFixture : public ::testing::Test {
     db_.reset();
   }
 
-  std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    return ctx;
+  static std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) {
+    return service::testing::CallContext(token);
   }
 
   v1::Template MakeTemplate(v1::Channel channel, const std::string& subject, const std::string& body,
@@ -128,8 +119,7 @@ class NotifyFixture : public ::testing::Test {
   std::unique_ptr<WebhookDispatcher> dispatcher_;
   std::unique_ptr<Notify> notify_;
   std::unique_ptr<NotifyGrpcService> service_;
-  std::unique_ptr<core::GrpcServer> server_;
-  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<service::testing::LoopbackServer> server_;
   std::unique_ptr<v1::NotifyService::Stub> stub_;
 
   const std::string admin_ = Token("province_admin", "44", "", "admin44");

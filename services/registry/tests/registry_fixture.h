@@ -9,6 +9,7 @@
 
 #include "osh/auth/jwt.h"
 #include "osh/service/test_tokens.h"
+#include "osh/service/testing/loopback_server.h"
 #include "osh/store/testing/scratch_dir.h"
 #include "osh/core/grpc_server.h"
 #include "osh/domain/credit_code.h"
@@ -56,12 +57,9 @@ class RegistryFixture : public ::testing::Test {
     service_ = std::make_unique<RegistryGrpcService>(*registry_, *verifier_);
     supervision_ = std::make_unique<Supervision>(*db_, Supervision::Options{.province = "44"});
     supervision_service_ = std::make_unique<SupervisionGrpcService>(*supervision_, *verifier_);
-    server_ = std::make_unique<core::GrpcServer>(core::GrpcServer::Options{.access_log = false}, &metrics_);
-    server_->AddService(service_.get());
-    server_->AddService(supervision_service_.get());
-    std::string error;
-    ASSERT_TRUE(server_->Start(&error)) << error;
-    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials());
+    server_ = std::make_unique<service::testing::LoopbackServer>(
+        std::vector<grpc::Service*>{service_.get(), supervision_service_.get()});
+    channel_ = server_->channel();
     stub_ = v1::RegistryService::NewStub(channel_);
     supervision_stub_ = v1::SupervisionService::NewStub(channel_);
   }
@@ -70,7 +68,6 @@ class RegistryFixture : public ::testing::Test {
     stub_.reset();
     supervision_stub_.reset();
     channel_.reset();
-    if (server_) server_->Shutdown(std::chrono::milliseconds(0), std::chrono::milliseconds(2000));
     server_.reset();
     service_.reset();
     supervision_service_.reset();
@@ -84,11 +81,8 @@ class RegistryFixture : public ::testing::Test {
     Start();
   }
 
-  std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    return ctx;
+  static std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) {
+    return service::testing::CallContext(token);
   }
 
   static v1::Employer SampleEmployer(const std::string& credit_code, const std::string& division = "441900") {
@@ -124,11 +118,10 @@ class RegistryFixture : public ::testing::Test {
 
   store::testing::ScratchDir dir_{"registry"};
   std::unique_ptr<auth::TokenVerifier> verifier_;
-  core::MetricsRegistry metrics_;
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<RegistryGrpcService> service_;
-  std::unique_ptr<core::GrpcServer> server_;
+  std::unique_ptr<service::testing::LoopbackServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::RegistryService::Stub> stub_;
   std::unique_ptr<Supervision> supervision_;
