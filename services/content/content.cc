@@ -372,7 +372,7 @@ grpc::Status Content::Transit(const Caller& caller, Transition transition, const
             a.clear_publish_time();
             if (a.status() == v1::ARTICLE_STATUS_PUBLISHED) a.set_status(v1::ARTICLE_STATUS_WITHDRAWN);
             a.set_status_reason(request.reason());
-            *a.mutable_update_time() = now;
+            *a.mutable_update_time() = now;  // the event's withdraw_time
             events_.Withdrawn(tx, a, was_public, request.reason());
             break;
           }

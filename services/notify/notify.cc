@@ -444,10 +444,7 @@ grpc::Status Notify::MarkInboxRead(const Caller& caller, const v1::MarkInboxRead
         Refuse(grpc::StatusCode::NOT_FOUND, "no inbox item with id '" + Echo(request.id()) + "' for you");
       }
       NotifyStore::MarkRead(tx, request.id(), caller.principal->subject, Now(options_).seconds());
-      auto items = NotifyStore::ListInbox(tx, {*audience}, caller.principal->subject, false, 0, "", 1000000);
-      for (auto& i : items) {
-        if (i.id() == request.id()) *response = std::move(i);
-      }
+      *response = *NotifyStore::FindInboxItem(tx, request.id(), caller.principal->subject);
     });
   });
 }

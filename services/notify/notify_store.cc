@@ -240,6 +240,18 @@ std::optional<std::string> NotifyStore::InboxAudience(store::Tx& tx, const std::
   return s.Text(0);
 }
 
+std::optional<v1::InboxItem> NotifyStore::FindInboxItem(store::Tx& tx, const std::string& id,
+                                                        const std::string& subject) {
+  auto s = tx.Prepare(
+      "SELECT i.record, r.subject IS NOT NULL FROM inbox i LEFT JOIN inbox_reads r ON r.item_id = i.id AND "
+      "r.subject = ? WHERE i.id = ?");
+  s.Bind(1, subject).Bind(2, id);
+  if (!s.Step()) return std::nullopt;
+  auto item = store::ParseRecord<v1::InboxItem>(s.Blob(0));
+  item.set_read(s.Int(1) != 0);
+  return item;
+}
+
 void NotifyStore::MarkRead(store::Tx& tx, const std::string& item_id, const std::string& subject, int64_t seconds) {
   auto s = tx.Prepare(
       "INSERT INTO inbox_reads(item_id, subject, read_seconds) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");

@@ -58,6 +58,8 @@ class NotifyStore {
   static int64_t CountUnread(store::Tx& tx, const std::vector<std::string>& audiences, const std::string& subject);
   // The item's audience, or nullopt when there is no such item.
   static std::optional<std::string> InboxAudience(store::Tx& tx, const std::string& id);
+  // One item with `subject`'s read mark.
+  static std::optional<v1::InboxItem> FindInboxItem(store::Tx& tx, const std::string& id, const std::string& subject);
   static void MarkRead(store::Tx& tx, const std::string& item_id, const std::string& subject, int64_t seconds);
 };
 
