@@ -72,7 +72,10 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   risk->grade_b_signals = static_cast<int>(config.GetInt("risk-grade-b-signals"));
   risk->grade_c_signals = static_cast<int>(config.GetInt("risk-grade-c-signals"));
   auto& supervision = host.Adopt(std::make_unique<Supervision>(
-      db, Supervision::Options{.province = province, .max_page_size = options.max_page_size, .risk = *risk}));
+      db, Supervision::Options{.province = province,
+                               .max_page_size = options.max_page_size,
+                               .risk = *risk,
+                               .after_commit = options.after_commit}));
   auto& supervision_service = host.Adopt(std::make_unique<SupervisionGrpcService>(supervision, *verifier));
   host.AddGrpcService(&supervision_service);
   return true;

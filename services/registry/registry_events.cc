@@ -96,4 +96,34 @@ void RegistryEvents::Transferred(store::Tx& tx, const v1::Employer& before, cons
   events::Outbox::Append(tx, events::MakeEvent(m, province_, kService, before.credit_code()));
 }
 
+void RegistryEvents::RectificationOpened(store::Tx& tx, const v1::RectificationItem& item,
+                                         const v1::Employer& employer, bool reopened) const {
+  events::v1::RectificationOpened m;
+  m.set_item_id(item.id());
+  m.set_inspection_id(item.inspection_id());
+  m.set_employer_id(employer.id());
+  m.set_credit_code(employer.credit_code());
+  m.set_province(employer.province());
+  m.set_division_code(item.division_code());
+  m.set_factor_code(item.factor_code());
+  m.set_deadline(item.deadline());
+  m.set_reopened(reopened);
+  *m.mutable_open_time() = item.update_time();
+  events::Outbox::Append(tx, events::MakeEvent(m, province_, kService, employer.credit_code()));
+}
+
+void RegistryEvents::RectificationClosed(store::Tx& tx, const v1::RectificationItem& item,
+                                         const v1::Employer& employer, const std::string& closed_on) const {
+  events::v1::RectificationClosed m;
+  m.set_item_id(item.id());
+  m.set_employer_id(employer.id());
+  m.set_credit_code(employer.credit_code());
+  m.set_province(employer.province());
+  m.set_division_code(item.division_code());
+  m.set_deadline(item.deadline());
+  m.set_on_time(closed_on <= item.deadline());  // both YYYY-MM-DD
+  *m.mutable_close_time() = item.update_time();
+  events::Outbox::Append(tx, events::MakeEvent(m, province_, kService, employer.credit_code()));
+}
+
 }  // namespace osh::registry

@@ -6,6 +6,7 @@
 
 #include "osh/events/v1/registry_events.pb.h"
 #include "osh/registry/v1/registry.pb.h"
+#include "osh/registry/v1/supervision.pb.h"
 #include "osh/store/database.h"
 
 namespace osh::registry {
@@ -27,6 +28,11 @@ class RegistryEvents {
   void DeclarationReviewed(store::Tx& tx, const v1::Declaration& d, const v1::Employer& employer) const;
   void Transferred(store::Tx& tx, const v1::Employer& before, const v1::Employer& moved,
                    const std::vector<v1::Declaration>& declarations, const std::string& reason) const;
+
+  void RectificationOpened(store::Tx& tx, const v1::RectificationItem& item, const v1::Employer& employer,
+                           bool reopened) const;
+  void RectificationClosed(store::Tx& tx, const v1::RectificationItem& item, const v1::Employer& employer,
+                           const std::string& closed_on) const;
 
   const std::string& province() const { return province_; }
 

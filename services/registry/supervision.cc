@@ -69,7 +69,8 @@ std::string StatusName(v1::RectificationStatus s) {
 
 }  // namespace
 
-Supervision::Supervision(store::Database& db, Options options) : db_(db), options_(std::move(options)) {}
+Supervision::Supervision(store::Database& db, Options options)
+    : db_(db), options_(std::move(options)), events_(options_.province) {}
 
 std::string Supervision::Today() const { return domain::ChinaDateOf(options_.clock()); }
 
@@ -125,6 +126,7 @@ grpc::Status Supervision::RecordInspection(const Caller& caller, const v1::Recor
           *item.mutable_update_time() = now;
           *item.mutable_last_actor() = service::ActorOf(*caller.principal);
           SupervisionStore::InsertItem(tx, item);
+          events_.RectificationOpened(tx, item, e, false);
           f.set_rectification_item_id(item.id());
         }
         SupervisionStore::InsertInspection(tx, inspection);
@@ -132,6 +134,7 @@ grpc::Status Supervision::RecordInspection(const Caller& caller, const v1::Recor
         *response = inspection;
       });
     });
+    if (options_.after_commit) options_.after_commit();
   });
 }
 
@@ -247,8 +250,9 @@ grpc::Status Supervision::ReviewRectification(const Caller& caller, const v1::Re
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "ReviewRectification", request.request_id(), request, response, [&] {
         auto item = ItemOrRefuse(tx, request.id());
+        const auto employer = EmployerOrRefuse(tx, item.employer_id());
         // kReview: inspectors and admins of the province; never the employer itself.
-        Require(caller.principal, auth::Action::kReview, ResourceOf(EmployerOrRefuse(tx, item.employer_id())));
+        Require(caller.principal, auth::Action::kReview, ResourceOf(employer));
         service::RequireVersion("rectification item", item.id(), item.version(), request.version());
         if (item.status() != v1::RECTIFICATION_STATUS_REPORTED_DONE) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION,
@@ -261,10 +265,16 @@ grpc::Status Supervision::ReviewRectification(const Caller& caller, const v1::Re
         *item.mutable_update_time() = TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(now_tp));
         *item.mutable_last_actor() = service::ActorOf(*caller.principal);
         SupervisionStore::UpdateItem(tx, item);
+        if (request.accept()) {
+          events_.RectificationClosed(tx, item, employer, domain::ChinaDateOf(now_tp));
+        } else {
+          events_.RectificationOpened(tx, item, employer, true);
+        }
         service::Audit(tx, caller, request.accept() ? "close" : "reopen", "rectification_item", item.id());
         *response = item;
       });
     });
+    if (options_.after_commit) options_.after_commit();
   });
 }
 

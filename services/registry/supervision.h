@@ -9,6 +9,7 @@
 #include "osh/registry/v1/supervision.pb.h"
 #include "osh/service/call.h"
 #include "osh/store/database.h"
+#include "registry_events.h"
 #include "risk_classifier.h"
 
 namespace osh::registry {
@@ -27,6 +28,8 @@ class Supervision {
     int max_page_size = 500;
     RiskPolicy risk;
     std::function<std::chrono::system_clock::time_point()> clock = [] { return std::chrono::system_clock::now(); };
+    // Called after a write that put events in the outbox (rectification items): wakes the relay.
+    std::function<void()> after_commit;
   };
 
   Supervision(store::Database& db, Options options);
@@ -71,6 +74,7 @@ class Supervision {
  private:
   store::Database& db_;
   Options options_;
+  RegistryEvents events_;
 };
 
 }  // namespace osh::registry

@@ -183,6 +183,38 @@ TEST_F(NotifyServiceTest, EventsReachTheInboxesTheyAreAddressedTo) {
   EXPECT_EQ(Inbox(admin_).items_size(), 1);
 }
 
+TEST_F(NotifyServiceTest, RectificationDeadlinesReachTheEmployer) {
+  v1::CreateTemplateRequest t;
+  auto* tt = t.mutable_template_();
+  tt->set_name("deadline");
+  tt->set_event_type("osh.events.v1.RectificationOpened");
+  tt->set_channel(v1::CHANNEL_INBOX);
+  tt->set_locale("zh-CN");
+  tt->set_subject("整改期限 {{deadline}}");
+  tt->set_body("检查发现的问题须在 {{deadline}} 前整改完毕（{{factor_code}}）。");
+  v1::Template inbox;
+  ASSERT_TRUE(stub_->CreateTemplate(Ctx(admin_).get(), t, &inbox).ok());
+  v1::CreateRuleRequest r;
+  r.mutable_rule()->set_name("deadlines");
+  r.mutable_rule()->set_event_type("osh.events.v1.RectificationOpened");
+  *r.mutable_rule()->add_recipients() = Organisation();
+  r.mutable_rule()->set_inbox_template_id(inbox.id());
+  v1::Rule rule;
+  ASSERT_TRUE(stub_->CreateRule(Ctx(admin_).get(), r, &rule).ok());
+
+  events::v1::RectificationOpened opened;
+  opened.set_item_id("item-1");
+  opened.set_credit_code(kEmployerCode);
+  opened.set_province("44");
+  opened.set_deadline("2026-12-20");
+  opened.set_factor_code("D001");
+  Route(events::MakeEvent(opened, "44", "registry", kEmployerCode));
+  const auto inbox_items = Inbox(employer_);
+  ASSERT_EQ(inbox_items.items_size(), 1);
+  EXPECT_EQ(inbox_items.items(0).subject(), "整改期限 2026-12-20");
+  EXPECT_EQ(inbox_items.items(0).body(), "检查发现的问题须在 2026-12-20 前整改完毕（D001）。");
+}
+
 TEST_F(NotifyServiceTest, WebhooksAreSignedAndDeliveredOnce) {
   HttpReceiver receiver;
   const auto hook = MakeTemplate(v1::CHANNEL_WEBHOOK, "", R"({"employer": "{{name}}", "code": "{{employer.credit_code}}"})");

@@ -7,6 +7,9 @@
 #include "osh/core/errors.h"
 
 #include "registry_fixture.h"
+#include "osh/events/event.h"
+#include "osh/events/v1/registry_events.pb.h"
+#include "osh/events/outbox.h"
 
 namespace osh::registry::testing {
 namespace {
@@ -161,6 +164,41 @@ TEST_F(SupervisionServiceTest, EveryWorkflowTransitionAndTheIllegalOnes) {
   EXPECT_EQ(ReportDone(employer, item, &out).error_code(), StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(Review(inspector_, item, false, &out).error_code(), StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(item.last_actor().role(), "inspector");
+}
+
+TEST_F(SupervisionServiceTest, ItemsOpenedReopenedAndClosedAreEvents) {
+  const auto code = MakeCreditCode("441900", 103);
+  const auto e = CreateEmployer(SampleEmployer(code));
+  const std::string employer = Token("employer", "44", code, "emp-103");
+  const auto inspection = Inspect(e.id(), {{"防护设施缺失", 20}, {"未设置警示标识", 10}});
+  auto item = Item(inspection.findings(0).rectification_item_id());
+  v1::RectificationItem out;
+  ASSERT_TRUE(ReportDone(employer, item, &out).ok());
+  ASSERT_TRUE(Review(inspector_, Item(item.id()), false, &out).ok());  // reopened, new deadline
+  ASSERT_TRUE(ReportDone(employer, Item(item.id()), &out).ok());
+  ASSERT_TRUE(Review(inspector_, Item(item.id()), true, &out).ok());
+
+  std::vector<events::Event> rectification;
+  db_->Read([&](store::Tx& tx) {
+    for (auto& row : events::Outbox::Pending(tx, 0, 1000)) {
+      if (row.event.type.find("Rectification") != std::string::npos) rectification.push_back(row.event);
+    }
+  });
+  ASSERT_EQ(rectification.size(), 4u) << "two opened, one reopened, one closed";
+  events::v1::RectificationOpened opened;
+  ASSERT_TRUE(events::Unpack(rectification[0], &opened));
+  EXPECT_EQ(opened.credit_code(), code);
+  EXPECT_EQ(opened.deadline(), Day(20));
+  EXPECT_FALSE(opened.reopened());
+  EXPECT_EQ(rectification[0].key, code) << "keyed by employer: its events stay in order";
+  events::v1::RectificationOpened reopened;
+  ASSERT_TRUE(events::Unpack(rectification[2], &reopened));
+  EXPECT_TRUE(reopened.reopened());
+  EXPECT_EQ(reopened.deadline(), Day(15));
+  events::v1::RectificationClosed closed;
+  ASSERT_TRUE(events::Unpack(rectification[3], &closed));
+  EXPECT_EQ(closed.item_id(), item.id());
+  EXPECT_TRUE(closed.on_time());
 }
 
 TEST_F(SupervisionServiceTest, AnEmployerCannotCloseItsOwnItemNorInspectItself) {
