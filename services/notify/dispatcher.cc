@@ -92,7 +92,8 @@ void WebhookDispatcher::Attempt(const DueDelivery& due) {
     retryable = sent.retryable;
   } else {
     const auto posted =
-        PostWebhook(d.recipient(), due.payload, due.secret, d.event_id(), d.id(), options_.timeout);
+        PostWebhook(d.recipient(), due.payload, due.secret, d.event_id(), d.id(), options_.timeout,
+                    options_.allow_private_webhooks);
     attempt->set_http_status(posted.http_status);
     attempt->set_error(posted.error);
     delivered = posted.delivered;

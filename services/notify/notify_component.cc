@@ -23,6 +23,7 @@ std::vector<core::ConfigKey> ConfigKeys() {
       {"webhook-max-attempts", "8", "attempts before a webhook delivery is dead-lettered"},
       {"webhook-retry-base-ms", "1000", "first retry delay (doubles per attempt, full jitter)"},
       {"webhook-retry-cap-ms", "1800000", "longest retry delay (webhooks and email)"},
+      {"webhook-allow-private", "false", "allow webhooks to loopback, private and link-local addresses"},
       {"smtp-url", "", "SMTP server for email (smtp://host:port or smtps://…); empty: no email"},
       {"smtp-from", "noreply@osh.invalid", "sender address of notification email"},
   });
@@ -43,6 +44,7 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   dispatch.retry.max_attempts = static_cast<int>(config.GetInt("webhook-max-attempts"));
   dispatch.retry.base = std::chrono::milliseconds(config.GetInt("webhook-retry-base-ms"));
   dispatch.retry.cap = std::chrono::milliseconds(config.GetInt("webhook-retry-cap-ms"));
+  dispatch.allow_private_webhooks = config.GetBool("webhook-allow-private");
   dispatch.smtp = {.url = config.GetString("smtp-url"), .from = config.GetString("smtp-from")};
   options.email_enabled = !dispatch.smtp.url.empty();
   auto& dispatcher = host.Adopt(std::make_unique<WebhookDispatcher>(db, dispatch, &host.metrics()));

@@ -7,6 +7,10 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <cstring>
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -204,9 +208,47 @@ std::optional<std::chrono::milliseconds> NextRetryDelay(const RetryPolicy& polic
   return milliseconds(static_cast<int64_t>(scaled));
 }
 
+bool IsPrivateAddress(const struct sockaddr* address) {
+  if (address->sa_family == AF_INET) {
+    const uint32_t ip = ntohl(reinterpret_cast<const sockaddr_in*>(address)->sin_addr.s_addr);
+    const auto in = [ip](uint32_t net, int bits) { return (ip >> (32 - bits)) == (net >> (32 - bits)); };
+    return in(0x00000000, 8) || in(0x0A000000, 8) || in(0x7F000000, 8) || in(0xA9FE0000, 16) ||
+           in(0xAC100000, 12) || in(0xC0A80000, 16) || in(0x64400000, 10);
+  }
+  if (address->sa_family == AF_INET6) {
+    const auto& a = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(&a)) {
+      sockaddr_in v4{};
+      v4.sin_family = AF_INET;
+      std::memcpy(&v4.sin_addr, a.s6_addr + 12, 4);
+      return IsPrivateAddress(reinterpret_cast<const sockaddr*>(&v4));
+    }
+    return IN6_IS_ADDR_LOOPBACK(&a) || IN6_IS_ADDR_UNSPECIFIED(&a) || IN6_IS_ADDR_LINKLOCAL(&a) ||
+           (a.s6_addr[0] & 0xFE) == 0xFC;  // fc00::/7 unique local
+  }
+  return true;  // anything but IP is not a webhook receiver
+}
+
+namespace {
+
+struct AddressGuard {
+  bool blocked = false;
+};
+
+// Called by curl with the address it is about to connect to.
+curl_socket_t OpenCheckedSocket(void* user, curlsocktype /*purpose*/, struct curl_sockaddr* address) {
+  if (IsPrivateAddress(&address->addr)) {
+    static_cast<AddressGuard*>(user)->blocked = true;
+    return CURL_SOCKET_BAD;
+  }
+  return ::socket(address->family, address->socktype, address->protocol);
+}
+
+}  // namespace
+
 WebhookResult PostWebhook(const std::string& url, std::string_view body, std::string_view secret,
                           const std::string& event_id, const std::string& delivery_id,
-                          std::chrono::milliseconds timeout) {
+                          std::chrono::milliseconds timeout, bool allow_private_addresses) {
   if (!IsHttpUrl(url)) return Refused("url must start with http:// or https://");
   if (HasControl(event_id) || HasControl(delivery_id)) return Refused("event or delivery id holds control characters");
   if (const CURLcode init = CurlGlobalInit(); init != CURLE_OK) return FromTransportError(init, "", 0);
@@ -251,7 +293,13 @@ WebhookResult PostWebhook(const std::string& url, std::string_view body, std::st
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
 
+  AddressGuard guard;
+  if (!allow_private_addresses) {
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, OpenCheckedSocket);
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &guard);
+  }
   const CURLcode code = curl_easy_perform(c);
+  if (guard.blocked) return Refused("the webhook host resolves to a private or loopback address");
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   // Stopping a long answer is our choice, not a failure: its status counts.

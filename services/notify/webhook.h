@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include <sys/socket.h>
+
 namespace osh::notify {
 
 // Delivering one webhook: a signed JSON POST, and the backoff between tries.
@@ -52,8 +54,18 @@ struct WebhookResult {
 // User-Agent osh-notify. Redirects are not followed: the signature was meant
 // for the URL the subscriber registered. Gives up after `timeout`; reads at
 // most 64 KiB of the answer, whose body is otherwise ignored. Thread-safe.
+//
+// Unless `allow_private_addresses`, the connection is refused (for good, not
+// retried) when the host resolves to a loopback, private, link-local, CGNAT or
+// unspecified address: rule authors must not be able to make the service call
+// its own cluster or the cloud's metadata endpoint. The check is made on the
+// address curl is about to connect to, so DNS answers that change between a
+// check and the connection cannot slip past it.
 WebhookResult PostWebhook(const std::string& url, std::string_view body, std::string_view secret,
                           const std::string& event_id, const std::string& delivery_id,
-                          std::chrono::milliseconds timeout);
+                          std::chrono::milliseconds timeout, bool allow_private_addresses = false);
+
+// Whether an IPv4 or IPv6 socket address is one PostWebhook refuses by default.
+bool IsPrivateAddress(const struct sockaddr* address);
 
 }  // namespace osh::notify

@@ -340,7 +340,40 @@ int64_t NowSeconds() {
 
 WebhookResult Post(const std::string& url, std::string_view body = kBody,
                    std::chrono::milliseconds timeout = 5000ms) {
-  return PostWebhook(url, body, kSecret, "evt-1", "dlv-1", timeout);
+  return PostWebhook(url, body, kSecret, "evt-1", "dlv-1", timeout, /*allow_private_addresses=*/true);
+}
+
+TEST(PostWebhookTest, PrivateAddressesAreRefusedUnlessAllowed) {
+  const auto result = PostWebhook("http://127.0.0.1:9/x", kBody, kSecret, "evt-1", "dlv-1", 2000ms);
+  EXPECT_FALSE(result.delivered);
+  EXPECT_FALSE(result.retryable) << "it will not get better by waiting";
+  EXPECT_NE(result.error.find("private or loopback"), std::string::npos) << result.error;
+  const auto metadata = PostWebhook("http://169.254.169.254/latest", kBody, kSecret, "evt-1", "dlv-1", 2000ms);
+  EXPECT_NE(metadata.error.find("private or loopback"), std::string::npos) << metadata.error;
+  const auto mapped = PostWebhook("http://[::ffff:10.0.0.1]/", kBody, kSecret, "evt-1", "dlv-1", 2000ms);
+  EXPECT_NE(mapped.error.find("private or loopback"), std::string::npos) << mapped.error;
+}
+
+TEST(IsPrivateAddressTest, KnowsTheRanges) {
+  const auto v4 = [](const char* ip) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    inet_pton(AF_INET, ip, &a.sin_addr);
+    return IsPrivateAddress(reinterpret_cast<const sockaddr*>(&a));
+  };
+  for (const char* ip : {"127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254",
+                         "100.64.0.1", "0.0.0.0"}) {
+    EXPECT_TRUE(v4(ip)) << ip;
+  }
+  for (const char* ip : {"8.8.8.8", "172.32.0.1", "192.169.0.1", "100.128.0.1", "202.96.128.86"}) {
+    EXPECT_FALSE(v4(ip)) << ip;
+  }
+  sockaddr_in6 a{};
+  a.sin6_family = AF_INET6;
+  inet_pton(AF_INET6, "fd00::1", &a.sin6_addr);
+  EXPECT_TRUE(IsPrivateAddress(reinterpret_cast<const sockaddr*>(&a)));
+  inet_pton(AF_INET6, "2400:3200::1", &a.sin6_addr);
+  EXPECT_FALSE(IsPrivateAddress(reinterpret_cast<const sockaddr*>(&a)));
 }
 
 TEST(PostWebhookTest, DeliversASignedRequest) {
@@ -494,7 +527,7 @@ TEST(PostWebhookTest, MalformedUrlsAreFinal) {
 TEST(PostWebhookTest, IdsCannotInjectHeaders) {
   TestHttpServer server({.status = 200});
   const WebhookResult result =
-      PostWebhook(server.Url("/"), kBody, kSecret, "evt-1\r\nX-Evil: 1", "dlv-1", 2000ms);
+      PostWebhook(server.Url("/"), kBody, kSecret, "evt-1\r\nX-Evil: 1", "dlv-1", 2000ms, true);
   EXPECT_FALSE(result.delivered);
   EXPECT_FALSE(result.retryable);
   EXPECT_EQ(result.error, "event or delivery id holds control characters");
