@@ -117,6 +117,12 @@ std::string CreditCodeOf(const google::protobuf::Message& m, int depth = 0) {
   return "";
 }
 
+// Categories are tokens subscribers choose by: a-z, 0-9, _ (1 to 32).
+bool IsCategory(const std::string& c) {
+  if (c.empty() || c.size() > 32) return false;
+  return std::all_of(c.begin(), c.end(), [](char x) { return (x >= 'a' && x <= 'z') || (x >= '0' && x <= '9') || x == '_'; });
+}
+
 void FillVariables(v1::Template& t) {
   t.clear_variables();
   if (const auto* type = EventTypeOrNull(t.event_type())) {
@@ -266,6 +272,9 @@ grpc::Status Notify::CreateRule(const Caller& caller, const v1::CreateRuleReques
     core::FieldErrors errors;
     service::CheckRequestId(request.request_id(), errors);
     service::CheckText(rule.name(), "rule.name", 100, true, errors);
+    if (!rule.category().empty() && !IsCategory(rule.category())) {
+      errors.Add("rule.category", "must be 1 to 32 of a-z, 0-9 and _");
+    }
     if (EventTypeOrNull(rule.event_type()) == nullptr) {
       errors.Add("rule.event_type", "'" + Echo(rule.event_type()) + "' is not an osh.events.v1 event");
     }
@@ -480,6 +489,30 @@ grpc::Status Notify::GetDelivery(const Caller& caller, const v1::GetDeliveryRequ
   });
 }
 
+grpc::Status Notify::SetPreference(const Caller& caller, const v1::SetPreferenceRequest& request,
+                                   v1::Preference* response) {
+  return Guard(caller, "SetPreference", [&] {
+    core::FieldErrors errors;
+    if (!IsCategory(request.category())) errors.Add("category", "must be 1 to 32 of a-z, 0-9 and _");
+    if (request.channel() == v1::CHANNEL_UNSPECIFIED || !v1::Channel_IsValid(request.channel())) {
+      errors.Add("channel", "must be CHANNEL_INBOX, CHANNEL_WEBHOOK or CHANNEL_EMAIL");
+    }
+    ThrowIfInvalid(errors);
+    response->set_category(request.category());
+    response->set_channel(request.channel());
+    response->set_enabled(request.enabled());
+    db_.Write([&](store::Tx& tx) { NotifyStore::PutPreference(tx, caller.principal->subject, *response); });
+  });
+}
+
+grpc::Status Notify::ListPreferences(const Caller& caller, const v1::ListPreferencesRequest&,
+                                     v1::ListPreferencesResponse* response) {
+  return Guard(caller, "ListPreferences", [&] {
+    auto rows = db_.Read([&](store::Tx& tx) { return NotifyStore::ListPreferences(tx, caller.principal->subject); });
+    for (auto& p : rows) *response->add_preferences() = std::move(p);
+  });
+}
+
 void Notify::Route(store::Tx& tx, const events::Event& event) const {
   const auto rules = NotifyStore::EnabledRulesFor(tx, event.type);
   if (rules.empty()) return;
@@ -563,6 +596,8 @@ void Notify::Route(store::Tx& tx, const events::Event& event) const {
       item.set_event_type(event.type);
       item.set_event_id(event.id);
       item.set_rule_id(rule.id());
+      item.set_category(rule.category());
+      item.set_legally_required(rule.legally_required());
       *item.mutable_create_time() = now;
       NotifyStore::InsertInboxItem(tx, item, audience);
     }

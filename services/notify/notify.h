@@ -47,6 +47,9 @@ class Notify {
   grpc::Status ListDeliveries(const Caller& caller, const v1::ListDeliveriesRequest& request,
                               v1::ListDeliveriesResponse* response);
   grpc::Status GetDelivery(const Caller& caller, const v1::GetDeliveryRequest& request, v1::Delivery* response);
+  grpc::Status SetPreference(const Caller& caller, const v1::SetPreferenceRequest& request, v1::Preference* response);
+  grpc::Status ListPreferences(const Caller& caller, const v1::ListPreferencesRequest& request,
+                               v1::ListPreferencesResponse* response);
 
   // Applies the enabled rules of the event's type: one inbox item or one
   // pending webhook or email delivery per (event, rule, recipient, channel), never a

@@ -11,7 +11,7 @@ grpc::ServerUnaryReactor* NotifyGrpcService::Serve(Ctx* ctx, const std::function
   return service::ServeAuthenticated(ctx, verifier_, "notify", call);
 }
 
-// Why a macro: thirteen methods that differ only in their names and types.
+// Why a macro: fifteen methods that differ only in their names and types.
 #define OSH_NOTIFY_METHOD(Method, Request, Response)                                                    \
   grpc::ServerUnaryReactor* NotifyGrpcService::Method(Ctx* ctx, const Request* req, Response* resp) {  \
     return Serve(ctx, [&](const Caller& c) { return notify_.Method(c, *req, resp); });                  \
@@ -30,6 +30,8 @@ OSH_NOTIFY_METHOD(ListInbox, v1::ListInboxRequest, v1::ListInboxResponse)
 OSH_NOTIFY_METHOD(MarkInboxRead, v1::MarkInboxReadRequest, v1::InboxItem)
 OSH_NOTIFY_METHOD(ListDeliveries, v1::ListDeliveriesRequest, v1::ListDeliveriesResponse)
 OSH_NOTIFY_METHOD(GetDelivery, v1::GetDeliveryRequest, v1::Delivery)
+OSH_NOTIFY_METHOD(SetPreference, v1::SetPreferenceRequest, v1::Preference)
+OSH_NOTIFY_METHOD(ListPreferences, v1::ListPreferencesRequest, v1::ListPreferencesResponse)
 
 #undef OSH_NOTIFY_METHOD
 

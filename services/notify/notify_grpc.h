@@ -30,6 +30,9 @@ class NotifyGrpcService final : public v1::NotifyService::CallbackService {
   Reactor* MarkInboxRead(Ctx* ctx, const v1::MarkInboxReadRequest* req, v1::InboxItem* resp) override;
   Reactor* ListDeliveries(Ctx* ctx, const v1::ListDeliveriesRequest* req, v1::ListDeliveriesResponse* resp) override;
   Reactor* GetDelivery(Ctx* ctx, const v1::GetDeliveryRequest* req, v1::Delivery* resp) override;
+  Reactor* SetPreference(Ctx* ctx, const v1::SetPreferenceRequest* req, v1::Preference* resp) override;
+  Reactor* ListPreferences(Ctx* ctx, const v1::ListPreferencesRequest* req,
+                           v1::ListPreferencesResponse* resp) override;
 
  private:
   Reactor* Serve(Ctx* ctx, const std::function<grpc::Status(const Caller&)>& call);

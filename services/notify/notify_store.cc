@@ -8,6 +8,12 @@ namespace {
 
 constexpr int kAudienceSlots = 3;  // a principal matches its subject, its organisation and its role
 
+// An inbox item the principal (bound to the one parameter) has not turned off
+// by category; legally required notices always pass.
+#define OSH_INBOX_WANTED_SQL                                                                                     \
+  "(i.legally_required = 1 OR NOT EXISTS (SELECT 1 FROM preferences p WHERE p.subject = ? AND "     \
+  "p.category = i.category AND p.channel = 1 AND p.enabled = 0))"
+
 template <typename M>
 std::vector<M> Rows(store::Statement& s) {
   std::vector<M> out;
@@ -65,6 +71,17 @@ CREATE TABLE inbox_reads (
 )sql"},
       service::RecordsMigration(2),
       events::EventConsumer::Migration(3),
+      {4, "preferences", R"sql(
+ALTER TABLE inbox ADD COLUMN category TEXT NOT NULL DEFAULT '';
+ALTER TABLE inbox ADD COLUMN legally_required INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE preferences (
+  subject TEXT NOT NULL,
+  category TEXT NOT NULL,
+  channel INTEGER NOT NULL,
+  enabled INTEGER NOT NULL,
+  PRIMARY KEY (subject, category, channel)
+) WITHOUT ROWID;
+)sql"},
   };
 }
 
@@ -194,9 +211,10 @@ std::vector<v1::Delivery> NotifyStore::ListDeliveries(store::Tx& tx, int status,
 }
 
 void NotifyStore::InsertInboxItem(store::Tx& tx, const v1::InboxItem& item, const std::string& audience) {
-  auto s = tx.Prepare("INSERT INTO inbox(id, audience, create_seconds, record) VALUES (?, ?, ?, ?)");
+  auto s = tx.Prepare(
+      "INSERT INTO inbox(id, audience, create_seconds, record, category, legally_required) VALUES (?, ?, ?, ?, ?, ?)");
   s.Bind(1, item.id()).Bind(2, audience).Bind(3, item.create_time().seconds()).BindBlob(4, item.SerializeAsString());
-  s.Run();
+  s.Bind(5, item.category()).Bind(6, item.legally_required()).Run();
 }
 
 std::vector<v1::InboxItem> NotifyStore::ListInbox(store::Tx& tx, const std::vector<std::string>& audiences,
@@ -205,13 +223,14 @@ std::vector<v1::InboxItem> NotifyStore::ListInbox(store::Tx& tx, const std::vect
   auto s = tx.Prepare(
       "SELECT i.record, r.subject IS NOT NULL FROM inbox i LEFT JOIN inbox_reads r ON r.item_id = i.id AND "
       "r.subject = ? WHERE i.audience IN (?, ?, ?) AND (? = 0 OR r.subject IS NULL) AND (? = '' OR "
-      "i.create_seconds < ? OR (i.create_seconds = ? AND i.id > ?)) ORDER BY i.create_seconds DESC, i.id LIMIT ?");
+      "i.create_seconds < ? OR (i.create_seconds = ? AND i.id > ?)) AND " OSH_INBOX_WANTED_SQL
+      " ORDER BY i.create_seconds DESC, i.id LIMIT ?");
   s.Bind(1, subject);
   for (int i = 0; i < kAudienceSlots; ++i) {
     s.Bind(2 + i, i < static_cast<int>(audiences.size()) ? audiences[static_cast<size_t>(i)] : std::string());
   }
   s.Bind(5, unread_only).Bind(6, after_id).Bind(7, after_seconds).Bind(8, after_seconds).Bind(9, after_id);
-  s.Bind(10, limit);
+  s.Bind(10, subject).Bind(11, limit);
   std::vector<v1::InboxItem> out;
   while (s.Step()) {
     auto item = store::ParseRecord<v1::InboxItem>(s.Blob(0));
@@ -224,11 +243,11 @@ std::vector<v1::InboxItem> NotifyStore::ListInbox(store::Tx& tx, const std::vect
 int64_t NotifyStore::CountUnread(store::Tx& tx, const std::vector<std::string>& audiences, const std::string& subject) {
   auto s = tx.Prepare(
       "SELECT COUNT(*) FROM inbox i WHERE i.audience IN (?, ?, ?) AND NOT EXISTS "
-      "(SELECT 1 FROM inbox_reads r WHERE r.item_id = i.id AND r.subject = ?)");
+      "(SELECT 1 FROM inbox_reads r WHERE r.item_id = i.id AND r.subject = ?) AND " OSH_INBOX_WANTED_SQL);
   for (int i = 0; i < kAudienceSlots; ++i) {
     s.Bind(1 + i, i < static_cast<int>(audiences.size()) ? audiences[static_cast<size_t>(i)] : std::string());
   }
-  s.Bind(4, subject);
+  s.Bind(4, subject).Bind(5, subject);
   s.Step();
   return s.Int(0);
 }
@@ -250,6 +269,27 @@ std::optional<v1::InboxItem> NotifyStore::FindInboxItem(store::Tx& tx, const std
   auto item = store::ParseRecord<v1::InboxItem>(s.Blob(0));
   item.set_read(s.Int(1) != 0);
   return item;
+}
+
+void NotifyStore::PutPreference(store::Tx& tx, const std::string& subject, const v1::Preference& p) {
+  auto s = tx.Prepare(
+      "INSERT INTO preferences(subject, category, channel, enabled) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT(subject, category, channel) DO UPDATE SET enabled = excluded.enabled");
+  s.Bind(1, subject).Bind(2, p.category()).Bind(3, p.channel()).Bind(4, p.enabled()).Run();
+}
+
+std::vector<v1::Preference> NotifyStore::ListPreferences(store::Tx& tx, const std::string& subject) {
+  auto s = tx.Prepare("SELECT category, channel, enabled FROM preferences WHERE subject = ? ORDER BY category, channel");
+  s.Bind(1, subject);
+  std::vector<v1::Preference> out;
+  while (s.Step()) {
+    v1::Preference p;
+    p.set_category(s.Text(0));
+    p.set_channel(static_cast<v1::Channel>(s.Int(1)));
+    p.set_enabled(s.Int(2) != 0);
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 void NotifyStore::MarkRead(store::Tx& tx, const std::string& item_id, const std::string& subject, int64_t seconds) {

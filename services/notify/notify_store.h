@@ -60,6 +60,8 @@ class NotifyStore {
   static std::optional<std::string> InboxAudience(store::Tx& tx, const std::string& id);
   // One item with `subject`'s read mark.
   static std::optional<v1::InboxItem> FindInboxItem(store::Tx& tx, const std::string& id, const std::string& subject);
+  static void PutPreference(store::Tx& tx, const std::string& subject, const v1::Preference& preference);
+  static std::vector<v1::Preference> ListPreferences(store::Tx& tx, const std::string& subject);
   static void MarkRead(store::Tx& tx, const std::string& item_id, const std::string& subject, int64_t seconds);
 };
 

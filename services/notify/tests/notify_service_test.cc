@@ -215,6 +215,47 @@ TEST_F(NotifyServiceTest, RectificationDeadlinesReachTheEmployer) {
   EXPECT_EQ(inbox_items.items(0).body(), "检查发现的问题须在 2026-12-20 前整改完毕（D001）。");
 }
 
+TEST_F(NotifyServiceTest, PreferencesSilenceACategoryButNotLegallyRequiredNotices) {
+  const auto t = MakeTemplate(v1::CHANNEL_INBOX, "{{name}} 已登记", "b");
+  for (bool required : {false, true}) {
+    v1::CreateRuleRequest r;
+    r.mutable_rule()->set_name(required ? "required" : "optional");
+    r.mutable_rule()->set_event_type("osh.events.v1.EnterpriseRegistered");
+    r.mutable_rule()->set_category(required ? "exam_results" : "registration");
+    r.mutable_rule()->set_legally_required(required);
+    *r.mutable_rule()->add_recipients() = Organisation();
+    r.mutable_rule()->set_inbox_template_id(t.id());
+    v1::Rule out;
+    ASSERT_TRUE(stub_->CreateRule(Ctx(admin_).get(), r, &out).ok());
+  }
+  Route(Registered("偏好测试有限公司"));
+  ASSERT_EQ(Inbox(employer_).items_size(), 2);
+
+  v1::SetPreferenceRequest off;
+  v1::Preference saved;
+  for (const char* category : {"registration", "exam_results"}) {
+    off.set_category(category);
+    off.set_channel(v1::CHANNEL_INBOX);
+    off.set_enabled(false);
+    ASSERT_TRUE(stub_->SetPreference(Ctx(employer_).get(), off, &saved).ok());
+  }
+  auto inbox = Inbox(employer_);
+  ASSERT_EQ(inbox.items_size(), 1) << "the legally required one stays";
+  EXPECT_TRUE(inbox.items(0).legally_required());
+  EXPECT_EQ(inbox.unread(), 1);
+  EXPECT_EQ(Inbox(admin_).items_size(), 0) << "admins are not addressed by these rules";
+
+  v1::ListPreferencesResponse mine;
+  ASSERT_TRUE(stub_->ListPreferences(Ctx(employer_).get(), v1::ListPreferencesRequest(), &mine).ok());
+  EXPECT_EQ(mine.preferences_size(), 2);
+  off.set_category("registration");
+  off.set_enabled(true);
+  ASSERT_TRUE(stub_->SetPreference(Ctx(employer_).get(), off, &saved).ok());
+  EXPECT_EQ(Inbox(employer_).items_size(), 2);
+  off.set_category("Bad Category");
+  EXPECT_EQ(stub_->SetPreference(Ctx(employer_).get(), off, &saved).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 TEST_F(NotifyServiceTest, WebhooksAreSignedAndDeliveredOnce) {
   HttpReceiver receiver;
   const auto hook = MakeTemplate(v1::CHANNEL_WEBHOOK, "", R"({"employer": "{{name}}", "code": "{{employer.credit_code}}"})");
