@@ -17,21 +17,11 @@ constexpr size_t kMaxSource = 200;
 constexpr size_t kMaxUrl = 2048;
 constexpr size_t kMaxAttachments = 20;
 
-bool HasControl(const std::string& text, bool allow_breaks) {
-  for (unsigned char c : text) {
-    if (c == 0x7F) return true;
-    if (c >= 0x20) continue;
-    if (allow_breaks && (c == '\n' || c == '\r' || c == '\t')) continue;
-    return true;
-  }
-  return false;
-}
-
 void CheckPlainText(const std::string& value, const std::string& field, size_t max_length, bool required,
                     bool allow_breaks, core::FieldErrors& errors) {
   const size_t before = errors.size();
   service::CheckText(value, field, max_length, required, errors);
-  if (errors.size() == before && HasControl(value, allow_breaks)) {
+  if (errors.size() == before && domain::HasControlCharacters(value, allow_breaks)) {
     errors.Add(field, allow_breaks ? "holds control characters (only line breaks and tabs are allowed)"
                                    : "holds control characters or line breaks");
   }
@@ -43,8 +33,6 @@ bool IsDigits(const std::string& s, size_t from, size_t n) {
   }
   return true;
 }
-
-bool IsHttpUrl(const std::string& url) { return url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0; }
 
 // An object key under the service's attachment store: relative, no climbing out.
 bool IsObjectKey(const std::string& key) {
@@ -127,8 +115,9 @@ void ValidateContent(const v1::ArticleContent& c, const std::string& prefix, con
   CheckEnumList(c.hazard_categories(), f("hazard_categories"), common::v1::HazardCategory_IsValid, errors);
   if (c.locale() != "zh-CN" && c.locale() != "en") errors.Add(f("locale"), "must be zh-CN or en");
   CheckPlainText(c.source(), f("source"), kMaxSource, false, false, errors);
-  if (!c.source_url().empty() && (!IsHttpUrl(c.source_url()) || c.source_url().size() > kMaxUrl ||
-                                  HasControl(c.source_url(), false) || c.source_url().find(' ') != std::string::npos)) {
+  const auto& url = c.source_url();
+  if (!url.empty() && (!domain::IsHttpUrl(url) || url.size() > kMaxUrl || domain::HasControlCharacters(url) ||
+                       url.find(' ') != std::string::npos)) {
     errors.Add(f("source_url"), "must be an http(s) URL of at most 2048 characters");
   }
   if (!c.source_date().empty() && !IsSourceDate(c.source_date())) {
@@ -145,7 +134,8 @@ void ValidateContent(const v1::ArticleContent& c, const std::string& prefix, con
     if (!IsMediaType(a.media_type())) errors.Add(at + ".media_type", "must be a media type such as application/pdf");
     if (a.size_bytes() < 0) errors.Add(at + ".size_bytes", "must not be negative");
     if (!a.sha256().empty() && !IsSha256Hex(a.sha256())) errors.Add(at + ".sha256", "must be 64 lowercase hex digits");
-    if (a.url().size() > kMaxUrl || HasControl(a.url(), false) || !(IsHttpUrl(a.url()) || IsObjectKey(a.url()))) {
+    if (a.url().size() > kMaxUrl || domain::HasControlCharacters(a.url()) ||
+        !(domain::IsHttpUrl(a.url()) || IsObjectKey(a.url()))) {
       errors.Add(at + ".url", "must be an http(s) URL or a relative object key");
     }
   }

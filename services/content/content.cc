@@ -88,21 +88,6 @@ const std::set<std::string>& ContentFields() {
   return fields;
 }
 
-// Keyset position "seconds|id" of a listing.
-std::string PositionOf(int64_t seconds, const std::string& id) { return std::to_string(seconds) + "|" + id; }
-
-bool ParsePosition(const std::string& position, int64_t* seconds, std::string* id) {
-  const auto bar = position.find('|');
-  if (bar == std::string::npos) return false;
-  try {
-    *seconds = std::stoll(position.substr(0, bar));
-  } catch (const std::exception&) {
-    return false;
-  }
-  *id = position.substr(bar + 1);
-  return !id->empty();
-}
-
 std::string Join(const std::vector<std::string>& parts) {
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
@@ -411,12 +396,7 @@ grpc::Status Content::ListArticles(const Caller& caller, const v1::ListArticlesR
         fmt::format("list|{}|{}|{}|{}|{}|{}", static_cast<int>(request.view()), static_cast<int>(request.category()),
                     static_cast<int>(request.audience()), static_cast<int>(request.hazard_category()),
                     request.locale(), static_cast<int>(request.status()));
-    const std::string position = service::PagePosition(request.page_token(), fingerprint, errors);
-    int64_t after_seconds = 0;
-    std::string after_id;
-    if (!position.empty() && !ParsePosition(position, &after_seconds, &after_id)) {
-      errors.Add("page_token", "is not a token from this listing");
-    }
+    const auto after = service::TimeKeyOf(service::PagePosition(request.page_token(), fingerprint, errors), errors);
     if (working && (request.audience() != 0 || request.hazard_category() != 0)) {
       errors.Add(request.audience() != 0 ? "audience" : "hazard_category", "filters the PUBLISHED view only");
     }
@@ -427,7 +407,7 @@ grpc::Status Content::ListArticles(const Caller& caller, const v1::ListArticlesR
       RequireEditorial(caller, auth::Action::kRead, {options_.province, "", false});
       rows = db_.Read([&](store::Tx& tx) {
         return ContentStore::ListWorking(tx, options_.province, request.status(), request.category(), request.locale(),
-                                         after_seconds, after_id, page_size + 1);
+                                         after.seconds, after.id, page_size + 1);
       });
     } else {
       PublishedFilter filter{.category = request.category(),
@@ -435,11 +415,11 @@ grpc::Status Content::ListArticles(const Caller& caller, const v1::ListArticlesR
                              .hazard_category = request.hazard_category(),
                              .locale = request.locale()};
       rows = db_.Read([&](store::Tx& tx) {
-        return ContentStore::ListPublished(tx, filter, after_seconds, after_id, page_size + 1);
+        return ContentStore::ListPublished(tx, filter, after.seconds, after.id, page_size + 1);
       });
     }
     response->set_next_page_token(service::TrimPage(rows, page_size, fingerprint, [&](const v1::Article& a) {
-      return working ? PositionOf(a.update_time().seconds(), a.id()) : PositionOf(a.publish_time().seconds(), a.id());
+      return service::EncodeTimeKey(working ? a.update_time().seconds() : a.publish_time().seconds(), a.id());
     }));
     for (auto& a : rows) *response->add_articles() = std::move(a);
   });

@@ -72,19 +72,33 @@ Escaping EscapingFor(v1::Channel channel) {
   return channel == v1::CHANNEL_WEBHOOK ? Escaping::kJson : Escaping::kPlainText;
 }
 
+// A template's subject and body, compiled against its event type; nullopt
+// (with `problems` saying why) when either does not compile.
+struct CompiledPair {
+  CompiledTemplate subject;
+  CompiledTemplate body;
+};
+
+std::optional<CompiledPair> CompileSubjectAndBody(const v1::Template& t, const Descriptor* type,
+                                                  std::vector<TemplateError>* problems) {
+  auto subject = CompileTemplate(t.subject(), type, problems, "subject");
+  auto body = CompileTemplate(t.body(), type, problems, "body");
+  if (!subject || !body) return std::nullopt;
+  return CompiledPair{std::move(*subject), std::move(*body)};
+}
+
 // Compiles subject and body against the event type, adding authoring errors
 // under `prefix`; for webhooks the body must render to JSON whatever the values.
 void CheckTemplate(const v1::Template& t, const Descriptor* type, const std::string& prefix,
                    core::FieldErrors& errors) {
   std::vector<TemplateError> problems;
-  auto subject = CompileTemplate(t.subject(), type, &problems, "subject");
-  auto body = CompileTemplate(t.body(), type, &problems, "body");
+  const auto compiled = CompileSubjectAndBody(t, type, &problems);
   for (const auto& p : problems) errors.Add(prefix + p.field, p.message);
-  if (!problems.empty() || !subject || !body) return;
+  if (!problems.empty() || !compiled) return;
   if (t.channel() == v1::CHANNEL_WEBHOOK) {
     const google::protobuf::Message* sample =
         google::protobuf::MessageFactory::generated_factory()->GetPrototype(type);
-    if (!nlohmann::json::accept(Render(*body, *sample, Escaping::kJson))) {
+    if (!nlohmann::json::accept(Render(compiled->body, *sample, Escaping::kJson))) {
       errors.Add(prefix + "body", "a webhook body must be JSON (placeholders inside strings)");
     }
   }
@@ -258,11 +272,10 @@ grpc::Status Notify::PreviewTemplate(const Caller& caller, const v1::PreviewTemp
       }
     }
     std::vector<TemplateError> problems;
-    auto subject = CompileTemplate(t->subject(), type, &problems, "subject");
-    auto body = CompileTemplate(t->body(), type, &problems, "body");
-    if (!subject || !body) Refuse(grpc::StatusCode::FAILED_PRECONDITION, "the stored template no longer compiles");
-    response->set_subject(Render(*subject, *sample, Escaping::kPlainText));
-    response->set_body(Render(*body, *sample, EscapingFor(t->channel())));
+    const auto compiled = CompileSubjectAndBody(*t, type, &problems);
+    if (!compiled) Refuse(grpc::StatusCode::FAILED_PRECONDITION, "the stored template no longer compiles");
+    response->set_subject(Render(compiled->subject, *sample, Escaping::kPlainText));
+    response->set_body(Render(compiled->body, *sample, EscapingFor(t->channel())));
   });
 }
 
@@ -304,8 +317,7 @@ grpc::Status Notify::CreateRule(const Caller& caller, const v1::CreateRuleReques
           break;
         case v1::Recipient::kWebhookUrl: {
           const auto& url = r.webhook_url();
-          const bool scheme = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
-          if (!scheme || url.size() > 2048 || url.find_first_of(" \t\r\n") != std::string::npos) {
+          if (!domain::IsHttpUrl(url) || url.size() > 2048 || url.find_first_of(" \t\r\n") != std::string::npos) {
             errors.Add(at + ".webhook_url", "must be an http(s) URL of at most 2048 characters");
           }
           wants_webhook = true;
@@ -416,26 +428,16 @@ grpc::Status Notify::ListInbox(const Caller& caller, const v1::ListInboxRequest&
     const int page_size =
         service::PageSize(request.page_size(), options_.default_page_size, options_.max_page_size, errors);
     const std::string fingerprint = std::string("inbox|") + (request.unread_only() ? "1" : "0");
-    const std::string position = service::PagePosition(request.page_token(), fingerprint, errors);
-    int64_t after_seconds = 0;
-    std::string after_id;
-    if (const auto bar = position.find('|'); !position.empty()) {
-      if (bar == std::string::npos) {
-        errors.Add("page_token", "is not a token from this listing");
-      } else {
-        after_seconds = std::strtoll(position.substr(0, bar).c_str(), nullptr, 10);
-        after_id = position.substr(bar + 1);
-      }
-    }
+    const auto after = service::TimeKeyOf(service::PagePosition(request.page_token(), fingerprint, errors), errors);
     ThrowIfInvalid(errors);
     const auto audiences = AudiencesOf(*caller.principal);
     auto rows = db_.Read([&](store::Tx& tx) {
       response->set_unread(NotifyStore::CountUnread(tx, audiences, caller.principal->subject));
-      return NotifyStore::ListInbox(tx, audiences, caller.principal->subject, request.unread_only(), after_seconds,
-                                    after_id, page_size + 1);
+      return NotifyStore::ListInbox(tx, audiences, caller.principal->subject, request.unread_only(), after.seconds,
+                                    after.id, page_size + 1);
     });
     response->set_next_page_token(service::TrimPage(rows, page_size, fingerprint, [](const v1::InboxItem& i) {
-      return std::to_string(i.create_time().seconds()) + "|" + i.id();
+      return service::EncodeTimeKey(i.create_time().seconds(), i.id());
     }));
     for (auto& i : rows) *response->add_items() = std::move(i);
   });
@@ -529,15 +531,12 @@ void Notify::Route(store::Tx& tx, const events::Event& event) const {
 
   for (const auto& rule : rules) {
     if (rule.source_province() != "*" && rule.source_province() != province) continue;
-    const auto compile = [&](const std::string& id) -> std::optional<std::pair<CompiledTemplate, CompiledTemplate>> {
+    const auto compile = [&](const std::string& id) -> std::optional<CompiledPair> {
       if (id.empty()) return std::nullopt;
       auto t = NotifyStore::FindTemplate(tx, id, 0);
       if (!t) return std::nullopt;
       std::vector<TemplateError> problems;
-      auto subject = CompileTemplate(t->subject(), type, &problems, "subject");
-      auto body = CompileTemplate(t->body(), type, &problems, "body");
-      if (!subject || !body) return std::nullopt;
-      return std::make_pair(std::move(*subject), std::move(*body));
+      return CompileSubjectAndBody(*t, type, &problems);
     };
     const auto inbox_template = compile(rule.inbox_template_id());
     const auto webhook_template = compile(rule.webhook_template_id());
@@ -557,7 +556,7 @@ void Notify::Route(store::Tx& tx, const events::Event& event) const {
         d.set_recipient(r.webhook_url());
         d.set_status(v1::DELIVERY_STATUS_PENDING);
         *d.mutable_next_attempt_time() = now;
-        payload = Render(webhook_template->second, *message, Escaping::kJson);
+        payload = Render(webhook_template->body, *message, Escaping::kJson);
         NotifyStore::InsertDelivery(tx, d, payload);
         continue;
       }
@@ -567,8 +566,8 @@ void Notify::Route(store::Tx& tx, const events::Event& event) const {
         d.set_recipient(r.email());
         d.set_status(v1::DELIVERY_STATUS_PENDING);
         *d.mutable_next_attempt_time() = now;
-        payload = nlohmann::json{{"subject", Render(email_template->first, *message, Escaping::kPlainText)},
-                                 {"body", Render(email_template->second, *message, Escaping::kPlainText)}}
+        payload = nlohmann::json{{"subject", Render(email_template->subject, *message, Escaping::kPlainText)},
+                                 {"body", Render(email_template->body, *message, Escaping::kPlainText)}}
                       .dump();
         NotifyStore::InsertDelivery(tx, d, payload);
         continue;
@@ -591,8 +590,8 @@ void Notify::Route(store::Tx& tx, const events::Event& event) const {
       if (!NotifyStore::InsertDelivery(tx, d, "")) continue;
       v1::InboxItem item;
       item.set_id(d.id());
-      item.set_subject(Render(inbox_template->first, *message, Escaping::kPlainText));
-      item.set_body(Render(inbox_template->second, *message, Escaping::kPlainText));
+      item.set_subject(Render(inbox_template->subject, *message, Escaping::kPlainText));
+      item.set_body(Render(inbox_template->body, *message, Escaping::kPlainText));
       item.set_event_type(event.type);
       item.set_event_id(event.id);
       item.set_rule_id(rule.id());

@@ -1,6 +1,7 @@
 #include "webhook.h"
 
 #include "curl_handle.h"
+#include "osh/domain/text.h"
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -121,12 +122,11 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   return true;
 }
 
-bool IsHttpUrl(std::string_view url) { return StartsWithNoCase(url, "http://") || StartsWithNoCase(url, "https://"); }
-
-// CR or LF in a header value would let an id inject headers of its own.
-bool HasControl(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+// The scheme in any case (HTTP:// too): a transport-level check, unlike domain::IsHttpUrl on stored URLs.
+bool IsHttpUrlAnyCase(std::string_view url) {
+  return StartsWithNoCase(url, "http://") || StartsWithNoCase(url, "https://");
 }
+
 
 struct ResponseSink {
   std::size_t bytes = 0;
@@ -249,8 +249,11 @@ curl_socket_t OpenCheckedSocket(void* user, curlsocktype /*purpose*/, struct cur
 WebhookResult PostWebhook(const std::string& url, std::string_view body, std::string_view secret,
                           const std::string& event_id, const std::string& delivery_id,
                           std::chrono::milliseconds timeout, bool allow_private_addresses) {
-  if (!IsHttpUrl(url)) return Refused("url must start with http:// or https://");
-  if (HasControl(event_id) || HasControl(delivery_id)) return Refused("event or delivery id holds control characters");
+  if (!IsHttpUrlAnyCase(url)) return Refused("url must start with http:// or https://");
+  // CR or LF in a header value would let an id inject headers of its own.
+  if (domain::HasControlCharacters(event_id) || domain::HasControlCharacters(delivery_id)) {
+    return Refused("event or delivery id holds control characters");
+  }
   if (const CURLcode init = CurlGlobalInit(); init != CURLE_OK) return FromTransportError(init, "", 0);
   const std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
   if (!curl) return {.retryable = true, .error = "cannot create a curl handle"};

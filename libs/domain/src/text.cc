@@ -84,4 +84,16 @@ std::string_view Utf8Prefix(std::string_view text, std::size_t max_code_points) 
   return text;
 }
 
+bool HasControlCharacters(std::string_view text, bool allow_line_breaks) {
+  for (unsigned char c : text) {
+    if (c == 0x7F) return true;
+    if (c >= 0x20) continue;
+    if (allow_line_breaks && (c == '\n' || c == '\r' || c == '\t')) continue;
+    return true;
+  }
+  return false;
+}
+
+bool IsHttpUrl(std::string_view url) { return url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0; }
+
 }  // namespace osh::domain

@@ -101,4 +101,22 @@ TEST(Utf8Prefix, NeverCutsInsideACharacter) {
 }
 
 }  // namespace
+namespace {
+
+TEST(TextTest, ControlCharacters) {
+  EXPECT_FALSE(HasControlCharacters("标题 title"));
+  EXPECT_TRUE(HasControlCharacters("a\nb"));
+  EXPECT_FALSE(HasControlCharacters("a\r\nb\tc", true));
+  EXPECT_TRUE(HasControlCharacters("a\x02" "b", true));  // split: \x02b would be one escape
+  EXPECT_TRUE(HasControlCharacters("a\x7F", true));
+}
+
+TEST(TextTest, HttpUrls) {
+  EXPECT_TRUE(IsHttpUrl("https://wsjkw.gd.gov.cn/"));
+  EXPECT_TRUE(IsHttpUrl("http://example.cn"));
+  EXPECT_FALSE(IsHttpUrl("javascript:alert(1)"));
+  EXPECT_FALSE(IsHttpUrl("ftp://example.cn"));
+}
+
+}  // namespace
 }  // namespace osh::domain

@@ -25,4 +25,11 @@ std::size_t Utf8Length(std::string_view text);
 // must stay valid UTF-8 (protobuf and JSON refuse anything else).
 std::string_view Utf8Prefix(std::string_view text, std::size_t max_code_points);
 
+// C0 control characters or DEL; with `allow_line_breaks`, \n, \r and \t are
+// fine (flowing text), otherwise they count too (titles, ids, header values).
+bool HasControlCharacters(std::string_view text, bool allow_line_breaks = false);
+
+// Starts with http:// or https:// (as written; URLs users give are stored so).
+bool IsHttpUrl(std::string_view url);
+
 }  // namespace osh::domain

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,32 @@ inline std::string PagePosition(const std::string& page_token, const std::string
     return "";
   }
   return *position;
+}
+
+// The position of listings ordered by a time (newest first) then an id:
+// "<seconds>|<id>". TimeKeyOf reads it back; an empty position is the first
+// page, a malformed one adds a page_token error.
+struct TimeKey {
+  int64_t seconds = 0;
+  std::string id;
+};
+
+inline std::string EncodeTimeKey(int64_t seconds, const std::string& id) { return std::to_string(seconds) + "|" + id; }
+
+inline TimeKey TimeKeyOf(const std::string& position, core::FieldErrors& errors) {
+  if (position.empty()) return {};
+  const auto bar = position.find('|');
+  TimeKey key;
+  if (bar != std::string::npos) {
+    try {
+      key.seconds = std::stoll(position.substr(0, bar));
+      key.id = position.substr(bar + 1);
+    } catch (const std::exception&) {
+      key.id.clear();
+    }
+  }
+  if (key.id.empty()) errors.Add("page_token", "is not a token from this listing");
+  return key;
 }
 
 // A list query reads page_size + 1 rows; this keeps page_size of them and
