@@ -20,7 +20,9 @@
 #include "osh/service/records.h"
 #include "email.h"
 #include "osh/events/v1/content_events.pb.h"
+#include "osh/events/v1/notify_events.pb.h"
 #include "osh/events/v1/registry_events.pb.h"
+#include "reminders.h"
 #include "template_engine.h"
 
 namespace osh::notify {
@@ -47,6 +49,7 @@ const Descriptor* EventTypeOrNull(const std::string& name) {
   static const bool linked = [] {
     events::v1::EnterpriseRegistered::descriptor();
     events::v1::ArticlePublished::descriptor();
+    events::v1::DeadlineReminder::descriptor();
     return true;
   }();
   (void)linked;
@@ -146,7 +149,8 @@ void FillVariables(v1::Template& t) {
 
 }  // namespace
 
-Notify::Notify(store::Database& db, Options options) : db_(db), options_(std::move(options)) {}
+Notify::Notify(store::Database& db, Options options)
+    : db_(db), options_(std::move(options)), planner_({.send_hour = options_.reminder_hour}) {}
 
 std::vector<std::string> Notify::AudiencesOf(const auth::Principal& p) {
   std::vector<std::string> out = {"sub:" + p.subject};
@@ -295,6 +299,10 @@ grpc::Status Notify::CreateRule(const Caller& caller, const v1::CreateRuleReques
         domain::FindProvince(rule.source_province()) == nullptr) {
       errors.Add("rule.source_province", "must be empty (this province), * (every province) or a province code");
     }
+    CheckSchedule(rule, errors);
+    if (rule.digest() && rule.legally_required()) {
+      errors.Add("rule.digest", "legally required notices are sent one by one, never in a digest");
+    }
     if (rule.recipients_size() == 0 || static_cast<size_t>(rule.recipients_size()) > kMaxRecipients) {
       errors.Add("rule.recipients", "must name 1 to 20 recipients");
     }
@@ -360,6 +368,7 @@ grpc::Status Notify::CreateRule(const Caller& caller, const v1::CreateRuleReques
         *stored.mutable_create_time() = Now(options_);
         const std::string secret = wants_webhook ? RandomHex(32) : "";
         NotifyStore::PutRule(tx, stored, secret, true);
+        if (stored.schedule().deadline() == v1::DEADLINE_KIND_ANNUAL_DATE) planner_.PlanAnnual(tx, stored, options_.clock());
         service::Audit(tx, caller, "create", "rule", stored.id());
         *response = stored;
         response->set_webhook_secret(secret);  // shown once
@@ -414,6 +423,9 @@ grpc::Status Notify::SetRuleEnabled(const Caller& caller, const v1::SetRuleEnabl
         r->set_enabled(request.enabled());
         r->set_version(r->version() + 1);
         NotifyStore::PutRule(tx, *r, "", false);
+        if (r->enabled() && r->schedule().deadline() == v1::DEADLINE_KIND_ANNUAL_DATE) {
+          planner_.PlanAnnual(tx, *r, options_.clock());
+        }
         service::Audit(tx, caller, request.enabled() ? "enable" : "disable", "rule", r->id());
         *response = *r;
       });
@@ -515,7 +527,38 @@ grpc::Status Notify::ListPreferences(const Caller& caller, const v1::ListPrefere
   });
 }
 
+grpc::Status Notify::ListReminders(const Caller& caller, const v1::ListRemindersRequest& request,
+                                   v1::ListRemindersResponse* response) {
+  return Guard(caller, "ListReminders", [&] {
+    core::FieldErrors errors;
+    const int page_size =
+        service::PageSize(request.page_size(), options_.default_page_size, options_.max_page_size, errors);
+    if (!v1::ReminderStatus_IsValid(request.status())) errors.Add("status", "unknown value");
+    const std::string fingerprint = fmt::format("reminders|{}|{}", static_cast<int>(request.status()), request.rule_id());
+    const auto after = service::TimeKeyOf(service::PagePosition(request.page_token(), fingerprint, errors), errors);
+    ThrowIfInvalid(errors);
+    Require(caller.principal, auth::Action::kRead, {options_.province, "", false});
+    auto rows = db_.Read([&](store::Tx& tx) {
+      return NotifyStore::ListReminders(tx, request.status(), request.rule_id(), after.seconds, after.id,
+                                        page_size + 1);
+    });
+    response->set_next_page_token(service::TrimPage(rows, page_size, fingerprint, [](const v1::Reminder& r) {
+      return service::EncodeTimeKey(r.due_time().seconds(), r.id());
+    }));
+    for (auto& r : rows) *response->add_reminders() = std::move(r);
+  });
+}
+
 void Notify::Route(store::Tx& tx, const events::Event& event) const {
+  std::string province, service_name;
+  events::ParseSource(event.source, &province, &service_name);
+  if (event.type == events::v1::RectificationOpened::descriptor()->full_name()) {
+    events::v1::RectificationOpened opened;
+    if (opened.ParseFromString(event.payload)) planner_.RectificationOpened(tx, opened, province, options_.clock());
+  } else if (event.type == events::v1::RectificationClosed::descriptor()->full_name()) {
+    events::v1::RectificationClosed closed;
+    if (closed.ParseFromString(event.payload)) planner_.RectificationClosed(tx, closed, options_.clock());
+  }
   const auto rules = NotifyStore::EnabledRulesFor(tx, event.type);
   if (rules.empty()) return;
   const auto* type = EventTypeOrNull(event.type);
@@ -523,84 +566,90 @@ void Notify::Route(store::Tx& tx, const events::Event& event) const {
   std::unique_ptr<google::protobuf::Message> message(
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
   if (!message->ParseFromString(event.payload)) throw std::runtime_error("payload of " + event.id + " does not parse");
-  std::string province, service_name;
-  events::ParseSource(event.source, &province, &service_name);
-  google::protobuf::Timestamp event_time;
-  if (!TimeUtil::FromString(event.time, &event_time)) event_time = Now(options_);
-  const auto now = Now(options_);
-
+  EventFacts facts{.id = event.id, .type = event.type, .province = province, .time = {}};
+  if (!TimeUtil::FromString(event.time, &facts.time)) facts.time = Now(options_);
   for (const auto& rule : rules) {
     if (rule.source_province() != "*" && rule.source_province() != province) continue;
-    const auto compile = [&](const std::string& id) -> std::optional<CompiledPair> {
-      if (id.empty()) return std::nullopt;
-      auto t = NotifyStore::FindTemplate(tx, id, 0);
-      if (!t) return std::nullopt;
-      std::vector<TemplateError> problems;
-      return CompileSubjectAndBody(*t, type, &problems);
-    };
-    const auto inbox_template = compile(rule.inbox_template_id());
-    const auto webhook_template = compile(rule.webhook_template_id());
-    const auto email_template = compile(rule.email_template_id());
-    for (const auto& r : rule.recipients()) {
-      v1::Delivery d;
-      d.set_id(core::NewUuidV7(options_.clock()));
-      d.set_event_id(event.id);
-      d.set_event_type(event.type);
-      d.set_rule_id(rule.id());
-      *d.mutable_create_time() = now;
-      *d.mutable_event_time() = event_time;
-      std::string payload;
-      if (r.target_case() == v1::Recipient::kWebhookUrl) {
-        if (!webhook_template) continue;
-        d.set_channel(v1::CHANNEL_WEBHOOK);
-        d.set_recipient(r.webhook_url());
-        d.set_status(v1::DELIVERY_STATUS_PENDING);
-        *d.mutable_next_attempt_time() = now;
-        payload = Render(webhook_template->body, *message, Escaping::kJson);
-        NotifyStore::InsertDelivery(tx, d, payload);
-        continue;
-      }
-      if (r.target_case() == v1::Recipient::kEmail) {
-        if (!email_template) continue;
-        d.set_channel(v1::CHANNEL_EMAIL);
-        d.set_recipient(r.email());
-        d.set_status(v1::DELIVERY_STATUS_PENDING);
-        *d.mutable_next_attempt_time() = now;
-        payload = nlohmann::json{{"subject", Render(email_template->subject, *message, Escaping::kPlainText)},
-                                 {"body", Render(email_template->body, *message, Escaping::kPlainText)}}
-                      .dump();
-        NotifyStore::InsertDelivery(tx, d, payload);
-        continue;
-      }
-      if (!inbox_template) continue;
-      std::string audience;
-      if (r.target_case() == v1::Recipient::kEventOrganisation) {
-        const auto code = CreditCodeOf(*message);
-        if (code.empty()) continue;  // the event is about no organisation
-        audience = "org:" + code;
-      } else if (r.target_case() == v1::Recipient::kProvinceRole) {
-        audience = AudienceOfRole(province, r.province_role());
-      } else {
-        audience = "sub:" + r.subject();
-      }
-      d.set_channel(v1::CHANNEL_INBOX);
-      d.set_recipient(audience);
-      d.set_status(v1::DELIVERY_STATUS_DELIVERED);
-      *d.mutable_delivered_time() = now;
-      if (!NotifyStore::InsertDelivery(tx, d, "")) continue;
-      v1::InboxItem item;
-      item.set_id(d.id());
-      item.set_subject(Render(inbox_template->subject, *message, Escaping::kPlainText));
-      item.set_body(Render(inbox_template->body, *message, Escaping::kPlainText));
-      item.set_event_type(event.type);
-      item.set_event_id(event.id);
-      item.set_rule_id(rule.id());
-      item.set_category(rule.category());
-      item.set_legally_required(rule.legally_required());
-      *item.mutable_create_time() = now;
-      NotifyStore::InsertInboxItem(tx, item, audience);
-    }
+    Deliver(tx, rule, facts, *message);
   }
+}
+
+int Notify::Deliver(store::Tx& tx, const v1::Rule& rule, const EventFacts& event,
+                    const google::protobuf::Message& message) const {
+  const auto now = Now(options_);
+  const auto compile = [&](const std::string& id) -> std::optional<CompiledPair> {
+    if (id.empty()) return std::nullopt;
+    auto t = NotifyStore::FindTemplate(tx, id, 0);
+    if (!t) return std::nullopt;
+    std::vector<TemplateError> problems;
+    return CompileSubjectAndBody(*t, message.GetDescriptor(), &problems);
+  };
+  const auto inbox_template = compile(rule.inbox_template_id());
+  const auto webhook_template = compile(rule.webhook_template_id());
+  const auto email_template = compile(rule.email_template_id());
+  int made = 0;
+  for (const auto& r : rule.recipients()) {
+    v1::Delivery d;
+    d.set_id(core::NewUuidV7(options_.clock()));
+    d.set_event_id(event.id);
+    d.set_event_type(event.type);
+    d.set_rule_id(rule.id());
+    *d.mutable_create_time() = now;
+    *d.mutable_event_time() = event.time;
+    if (r.target_case() == v1::Recipient::kWebhookUrl) {
+      if (!webhook_template) continue;
+      d.set_channel(v1::CHANNEL_WEBHOOK);
+      d.set_recipient(r.webhook_url());
+      d.set_status(v1::DELIVERY_STATUS_PENDING);
+      *d.mutable_next_attempt_time() = now;
+      made += NotifyStore::InsertDelivery(tx, d, Render(webhook_template->body, message, Escaping::kJson));
+      continue;
+    }
+    if (r.target_case() == v1::Recipient::kEmail) {
+      if (!email_template) continue;
+      d.set_channel(v1::CHANNEL_EMAIL);
+      d.set_recipient(r.email());
+      // Low-priority mail waits for the mailbox's daily digest; legally required mail never does.
+      const bool digested = rule.digest() && !rule.legally_required();
+      d.set_status(digested ? v1::DELIVERY_STATUS_IN_DIGEST : v1::DELIVERY_STATUS_PENDING);
+      *d.mutable_next_attempt_time() = now;
+      const std::string payload =
+          nlohmann::json{{"subject", Render(email_template->subject, message, Escaping::kPlainText)},
+                         {"body", Render(email_template->body, message, Escaping::kPlainText)}}
+              .dump();
+      made += NotifyStore::InsertDelivery(tx, d, payload);
+      continue;
+    }
+    if (!inbox_template) continue;
+    std::string audience;
+    if (r.target_case() == v1::Recipient::kEventOrganisation) {
+      const auto code = CreditCodeOf(message);
+      if (code.empty()) continue;  // the event is about no organisation
+      audience = "org:" + code;
+    } else if (r.target_case() == v1::Recipient::kProvinceRole) {
+      audience = AudienceOfRole(event.province, r.province_role());
+    } else {
+      audience = "sub:" + r.subject();
+    }
+    d.set_channel(v1::CHANNEL_INBOX);
+    d.set_recipient(audience);
+    d.set_status(v1::DELIVERY_STATUS_DELIVERED);
+    *d.mutable_delivered_time() = now;
+    if (!NotifyStore::InsertDelivery(tx, d, "")) continue;
+    ++made;
+    v1::InboxItem item;
+    item.set_id(d.id());
+    item.set_subject(Render(inbox_template->subject, message, Escaping::kPlainText));
+    item.set_body(Render(inbox_template->body, message, Escaping::kPlainText));
+    item.set_event_type(event.type);
+    item.set_event_id(event.id);
+    item.set_rule_id(rule.id());
+    item.set_category(rule.category());
+    item.set_legally_required(rule.legally_required());
+    *item.mutable_create_time() = now;
+    NotifyStore::InsertInboxItem(tx, item, audience);
+  }
+  return made;
 }
 
 }  // namespace osh::notify

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "notify_store.h"
+#include "reminders.h"
 #include "osh/events/event.h"
 #include "osh/notify/v1/notify.pb.h"
 #include "osh/service/call.h"
@@ -27,6 +28,15 @@ class Notify {
     int max_page_size = 500;
     std::function<std::chrono::system_clock::time_point()> clock = [] { return std::chrono::system_clock::now(); };
     bool email_enabled = false;  // an SMTP server is configured
+    int reminder_hour = 9;       // China Standard Time hour reminders go out
+  };
+
+  // The facts of an event its deliveries record.
+  struct EventFacts {
+    std::string id;
+    std::string type;
+    std::string province;  // of its source: role audiences are that province's
+    google::protobuf::Timestamp time;
   };
 
   Notify(store::Database& db, Options options);
@@ -50,12 +60,25 @@ class Notify {
   grpc::Status SetPreference(const Caller& caller, const v1::SetPreferenceRequest& request, v1::Preference* response);
   grpc::Status ListPreferences(const Caller& caller, const v1::ListPreferencesRequest& request,
                                v1::ListPreferencesResponse* response);
+  grpc::Status ListReminders(const Caller& caller, const v1::ListRemindersRequest& request,
+                             v1::ListRemindersResponse* response);
 
   // Applies the enabled rules of the event's type: one inbox item or one
   // pending webhook or email delivery per (event, rule, recipient, channel), never a
   // second one for the same event (the consumer dedups events too). Runs in
   // the EventConsumer's transaction; events nobody has a rule for change nothing.
+  // Rectification events also plan and cancel deadline reminders.
   void Route(store::Tx& tx, const events::Event& event) const;
+
+  // One rule's deliveries of one event (`message` is its payload): an inbox
+  // item, or a pending or digest-bound delivery, per recipient and channel,
+  // unless that (event, rule, recipient, channel) was delivered before.
+  // Returns how many are new.
+  int Deliver(store::Tx& tx, const v1::Rule& rule, const EventFacts& event,
+              const google::protobuf::Message& message) const;
+
+  const ReminderPlanner& planner() const { return planner_; }
+  const Options& options() const { return options_; }
 
   // Inbox audiences of a principal: itself, its organisation, its role in its province.
   static std::vector<std::string> AudiencesOf(const auth::Principal& p);
@@ -63,6 +86,7 @@ class Notify {
  private:
   store::Database& db_;
   Options options_;
+  ReminderPlanner planner_;
 };
 
 }  // namespace osh::notify

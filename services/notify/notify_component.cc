@@ -4,6 +4,7 @@
 #include "notify.h"
 #include "notify_grpc.h"
 #include "notify_store.h"
+#include "scheduler.h"
 #include "osh/core/config.h"
 #include "osh/events/consumer.h"
 #include "osh/service/grpc_front.h"
@@ -26,6 +27,8 @@ std::vector<core::ConfigKey> ConfigKeys() {
       {"webhook-allow-private", "false", "allow webhooks to loopback, private and link-local addresses"},
       {"smtp-url", "", "SMTP server for email (smtp://host:port or smtps://…); empty: no email"},
       {"smtp-from", "noreply@osh.invalid", "sender address of notification email"},
+      {"reminder-hour", "9", "hour of the day (China Standard Time) deadline reminders are sent"},
+      {"digest-hour", "8", "hour of the day (China Standard Time) low-priority mail goes out as one digest"},
   });
   return keys;
 }
@@ -38,6 +41,15 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   if (verifier == nullptr) return false;
   auto& db = service::AdoptDatabase(host, "notify.db", NotifyStore::Migrations());
   options.max_page_size = static_cast<int>(config.GetInt("page-size-max"));
+  options.reminder_hour = static_cast<int>(config.GetInt("reminder-hour"));
+  ReminderScheduler::Options schedule;
+  schedule.digest_hour = static_cast<int>(config.GetInt("digest-hour"));
+  for (const auto& [key, hour] : {std::pair{"reminder-hour", options.reminder_hour}, {"digest-hour", schedule.digest_hour}}) {
+    if (hour < 0 || hour > 23) {
+      *error = std::string(key) + " must be an hour from 0 to 23";
+      return false;
+    }
+  }
 
   WebhookDispatcher::Options dispatch;
   dispatch.timeout = std::chrono::milliseconds(config.GetInt("webhook-timeout-ms"));
@@ -51,6 +63,9 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   dispatcher.Start();
 
   auto& notify = host.Adopt(std::make_unique<Notify>(db, options));
+  auto& scheduler = host.Adopt(std::make_unique<ReminderScheduler>(
+      db, notify, schedule, [&dispatcher] { dispatcher.Notify(); }, &host.metrics()));
+  scheduler.Start();
   if (const auto brokers = config.GetString("kafka-brokers"); !brokers.empty()) {
     events::EventConsumer::Options consumer;
     consumer.brokers = brokers;
@@ -59,7 +74,10 @@ bool Wire(core::ServiceHost& host, std::string* error) {
     for (const auto& service_name : core::SplitList(config.GetString("event-services"), ',')) {
       consumer.topics.push_back(events::TopicFor(service_name));
     }
-    consumer.after_commit = [&dispatcher] { dispatcher.Notify(); };
+    consumer.after_commit = [&dispatcher, &scheduler] {
+      dispatcher.Notify();
+      scheduler.Wake();  // a reopened item may have a reminder due at once
+    };
     auto routed = std::make_unique<events::EventConsumer>(
         db, consumer, [&notify](store::Tx& tx, const events::Event& e) { notify.Route(tx, e); }, &host.metrics());
     if (!routed->Start(error)) return false;

@@ -32,6 +32,7 @@ OSH_NOTIFY_METHOD(ListDeliveries, v1::ListDeliveriesRequest, v1::ListDeliveriesR
 OSH_NOTIFY_METHOD(GetDelivery, v1::GetDeliveryRequest, v1::Delivery)
 OSH_NOTIFY_METHOD(SetPreference, v1::SetPreferenceRequest, v1::Preference)
 OSH_NOTIFY_METHOD(ListPreferences, v1::ListPreferencesRequest, v1::ListPreferencesResponse)
+OSH_NOTIFY_METHOD(ListReminders, v1::ListRemindersRequest, v1::ListRemindersResponse)
 
 #undef OSH_NOTIFY_METHOD
 

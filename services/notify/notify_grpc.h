@@ -33,6 +33,7 @@ class NotifyGrpcService final : public v1::NotifyService::CallbackService {
   Reactor* SetPreference(Ctx* ctx, const v1::SetPreferenceRequest* req, v1::Preference* resp) override;
   Reactor* ListPreferences(Ctx* ctx, const v1::ListPreferencesRequest* req,
                            v1::ListPreferencesResponse* resp) override;
+  Reactor* ListReminders(Ctx* ctx, const v1::ListRemindersRequest* req, v1::ListRemindersResponse* resp) override;
 
  private:
   Reactor* Serve(Ctx* ctx, const std::function<grpc::Status(const Caller&)>& call);

@@ -82,6 +82,26 @@ CREATE TABLE preferences (
   PRIMARY KEY (subject, category, channel)
 ) WITHOUT ROWID;
 )sql"},
+      {5, "reminders and digests", R"sql(
+CREATE TABLE reminders (
+  id TEXT PRIMARY KEY,
+  rule_id TEXT NOT NULL,
+  reference TEXT NOT NULL,
+  deadline TEXT NOT NULL,
+  days_before INTEGER NOT NULL,
+  due_ms INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  record BLOB NOT NULL,
+  event BLOB NOT NULL,
+  UNIQUE (rule_id, reference, deadline, days_before)
+);
+CREATE INDEX reminders_due ON reminders(status, due_ms);
+CREATE INDEX reminders_by_reference ON reminders(reference, status);
+CREATE TABLE digest_runs (
+  day TEXT PRIMARY KEY,
+  run_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
   };
 }
 
@@ -296,6 +316,85 @@ void NotifyStore::MarkRead(store::Tx& tx, const std::string& item_id, const std:
   auto s = tx.Prepare(
       "INSERT INTO inbox_reads(item_id, subject, read_seconds) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
   s.Bind(1, item_id).Bind(2, subject).Bind(3, seconds).Run();
+}
+
+bool NotifyStore::InsertReminder(store::Tx& tx, const v1::Reminder& r, const std::string& event) {
+  auto s = tx.Prepare(
+      "INSERT INTO reminders(id, rule_id, reference, deadline, days_before, due_ms, status, record, event) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rule_id, reference, deadline, days_before) DO NOTHING");
+  s.Bind(1, r.id()).Bind(2, r.rule_id()).Bind(3, r.reference()).Bind(4, r.deadline()).Bind(5, r.days_before());
+  s.Bind(6, r.due_time().seconds() * 1000).Bind(7, r.status()).BindBlob(8, r.SerializeAsString()).BindBlob(9, event);
+  return s.Run() == 1;
+}
+
+void NotifyStore::UpdateReminder(store::Tx& tx, const v1::Reminder& r) {
+  auto s = tx.Prepare("UPDATE reminders SET status = ?, record = ? WHERE id = ?");
+  s.Bind(1, r.status()).BindBlob(2, r.SerializeAsString()).Bind(3, r.id()).Run();
+}
+
+std::vector<v1::Reminder> NotifyStore::ScheduledRemindersOf(store::Tx& tx, const std::string& reference) {
+  auto s = tx.Prepare("SELECT record FROM reminders WHERE reference = ? AND status = ? ORDER BY id");
+  s.Bind(1, reference).Bind(2, static_cast<int>(v1::REMINDER_STATUS_SCHEDULED));
+  return Rows<v1::Reminder>(s);
+}
+
+std::vector<DueReminder> NotifyStore::DueReminders(store::Tx& tx, int64_t now_ms, int limit) {
+  auto s = tx.Prepare(
+      "SELECT record, event FROM reminders WHERE status = ? AND due_ms <= ? ORDER BY due_ms, id LIMIT ?");
+  s.Bind(1, static_cast<int>(v1::REMINDER_STATUS_SCHEDULED)).Bind(2, now_ms).Bind(3, limit);
+  std::vector<DueReminder> out;
+  while (s.Step()) out.push_back({store::ParseRecord<v1::Reminder>(s.Blob(0)), s.Blob(1)});
+  return out;
+}
+
+bool NotifyStore::HasLaterDueReminder(store::Tx& tx, const v1::Reminder& r, int64_t now_ms) {
+  auto s = tx.Prepare(
+      "SELECT 1 FROM reminders WHERE rule_id = ? AND reference = ? AND deadline = ? AND status = ? AND "
+      "due_ms <= ? AND days_before < ? LIMIT 1");
+  s.Bind(1, r.rule_id()).Bind(2, r.reference()).Bind(3, r.deadline());
+  s.Bind(4, static_cast<int>(v1::REMINDER_STATUS_SCHEDULED)).Bind(5, now_ms).Bind(6, r.days_before());
+  return s.Step();
+}
+
+std::optional<int64_t> NotifyStore::NextReminderDueMs(store::Tx& tx) {
+  auto s = tx.Prepare("SELECT MIN(due_ms) FROM reminders WHERE status = ?");
+  s.Bind(1, static_cast<int>(v1::REMINDER_STATUS_SCHEDULED));
+  if (!s.Step() || s.IsNull(0)) return std::nullopt;
+  return s.Int(0);
+}
+
+std::vector<v1::Reminder> NotifyStore::ListReminders(store::Tx& tx, int status, const std::string& rule_id,
+                                                     int64_t after_seconds, const std::string& after_id, int limit) {
+  auto s = tx.Prepare(
+      "SELECT record FROM reminders WHERE (? = 0 OR status = ?) AND (? = '' OR rule_id = ?) AND "
+      "(? = '' OR due_ms > ? OR (due_ms = ? AND id > ?)) ORDER BY due_ms, id LIMIT ?");
+  s.Bind(1, status).Bind(2, status).Bind(3, rule_id).Bind(4, rule_id);
+  s.Bind(5, after_id).Bind(6, after_seconds * 1000).Bind(7, after_seconds * 1000).Bind(8, after_id).Bind(9, limit);
+  return Rows<v1::Reminder>(s);
+}
+
+std::vector<DueDelivery> NotifyStore::DeliveriesInDigest(store::Tx& tx, int limit) {
+  auto s = tx.Prepare("SELECT record, payload FROM deliveries WHERE status = ? ORDER BY id LIMIT ?");
+  s.Bind(1, static_cast<int>(v1::DELIVERY_STATUS_IN_DIGEST)).Bind(2, limit);
+  std::vector<DueDelivery> out;
+  while (s.Step()) {
+    DueDelivery d;
+    d.delivery = store::ParseRecord<v1::Delivery>(s.Blob(0));
+    d.payload = s.Blob(1);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+bool NotifyStore::DigestRan(store::Tx& tx, const std::string& day) {
+  auto s = tx.Prepare("SELECT 1 FROM digest_runs WHERE day = ?");
+  s.Bind(1, day);
+  return s.Step();
+}
+
+void NotifyStore::MarkDigestRun(store::Tx& tx, const std::string& day, int64_t now_ms) {
+  auto s = tx.Prepare("INSERT INTO digest_runs(day, run_ms) VALUES (?, ?)");
+  s.Bind(1, day).Bind(2, now_ms).Run();
 }
 
 }  // namespace osh::notify

@@ -19,6 +19,13 @@ struct DueDelivery {
   std::string secret;
 };
 
+// A scheduled reminder that fell due, with the DeadlineReminder it renders
+// (everything but days_left and reminder_id, which are filled when it is sent).
+struct DueReminder {
+  v1::Reminder reminder;
+  std::string event;
+};
+
 // The notify service's tables: versioned templates, rules (with their webhook
 // secret kept apart from the record), inbox items with per-principal read
 // marks, and deliveries unique per (event, rule, recipient, channel).
@@ -63,6 +70,23 @@ class NotifyStore {
   static void PutPreference(store::Tx& tx, const std::string& subject, const v1::Preference& preference);
   static std::vector<v1::Preference> ListPreferences(store::Tx& tx, const std::string& subject);
   static void MarkRead(store::Tx& tx, const std::string& item_id, const std::string& subject, int64_t seconds);
+
+  // False when the rule has that reminder (reference, deadline, days) already.
+  static bool InsertReminder(store::Tx& tx, const v1::Reminder& r, const std::string& event);
+  static void UpdateReminder(store::Tx& tx, const v1::Reminder& r);
+  static std::vector<v1::Reminder> ScheduledRemindersOf(store::Tx& tx, const std::string& reference);
+  static std::vector<DueReminder> DueReminders(store::Tx& tx, int64_t now_ms, int limit);
+  // A reminder of the same deadline and rule, closer to it, is due as well:
+  // `r` is stale (the service was down while both fell due).
+  static bool HasLaterDueReminder(store::Tx& tx, const v1::Reminder& r, int64_t now_ms);
+  static std::optional<int64_t> NextReminderDueMs(store::Tx& tx);
+  // Soonest due first; the page position is (due second, id).
+  static std::vector<v1::Reminder> ListReminders(store::Tx& tx, int status, const std::string& rule_id,
+                                                 int64_t after_seconds, const std::string& after_id, int limit);
+
+  static std::vector<DueDelivery> DeliveriesInDigest(store::Tx& tx, int limit);
+  static bool DigestRan(store::Tx& tx, const std::string& day);
+  static void MarkDigestRun(store::Tx& tx, const std::string& day, int64_t now_ms);
 };
 
 }  // namespace osh::notify

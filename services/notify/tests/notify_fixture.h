@@ -1,8 +1,10 @@
 #pragma once
 
+#include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -10,7 +12,9 @@
 #include "notify.h"
 #include "notify_grpc.h"
 #include "notify_store.h"
+#include "scheduler.h"
 #include "osh/auth/jwt.h"
+#include "osh/core/errors.h"
 #include "osh/events/event.h"
 #include "osh/events/v1/registry_events.pb.h"
 #include "osh/notify/v1/notify.grpc.pb.h"
@@ -44,11 +48,28 @@ class NotifyFixture : public ::testing::Test {
     return o;
   }
 
+  // The time every component sees: the real clock until a test sets one.
+  std::chrono::system_clock::time_point Now() const {
+    const int64_t ms = now_ms_.load();
+    return ms == 0 ? std::chrono::system_clock::now()
+                   : std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+  }
+  void SetNow(const std::string& rfc3339) {
+    google::protobuf::Timestamp t;
+    ASSERT_TRUE(google::protobuf::util::TimeUtil::FromString(rfc3339, &t)) << rfc3339;
+    now_ms_ = google::protobuf::util::TimeUtil::TimestampToMilliseconds(t);
+  }
+
   void Start(bool dispatch = true) {
     db_ = store::Database::Open({.path = (dir_.path() / "notify.db").string()}, NotifyStore::Migrations());
-    dispatcher_ = std::make_unique<WebhookDispatcher>(*db_, DispatchOptions(), &metrics_);
+    auto dispatch_options = DispatchOptions();
+    dispatch_options.clock = [this] { return Now(); };
+    dispatcher_ = std::make_unique<WebhookDispatcher>(*db_, dispatch_options, &metrics_);
     if (dispatch) dispatcher_->Start();
-    notify_ = std::make_unique<Notify>(*db_, Notify::Options{.province = "44"});
+    notify_ = std::make_unique<Notify>(
+        *db_, Notify::Options{.province = "44", .clock = [this] { return Now(); }, .email_enabled = email_enabled_});
+    scheduler_ = std::make_unique<ReminderScheduler>(
+        *db_, *notify_, ReminderScheduler::Options{.clock = [this] { return Now(); }}, nullptr, &metrics_);
     service_ = std::make_unique<NotifyGrpcService>(*notify_, *verifier_);
     server_ = std::make_unique<service::testing::LoopbackServer>(std::vector<grpc::Service*>{service_.get()});
     stub_ = v1::NotifyService::NewStub(server_->channel());
@@ -58,6 +79,7 @@ class NotifyFixture : public ::testing::Test {
     stub_.reset();
     server_.reset();
     service_.reset();
+    scheduler_.reset();
     notify_.reset();
     dispatcher_.reset();
     db_.reset();
@@ -98,6 +120,22 @@ class NotifyFixture : public ::testing::Test {
     return out;
   }
 
+  v1::ListInboxResponse Inbox(const std::string& token, bool unread_only = false) {
+    v1::ListInboxRequest req;
+    req.set_unread_only(unread_only);
+    v1::ListInboxResponse out;
+    auto status = stub_->ListInbox(Ctx(token).get(), req, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
+  // "field: description" lines of an INVALID_ARGUMENT's BadRequest.
+  static std::string FieldsOf(const grpc::Status& status) {
+    std::string fields;
+    for (const auto& [field, description] : core::FieldViolationsOf(status)) fields += field + ": " + description + "\n";
+    return fields;
+  }
+
   static events::Event Registered(const std::string& name, const std::string& province = "44",
                                   const std::string& credit_code = kEmployerCode) {
     events::v1::EnterpriseRegistered m;
@@ -119,7 +157,10 @@ class NotifyFixture : public ::testing::Test {
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<WebhookDispatcher> dispatcher_;
   std::unique_ptr<Notify> notify_;
+  std::unique_ptr<ReminderScheduler> scheduler_;  // not started: tests run its passes
   std::unique_ptr<NotifyGrpcService> service_;
+  std::atomic<int64_t> now_ms_{0};
+  bool email_enabled_ = false;
   std::unique_ptr<service::testing::LoopbackServer> server_;
   std::unique_ptr<v1::NotifyService::Stub> stub_;
 

@@ -105,5 +105,58 @@ TEST_F(NotifyKafkaTest, EventsOnTheBrokerAreDeliveredOnceToInboxAndWebhook) {
   EXPECT_EQ(InboxSize(employer_), 2);
 }
 
+TEST_F(NotifyKafkaTest, RectificationEventsOnTheBrokerScheduleRemindersThatSurviveARestart) {
+  SetNow("2026-11-25T02:00:00Z");
+  const auto t = MakeTemplate(v1::CHANNEL_INBOX, "还有{{days_left}}天", "{{item_id}}", "osh.events.v1.DeadlineReminder");
+  v1::CreateRuleRequest req;
+  auto* rule = req.mutable_rule();
+  rule->set_name("rectification reminders");
+  rule->set_event_type("osh.events.v1.DeadlineReminder");
+  *rule->add_recipients() = Organisation();
+  rule->set_inbox_template_id(t.id());
+  rule->mutable_schedule()->set_deadline(v1::DEADLINE_KIND_RECTIFICATION);
+  rule->mutable_schedule()->add_days_before(7);
+  v1::Rule created;
+  ASSERT_TRUE(stub_->CreateRule(Ctx(admin_).get(), req, &created).ok());
+  StartConsumer();
+
+  const auto opened = [](const std::string& item) {
+    events::v1::RectificationOpened m;
+    m.set_item_id(item);
+    m.set_credit_code(kEmployerCode);
+    m.set_province("44");
+    m.set_deadline("2026-12-20");
+    return events::MakeEvent(m, "44", "registry", kEmployerCode);
+  };
+  events::v1::RectificationClosed closed;
+  closed.set_item_id("closed-item");
+  closed.set_credit_code(kEmployerCode);
+  Publish(opened("open-item"));
+  Publish(opened("closed-item"));
+  Publish(events::MakeEvent(closed, "44", "registry", kEmployerCode));
+  const auto reminders = [&](v1::ReminderStatus status) {
+    v1::ListRemindersRequest list;
+    list.set_status(status);
+    v1::ListRemindersResponse out;
+    EXPECT_TRUE(stub_->ListReminders(Ctx(admin_).get(), list, &out).ok());
+    return out.reminders_size();
+  };
+  ASSERT_TRUE(WaitFor([&] { return reminders(v1::REMINDER_STATUS_CANCELLED) == 1; }));
+  EXPECT_EQ(reminders(v1::REMINDER_STATUS_SCHEDULED), 1);
+
+  // The whole service goes down and comes back after the reminder fell due.
+  consumer_.reset();
+  Stop();
+  SetNow("2026-12-13T02:00:00Z");
+  Start();
+  StartConsumer();
+  EXPECT_EQ(scheduler_->RunOnce().sent, 1);
+  EXPECT_EQ(scheduler_->RunOnce().sent, 0);
+  const auto inbox = Inbox(employer_);
+  ASSERT_EQ(inbox.items_size(), 1);
+  EXPECT_EQ(inbox.items(0).subject(), "还有7天");
+  EXPECT_EQ(inbox.items(0).body(), "open-item");
+}
+
 }  // namespace
 }  // namespace osh::notify::testing

@@ -13,15 +13,6 @@ namespace {
 
 class NotifyServiceTest : public NotifyFixture {
  protected:
-  v1::ListInboxResponse Inbox(const std::string& token, bool unread_only = false) {
-    v1::ListInboxRequest req;
-    req.set_unread_only(unread_only);
-    v1::ListInboxResponse out;
-    auto status = stub_->ListInbox(Ctx(token).get(), req, &out);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return out;
-  }
-
   v1::Delivery WaitForDelivery(const std::string& event_id, v1::DeliveryStatus until) {
     v1::Delivery last;
     for (int i = 0; i < 200; ++i) {
@@ -36,12 +27,6 @@ class NotifyServiceTest : public NotifyFixture {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return last;
-  }
-
-  std::string FieldsOf(const grpc::Status& status) {
-    std::string fields;
-    for (const auto& [field, description] : core::FieldViolationsOf(status)) fields += field + ": " + description + "\n";
-    return fields;
   }
 };
 
