@@ -1,5 +1,7 @@
 #include "osh/events/relay.h"
 
+#include <optional>
+
 #include <librdkafka/rdkafkacpp.h>
 
 #include "kafka_util.h"
@@ -86,7 +88,11 @@ void OutboxRelay::Stop() {
   }
   wake_.notify_one();
   if (thread_.joinable()) thread_.join();
-  if (producer_ && producer_->producer) producer_->producer->flush(1000);
+  if (producer_ && producer_->producer) {
+    producer_->producer->flush(1000);
+    // What is still queued was never marked sent: it is published after the next start.
+    producer_->producer->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
+  }
 }
 
 int OutboxRelay::PublishPending(std::string* error) {
@@ -107,6 +113,7 @@ int OutboxRelay::PublishPending(std::string* error) {
   const size_t window = static_cast<size_t>(options_.batch_size) * 4;
   auto last_progress = std::chrono::steady_clock::now();
   auto last_mark = last_progress;
+  std::optional<std::chrono::steady_clock::time_point> stop_seen;
   int published = 0;
 
   while (true) {
@@ -124,6 +131,7 @@ int OutboxRelay::PublishPending(std::string* error) {
         while ((rc = producer.produce(e.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
                                       const_cast<char*>(e.payload.data()), e.payload.size(), e.key.data(),
                                       e.key.size(), 0, headers, reports.Opaque(slot))) == RdKafka::ERR__QUEUE_FULL) {
+          if (stopping_) break;  // a full queue towards a dead broker must not hold a shutdown
           producer.poll(10);
         }
         if (rc != RdKafka::ERR_NO_ERROR) {
@@ -165,6 +173,14 @@ int OutboxRelay::PublishPending(std::string* error) {
     }
     if (marked == seqs.size() && (source_drained || failed)) break;
     if (failed && reports.reported == seqs.size()) break;  // nothing more will be confirmed this round
+    if (stopping_ && !stop_seen) {
+      stop_seen = now;
+      source_drained = true;  // read no more rows; wait briefly for the reports of those in flight
+    }
+    if (stop_seen && now - *stop_seen > kStopGrace) {
+      if (error->empty()) error->assign("stopping with deliveries unconfirmed");
+      break;
+    }
     if (now - last_progress > options_.delivery_timeout + std::chrono::seconds(5)) {
       if (error->empty()) error->assign("no delivery reports in time");
       break;  // late reports carry this round's generation and are ignored next round

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "osh/events/consumer.h"
+#include "osh/events/relay.h"
 #include "osh/store/testing/scratch_dir.h"
 #include "osh/events/v1/registry_events.pb.h"
 
@@ -93,6 +94,25 @@ TEST_F(OutboxTest, FailingHandlerLeavesNoTrace) {
     return s.Int(0);
   });
   EXPECT_EQ(count, 0);
+}
+
+TEST_F(OutboxTest, TheRelayStopsPromptlyWhenNoBrokerAnswersAndKeepsTheRowsPending) {
+  // Nothing listens on port 1: every delivery would wait for the 30 s message timeout.
+  OutboxRelay relay(*db_, {.brokers = "127.0.0.1:1"}, nullptr);
+  std::string error;
+  ASSERT_TRUE(relay.Start(&error)) << error;
+  db_->Write([&](store::Tx& tx) {
+    for (int i = 0; i < 3; ++i) Outbox::Append(tx, Sample(i));
+  });
+  relay.Notify();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the rows are in flight
+  const auto before = std::chrono::steady_clock::now();
+  relay.Stop();
+  const auto took = std::chrono::steady_clock::now() - before;
+  // Bounded by the stop grace, not by the delivery timeout (a Kubernetes pod has 30 s).
+  EXPECT_LT(took, OutboxRelay::kStopGrace + std::chrono::seconds(3));
+  EXPECT_EQ(relay.published(), 0u);
+  EXPECT_EQ(db_->Read([](store::Tx& tx) { return Outbox::CountPending(tx); }), 3);
 }
 
 }  // namespace

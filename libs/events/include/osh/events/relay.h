@@ -43,8 +43,11 @@ class OutboxRelay {
   bool Start(std::string* error);
   // Wakes the relay after a commit that appended events.
   void Notify();
-  // Finishes the batch in hand, then stops. Unsent rows stay pending.
+  // Stops within about kStopGrace: rows the broker confirms by then are
+  // marked sent, the rest stay pending for the next start. (Waiting for a
+  // broker that is down would outlast a Kubernetes termination grace period.)
   void Stop();
+  static constexpr std::chrono::milliseconds kStopGrace{2000};
 
   uint64_t published() const { return published_.load(); }
 
@@ -65,7 +68,7 @@ class OutboxRelay {
   std::mutex mu_;
   std::condition_variable wake_;
   bool notified_ = false;
-  bool stopping_ = false;
+  std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> published_{0};
   std::chrono::steady_clock::time_point last_prune_{};
 };
