@@ -7,6 +7,8 @@
 #include <google/protobuf/util/time_util.h>
 #include <openssl/rand.h>
 
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "osh/auth/authorize.h"
@@ -149,8 +151,42 @@ void FillVariables(v1::Template& t) {
 
 }  // namespace
 
+class CompiledTemplateCache {
+ public:
+  // The template `id`'s newest version, compiled; nullopt when it is gone or no longer compiles.
+  std::shared_ptr<const CompiledPair> Newest(store::Tx& tx, const std::string& id,
+                                             const google::protobuf::Descriptor* type) {
+    if (id.empty()) return nullptr;
+    auto t = NotifyStore::FindTemplate(tx, id, 0);
+    if (!t) return nullptr;
+    const auto key = std::make_pair(id, t->version());
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    }
+    std::vector<TemplateError> problems;
+    auto compiled = CompileSubjectAndBody(*t, type, &problems);
+    if (!compiled) return nullptr;
+    auto shared = std::make_shared<const CompiledPair>(std::move(*compiled));
+    std::lock_guard lock(mu_);
+    if (cache_.size() >= kMaxEntries) cache_.clear();  // a province has dozens; this only bounds a pathological case
+    cache_.emplace(key, shared);
+    return shared;
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 4096;
+  std::mutex mu_;
+  std::map<std::pair<std::string, int64_t>, std::shared_ptr<const CompiledPair>> cache_;
+};
+
 Notify::Notify(store::Database& db, Options options)
-    : db_(db), options_(std::move(options)), planner_({.send_hour = options_.reminder_hour}) {}
+    : db_(db),
+      options_(std::move(options)),
+      planner_({.send_hour = options_.reminder_hour}),
+      compiled_(std::make_unique<CompiledTemplateCache>()) {}
+
+Notify::~Notify() = default;
 
 std::vector<std::string> Notify::AudiencesOf(const auth::Principal& p) {
   std::vector<std::string> out = {"sub:" + p.subject};
@@ -577,16 +613,10 @@ void Notify::Route(store::Tx& tx, const events::Event& event) const {
 int Notify::Deliver(store::Tx& tx, const v1::Rule& rule, const EventFacts& event,
                     const google::protobuf::Message& message) const {
   const auto now = Now(options_);
-  const auto compile = [&](const std::string& id) -> std::optional<CompiledPair> {
-    if (id.empty()) return std::nullopt;
-    auto t = NotifyStore::FindTemplate(tx, id, 0);
-    if (!t) return std::nullopt;
-    std::vector<TemplateError> problems;
-    return CompileSubjectAndBody(*t, message.GetDescriptor(), &problems);
-  };
-  const auto inbox_template = compile(rule.inbox_template_id());
-  const auto webhook_template = compile(rule.webhook_template_id());
-  const auto email_template = compile(rule.email_template_id());
+  const auto* type = message.GetDescriptor();
+  const auto inbox_template = compiled_->Newest(tx, rule.inbox_template_id(), type);
+  const auto webhook_template = compiled_->Newest(tx, rule.webhook_template_id(), type);
+  const auto email_template = compiled_->Newest(tx, rule.email_template_id(), type);
   int made = 0;
   for (const auto& r : rule.recipients()) {
     v1::Delivery d;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "notify_store.h"
@@ -40,6 +41,7 @@ class Notify {
   };
 
   Notify(store::Database& db, Options options);
+  ~Notify();
 
   grpc::Status CreateTemplate(const Caller& caller, const v1::CreateTemplateRequest& request, v1::Template* response);
   grpc::Status UpdateTemplate(const Caller& caller, const v1::UpdateTemplateRequest& request, v1::Template* response);
@@ -87,6 +89,8 @@ class Notify {
   store::Database& db_;
   Options options_;
   ReminderPlanner planner_;
+  // Templates compiled once per (id, version): a version never changes.
+  std::unique_ptr<class CompiledTemplateCache> compiled_;
 };
 
 }  // namespace osh::notify
