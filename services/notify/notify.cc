@@ -101,10 +101,13 @@ void CheckTemplate(const v1::Template& t, const Descriptor* type, const std::str
   for (const auto& p : problems) errors.Add(prefix + p.field, p.message);
   if (!problems.empty() || !compiled) return;
   if (t.channel() == v1::CHANNEL_WEBHOOK) {
-    const google::protobuf::Message* sample =
-        google::protobuf::MessageFactory::generated_factory()->GetPrototype(type);
-    if (!nlohmann::json::accept(Render(compiled->body, *sample, Escaping::kJson))) {
-      errors.Add(prefix + "body", "a webhook body must be JSON (placeholders inside strings)");
+    // JSON with an empty event and with every field set: a placeholder outside
+    // quotes breaks one of the two (a name, an enum, a list), a number neither.
+    const auto* empty = google::protobuf::MessageFactory::generated_factory()->GetPrototype(type);
+    const auto filled = FilledSample(type);
+    if (!nlohmann::json::accept(Render(compiled->body, *empty, Escaping::kJson)) ||
+        !nlohmann::json::accept(Render(compiled->body, *filled, Escaping::kJson))) {
+      errors.Add(prefix + "body", "a webhook body must be JSON whatever the values (text placeholders inside strings)");
     }
   }
 }

@@ -436,4 +436,62 @@ std::vector<std::string> AvailableVariables(const pb::Descriptor* event_type) {
   return out;
 }
 
+namespace {
+
+void Fill(google::protobuf::Message& m, int depth) {
+  using google::protobuf::FieldDescriptor;
+  const auto* d = m.GetDescriptor();
+  const auto* r = m.GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    const int copies = f->is_repeated() ? 2 : 1;
+    for (int c = 0; c < copies; ++c) {
+      switch (f->cpp_type()) {
+        case FieldDescriptor::CPPTYPE_STRING:
+          f->is_repeated() ? r->AddString(&m, f, "a \"b\" c") : r->SetString(&m, f, "a \"b\" c");
+          break;
+        case FieldDescriptor::CPPTYPE_INT32:
+          f->is_repeated() ? r->AddInt32(&m, f, 12) : r->SetInt32(&m, f, 12);
+          break;
+        case FieldDescriptor::CPPTYPE_INT64:
+          f->is_repeated() ? r->AddInt64(&m, f, 12) : r->SetInt64(&m, f, 12);
+          break;
+        case FieldDescriptor::CPPTYPE_UINT32:
+          f->is_repeated() ? r->AddUInt32(&m, f, 12) : r->SetUInt32(&m, f, 12);
+          break;
+        case FieldDescriptor::CPPTYPE_UINT64:
+          f->is_repeated() ? r->AddUInt64(&m, f, 12) : r->SetUInt64(&m, f, 12);
+          break;
+        case FieldDescriptor::CPPTYPE_DOUBLE:
+          f->is_repeated() ? r->AddDouble(&m, f, 1.5) : r->SetDouble(&m, f, 1.5);
+          break;
+        case FieldDescriptor::CPPTYPE_FLOAT:
+          f->is_repeated() ? r->AddFloat(&m, f, 1.5F) : r->SetFloat(&m, f, 1.5F);
+          break;
+        case FieldDescriptor::CPPTYPE_BOOL:
+          f->is_repeated() ? r->AddBool(&m, f, true) : r->SetBool(&m, f, true);
+          break;
+        case FieldDescriptor::CPPTYPE_ENUM: {
+          const auto* e = f->enum_type();
+          const auto* v = e->value(e->value_count() > 1 ? 1 : 0);
+          f->is_repeated() ? r->AddEnum(&m, f, v) : r->SetEnum(&m, f, v);
+          break;
+        }
+        case FieldDescriptor::CPPTYPE_MESSAGE:
+          if (depth < 3) Fill(f->is_repeated() ? *r->AddMessage(&m, f) : *r->MutableMessage(&m, f), depth + 1);
+          break;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<google::protobuf::Message> FilledSample(const google::protobuf::Descriptor* event_type) {
+  std::unique_ptr<google::protobuf::Message> m(
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(event_type)->New());
+  Fill(*m, 0);
+  return m;
+}
+
 }  // namespace osh::notify

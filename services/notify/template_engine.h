@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -80,6 +81,11 @@ std::optional<CompiledTemplate> CompileTemplate(std::string_view text, const goo
 // invalid UTF-8 in string fields becomes U+FFFD, so the output is always valid
 // UTF-8. Throws std::invalid_argument when `event` is not of the template's type.
 std::string Render(const CompiledTemplate& t, const google::protobuf::Message& event, Escaping escaping);
+
+// An event of `event_type` with every scalar field set (strings with a quote
+// and a space, repeated fields twice, messages three levels deep): what a
+// webhook body must still render to JSON with, beside the empty event.
+std::unique_ptr<google::protobuf::Message> FilledSample(const google::protobuf::Descriptor* event_type);
 
 // Every path a template for `event_type` may use, in field order, at most
 // kMaxListedPathDepth segments deep: for error messages and the API's listing.

@@ -61,6 +61,16 @@ TEST_F(NotifyServiceTest, TemplatesAreCheckedWhenWrittenNotWhenSent) {
   status = stub_->CreateTemplate(Ctx(admin_).get(), bad, &out);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(FieldsOf(status).find("JSON"), std::string::npos) << FieldsOf(status);
+  // Valid JSON for an empty event, not once the fields have values.
+  for (const char* body : {R"({"name": {{name}}})", R"({"kind": {{employer.size_class}}})",
+                           R"({"workers": [{{employer.total_workers}}], "hazards": {{employer.hazard_categories}}})"}) {
+    b->set_body(body);
+    status = stub_->CreateTemplate(Ctx(admin_).get(), bad, &out);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << body;
+    EXPECT_NE(FieldsOf(status).find("template.body"), std::string::npos) << body;
+  }
+  b->set_body(R"({"workers": {{employer.total_workers}}, "name": "{{name}}"})");  // a number needs no quotes
+  EXPECT_EQ(stub_->CreateTemplate(Ctx(admin_).get(), bad, &out).error_code(), grpc::StatusCode::OK);
   b->set_body(R"({"name": "{{name}}"})");
   EXPECT_EQ(stub_->CreateTemplate(Ctx(inspector_).get(), bad, &out).error_code(), grpc::StatusCode::OK)
       << "province staff write their province's templates";
