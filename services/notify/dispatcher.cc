@@ -30,12 +30,20 @@ WebhookDispatcher::WebhookDispatcher(store::Database& db, Options options, core:
 
 WebhookDispatcher::~WebhookDispatcher() { Stop(); }
 
-void WebhookDispatcher::Start() { thread_ = std::thread([this] { Run(); }); }
+void WebhookDispatcher::Start() {
+  for (int i = 0; i < std::max(1, options_.senders); ++i) senders_.emplace_back([this] { Send(); });
+  thread_ = std::thread([this] { Run(); });
+}
 
 void WebhookDispatcher::Stop() {
   stopping_ = true;
   Notify();
+  work_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  for (auto& t : senders_) {
+    if (t.joinable()) t.join();
+  }
+  senders_.clear();
 }
 
 void WebhookDispatcher::Notify() {
@@ -50,6 +58,10 @@ void WebhookDispatcher::Run() {
   while (!stopping_) {
     std::vector<DueDelivery> due;
     std::optional<int64_t> next_ms;
+    {
+      std::lock_guard lock(mu_);
+      finished_during_read_.clear();
+    }
     try {
       const int64_t now_ms = EpochMs(options_.clock());
       due = db_.Read([&](store::Tx& tx) { return NotifyStore::DueDeliveries(tx, now_ms, options_.batch); });
@@ -57,18 +69,54 @@ void WebhookDispatcher::Run() {
     } catch (const std::exception& e) {
       core::log::Error("webhook dispatcher cannot read deliveries", {{"error", e.what()}});
     }
-    for (const auto& d : due) {
-      if (stopping_) return;
-      Attempt(d);
+    size_t handed = 0;
+    {
+      std::lock_guard lock(mu_);
+      for (auto& d : due) {
+        // Still with a sender (its record says PENDING until the attempt is written), or its receiver is busy.
+        if (in_flight_.count(d.delivery.id()) != 0) continue;
+        // Finished while we read: the row we hold may predate its attempt's record.
+        if (finished_during_read_.count(d.delivery.id()) != 0) continue;
+        int& busy = per_recipient_[d.delivery.recipient()];
+        if (busy >= options_.per_recipient) continue;
+        ++busy;
+        in_flight_.insert(d.delivery.id());
+        queue_.push_back(std::move(d));
+        ++handed;
+      }
     }
-    if (!due.empty()) continue;
+    if (handed > 0) work_cv_.notify_all();
     auto wait = kIdleWait;
     if (next_ms) {
       wait = std::min(wait, std::chrono::milliseconds(std::max<int64_t>(0, *next_ms - EpochMs(options_.clock()))));
     }
     std::unique_lock lock(mu_);
+    // Everything due is with senders or waits for a busy receiver: look again when a sender finishes.
+    if (!due.empty()) wait = kIdleWait;
     cv_.wait_for(lock, wait, [this] { return notified_ || stopping_.load(); });
     notified_ = false;
+  }
+}
+
+void WebhookDispatcher::Send() {
+  while (true) {
+    DueDelivery due;
+    {
+      std::unique_lock lock(mu_);
+      work_cv_.wait(lock, [this] { return stopping_.load() || !queue_.empty(); });
+      if (stopping_) return;  // what is queued stays PENDING in the store and is sent after the next start
+      due = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    Attempt(due);
+    {
+      std::lock_guard lock(mu_);
+      in_flight_.erase(due.delivery.id());
+      finished_during_read_.insert(due.delivery.id());
+      if (--per_recipient_[due.delivery.recipient()] <= 0) per_recipient_.erase(due.delivery.recipient());
+      notified_ = true;  // the coordinator may hand this receiver its next delivery
+    }
+    cv_.notify_one();
   }
 }
 
@@ -109,8 +157,12 @@ void WebhookDispatcher::Attempt(const DueDelivery& due) {
   } else {
     std::optional<std::chrono::milliseconds> delay;
     if (retryable) {
-      delay = NextRetryDelay(options_.retry, d.attempts_size(),
-                             std::uniform_real_distribution<double>(0.0, 1.0)(random_));
+      double jitter = 0;
+      {
+        std::lock_guard lock(random_mu_);
+        jitter = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+      }
+      delay = NextRetryDelay(options_.retry, d.attempts_size(), jitter);
     }
     if (delay) {
       outcome = "retry";

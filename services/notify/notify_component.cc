@@ -25,6 +25,8 @@ std::vector<core::ConfigKey> ConfigKeys() {
       {"webhook-retry-base-ms", "1000", "first retry delay (doubles per attempt, full jitter)"},
       {"webhook-retry-cap-ms", "1800000", "longest retry delay (webhooks and email)"},
       {"webhook-allow-private", "false", "allow webhooks to loopback, private and link-local addresses"},
+      {"delivery-senders", "4", "webhook and email deliveries sent at once"},
+      {"delivery-per-recipient", "2", "of which at most this many to one receiver or mailbox"},
       {"smtp-url", "", "SMTP server for email (smtp://host:port or smtps://…); empty: no email"},
       {"smtp-from", "noreply@osh.invalid", "sender address of notification email"},
       {"reminder-hour", "9", "hour of the day (China Standard Time) deadline reminders are sent"},
@@ -57,6 +59,12 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   dispatch.retry.base = std::chrono::milliseconds(config.GetInt("webhook-retry-base-ms"));
   dispatch.retry.cap = std::chrono::milliseconds(config.GetInt("webhook-retry-cap-ms"));
   dispatch.allow_private_webhooks = config.GetBool("webhook-allow-private");
+  dispatch.senders = static_cast<int>(config.GetInt("delivery-senders"));
+  dispatch.per_recipient = static_cast<int>(config.GetInt("delivery-per-recipient"));
+  if (dispatch.senders < 1 || dispatch.senders > 64 || dispatch.per_recipient < 1) {
+    *error = "delivery-senders must be 1 to 64 and delivery-per-recipient at least 1";
+    return false;
+  }
   dispatch.smtp = {.url = config.GetString("smtp-url"), .from = config.GetString("smtp-from")};
   options.email_enabled = !dispatch.smtp.url.empty();
   auto& dispatcher = host.Adopt(std::make_unique<WebhookDispatcher>(db, dispatch, &host.metrics()));

@@ -251,6 +251,24 @@ TEST_F(NotifyServiceTest, PreferencesSilenceACategoryButNotLegallyRequiredNotice
   EXPECT_EQ(stub_->SetPreference(Ctx(employer_).get(), off, &saved).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(NotifyServiceTest, ASlowReceiverDoesNotHoldBackAnother) {
+  HttpReceiver slow([](const ReceivedRequest&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    return 200;
+  });
+  HttpReceiver fast;
+  const auto hook = MakeTemplate(v1::CHANNEL_WEBHOOK, "", R"({"employer": "{{name}}"})");
+  MakeRule({Webhook(slow.url()), Webhook(fast.url())}, "", hook.id());
+  for (const char* name : {"一厂", "二厂", "三厂"}) Route(Registered(name));
+  for (int i = 0; i < 200 && fast.requests().size() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(fast.requests().size(), 3u);
+  EXPECT_LT(slow.requests().size(), 3u) << "the fast receiver had to wait for the slow one";
+  for (int i = 0; i < 400 && slow.requests().size() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // room for a wrong repeat to show
+  EXPECT_EQ(slow.requests().size(), 3u);
+  EXPECT_EQ(fast.requests().size(), 3u);
+}
+
 TEST_F(NotifyServiceTest, WebhooksAreSignedAndDeliveredOnce) {
   HttpReceiver receiver;
   const auto hook = MakeTemplate(v1::CHANNEL_WEBHOOK, "", R"({"employer": "{{name}}", "code": "{{employer.credit_code}}"})");
