@@ -47,7 +47,7 @@ struct Bench {
   std::unique_ptr<osh::events::EventConsumer> consumer;
   osh::auth::Principal admin{"bench-admin", osh::auth::Role::kProvinceAdmin, "44", ""};
 
-  void Open(const std::string& name) {
+  void Open(const std::string& name, int senders = notify::WebhookDispatcher::Options().senders) {
     consumer.reset();
     service.reset();
     dispatcher.reset();
@@ -63,6 +63,7 @@ struct Bench {
     db = osh::store::Database::Open({.path = (dir / (name + ".db")).string()}, notify::NotifyStore::Migrations());
     notify::WebhookDispatcher::Options dispatch;
     dispatch.allow_private_webhooks = true;  // the receiver is on loopback
+    dispatch.senders = senders;
     dispatcher = std::make_unique<notify::WebhookDispatcher>(*db, dispatch, nullptr);
     dispatcher->Start();
     service = std::make_unique<notify::Notify>(*db, notify::Notify::Options{.province = "44"});
@@ -191,11 +192,12 @@ int main(int argc, char** argv) {
     Print({{"bench", "notify.inbox_throughput"}, {"events", n}, {"delivered", done},
            {"seconds", std::round(s * 100) / 100}, {"per_second", std::round(static_cast<double>(done) / s)}});
   }
-  // 2. Webhook throughput.
-  {
-    b.Open("webhook");
+  // 2. Webhook throughput: one sender (deliveries one after another) and the default pool.
+  for (const int senders : {1, notify::WebhookDispatcher::Options().senders}) {
+    const std::string name = "webhook" + std::to_string(senders);
+    b.Open(name, senders);
     b.Rule(webhook, "", b.Template(v1::CHANNEL_WEBHOOK, R"({"employer": "{{name}}"})"));
-    const auto topic = Topic("webhook");
+    const auto topic = Topic(name);
     for (int i = 0; i < n; ++i) b.Publish(topic, i);
     WaitUntil([&] { return b.producer_db->Read([](osh::store::Tx& tx) {
                              return osh::events::Outbox::CountPending(tx);
@@ -208,7 +210,7 @@ int main(int argc, char** argv) {
     const double s = Seconds(start);
     const auto done = b.Count(v1::DELIVERY_STATUS_DELIVERED);
     Print({{"bench", "notify.webhook_throughput"}, {"events", n}, {"delivered", done},
-           {"received", receiver.requests().size() - before}, {"seconds", std::round(s * 100) / 100},
+           {"received", receiver.requests().size() - before}, {"senders", senders}, {"seconds", std::round(s * 100) / 100},
            {"per_second", std::round(static_cast<double>(done) / s)}});
   }
   // 3. End to end at a steady rate, both channels.

@@ -55,33 +55,48 @@ void WebhookDispatcher::Notify() {
 }
 
 void WebhookDispatcher::Run() {
+  // Due rows read but not yet handed over (their receivers were busy). Nobody
+  // else sends them, so they stay current until handed; the store is read
+  // again when they run out, when new deliveries commit, or after kIdleWait.
+  std::deque<DueDelivery> backlog;
+  bool read = true;
   while (!stopping_) {
-    std::vector<DueDelivery> due;
     std::optional<int64_t> next_ms;
-    {
+    if (read) {
+      std::vector<DueDelivery> due;
+      {
+        std::lock_guard lock(mu_);
+        finished_during_read_.clear();
+      }
+      try {
+        const int64_t now_ms = EpochMs(options_.clock());
+        due = db_.Read([&](store::Tx& tx) { return NotifyStore::DueDeliveries(tx, now_ms, options_.batch); });
+        if (due.empty()) next_ms = db_.Read([](store::Tx& tx) { return NotifyStore::NextDueMs(tx); });
+      } catch (const std::exception& e) {
+        core::log::Error("webhook dispatcher cannot read deliveries", {{"error", e.what()}});
+      }
       std::lock_guard lock(mu_);
-      finished_during_read_.clear();
-    }
-    try {
-      const int64_t now_ms = EpochMs(options_.clock());
-      due = db_.Read([&](store::Tx& tx) { return NotifyStore::DueDeliveries(tx, now_ms, options_.batch); });
-      if (due.empty()) next_ms = db_.Read([](store::Tx& tx) { return NotifyStore::NextDueMs(tx); });
-    } catch (const std::exception& e) {
-      core::log::Error("webhook dispatcher cannot read deliveries", {{"error", e.what()}});
+      backlog.clear();
+      for (auto& d : due) {
+        // Still with a sender (its record says PENDING until the attempt is written), or
+        // finished while we read (the row we hold may predate the attempt's record).
+        if (in_flight_.count(d.delivery.id()) != 0 || finished_during_read_.count(d.delivery.id()) != 0) continue;
+        backlog.push_back(std::move(d));
+      }
     }
     size_t handed = 0;
     {
       std::lock_guard lock(mu_);
-      for (auto& d : due) {
-        // Still with a sender (its record says PENDING until the attempt is written), or its receiver is busy.
-        if (in_flight_.count(d.delivery.id()) != 0) continue;
-        // Finished while we read: the row we hold may predate its attempt's record.
-        if (finished_during_read_.count(d.delivery.id()) != 0) continue;
-        int& busy = per_recipient_[d.delivery.recipient()];
-        if (busy >= options_.per_recipient) continue;
+      for (auto it = backlog.begin(); it != backlog.end();) {
+        int& busy = per_recipient_[it->delivery.recipient()];
+        if (busy >= options_.per_recipient) {
+          ++it;
+          continue;
+        }
         ++busy;
-        in_flight_.insert(d.delivery.id());
-        queue_.push_back(std::move(d));
+        in_flight_.insert(it->delivery.id());
+        queue_.push_back(std::move(*it));
+        it = backlog.erase(it);
         ++handed;
       }
     }
@@ -91,10 +106,11 @@ void WebhookDispatcher::Run() {
       wait = std::min(wait, std::chrono::milliseconds(std::max<int64_t>(0, *next_ms - EpochMs(options_.clock()))));
     }
     std::unique_lock lock(mu_);
-    // Everything due is with senders or waits for a busy receiver: look again when a sender finishes.
-    if (!due.empty()) wait = kIdleWait;
-    cv_.wait_for(lock, wait, [this] { return notified_ || stopping_.load(); });
+    const bool woken = cv_.wait_for(lock, wait, [this] { return notified_ || freed_ || stopping_.load(); });
+    // New deliveries, an empty backlog or a quiet second: read again; a freed receiver only: hand out the backlog.
+    read = notified_ || backlog.empty() || !woken;
     notified_ = false;
+    freed_ = false;
   }
 }
 
@@ -114,7 +130,7 @@ void WebhookDispatcher::Send() {
       in_flight_.erase(due.delivery.id());
       finished_during_read_.insert(due.delivery.id());
       if (--per_recipient_[due.delivery.recipient()] <= 0) per_recipient_.erase(due.delivery.recipient());
-      notified_ = true;  // the coordinator may hand this receiver its next delivery
+      freed_ = true;  // the coordinator may hand this receiver its next delivery
     }
     cv_.notify_one();
   }

@@ -63,7 +63,8 @@ class WebhookDispatcher {
   std::mutex mu_;
   std::condition_variable cv_;       // wakes the coordinator
   std::condition_variable work_cv_;  // wakes senders
-  bool notified_ = false;
+  bool notified_ = false;  // deliveries were committed
+  bool freed_ = false;     // a sender finished one
   std::atomic<bool> stopping_{false};
   std::deque<DueDelivery> queue_;                 // handed over, not yet taken by a sender
   std::set<std::string> in_flight_;               // delivery ids queued or being sent
