@@ -8,8 +8,9 @@
 # plus 32 Jiangsu on 7111 and 11 Beijing on 7121 — osh-reporting (7105), the
 # national deployment that aggregates all three from the shared broker,
 # osh-content (7106) with the seed texts (../shared/seeds) published as demo
-# articles, osh-notify (7107), and osh-gateway (HTTP 8080, admin 9100) in front of the first
-# province's registry and content and the reporting service.
+# articles, osh-notify (7107), osh-training (7108) with demo mandatory courses,
+# and osh-gateway (HTTP 8080, admin 9100) in front of the first province's
+# registry, content, notify and training and the reporting service.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -71,6 +72,15 @@ start_service reporting reporting 00 7105 9105 --kafka-brokers 127.0.0.1:9092 --
 start_service content content "$PROVINCE" 7106 9106 --kafka-brokers 127.0.0.1:9092
 # Its notifications: rules turn registry and content events into inbox items and webhooks.
 start_service notify notify "$PROVINCE" 7107 9107 --kafka-brokers 127.0.0.1:9092
+# Its training: the certificate-code HMAC key and the key ring sealing holder
+# names are generated once per checkout, like the JWT secret.
+CERTIFICATE_KEY_FILE="$OSH_VAR_DIR/secrets/training-certificate-key"
+FIELD_KEY_FILE="$OSH_VAR_DIR/secrets/training-field-keys"
+[[ -s "$CERTIFICATE_KEY_FILE" ]] || (umask 077 && head -c 48 /dev/urandom | base64 -w0 > "$CERTIFICATE_KEY_FILE")
+[[ -s "$FIELD_KEY_FILE" ]] || (umask 077 && printf 'k1 %s\n' \
+  "$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')" > "$FIELD_KEY_FILE")
+start_service training training "$PROVINCE" 7108 9108 --kafka-brokers 127.0.0.1:9092 \
+  --certificate-key-file "$CERTIFICATE_KEY_FILE" --field-key-file "$FIELD_KEY_FILE"
 
 # The HTTP/JSON entry: no gRPC port of its own, so it is started here rather than by start_service.
 if [[ -f "$OSH_VAR_DIR/run/gateway.pid" ]] && kill -0 "$(cat "$OSH_VAR_DIR/run/gateway.pid")" 2>/dev/null; then
@@ -79,7 +89,7 @@ else
   rm -f "$OSH_VAR_DIR/run/gateway.ready"
   "$OSH_BUILD_DIR/services/gateway/osh-gateway" --http-address 127.0.0.1:8080 --admin-address 127.0.0.1:9100 \
     --province "$PROVINCE" --jwt-hs256-secret-file "$SECRET_FILE" --ready-file "$OSH_VAR_DIR/run/gateway.ready" \
-    --upstreams "osh.registry.v1.RegistryService=127.0.0.1:7101,osh.registry.v1.SupervisionService=127.0.0.1:7101,osh.reporting.v1.ReportingService=127.0.0.1:7105,osh.content.v1.ContentService=127.0.0.1:7106,osh.notify.v1.NotifyService=127.0.0.1:7107" \
+    --upstreams "osh.registry.v1.RegistryService=127.0.0.1:7101,osh.registry.v1.SupervisionService=127.0.0.1:7101,osh.reporting.v1.ReportingService=127.0.0.1:7105,osh.content.v1.ContentService=127.0.0.1:7106,osh.notify.v1.NotifyService=127.0.0.1:7107,osh.training.v1.TrainingService=127.0.0.1:7108" \
     --redis-address 127.0.0.1:6379 --cors-allowed-origins "http://localhost:3000" \
     >>"$OSH_VAR_DIR/log/gateway.log" 2>&1 &
   echo $! > "$OSH_VAR_DIR/run/gateway.pid"
@@ -94,6 +104,12 @@ TOKEN_FILE="$OSH_VAR_DIR/secrets/dev-token"
 NATIONAL_TOKEN_FILE="$OSH_VAR_DIR/secrets/dev-token-national"
 "$OSH_BUILD_DIR/libs/auth/osh-devtoken" --secret-file "$SECRET_FILE" --sub demo-national \
   --role national_admin --ttl 86400 > "$NATIONAL_TOKEN_FILE"
+
+# Courses before employers: the registrations below assign the mandatory ones.
+osh_log "publishing the demo mandatory courses (dust, noise, chemicals) in osh-training (idempotent)"
+"$OSH_BUILD_DIR/bench/osh-loadgen" seed-training --target 127.0.0.1:7108 --token-file "$TOKEN_FILE" \
+  >"$OSH_VAR_DIR/log/training-seed.log" 2>&1 || {
+  tail -n 20 "$OSH_VAR_DIR/log/training-seed.log" >&2; osh_die "publishing the demo courses failed"; }
 
 osh_log "seeding demo employers and declarations in provinces ${DEMO_PROVINCES[*]} (idempotent)"
 for i in "${!DEMO_PROVINCES[@]}"; do
@@ -130,6 +146,7 @@ A development token (province_admin, 24 h) is in $TOKEN_FILE. Try:
   curl -s -H "authorization: Bearer \$TOKEN" 'http://127.0.0.1:8080/v1/employers?page_size=2'
   curl -s http://127.0.0.1:8080/v1/reporting/metrics          # public: no token needed
   curl -s 'http://127.0.0.1:8080/v1/articles:search?query=%E5%B0%98%E8%82%BA%E7%97%85'   # 尘肺病, public
+  curl -s http://127.0.0.1:8080/v1/courses                    # published training courses, public
   grpcurl -plaintext 127.0.0.1:7101 list
   grpcurl -plaintext -H "authorization: Bearer \$TOKEN" -d '{"page_size": 3}' \\
       127.0.0.1:7101 osh.registry.v1.RegistryService/ListEmployers

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -68,6 +69,18 @@ LoadResult RunClosedLoop(int concurrency, std::chrono::milliseconds duration, ui
   st->idle.wait(lock, [&] { return st->in_flight == 0; });
   st->result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return std::move(st->result);
+}
+
+nlohmann::json Summary(const std::string& name, int concurrency, const LoadResult& r) {
+  return {{"bench", name},
+          {"concurrency", concurrency},
+          {"ok", r.ok},
+          {"failed", r.failed},
+          {"seconds", std::round(r.seconds * 100) / 100},
+          {"rate_per_s", std::round(r.Rate() * 10) / 10},
+          {"p50_ms", std::round(r.PercentileMs(50) * 1000) / 1000},
+          {"p99_ms", std::round(r.PercentileMs(99) * 1000) / 1000},
+          {"first_error", r.first_error}};
 }
 
 }  // namespace osh::bench

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -25,5 +26,8 @@ struct LoadResult {
 // invoke done(ok, error) exactly once, from any thread.
 using IssueFn = std::function<void(uint64_t n, std::function<void(bool ok, const std::string& error)> done)>;
 LoadResult RunClosedLoop(int concurrency, std::chrono::milliseconds duration, uint64_t max_calls, const IssueFn& issue);
+
+// The JSON line a scenario prints (bench/README.md): `name` is <service>.<scenario>.
+nlohmann::json Summary(const std::string& name, int concurrency, const LoadResult& result);
 
 }  // namespace osh::bench

@@ -1,8 +1,11 @@
-// osh-loadgen: seeds a registry with synthetic demo data, and drives it over
-// gRPC (callback API, closed loop) to measure throughput and latency.
+// osh-loadgen: seeds a registry (and the training service) with synthetic
+// demo data, and drives them over gRPC (callback API, closed loop) to measure
+// throughput and latency.
 //
 //   osh-loadgen seed  --target 127.0.0.1:7101 --token-file T --province 44 --employers 300
 //   osh-loadgen bench --target 127.0.0.1:7101 --token-file T --province 44 --mode create --concurrency 16
+//   osh-loadgen seed-training --target 127.0.0.1:7108 --token-file T
+//   osh-loadgen bench --service training --target 127.0.0.1:7108 --token-file T --secret-file S --mode enroll
 //
 // Results are printed as one JSON line per scenario (see bench/README.md).
 #include <grpcpp/grpcpp.h>
@@ -20,11 +23,13 @@
 #include "closed_loop.h"
 #include "osh/registry/v1/registry.grpc.pb.h"
 #include "synthetic.h"
+#include "training_load.h"
 
 namespace {
 
 namespace v1 = osh::registry::v1;
 using osh::bench::LoadResult;
+using osh::bench::Summary;
 
 struct Options {
   std::string command;
@@ -81,18 +86,6 @@ class Client {
   std::unique_ptr<v1::RegistryService::Stub> stub_;
   std::string token_;
 };
-
-nlohmann::json Summary(const std::string& name, int concurrency, const LoadResult& r) {
-  return {{"bench", name},
-          {"concurrency", concurrency},
-          {"ok", r.ok},
-          {"failed", r.failed},
-          {"seconds", std::round(r.seconds * 100) / 100},
-          {"rate_per_s", std::round(r.Rate() * 10) / 10},
-          {"p50_ms", std::round(r.PercentileMs(50) * 1000) / 1000},
-          {"p99_ms", std::round(r.PercentileMs(99) * 1000) / 1000},
-          {"first_error", r.first_error}};
-}
 
 using Done = std::function<void(bool, const std::string&)>;
 
@@ -193,10 +186,14 @@ int Bench(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || (std::string(argv[1]) != "seed" && std::string(argv[1]) != "bench")) {
-    std::cerr << "usage: osh-loadgen seed|bench --target HOST:PORT (--token T | --token-file F) [--province NN]\n"
+  const std::string command = argc < 2 ? "" : argv[1];
+  if (command != "seed" && command != "bench" && command != "seed-training") {
+    std::cerr << "usage: osh-loadgen seed|bench|seed-training --target HOST:PORT (--token T | --token-file F) [--province NN]\n"
                  "  seed:  --employers N --declare-every K --concurrency C\n"
-                 "  bench: --mode create|get --concurrency C --duration-ms MS [--pool N]\n";
+                 "  bench: --mode create|get --concurrency C --duration-ms MS [--pool N]\n"
+                 "  seed-training: publishes the demo courses (a province_admin token)\n"
+                 "  bench --service training: --mode enroll|submit-quiz --secret-file S (mints learner tokens)\n"
+                 "        [--learners N] [--courses N] --concurrency C --duration-ms MS\n";
     return 2;
   }
   Options o;
@@ -221,5 +218,7 @@ int main(int argc, char** argv) {
     std::cerr << "no token: give --token, --token-file or OSH_TOKEN\n";
     return 2;
   }
+  if (o.command == "seed-training") return osh::bench::SeedTraining(o.flags, ReadToken(o));
+  if (o.command == "bench" && o.Get("service") == "training") return osh::bench::BenchTraining(o.flags, ReadToken(o));
   return o.command == "seed" ? Seed(o) : Bench(o);
 }

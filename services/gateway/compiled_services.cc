@@ -5,6 +5,7 @@
 #include "osh/registry/v1/registry.pb.h"
 #include "osh/registry/v1/supervision.pb.h"
 #include "osh/reporting/v1/reporting.pb.h"
+#include "osh/training/v1/training.pb.h"
 
 namespace osh::gateway {
 
@@ -15,6 +16,7 @@ std::vector<std::string> CompiledServices() {
       osh::reporting::v1::AnnualReport::descriptor()->file()->service(0)->full_name(),
       osh::content::v1::Article::descriptor()->file()->service(0)->full_name(),
       osh::notify::v1::Template::descriptor()->file()->service(0)->full_name(),
+      osh::training::v1::Course::descriptor()->file()->service(0)->full_name(),
   };
 }
 

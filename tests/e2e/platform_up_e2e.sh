@@ -42,6 +42,8 @@ check "a risk classification through the gateway" \
   grep -q hazardClass <(curl -s -H "authorization: Bearer $TOKEN" "http://127.0.0.1:8080/v1/employers/$ID/risk-classification")
 check "the seed texts are published and searchable without a token" \
   grep -q '"match":true' <(curl -s 'http://127.0.0.1:8080/v1/articles:search?query=%E5%B0%98%E8%82%BA%E7%97%85')
+check "the demo training courses are published and listed without a token" \
+  grep -q '粉尘危害与尘肺病预防' <(curl -s http://127.0.0.1:8080/v1/courses)
 check "the gateway is ready with Redis" grep -q '"redis":"up"' <(curl -s http://127.0.0.1:9100/readyz)
 
 # Everything started for this data directory; redis-server retitles itself, so its pid file.
@@ -65,7 +67,7 @@ check "deploy/down.sh succeeds" test $? = 0
 sleep 1
 left="$(pgrep -f "$OSH_VAR_DIR" | wc -l)"
 check "no process is left behind" test "$left" = 0
-for port in 8080 9092 6379 7101 7105 7106 7107; do
+for port in 8080 9092 6379 7101 7105 7106 7107 7108; do
   check "nothing listens on $port any more" bash -c '! (exec 3<>"/dev/tcp/127.0.0.1/$0") 2>/dev/null' "$port"
 done
 

@@ -1,5 +1,5 @@
 # Sourced by the gateway's end-to-end tests: starts a throwaway stack of real
-# processes — redis-server, osh-registry, osh-reporting, osh-content, osh-notify and osh-gateway — on
+# processes — redis-server, osh-registry, osh-reporting, osh-content, osh-notify, osh-training and osh-gateway — on
 # free ports under $WORK, and stops everything on exit.
 # Needs: BIN_DIR (the build directory), ROOT (the checkout), WORK (a temp dir).
 # KAFKA_BROKERS, when set, connects the registry (and whoever asks) to a broker.
@@ -56,11 +56,21 @@ start_backends() {
     --ready-file "$WORK/notify.ready" --kafka-brokers "" --access-log false \
     >>"$WORK/notify.log" 2>&1 &
   PIDS+=($!)
+  head -c 48 /dev/urandom | base64 -w0 >"$WORK/certificate-key"
+  printf 'e2e %s\n' "$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')" >"$WORK/field-keys"
+  "$BIN_DIR/services/training/osh-training" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \
+    --data-dir "$WORK/training" --jwt-hs256-secret-file "$SECRET_FILE" --jwt-jwks-file "$JWKS_FILE" \
+    --certificate-key-file "$WORK/certificate-key" --field-key-file "$WORK/field-keys" \
+    --ready-file "$WORK/training.ready" --kafka-brokers "" --access-log false \
+    >>"$WORK/training.log" 2>&1 &
+  PIDS+=($!)
   wait_ready "$WORK/registry.ready" "$WORK/registry.log"
   wait_ready "$WORK/reporting.ready" "$WORK/reporting.log"
   wait_ready "$WORK/content.ready" "$WORK/content.log"
   wait_ready "$WORK/notify.ready" "$WORK/notify.log"
+  wait_ready "$WORK/training.ready" "$WORK/training.log"
   NOTIFY_GRPC="127.0.0.1:$(ready_value "$WORK/notify.ready" grpc_port)"
+  TRAINING_GRPC="127.0.0.1:$(ready_value "$WORK/training.ready" grpc_port)"
   REGISTRY_GRPC="127.0.0.1:$(ready_value "$WORK/registry.ready" grpc_port)"
   REPORTING_GRPC="127.0.0.1:$(ready_value "$WORK/reporting.ready" grpc_port)"
   CONTENT_GRPC="127.0.0.1:$(ready_value "$WORK/content.ready" grpc_port)"
@@ -70,7 +80,7 @@ start_backends() {
 start_gateway() {
   rm -f "$WORK/gateway.ready"
   "$BIN_DIR/services/gateway/osh-gateway" --http-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \
-    --upstreams "osh.registry.v1.RegistryService=$REGISTRY_GRPC,osh.registry.v1.SupervisionService=$REGISTRY_GRPC,osh.reporting.v1.ReportingService=$REPORTING_GRPC,osh.content.v1.ContentService=$CONTENT_GRPC,osh.notify.v1.NotifyService=$NOTIFY_GRPC" \
+    --upstreams "osh.registry.v1.RegistryService=$REGISTRY_GRPC,osh.registry.v1.SupervisionService=$REGISTRY_GRPC,osh.reporting.v1.ReportingService=$REPORTING_GRPC,osh.content.v1.ContentService=$CONTENT_GRPC,osh.notify.v1.NotifyService=$NOTIFY_GRPC,osh.training.v1.TrainingService=$TRAINING_GRPC" \
     --redis-address "127.0.0.1:$REDIS_PORT" --jwt-hs256-secret-file "$SECRET_FILE" --jwt-jwks-file "$JWKS_FILE" \
     --ready-file "$WORK/gateway.ready" --shutdown-grace-ms 100 "$@" >>"$WORK/gateway.log" 2>&1 &
   GATEWAY_PID=$!

@@ -1,0 +1,80 @@
+#include "training_component.h"
+
+#include "osh/auth/jwt.h"
+#include "osh/crypto/field_cipher.h"
+#include "osh/events/consumer.h"
+#include "osh/service/grpc_front.h"
+#include "osh/service/wiring.h"
+#include "training.h"
+#include "training_grpc.h"
+#include "training_store.h"
+
+namespace osh::training {
+
+std::vector<core::ConfigKey> ConfigKeys() {
+  auto keys = service::TokenConfigKeys();
+  keys.insert(keys.end(), {
+      {"db-read-connections", "4", "SQLite read connections"},
+      {"page-size-max", "100", "largest page a list call returns"},
+      {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers; empty: events stay in the outbox, none consumed"},
+      {"consumer-group", "", "Kafka consumer group of registry events (default training-<province>)"},
+      {"certificate-key-file", "", "file holding the certificate-code HMAC key, 32+ bytes (else OSH_CERTIFICATE_KEY)"},
+      {"field-key-file", "", "key ring sealing the certificate holder's name (else OSH_FIELD_KEYS)"},
+      {"assignment-due-days", "90", "days after registration a mandatory course is due"},
+      {"literacy-threshold-percent", "80", "score rate at which a questionnaire counts as health-literate"},
+      {"survey-batch-max", "10000", "most questionnaires one RecordLiteracySurveys call takes"},
+  });
+  return keys;
+}
+
+bool Wire(core::ServiceHost& host, std::string* error) {
+  const auto& config = host.config();
+  Training::Options options;
+  if (!service::ServedProvince(config, &options.province, error)) return false;
+  const auto* verifier = service::AdoptTokenVerifier(host, error);
+  if (verifier == nullptr) return false;
+
+  std::string key_error;
+  auto key = auth::LoadSecret(config.GetString("certificate-key-file"), "OSH_CERTIFICATE_KEY", &key_error);
+  if (key.empty()) {
+    *error = "certificate key: " + key_error;
+    return false;
+  }
+  auto codes = CertificateCodes::Create(std::move(key), options.province, error);
+  if (!codes) return false;
+  auto& certificate_codes = host.Adopt(std::move(codes));
+  auto cipher = crypto::FieldCipher::FromSecret(config.GetString("field-key-file"), "OSH_FIELD_KEYS", error);
+  if (!cipher) return false;
+  auto& field_cipher = host.Adopt(std::move(cipher));
+
+  auto& db = service::AdoptDatabase(host, "training.db", TrainingStore::Migrations());
+  options.max_page_size = static_cast<int>(config.GetInt("page-size-max"));
+  options.assignment_due_days = static_cast<int>(config.GetInt("assignment-due-days"));
+  options.literacy_threshold_percent = static_cast<double>(config.GetInt("literacy-threshold-percent"));
+  options.max_survey_batch = static_cast<int>(config.GetInt("survey-batch-max"));
+  if (options.assignment_due_days < 1 || options.literacy_threshold_percent <= 0 ||
+      options.literacy_threshold_percent > 100 || options.max_survey_batch < 1) {
+    *error = "assignment-due-days must be 1 or more, literacy-threshold-percent 1-100, survey-batch-max 1 or more";
+    return false;
+  }
+  if (!service::StartOutboxRelay(host, db, &options.after_commit, error)) return false;
+  auto& training = host.Adopt(std::make_unique<Training>(db, field_cipher, certificate_codes, options));
+
+  if (const auto brokers = config.GetString("kafka-brokers"); !brokers.empty()) {
+    events::EventConsumer::Options consumer;
+    consumer.brokers = brokers;
+    consumer.group_id = config.GetString("consumer-group").empty() ? "training-" + options.province
+                                                                   : config.GetString("consumer-group");
+    consumer.topics = {events::TopicFor("registry")};
+    auto routed = std::make_unique<events::EventConsumer>(
+        db, consumer, [&training](store::Tx& tx, const events::Event& e) { training.Route(tx, e); },
+        &host.metrics());
+    if (!routed->Start(error)) return false;
+    host.Adopt(std::move(routed));
+  }
+  auto& service = host.Adopt(std::make_unique<TrainingGrpcService>(training, *verifier));
+  host.AddGrpcService(&service);
+  return true;
+}
+
+}  // namespace osh::training

@@ -1,0 +1,67 @@
+#include "training_events.h"
+
+#include <map>
+#include <tuple>
+
+#include "osh/events/event.h"
+#include "osh/events/outbox.h"
+#include "osh/events/v1/training_events.pb.h"
+
+namespace osh::training {
+namespace {
+constexpr char kService[] = "training";
+}  // namespace
+
+void TrainingEvents::Completed(store::Tx& tx, const v1::Enrollment& e, int attempts_used, int score_percent,
+                               bool mandatory) const {
+  events::v1::EnrollmentCompleted m;
+  m.set_enrollment_id(e.id());
+  m.set_course_id(e.course_id());
+  m.set_course_version(e.course_version());
+  m.set_province(e.province());
+  m.set_org(e.org());
+  m.set_target_role(e.target_role());
+  m.set_attempts_used(attempts_used);
+  m.set_score_percent(score_percent);
+  m.set_mandatory(mandatory);
+  *m.mutable_complete_time() = e.complete_time();
+  events::Outbox::Append(tx, events::MakeEvent(m, province_, kService, e.id()));
+}
+
+void TrainingEvents::CertificateIssued(store::Tx& tx, const v1::Certificate& c) const {
+  events::v1::CertificateIssued m;
+  m.set_certificate_id(c.id());
+  m.set_enrollment_id(c.enrollment_id());
+  m.set_course_id(c.course_id());
+  m.set_province(c.province());
+  m.set_org(c.org());
+  *m.mutable_issue_time() = c.issue_time();
+  events::Outbox::Append(tx, events::MakeEvent(m, province_, kService, c.enrollment_id()));
+}
+
+void TrainingEvents::SurveysRecorded(store::Tx& tx, const std::string& batch_id,
+                                     const v1::RecordLiteracySurveysRequest& request, double threshold_percent,
+                                     const google::protobuf::Timestamp& now) const {
+  std::map<std::tuple<int, std::string, int>, std::pair<int, int>> counts;
+  for (const auto& r : request.results()) {
+    auto& [questionnaires, reaching] = counts[{r.population(), r.division_code(), r.year()}];
+    ++questionnaires;
+    reaching += r.score_rate() >= threshold_percent ? 1 : 0;
+  }
+  events::v1::LiteracySurveyRecorded m;
+  m.set_batch_id(batch_id);
+  m.set_province(province_);
+  m.set_threshold_percent(threshold_percent);
+  for (const auto& [key, value] : counts) {
+    auto* c = m.add_counts();
+    c->set_population(static_cast<v1::Population>(std::get<0>(key)));
+    c->set_division_code(std::get<1>(key));
+    c->set_year(std::get<2>(key));
+    c->set_questionnaires(value.first);
+    c->set_reaching_threshold(value.second);
+  }
+  *m.mutable_record_time() = now;
+  events::Outbox::Append(tx, events::MakeEvent(m, province_, kService, batch_id));
+}
+
+}  // namespace osh::training
