@@ -523,7 +523,7 @@ void Training::CompleteIfDone(store::Tx& tx, const Caller& caller, v1::Enrollmen
   e.set_status(v1::ENROLLMENT_STATUS_COMPLETED);
   *e.mutable_complete_time() = now;
 
-  const int64_t serial = TrainingStore::NextCertificateSerial(tx);
+  const int64_t serial = TrainingStore::NewCertificateSerial(tx);
   v1::Certificate certificate;
   certificate.set_id(core::NewUuidV7(now_tp));
   certificate.set_verification_code(codes_.CodeFor(serial));

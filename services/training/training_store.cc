@@ -1,5 +1,9 @@
 #include "training_store.h"
 
+#include <openssl/rand.h>
+
+#include <stdexcept>
+
 #include "osh/events/consumer.h"
 #include "osh/events/outbox.h"
 #include "osh/service/records.h"
@@ -255,10 +259,20 @@ void TrainingStore::InsertAttempt(store::Tx& tx, const std::string& enrollment_i
   s.Run();
 }
 
-int64_t TrainingStore::NextCertificateSerial(store::Tx& tx) {
-  auto s = tx.Prepare("SELECT COALESCE(MAX(serial), 0) + 1 FROM certificates");
-  s.Step();
-  return s.Int(0);
+int64_t TrainingStore::NewCertificateSerial(store::Tx& tx) {
+  // Random rather than counted: a code shows its serial, and consecutive
+  // serials would tell anyone holding two certificates how many were issued between.
+  while (true) {
+    uint64_t bits = 0;
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(&bits), sizeof bits) != 1) {
+      throw std::runtime_error("no randomness for a certificate serial");
+    }
+    const auto serial = static_cast<int64_t>(bits >> 1);  // 1 .. INT64_MAX
+    if (serial == 0) continue;
+    auto s = tx.Prepare("SELECT 1 FROM certificates WHERE serial = ?");
+    s.Bind(1, serial);
+    if (!s.Step()) return serial;
+  }
 }
 
 void TrainingStore::InsertCertificate(store::Tx& tx, int64_t serial, const v1::Certificate& c) {

@@ -73,7 +73,8 @@ class TrainingStore {
   static std::vector<v1::QuizAttempt> Attempts(store::Tx& tx, const std::string& enrollment_id);
   static void InsertAttempt(store::Tx& tx, const std::string& enrollment_id, const v1::QuizAttempt& attempt);
 
-  static int64_t NextCertificateSerial(store::Tx& tx);
+  // An unused random serial in 1 .. INT64_MAX.
+  static int64_t NewCertificateSerial(store::Tx& tx);
   static void InsertCertificate(store::Tx& tx, int64_t serial, const v1::Certificate& certificate);
   static void UpdateCertificate(store::Tx& tx, const v1::Certificate& certificate);
   static std::optional<v1::Certificate> FindCertificate(store::Tx& tx, const std::string& id);

@@ -225,6 +225,18 @@ TEST_F(TrainingServiceTest, CompletionNeedsEveryLessonAndAPassedQuizThenIssuesAV
   EXPECT_EQ(EventsOf<events::v1::CertificateIssued>().size(), 1u);
 }
 
+TEST_F(TrainingServiceTest, CodesDoNotCountTheCertificatesIssued) {
+  const auto course = PublishedCourse();
+  const auto first = CompletedEnrollment(course.id(), worker_).certificate().verification_code();
+  const auto second = CompletedEnrollment(course.id(), worker2_).certificate().verification_code();
+  ASSERT_FALSE(first.empty());
+  ASSERT_FALSE(second.empty());
+  // A code begins with its serial: counted serials (1, 2) would begin with the same characters.
+  EXPECT_NE(first.substr(0, 12), second.substr(0, 12)) << first << " " << second;
+  EXPECT_EQ(Verify(first).status(), v1::CERTIFICATE_STATUS_VALID);
+  EXPECT_EQ(Verify(second).status(), v1::CERTIFICATE_STATUS_VALID);
+}
+
 TEST_F(TrainingServiceTest, ForgedAndMistypedCodesAreNotValid) {
   const auto course = PublishedCourse();
   const auto e = CompletedEnrollment(course.id(), worker_);
