@@ -24,6 +24,7 @@
 #include "osh/events/v1/content_events.pb.h"
 #include "osh/events/v1/notify_events.pb.h"
 #include "osh/events/v1/registry_events.pb.h"
+#include "osh/events/v1/training_events.pb.h"
 #include "reminders.h"
 #include "template_engine.h"
 
@@ -52,6 +53,7 @@ const Descriptor* EventTypeOrNull(const std::string& name) {
     events::v1::EnterpriseRegistered::descriptor();
     events::v1::ArticlePublished::descriptor();
     events::v1::DeadlineReminder::descriptor();
+    events::v1::CertificateIssued::descriptor();
     return true;
   }();
   (void)linked;
@@ -121,14 +123,17 @@ std::string AudienceOfRole(const std::string& province, const std::string& role)
   return "role:" + province + ":" + role;
 }
 
-// The credit code an event is about: a field named credit_code at the top or
-// one message down (registry events carry it in their employer facts).
+// The credit code an event is about: a field named credit_code (registry
+// events, at the top or in their employer facts one message down) or org
+// (training events, like the token claim).
 std::string CreditCodeOf(const google::protobuf::Message& m, int depth = 0) {
   const auto* d = m.GetDescriptor();
   const auto* r = m.GetReflection();
-  if (const auto* f = d->FindFieldByName("credit_code"); f != nullptr && !f->is_repeated() &&
-                                                          f->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
-    return r->GetString(m, f);
+  for (const char* name : {"credit_code", "org"}) {
+    if (const auto* f = d->FindFieldByName(name); f != nullptr && !f->is_repeated() &&
+                                                   f->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+      return r->GetString(m, f);
+    }
   }
   if (depth >= 1) return "";
   for (int i = 0; i < d->field_count(); ++i) {

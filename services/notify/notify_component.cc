@@ -19,7 +19,7 @@ std::vector<core::ConfigKey> ConfigKeys() {
       {"page-size-max", "500", "largest page a list call returns"},
       {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers; empty routes no events"},
       {"consumer-group", "", "Kafka consumer group (default notify-<province>)"},
-      {"event-services", "registry,content", "services whose events (osh.<service>.events) rules may name"},
+      {"event-services", "registry,content,training", "services whose events (osh.<service>.events) rules may name"},
       {"webhook-timeout-ms", "5000", "time a webhook receiver has to answer"},
       {"webhook-max-attempts", "8", "attempts before a webhook delivery is dead-lettered"},
       {"webhook-retry-base-ms", "1000", "first retry delay (doubles per attempt, full jitter)"},

@@ -6,6 +6,7 @@
 #include "http_receiver.h"
 #include "notify_fixture.h"
 #include "osh/core/errors.h"
+#include "osh/events/v1/training_events.pb.h"
 #include "webhook.h"
 
 namespace osh::notify::testing {
@@ -208,6 +209,28 @@ TEST_F(NotifyServiceTest, RectificationDeadlinesReachTheEmployer) {
   ASSERT_EQ(inbox_items.items_size(), 1);
   EXPECT_EQ(inbox_items.items(0).subject(), "整改期限 2026-12-20");
   EXPECT_EQ(inbox_items.items(0).body(), "检查发现的问题须在 2026-12-20 前整改完毕（D001）。");
+}
+
+TEST_F(NotifyServiceTest, CertificatesReachTheLearnersOrganisation) {
+  const auto inbox = MakeTemplate(v1::CHANNEL_INBOX, "培训证书已颁发", "课程 {{course_id}}，证书 {{certificate_id}}",
+                                  "osh.events.v1.CertificateIssued");
+  v1::CreateRuleRequest r;
+  r.mutable_rule()->set_name("certificates");
+  r.mutable_rule()->set_event_type("osh.events.v1.CertificateIssued");
+  *r.mutable_rule()->add_recipients() = Organisation();
+  r.mutable_rule()->set_inbox_template_id(inbox.id());
+  v1::Rule rule;
+  ASSERT_TRUE(stub_->CreateRule(Ctx(admin_).get(), r, &rule).ok());
+  events::v1::CertificateIssued issued;
+  issued.set_certificate_id("cert-1");
+  issued.set_course_id("course-9");
+  issued.set_org(kEmployerCode);
+  issued.set_province("44");
+  Route(events::MakeEvent(issued, "44", "training", "cert-1"));
+  const auto mine = Inbox(employer_);
+  ASSERT_EQ(mine.items_size(), 1);
+  EXPECT_EQ(mine.items(0).body(), "课程 course-9，证书 cert-1");
+  EXPECT_EQ(Inbox(other_employer_).items_size(), 0);
 }
 
 TEST_F(NotifyServiceTest, PreferencesSilenceACategoryButNotLegallyRequiredNotices) {
