@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "backends.h"
-#include "http_server.h"
+#include "http_errors.h"
 #include "osh/auth/jwt.h"
 #include "osh/core/metrics.h"
 #include "route_table.h"

@@ -2,7 +2,7 @@
 
 #include "backends.h"
 #include "gateway.h"
-#include "http_server.h"
+#include "osh/http/http_server.h"
 #include "openapi.h"
 #include "osh/auth/jwt.h"
 #include "osh/cache/rate_limiter.h"
@@ -14,6 +14,8 @@
 #include "route_table.h"
 
 namespace osh::gateway {
+
+using http::HttpServer;
 
 std::vector<core::ConfigKey> ConfigKeys() {
   auto keys = service::TokenConfigKeys();

@@ -5,9 +5,14 @@
 #include <string>
 #include <string_view>
 
-#include "http_server.h"
+#include "osh/http/http_server.h"
 
 namespace osh::gateway {
+
+// The HTTP types come from osh::http; the gateway speaks them everywhere.
+using http::HttpRequest;
+using http::HttpResponse;
+using http::Respond;
 
 // DESIGN.md's mapping of gRPC codes to HTTP statuses (the one google.api uses).
 int HttpStatusFor(grpc::StatusCode code);

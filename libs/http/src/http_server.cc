@@ -1,4 +1,4 @@
-#include "http_server.h"
+#include "osh/http/http_server.h"
 
 // Boost 1.74 asio uses std::exchange without including <utility> under C++20.
 #include <utility>
@@ -11,11 +11,11 @@
 
 #include "osh/core/log.h"
 
-namespace osh::gateway {
+namespace osh::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
+namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 
 const std::string* HttpRequest::Header(std::string_view lower_name) const {
@@ -68,7 +68,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(options_.body_limit_bytes);
     // Between requests a keep-alive connection may idle this long.
     stream_.expires_after(options_.idle_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
+    bhttp::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
@@ -77,9 +77,9 @@ class Session : public std::enable_shared_from_this<Session> {
     // Once a request began, all of it must arrive within the read timeout.
     stream_.expires_after(options_.read_timeout);
     const auto& req = parser_->get();
-    if (beast::iequals(req[http::field::expect], "100-continue") && !parser_->is_done()) {
-      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, req.version());
-      http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code wec, size_t) {
+    if (beast::iequals(req[bhttp::field::expect], "100-continue") && !parser_->is_done()) {
+      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, req.version());
+      bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code wec, size_t) {
         if (wec) return self->Fail(wec);
         self->ReadBody();
       });
@@ -90,7 +90,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadBody() {
     if (parser_->is_done()) return Dispatch();
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->Fail(ec);
       self->Dispatch();
     });
@@ -98,14 +98,14 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // A request the parser refused still gets an answer when one makes sense.
   void Fail(beast::error_code ec) {
-    if (ec == http::error::header_limit) return Reject(431, "request headers too large");
-    if (ec == http::error::body_limit) return Reject(413, "request body too large");
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+    if (ec == bhttp::error::header_limit) return Reject(431, "request headers too large");
+    if (ec == bhttp::error::body_limit) return Reject(413, "request body too large");
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
         ec == asio::error::connection_reset || ec == asio::error::eof) {
       return Close();
     }
     // Anything else the parser refused is a malformed request.
-    if (ec.category() == beast::error_code(http::error::bad_method).category()) {
+    if (ec.category() == beast::error_code(bhttp::error::bad_method).category()) {
       return Reject(400, "malformed HTTP request");
     }
     Close();
@@ -160,7 +160,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(HttpResponse response) {
-    auto res = std::make_shared<http::response<http::string_body>>();
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
     res->version(version_);
     res->result(static_cast<unsigned>(response.status));
     for (auto& [name, value] : response.headers) res->set(name, value);
@@ -168,7 +168,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->body() = std::move(response.body);
     res->prepare_payload();
     stream_.expires_after(options_.write_timeout);
-    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+    bhttp::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
       --*self->in_flight_;
       if (ec || !self->keep_alive_ || !self->impl_->acceptor.is_open()) return self->Close();
       self->ReadHeader();
@@ -184,7 +184,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<HttpServer::Impl> impl_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   const HttpServer::Options& options_;
   const HttpHandler& handler_;
   std::shared_ptr<std::atomic<int64_t>> connections_;
@@ -262,4 +262,4 @@ void HttpServer::Stop(std::chrono::milliseconds deadline) {
   threads_.clear();
 }
 
-}  // namespace osh::gateway
+}  // namespace osh::http

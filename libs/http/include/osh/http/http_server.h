@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace osh::gateway {
+namespace osh::http {
 
 struct HttpRequest {
   std::string method;  // "GET", …
@@ -80,4 +80,4 @@ class HttpServer {
   std::shared_ptr<std::atomic<int64_t>> in_flight_ = std::make_shared<std::atomic<int64_t>>(0);
 };
 
-}  // namespace osh::gateway
+}  // namespace osh::http

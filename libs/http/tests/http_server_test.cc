@@ -1,4 +1,4 @@
-#include "http_server.h"
+#include "osh/http/http_server.h"
 
 // Boost 1.74 asio uses std::exchange without including <utility> under C++20.
 #include <utility>
@@ -9,7 +9,7 @@
 #include <future>
 #include <thread>
 
-namespace osh::gateway {
+namespace osh::http {
 namespace {
 
 namespace asio = boost::asio;
@@ -145,4 +145,4 @@ TEST_F(HttpServerTest, StopWaitsForRequestsInFlight) {
 }
 
 }  // namespace
-}  // namespace osh::gateway
+}  // namespace osh::http
