@@ -111,6 +111,10 @@ osh_log "publishing the demo mandatory courses (dust, noise, chemicals) in osh-t
   >"$OSH_VAR_DIR/log/training-seed.log" 2>&1 || {
   tail -n 20 "$OSH_VAR_DIR/log/training-seed.log" >&2; osh_die "publishing the demo courses failed"; }
 
+osh_log "creating the demo notification rules (deadline reminders, registrations, certificates; idempotent)"
+"$OSH_ROOT/deploy/demo/notify_rules.sh" http://127.0.0.1:8080 "$TOKEN_FILE" >"$OSH_VAR_DIR/log/notify-rules.log" 2>&1 || {
+  tail -n 20 "$OSH_VAR_DIR/log/notify-rules.log" >&2; osh_die "creating the demo notification rules failed"; }
+
 osh_log "seeding demo employers and declarations in provinces ${DEMO_PROVINCES[*]} (idempotent)"
 for i in "${!DEMO_PROVINCES[@]}"; do
   p="${DEMO_PROVINCES[$i]}"
@@ -147,6 +151,8 @@ A development token (province_admin, 24 h) is in $TOKEN_FILE. Try:
   curl -s http://127.0.0.1:8080/v1/reporting/metrics          # public: no token needed
   curl -s 'http://127.0.0.1:8080/v1/articles:search?query=%E5%B0%98%E8%82%BA%E7%97%85'   # 尘肺病, public
   curl -s http://127.0.0.1:8080/v1/courses                    # published training courses, public
+  curl -s -H "authorization: Bearer \$TOKEN" http://127.0.0.1:8080/v1/notify/reminders   # deadline reminders
+  curl -s -H 'X-Experience-API-Version: 1.0.3' http://127.0.0.1:8108/xapi/about          # the xAPI LRS
   grpcurl -plaintext 127.0.0.1:7101 list
   grpcurl -plaintext -H "authorization: Bearer \$TOKEN" -d '{"page_size": 3}' \\
       127.0.0.1:7101 osh.registry.v1.RegistryService/ListEmployers

@@ -8,6 +8,7 @@
 #include "training.h"
 #include "training_grpc.h"
 #include "training_store.h"
+#include "xapi_endpoint.h"
 
 namespace osh::training {
 
@@ -23,6 +24,9 @@ std::vector<core::ConfigKey> ConfigKeys() {
       {"assignment-due-days", "90", "days after registration a mandatory course is due"},
       {"literacy-threshold-percent", "80", "score rate at which a questionnaire counts as health-literate"},
       {"survey-batch-max", "10000", "most questionnaires one RecordLiteracySurveys call takes"},
+      {"xapi-address", "127.0.0.1:8108", "host:port of the xAPI LRS (HTTP, under /xapi); empty: no LRS"},
+      {"xapi-credentials-file", "", "xAPI clients for HTTP Basic: lines \"<key> <sha256 hex of secret> <province>\""},
+      {"xapi-body-limit-bytes", "16777216", "largest xAPI request body (statements with attachments)"},
   });
   return keys;
 }
@@ -72,6 +76,7 @@ bool Wire(core::ServiceHost& host, std::string* error) {
     if (!routed->Start(error)) return false;
     host.Adopt(std::move(routed));
   }
+  if (!StartXapiEndpoint(host, *verifier, error)) return false;
   auto& service = host.Adopt(std::make_unique<TrainingGrpcService>(training, *verifier));
   host.AddGrpcService(&service);
   return true;

@@ -44,6 +44,10 @@ check "the seed texts are published and searchable without a token" \
   grep -q '"match":true' <(curl -s 'http://127.0.0.1:8080/v1/articles:search?query=%E5%B0%98%E8%82%BA%E7%97%85')
 check "the demo training courses are published and listed without a token" \
   grep -q '粉尘危害与尘肺病预防' <(curl -s http://127.0.0.1:8080/v1/courses)
+check "the xAPI LRS of osh-training answers" \
+  grep -q '1.0.3' <(curl -s -H 'X-Experience-API-Version: 1.0.3' http://127.0.0.1:8108/xapi/about)
+check "the demo notification rules are in place (deadline reminders planned for 15 December)" \
+  grep -q 'annual:' <(curl -s -H "authorization: Bearer $TOKEN" http://127.0.0.1:8080/v1/notify/reminders)
 check "the gateway is ready with Redis" grep -q '"redis":"up"' <(curl -s http://127.0.0.1:9100/readyz)
 
 # Everything started for this data directory; redis-server retitles itself, so its pid file.
@@ -67,7 +71,7 @@ check "deploy/down.sh succeeds" test $? = 0
 sleep 1
 left="$(pgrep -f "$OSH_VAR_DIR" | wc -l)"
 check "no process is left behind" test "$left" = 0
-for port in 8080 9092 6379 7101 7105 7106 7107 7108; do
+for port in 8080 9092 6379 7101 7105 7106 7107 7108 8108; do
   check "nothing listens on $port any more" bash -c '! (exec 3<>"/dev/tcp/127.0.0.1/$0") 2>/dev/null' "$port"
 done
 

@@ -8,7 +8,7 @@ Per osh service (a container whose image is osh-<name>):
   really opens: the port of OSH_GRPC_ADDRESS (gRPC probes) or of an OSH_*_ADDRESS (HTTP/TCP),
   with the environment resolved the way the kubelet does (env over envFrom ConfigMaps);
 - the addresses listen on all interfaces (127.0.0.1, the binaries' default, is unreachable
-  for probes and peers), and their ports are the ones named grpc / admin / http;
+  for probes and peers), and their ports are the ones named grpc / admin / http / xapi;
 - for a service whose code exists, the ports equal the defaults in services/<name>/main.cc;
 - gRPC services are probed through grpc.health.v1 (readiness and liveness);
 - non-root, read-only root filesystem, no privilege escalation, all capabilities dropped,
@@ -32,7 +32,8 @@ import yaml
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 # OSH_*_ADDRESS variable -> the container port name it must match.
-ADDRESS_PORT_NAMES = {"OSH_GRPC_ADDRESS": "grpc", "OSH_ADMIN_ADDRESS": "admin", "OSH_HTTP_ADDRESS": "http"}
+ADDRESS_PORT_NAMES = {"OSH_GRPC_ADDRESS": "grpc", "OSH_ADMIN_ADDRESS": "admin", "OSH_HTTP_ADDRESS": "http",
+                      "OSH_XAPI_ADDRESS": "xapi"}
 ANY_INTERFACE = {"0.0.0.0", "[::]", "::", ""}
 SERVICES_WITH_TOPICS = ("registry", "content", "training", "notify", "reporting")
 MAINLAND_PROVINCES = ("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs the ADL LRS conformance test suite (xAPI 1.0.3) against osh-xapi-lrs-dev
-# and prints one JSON line of pass/fail counts per resource (the Statement
-# resource first). A measurement, not a ctest entry.
+# Runs the ADL LRS conformance test suite (xAPI 1.0.3) against the LRS of a
+# real osh-training process and prints one JSON line of pass/fail counts per
+# resource (the Statement resource first). A measurement, not a ctest entry.
 #
-#   tests/xapi/conformance.sh <path to osh-xapi-lrs-dev> [extra console_runner flags, e.g. -g "Data 2.4.1"]
+#   tests/xapi/conformance.sh <path to osh-training> [extra console_runner flags, e.g. -g "Data 2.4.1"]
 #
 # The suite is never copied into the repository: it is taken from a local git
 # mirror (OSH_LRS_SUITE_GIT, default the /work/.mirror fetch) at a pinned commit
@@ -20,7 +20,7 @@ readonly CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/osh-platform/lrs-conformanc
 readonly SUITE_DIR="$CACHE_ROOT/$SUITE_COMMIT"
 
 if [[ $# -lt 1 || ! -x "$1" ]]; then
-  echo "usage: $0 <path to osh-xapi-lrs-dev> [console_runner flags]" >&2
+  echo "usage: $0 <path to osh-training> [console_runner flags]" >&2
   exit 2
 fi
 lrs_binary="$(realpath "$1")"
@@ -58,19 +58,25 @@ trap cleanup EXIT
 key="conformance"
 secret="$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
 echo "$key $(printf '%s' "$secret" | sha256sum | cut -d' ' -f1) 44" >"$work/credentials"
-"$lrs_binary" --http-address 127.0.0.1:0 --database "$work/xapi.db" --xapi-credentials-file "$work/credentials" \
+head -c 48 /dev/urandom | base64 | tr -d '\n' >"$work/jwt-secret"
+head -c 48 /dev/urandom | base64 | tr -d '\n' >"$work/certificate-key"
+echo "conformance $(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')" >"$work/field-keys"
+"$lrs_binary" --province 44 --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --xapi-address 127.0.0.1:0 \
+  --data-dir "$work/data" --kafka-brokers "" --ready-file "$work/ready" --access-log false \
+  --jwt-hs256-secret-file "$work/jwt-secret" --certificate-key-file "$work/certificate-key" \
+  --field-key-file "$work/field-keys" --xapi-credentials-file "$work/credentials" \
   >"$work/lrs.out" 2>"$work/lrs.err" &
 lrs_pid=$!
 port=""
 for _ in $(seq 1 100); do
-  port="$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$work/lrs.out")"
+  [[ -s "$work/ready" ]] && port="$(sed -n 's/.*"xapi_port": *\([0-9]*\).*/\1/p' "$work/ready")"
   [[ -n "$port" ]] && break
   kill -0 "$lrs_pid" 2>/dev/null || break
   sleep 0.1
 done
 if [[ -z "$port" ]]; then
-  echo "conformance: the LRS did not start:" >&2
-  cat "$work/lrs.err" >&2
+  echo "conformance: osh-training did not start:" >&2
+  cat "$work/lrs.err" "$work/lrs.out" >&2
   exit 5
 fi
 
