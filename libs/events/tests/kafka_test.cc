@@ -1,5 +1,6 @@
 // The relay and the consumer against the real single-node Kafka broker that the
 // ctest fixture `kafka` starts (address in OSH_TEST_KAFKA_BOOTSTRAP).
+#include "osh/events/testing/test_broker.h"
 #include <librdkafka/rdkafkacpp.h>
 
 #include <gtest/gtest.h>
@@ -20,21 +21,13 @@
 namespace osh::events {
 namespace {
 
-std::string Brokers() {
-  const char* b = std::getenv("OSH_TEST_KAFKA_BOOTSTRAP");
-  return b != nullptr ? b : "127.0.0.1:19092";
-}
+std::string Brokers() { return events::testing::TestBrokers(); }
 
 std::string Unique(const std::string& what) { return "osh-test-" + what + "-" + core::NewRequestId(); }
 
 template <typename Pred>
-bool WaitFor(Pred pred, std::chrono::seconds limit = std::chrono::seconds(60)) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return pred();
+bool WaitFor(Pred pred) {
+  return events::testing::WaitFor(pred, std::chrono::seconds(60), std::chrono::milliseconds(50));
 }
 
 class KafkaEventsTest : public ::testing::Test {

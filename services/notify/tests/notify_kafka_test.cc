@@ -7,16 +7,14 @@
 #include "http_receiver.h"
 #include "notify_fixture.h"
 #include "osh/events/consumer.h"
-#include "osh/events/outbox.h"
-#include "osh/events/relay.h"
+#include "osh/events/testing/test_broker.h"
 
 namespace osh::notify::testing {
 namespace {
 
-std::string Brokers() {
-  const char* b = std::getenv("OSH_TEST_KAFKA_BOOTSTRAP");
-  return b == nullptr ? "127.0.0.1:19092" : b;
-}
+using events::testing::TestBrokers;
+using events::testing::TestPublisher;
+using events::testing::WaitFor;
 
 class NotifyKafkaTest : public NotifyFixture {
  protected:
@@ -25,25 +23,18 @@ class NotifyKafkaTest : public NotifyFixture {
     topic_ = "osh.registry.events.notify-test-" + std::to_string(std::random_device{}());
     group_ = "notify-test-" + std::to_string(std::random_device{}());
     // Two producers: an outbox holds an event once, a broker may still see it twice.
-    for (int i = 0; i < 2; ++i) {
-      producer_dbs_.push_back(store::Database::Open({.path = dir_.File("producer" + std::to_string(i) + ".db")},
-                                                    {events::Outbox::Migration(1)}));
-      relays_.push_back(std::make_unique<events::OutboxRelay>(
-          *producer_dbs_.back(), events::OutboxRelay::Options{.brokers = Brokers()}, nullptr));
-      std::string error;
-      ASSERT_TRUE(relays_.back()->Start(&error)) << error;
-    }
+    for (int i = 0; i < 2; ++i) publishers_.push_back(std::make_unique<TestPublisher>(dir_.File("producer" + std::to_string(i) + ".db")));
   }
 
   void TearDown() override {
     consumer_.reset();
-    relays_.clear();
+    publishers_.clear();
     NotifyFixture::TearDown();
   }
 
   void StartConsumer() {
     events::EventConsumer::Options o;
-    o.brokers = Brokers();
+    o.brokers = TestBrokers();
     o.group_id = group_;
     o.topics = {topic_};
     o.after_commit = [this] { dispatcher_->Notify(); };
@@ -53,21 +44,7 @@ class NotifyKafkaTest : public NotifyFixture {
     ASSERT_TRUE(consumer_->Start(&error)) << error;
   }
 
-  void Publish(events::Event e, size_t producer = 0) {
-    e.topic = topic_;
-    producer_dbs_[producer]->Write([&](store::Tx& tx) { events::Outbox::Append(tx, e); });
-    relays_[producer]->Notify();
-  }
-
-  template <typename Pred>
-  bool WaitFor(Pred pred, std::chrono::seconds limit = std::chrono::seconds(30)) {
-    const auto until = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < until) {
-      if (pred()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return pred();
-  }
+  void Publish(events::Event e, size_t producer = 0) { publishers_[producer]->Publish(std::move(e), topic_); }
 
   int InboxSize(const std::string& token) {
     v1::ListInboxResponse out;
@@ -77,8 +54,7 @@ class NotifyKafkaTest : public NotifyFixture {
 
   std::string topic_;
   std::string group_;
-  std::vector<std::unique_ptr<store::Database>> producer_dbs_;
-  std::vector<std::unique_ptr<events::OutboxRelay>> relays_;
+  std::vector<std::unique_ptr<TestPublisher>> publishers_;
   std::unique_ptr<events::EventConsumer> consumer_;
 };
 

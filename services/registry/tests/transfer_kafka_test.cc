@@ -1,6 +1,7 @@
 // A transfer between two provinces' registries over the real Kafka broker of the
 // ctest fixture: the sender's outbox and relay, the receiver's consumer and
 // importer, with restarts of either side in the middle.
+#include "osh/events/testing/test_broker.h"
 #include "osh/core/ids.h"
 #include "osh/events/consumer.h"
 #include "osh/events/outbox.h"
@@ -12,19 +13,11 @@
 namespace osh::registry::testing {
 namespace {
 
-std::string Brokers() {
-  const char* b = std::getenv("OSH_TEST_KAFKA_BOOTSTRAP");
-  return b != nullptr ? b : "127.0.0.1:19092";
-}
+std::string Brokers() { return events::testing::TestBrokers(); }
 
 template <typename Pred>
-bool WaitFor(Pred pred, std::chrono::seconds limit = std::chrono::seconds(60)) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return pred();
+bool WaitFor(Pred pred) {
+  return events::testing::WaitFor(pred, std::chrono::seconds(60), std::chrono::milliseconds(100));
 }
 
 // One province's registry as osh-registry wires it: database, business logic,

@@ -2,6 +2,7 @@
 // real broker of the ctest fixture `kafka`; reporting consumes them with the
 // EventConsumer and must arrive at the exact rollups, and a second consumer
 // group re-reading everything (a redelivery of every event) changes nothing.
+#include "osh/events/testing/test_broker.h"
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -20,21 +21,13 @@
 namespace osh::reporting::testing {
 namespace {
 
-std::string Brokers() {
-  const char* b = std::getenv("OSH_TEST_KAFKA_BOOTSTRAP");
-  return b != nullptr ? b : "127.0.0.1:19092";
-}
+std::string Brokers() { return events::testing::TestBrokers(); }
 
 std::string Unique(const std::string& what) { return "osh-test-reporting-" + what + "-" + core::NewRequestId(); }
 
 template <typename Pred>
-bool WaitFor(Pred pred, std::chrono::seconds limit = std::chrono::seconds(90)) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return pred();
+bool WaitFor(Pred pred) {
+  return events::testing::WaitFor(pred, std::chrono::seconds(90), std::chrono::milliseconds(50));
 }
 
 class ReportingKafkaTest : public ::testing::Test {
