@@ -6,6 +6,7 @@
 
 #include "osh/events/outbox.h"
 #include "osh/service/records.h"
+#include "osh/store/enum_set.h"
 
 namespace osh::content {
 namespace {
@@ -31,11 +32,6 @@ void BindAll(store::Statement& s, const std::vector<Param>& params) {
   }
 }
 
-int64_t MaskOf(const google::protobuf::RepeatedField<int>& values, int64_t (*bit)(int)) {
-  int64_t mask = 0;
-  for (int v : values) mask |= bit(v);
-  return mask;
-}
 
 std::string JoinTags(const v1::ArticleContent& c) {
   std::string out;
@@ -55,8 +51,8 @@ std::string FilterSql(const PublishedFilter& f, std::vector<Param>& params) {
     params.push_back(std::move(value));
   };
   if (f.category != 0) add("p.category = ?", int64_t{f.category});
-  if (f.audience != 0) add("(p.audience_mask & ?) != 0", AudienceMaskBit(f.audience));
-  if (f.hazard_category != 0) add("(p.hazard_mask & ?) != 0", HazardMaskBit(f.hazard_category));
+  if (f.audience != 0) add("(p.audience_mask & ?) != 0", store::EnumBit(f.audience));
+  if (f.hazard_category != 0) add("(p.hazard_mask & ?) != 0", store::EnumBit(f.hazard_category));
   if (!f.locale.empty()) add("p.locale = ?", f.locale);
   if (!f.province.empty()) add("p.province = ?", f.province);
   if (!f.published_from.empty()) add("p.publish_day >= ?", f.published_from);
@@ -68,8 +64,6 @@ v1::Article ParseArticle(const std::string& bytes) { return store::ParseRecord<v
 
 }  // namespace
 
-int64_t AudienceMaskBit(int audience) { return int64_t{1} << audience; }
-int64_t HazardMaskBit(int category) { return int64_t{1} << category; }
 
 search::IndexSpec ArticleIndexSpec(search::Tokenizer tokenizer) {
   return {.table = kIndexTable,
@@ -177,7 +171,7 @@ void ContentStore::Publish(store::Tx& tx, const v1::Article& a, const std::strin
       "publish_seconds = excluded.publish_seconds, record = excluded.record "
       "RETURNING rowid");
   s.Bind(1, a.id()).Bind(2, a.revision()).Bind(3, a.province()).Bind(4, c.category()).Bind(5, c.locale());
-  s.Bind(6, MaskOf(c.audiences(), AudienceMaskBit)).Bind(7, MaskOf(c.hazard_categories(), HazardMaskBit));
+  s.Bind(6, store::EnumSet(c.audiences())).Bind(7, store::EnumSet(c.hazard_categories()));
   s.Bind(8, publish_day).Bind(9, a.publish_time().seconds()).BindBlob(10, listing.SerializeAsString());
   if (!s.Step()) throw store::StoreError(0, "published row of " + a.id() + " has no rowid");
   const int64_t rowid = s.Int(0);

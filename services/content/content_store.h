@@ -77,7 +77,4 @@ class ContentStore {
   search::FullTextIndex index_;
 };
 
-int64_t AudienceMaskBit(int audience);
-int64_t HazardMaskBit(int category);
-
 }  // namespace osh::content

@@ -3,20 +3,13 @@
 #include "osh/events/consumer.h"
 #include "osh/events/outbox.h"
 #include "osh/service/records.h"
+#include "osh/store/enum_set.h"
 #include "supervision_store.h"
 
 namespace osh::registry {
 namespace {
 
-int64_t HazardMaskOf(const v1::Employer& e) {
-  int64_t mask = 0;
-  for (int c : e.hazard_categories()) mask |= HazardMaskBit(c);
-  return mask;
-}
-
 }  // namespace
-
-int64_t HazardMaskBit(int category) { return int64_t{1} << category; }
 
 std::vector<store::Migration> RegistryStore::Migrations() {
   return {
@@ -73,7 +66,7 @@ void RegistryStore::InsertEmployer(store::Tx& tx, const v1::Employer& e) {
       "INSERT INTO employers (id, credit_code, province, division_code, industry_section, size_class, hazard_mask,"
       " declaration_status, status, version, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.BindAll(e.id(), e.credit_code(), e.province(), e.division_code(), e.industry_section(),
-            static_cast<int64_t>(e.size_class()), HazardMaskOf(e), static_cast<int64_t>(e.declaration_status()),
+            static_cast<int64_t>(e.size_class()), store::EnumSet(e.hazard_categories()), static_cast<int64_t>(e.declaration_status()),
             static_cast<int64_t>(e.status()), e.version());
   s.BindBlob(11, e.SerializeAsString());
   s.Run();
@@ -84,7 +77,7 @@ void RegistryStore::UpdateEmployer(store::Tx& tx, const v1::Employer& e) {
       "UPDATE employers SET province = ?, division_code = ?, industry_section = ?, size_class = ?, hazard_mask = ?,"
       " declaration_status = ?, status = ?, version = ?, record = ? WHERE id = ?");
   s.BindAll(e.province(), e.division_code(), e.industry_section(), static_cast<int64_t>(e.size_class()),
-            HazardMaskOf(e), static_cast<int64_t>(e.declaration_status()), static_cast<int64_t>(e.status()),
+            store::EnumSet(e.hazard_categories()), static_cast<int64_t>(e.declaration_status()), static_cast<int64_t>(e.status()),
             e.version());
   s.BindBlob(9, e.SerializeAsString());
   s.Bind(10, e.id());
@@ -106,7 +99,7 @@ std::vector<v1::Employer> RegistryStore::ListEmployers(store::Tx& tx, const Empl
       " ORDER BY id LIMIT ?");
   s.BindAll(after_id, f.division_prefix, f.division_prefix, f.division_prefix, f.industry_section,
             f.industry_section, static_cast<int64_t>(f.size_class), static_cast<int64_t>(f.size_class),
-            static_cast<int64_t>(f.hazard_category), HazardMaskBit(f.hazard_category),
+            static_cast<int64_t>(f.hazard_category), store::EnumBit(f.hazard_category),
             static_cast<int64_t>(f.declaration_status), static_cast<int64_t>(f.declaration_status), f.credit_code,
             f.credit_code, static_cast<int64_t>(limit));
   std::vector<v1::Employer> out;

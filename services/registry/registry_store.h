@@ -49,7 +49,4 @@ class RegistryStore {
 
 };
 
-// Bit of a hazard category in the employers.hazard_mask column.
-int64_t HazardMaskBit(int category);
-
 }  // namespace osh::registry

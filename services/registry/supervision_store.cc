@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "osh/store/enum_set.h"
+
 namespace osh::registry {
 namespace {
 
@@ -281,17 +283,6 @@ v1::AssistanceTotals SupervisionStore::AssistanceTotals(store::Tx& tx, const std
   return t;
 }
 
-namespace {
-
-template <typename Values>
-int64_t MaskOf(const Values& values) {
-  int64_t mask = 0;
-  for (int v : values) mask |= int64_t{1} << v;
-  return mask;
-}
-
-}  // namespace
-
 store::Migration SupervisionStore::InstitutionMigration(int version) {
   return {version, "institutions_and_experts", R"sql(
 CREATE TABLE institutions (
@@ -331,7 +322,7 @@ void SupervisionStore::InsertInstitution(store::Tx& tx, const v1::ServiceInstitu
   auto s = tx.Prepare(
       "INSERT INTO institutions (id, credit_code, province, kinds_mask, status, expires_on, record)"
       " VALUES (?, ?, ?, ?, ?, ?, ?)");
-  s.BindAll(x.id(), x.credit_code(), x.province(), MaskOf(x.kinds()), static_cast<int64_t>(x.status()),
+  s.BindAll(x.id(), x.credit_code(), x.province(), store::EnumSet(x.kinds()), static_cast<int64_t>(x.status()),
             x.qualification_expires_on());
   s.BindBlob(7, x.SerializeAsString());
   s.Run();
@@ -351,7 +342,7 @@ std::vector<v1::ServiceInstitution> SupervisionStore::ListInstitutions(store::Tx
       "SELECT record FROM institutions WHERE id > ? AND (? = '' OR province = ?)"
       " AND (? = 0 OR (kinds_mask & ?) != 0) AND (? = 0 OR status = ?) AND (? = '' OR expires_on < ?)"
       " ORDER BY id LIMIT ?");
-  s.BindAll(after_id, f.province, f.province, static_cast<int64_t>(f.kind), int64_t{1} << f.kind,
+  s.BindAll(after_id, f.province, f.province, static_cast<int64_t>(f.kind), store::EnumBit(f.kind),
             static_cast<int64_t>(f.status), static_cast<int64_t>(f.status), f.expiring_before, f.expiring_before,
             static_cast<int64_t>(limit));
   std::vector<v1::ServiceInstitution> out;
@@ -361,7 +352,7 @@ std::vector<v1::ServiceInstitution> SupervisionStore::ListInstitutions(store::Tx
 
 void SupervisionStore::InsertExpert(store::Tx& tx, const v1::Expert& x) {
   auto s = tx.Prepare("INSERT INTO experts (id, province, specialities_mask, record) VALUES (?, ?, ?, ?)");
-  s.BindAll(x.id(), x.province(), MaskOf(x.specialities()));
+  s.BindAll(x.id(), x.province(), store::EnumSet(x.specialities()));
   s.BindBlob(4, x.SerializeAsString());
   s.Run();
 }
@@ -371,7 +362,7 @@ std::vector<v1::Expert> SupervisionStore::ListExperts(store::Tx& tx, const std::
   auto s = tx.Prepare(
       "SELECT record FROM experts WHERE id > ? AND (? = '' OR province = ?)"
       " AND (? = 0 OR (specialities_mask & ?) != 0) ORDER BY id LIMIT ?");
-  s.BindAll(after_id, province, province, static_cast<int64_t>(speciality), int64_t{1} << speciality,
+  s.BindAll(after_id, province, province, static_cast<int64_t>(speciality), store::EnumBit(speciality),
             static_cast<int64_t>(limit));
   std::vector<v1::Expert> out;
   while (s.Step()) out.push_back(store::ParseRecord<v1::Expert>(s.Blob(0)));

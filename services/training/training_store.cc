@@ -7,6 +7,7 @@
 #include "osh/events/consumer.h"
 #include "osh/events/outbox.h"
 #include "osh/service/records.h"
+#include "osh/store/enum_set.h"
 
 namespace osh::training {
 namespace {
@@ -26,18 +27,6 @@ ProvinceMatch MatchOf(const std::vector<std::string>& provinces) {
 v1::Enrollment ParseEnrollment(const std::string& bytes) { return store::ParseRecord<v1::Enrollment>(bytes); }
 
 }  // namespace
-
-int64_t RoleMaskOf(const v1::CourseContent& content) {
-  int64_t mask = 0;
-  for (int role : content.target_roles()) mask |= int64_t{1} << role;
-  return mask;
-}
-
-int64_t HazardMaskOf(const v1::CourseContent& content) {
-  int64_t mask = 0;
-  for (int category : content.hazard_categories()) mask |= int64_t{1} << category;
-  return mask;
-}
 
 std::vector<store::Migration> TrainingStore::Migrations() {
   return {
@@ -130,8 +119,8 @@ void TrainingStore::PutCourse(store::Tx& tx, const v1::Course& course, const v1:
   auto s = tx.Prepare(sql);
   s.Bind(1, course.province()).Bind(2, course.latest_version()).Bind(3, course.published_version());
   s.Bind(4, published != nullptr && published->mandatory());
-  s.Bind(5, published == nullptr ? int64_t{0} : RoleMaskOf(*published));
-  s.Bind(6, published == nullptr ? int64_t{0} : HazardMaskOf(*published));
+  s.Bind(5, published == nullptr ? int64_t{0} : store::EnumSet(published->target_roles()));
+  s.Bind(6, published == nullptr ? int64_t{0} : store::EnumSet(published->hazard_categories()));
   s.BindBlob(7, record.SerializeAsString()).Bind(8, course.id());
   if (s.Run() != 1) throw store::StoreError(0, "course " + course.id() + " was not written");
 }
@@ -163,8 +152,8 @@ std::vector<CourseRow> TrainingStore::ListCourses(store::Tx& tx, bool published_
       "WHERE (? = 0 OR c.published_version > 0) AND (? = 1 OR c.province = ? OR c.province = ?) "
       "AND (? = 0 OR (c.role_mask & ?) != 0) AND (? = 0 OR (c.hazard_mask & ?) != 0) "
       "AND (? = '' OR c.id < ?) ORDER BY c.id DESC LIMIT ?");
-  const int64_t role_bit = target_role == 0 ? 0 : int64_t{1} << target_role;
-  const int64_t hazard_bit = hazard_category == 0 ? 0 : int64_t{1} << hazard_category;
+  const int64_t role_bit = target_role == 0 ? 0 : store::EnumBit(target_role);
+  const int64_t hazard_bit = hazard_category == 0 ? 0 : store::EnumBit(hazard_category);
   s.Bind(1, published_only).Bind(2, published_only).Bind(3, match.any).Bind(4, match.first).Bind(5, match.second);
   s.Bind(6, role_bit).Bind(7, role_bit).Bind(8, hazard_bit).Bind(9, hazard_bit);
   s.Bind(10, after_id).Bind(11, after_id).Bind(12, limit);

@@ -99,7 +99,4 @@ class TrainingStore {
                                                           int population, double threshold);
 };
 
-int64_t RoleMaskOf(const v1::CourseContent& content);
-int64_t HazardMaskOf(const v1::CourseContent& content);
-
 }  // namespace osh::training
