@@ -39,12 +39,10 @@ void RequireEditorial(const Caller& caller, auth::Action action, const auth::Res
   if (!decision.allowed) Refuse(grpc::StatusCode::PERMISSION_DENIED, decision.reason);
 }
 
-std::string Echo(const std::string& text) { return std::string(domain::Utf8Prefix(text, 64)); }
+using service::Echo;
 
 v1::Article ArticleOrRefuse(store::Tx& tx, const std::string& id) {
-  auto a = ContentStore::FindArticle(tx, id);
-  if (!a) Refuse(grpc::StatusCode::NOT_FOUND, "no article with id '" + Echo(id) + "'");
-  return std::move(*a);
+  return service::FoundOrRefuse(ContentStore::FindArticle(tx, id), "article", id);
 }
 
 v1::ArticleRevision RevisionOrRefuse(store::Tx& tx, const std::string& id, int64_t revision) {

@@ -43,7 +43,7 @@ using service::ThrowIfInvalid;
 constexpr size_t kMaxRecipients = 20;
 constexpr char kEventsPackage[] = "osh.events.v1.";
 
-std::string Echo(const std::string& text) { return std::string(domain::Utf8Prefix(text, 64)); }
+using service::Echo;
 
 // Event types are the messages of osh.events.v1. Naming one message of each
 // events file links that file into the binary: the generated pool only knows

@@ -112,7 +112,7 @@ grpc::Status Registry::GetEmployer(const Caller& caller, const v1::GetEmployerRe
   return Guard(caller, "GetEmployer", [&] {
     if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
     auto e = db_.Read([&](store::Tx& tx) { return RegistryStore::FindEmployer(tx, request.id()); });
-    if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + std::string(domain::Utf8Prefix(request.id(), 64)) + "'");
+    if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + service::Echo(request.id()) + "'");
     Require(caller.principal, auth::Action::kRead, ResourceOf(*e));
     *response = std::move(*e);
   });
@@ -145,7 +145,7 @@ grpc::Status Registry::UpdateEmployer(const Caller& caller, const v1::UpdateEmpl
     }
     for (const auto& p : mask.paths()) {
       if (UpdatableEmployerPaths().count(p) == 0) {
-        errors.Add("update_mask", "'" + std::string(domain::Utf8Prefix(p, 64)) + "' is not an updatable employer field");
+        errors.Add("update_mask", "'" + service::Echo(p) + "' is not an updatable employer field");
       }
     }
     ThrowIfInvalid(errors);
@@ -246,7 +246,7 @@ grpc::Status Registry::TransferEmployer(const Caller& caller, const v1::Transfer
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "TransferEmployer", request.request_id(), request, response, [&] {
         auto e = RegistryStore::FindEmployer(tx, request.id());
-        if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + std::string(domain::Utf8Prefix(request.id(), 64)) + "'");
+        if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + service::Echo(request.id()) + "'");
         // Handing an employer over is a supervisory act of its current province.
         Require(caller.principal, auth::Action::kReview, ResourceOf(*e));
         service::RequireVersion("employer", e->id(), e->version(), request.version());
@@ -298,7 +298,7 @@ grpc::Status Registry::SubmitDeclaration(const Caller& caller, const v1::SubmitD
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "SubmitDeclaration", request.request_id(), request, response, [&] {
         auto e = RegistryStore::FindEmployer(tx, request.employer_id());
-        if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + std::string(domain::Utf8Prefix(request.employer_id(), 64)) + "'");
+        if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + service::Echo(request.employer_id()) + "'");
         Require(caller.principal, auth::Action::kWrite, ResourceOf(*e));
         if (e->status() != v1::EMPLOYER_STATUS_ACTIVE) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION, "employer " + e->id() + " is no longer active");
@@ -353,7 +353,7 @@ grpc::Status Registry::GetDeclaration(const Caller& caller, const v1::GetDeclara
   return Guard(caller, "GetDeclaration", [&] {
     if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
     auto d = db_.Read([&](store::Tx& tx) { return RegistryStore::FindDeclaration(tx, request.id()); });
-    if (!d) Refuse(grpc::StatusCode::NOT_FOUND, "no declaration with id '" + std::string(domain::Utf8Prefix(request.id(), 64)) + "'");
+    if (!d) Refuse(grpc::StatusCode::NOT_FOUND, "no declaration with id '" + service::Echo(request.id()) + "'");
     Require(caller.principal, auth::Action::kRead, {d->province(), d->credit_code(), false});
     *response = std::move(*d);
   });
@@ -369,7 +369,7 @@ grpc::Status Registry::ListDeclarations(const Caller& caller, const v1::ListDecl
     ThrowIfInvalid(errors);
     auto rows = db_.Read([&](store::Tx& tx) {
       auto e = RegistryStore::FindEmployer(tx, request.employer_id());
-      if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + std::string(domain::Utf8Prefix(request.employer_id(), 64)) + "'");
+      if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + service::Echo(request.employer_id()) + "'");
       Require(caller.principal, auth::Action::kRead, ResourceOf(*e));
       return RegistryStore::ListDeclarations(tx, e->id(), before_id, page_size + 1);
     });
@@ -391,7 +391,7 @@ grpc::Status Registry::ReviewDeclaration(const Caller& caller, const v1::ReviewD
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "ReviewDeclaration", request.request_id(), request, response, [&] {
         auto d = RegistryStore::FindDeclaration(tx, request.id());
-        if (!d) Refuse(grpc::StatusCode::NOT_FOUND, "no declaration with id '" + std::string(domain::Utf8Prefix(request.id(), 64)) + "'");
+        if (!d) Refuse(grpc::StatusCode::NOT_FOUND, "no declaration with id '" + service::Echo(request.id()) + "'");
         auto e = RegistryStore::FindEmployer(tx, d->employer_id());
         if (!e) Refuse(grpc::StatusCode::INTERNAL, "declaration without employer");
         Require(caller.principal, auth::Action::kReview, ResourceOf(*e));

@@ -34,17 +34,11 @@ using service::ThrowIfInvalid;
 constexpr size_t kMaxText = 2000;
 
 v1::Employer EmployerOrRefuse(store::Tx& tx, const std::string& id) {
-  auto e = RegistryStore::FindEmployer(tx, id);
-  if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + std::string(domain::Utf8Prefix(id, 64)) + "'");
-  return *e;
+  return service::FoundOrRefuse(RegistryStore::FindEmployer(tx, id), "employer", id);
 }
 
 v1::RectificationItem ItemOrRefuse(store::Tx& tx, const std::string& id) {
-  auto item = SupervisionStore::FindItem(tx, id);
-  if (!item) {
-    Refuse(grpc::StatusCode::NOT_FOUND, "no rectification item with id '" + std::string(domain::Utf8Prefix(id, 64)) + "'");
-  }
-  return *item;
+  return service::FoundOrRefuse(SupervisionStore::FindItem(tx, id), "rectification item", id);
 }
 
 void CheckDate(const std::string& value, const std::string& field, bool required, core::FieldErrors& errors) {
@@ -146,7 +140,7 @@ grpc::Status Supervision::GetInspection(const Caller& caller, const v1::GetInspe
       auto inspection = SupervisionStore::FindInspection(tx, request.id());
       if (!inspection) {
         Refuse(grpc::StatusCode::NOT_FOUND,
-               "no inspection with id '" + std::string(domain::Utf8Prefix(request.id(), 64)) + "'");
+               "no inspection with id '" + service::Echo(request.id()) + "'");
       }
       Require(caller.principal, auth::Action::kRead, ResourceOf(EmployerOrRefuse(tx, inspection->employer_id())));
       *response = *inspection;
@@ -508,7 +502,7 @@ grpc::Status Supervision::RecordAssistanceVisit(const Caller& caller, const v1::
         auto c = SupervisionStore::FindCase(tx, request.case_id());
         if (!c) {
           Refuse(grpc::StatusCode::NOT_FOUND,
-                 "no assistance case with id '" + std::string(domain::Utf8Prefix(request.case_id(), 64)) + "'");
+                 "no assistance case with id '" + service::Echo(request.case_id()) + "'");
         }
         Require(caller.principal, auth::Action::kReview, ResourceOf(EmployerOrRefuse(tx, c->employer_id())));
         if (v.visited_on() < c->enrolled_on()) {
@@ -594,7 +588,7 @@ namespace {
 
 v1::ServiceInstitution InstitutionOrRefuse(store::Tx& tx, const std::string& id) {
   auto x = SupervisionStore::FindInstitution(tx, id);
-  if (!x) Refuse(grpc::StatusCode::NOT_FOUND, "no institution with id '" + std::string(domain::Utf8Prefix(id, 64)) + "'");
+  if (!x) Refuse(grpc::StatusCode::NOT_FOUND, "no institution with id '" + service::Echo(id) + "'");
   return *x;
 }
 

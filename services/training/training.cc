@@ -17,6 +17,7 @@
 #include "osh/service/checks.h"
 #include "osh/service/paging.h"
 #include "osh/service/records.h"
+#include "osh/store/enum_set.h"
 
 namespace osh::training {
 namespace {
@@ -32,7 +33,7 @@ constexpr size_t kMaxHolderName = 64;
 constexpr int kMinSurveyYear = 2000;
 constexpr int kMaxSurveyYear = 2100;
 
-std::string Echo(const std::string& text) { return std::string(domain::Utf8Prefix(text, 64)); }
+using service::Echo;
 
 std::string RoleText(const auth::Principal* p) {
   return p == nullptr ? std::string("anonymous") : std::string(auth::RoleName(p->role));
@@ -98,9 +99,7 @@ bool Contains(const google::protobuf::RepeatedField<int>& values, int value) {
 }
 
 v1::Course CourseOrRefuse(store::Tx& tx, const std::string& id) {
-  auto c = TrainingStore::FindCourse(tx, id);
-  if (!c) Refuse(grpc::StatusCode::NOT_FOUND, "no course with id '" + Echo(id) + "'");
-  return std::move(*c);
+  return service::FoundOrRefuse(TrainingStore::FindCourse(tx, id), "course", id);
 }
 
 v1::CourseContent VersionOrRefuse(store::Tx& tx, const std::string& course_id, int64_t number) {
@@ -110,9 +109,7 @@ v1::CourseContent VersionOrRefuse(store::Tx& tx, const std::string& course_id, i
 }
 
 StoredEnrollment EnrollmentOrRefuse(store::Tx& tx, const std::string& id) {
-  auto e = TrainingStore::FindEnrollment(tx, id);
-  if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no enrollment with id '" + Echo(id) + "'");
-  return std::move(*e);
+  return service::FoundOrRefuse(TrainingStore::FindEnrollment(tx, id), "enrollment", id);
 }
 
 void CheckId(const std::string& value, const std::string& field, core::FieldErrors& errors) {
@@ -121,12 +118,6 @@ void CheckId(const std::string& value, const std::string& field, core::FieldErro
   } else if (value.size() > 64 || domain::HasControlCharacters(value)) {
     errors.Add(field, "is not an id");
   }
-}
-
-int64_t HazardMaskOfEmployer(const events::v1::EmployerFacts& employer) {
-  int64_t mask = 0;
-  for (int category : employer.hazard_categories()) mask |= int64_t{1} << category;
-  return mask;
 }
 
 // Assigns the published mandatory courses that match the employer (hazard
@@ -142,7 +133,7 @@ void AssignMandatory(store::Tx& tx, const events::Event& event, const events::v1
   const std::string due_date = domain::ChinaDateOf(since + std::chrono::hours(24) * options.assignment_due_days);
   const auto now_tp = options.clock();
   for (const auto& row : TrainingStore::MandatoryCourses(tx, {options.province, ""})) {
-    const int64_t course_hazards = HazardMaskOf(row.content);
+    const int64_t course_hazards = store::EnumSet(row.content.hazard_categories());
     if (course_hazards != 0 && (course_hazards & employer_hazards) == 0) continue;
     const auto& sections = row.content.industry_sections();
     const bool in_industry =
@@ -698,7 +689,7 @@ void Training::Route(store::Tx& tx, const events::Event& event) const {
   if (event.type == events::v1::EnterpriseRegistered::descriptor()->full_name()) {
     events::v1::EnterpriseRegistered registered;
     if (!events::Unpack(event, &registered)) throw std::runtime_error("EnterpriseRegistered payload does not parse");
-    AssignMandatory(tx, event, registered.employer(), HazardMaskOfEmployer(registered.employer()),
+    AssignMandatory(tx, event, registered.employer(), store::EnumSet(registered.employer().hazard_categories()),
                     since(registered.registered_time()), options_);
   } else if (event.type == events::v1::DeclarationApproved::descriptor()->full_name()) {
     // A new employer's hazard categories are known only once its declaration
@@ -707,8 +698,8 @@ void Training::Route(store::Tx& tx, const events::Event& event) const {
     events::v1::DeclarationApproved approved;
     if (!events::Unpack(event, &approved)) throw std::runtime_error("DeclarationApproved payload does not parse");
     const auto& declaration = approved.declaration();
-    int64_t hazards = HazardMaskOfEmployer(declaration.employer());
-    for (const auto& exposure : declaration.exposures()) hazards |= int64_t{1} << exposure.category();
+    int64_t hazards = store::EnumSet(declaration.employer().hazard_categories());
+    for (const auto& exposure : declaration.exposures()) hazards |= store::EnumBit(exposure.category());
     AssignMandatory(tx, event, declaration.employer(), hazards, since(approved.review_time()), options_);
   }
 }

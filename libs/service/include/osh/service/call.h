@@ -7,6 +7,7 @@
 #include <grpcpp/support/status.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,7 @@
 #include "osh/auth/principal.h"
 #include "osh/core/errors.h"
 #include "osh/core/log.h"
+#include "osh/domain/text.h"
 #include "osh/store/database.h"
 
 namespace osh::service {
@@ -33,6 +35,17 @@ struct Refusal {
 
 [[noreturn]] inline void Refuse(grpc::StatusCode code, std::string message) {
   throw Refusal{grpc::Status(code, std::move(message))};
+}
+
+// A value from the request as an error message may repeat it: its first 64
+// characters (whole UTF-8 characters), so a huge or hostile value stays small.
+inline std::string Echo(std::string_view text) { return std::string(domain::Utf8Prefix(text, 64)); }
+
+// The record a lookup found, or NOT_FOUND "no <kind> with id '<id>'".
+template <typename T>
+T FoundOrRefuse(std::optional<T> found, std::string_view kind, std::string_view id) {
+  if (!found) Refuse(grpc::StatusCode::NOT_FOUND, "no " + std::string(kind) + " with id '" + Echo(id) + "'");
+  return std::move(*found);
 }
 
 inline void ThrowIfInvalid(const core::FieldErrors& errors) {
