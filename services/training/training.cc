@@ -120,46 +120,59 @@ void CheckId(const std::string& value, const std::string& field, core::FieldErro
   }
 }
 
-// Assigns the published mandatory courses that match the employer (hazard
-// categories in `employer_hazards`, industry section) to its principal and OSH
-// manager roles, due `assignment_due_days` after `since`. Each (organisation,
-// course, role) is assigned once, whichever event comes first.
-void AssignMandatory(store::Tx& tx, const events::Event& event, const events::v1::EmployerFacts& employer,
-                     int64_t employer_hazards, std::chrono::system_clock::time_point since,
-                     const Training::Options& options) {
-  // Other provinces' employers travel on the same topic; their training is
-  // their province's business.
-  if (employer.province() != options.province || employer.credit_code().empty()) return;
-  const std::string due_date = domain::ChinaDateOf(since + std::chrono::hours(24) * options.assignment_due_days);
-  const auto now_tp = options.clock();
-  for (const auto& row : TrainingStore::MandatoryCourses(tx, {options.province, ""})) {
-    const int64_t course_hazards = store::EnumSet(row.content.hazard_categories());
-    if (course_hazards != 0 && (course_hazards & employer_hazards) == 0) continue;
-    const auto& sections = row.content.industry_sections();
-    const bool in_industry =
-        sections.empty() || std::find(sections.begin(), sections.end(), employer.industry_section()) != sections.end();
-    if (!in_industry) continue;
-    for (const int role : {v1::TARGET_ROLE_EMPLOYER_PRINCIPAL, v1::TARGET_ROLE_OSH_MANAGER}) {
-      if (!Contains(row.content.target_roles(), role)) continue;
-      v1::Assignment a;
-      a.set_id(core::NewUuidV7(now_tp));
-      a.set_org(employer.credit_code());
-      a.set_province(options.province);
-      a.set_course_id(row.course.id());
-      a.set_course_title(row.content.title());
-      a.set_target_role(static_cast<v1::TargetRole>(role));
-      a.set_due_date(due_date);
-      a.set_status(v1::ASSIGNMENT_STATUS_OPEN);
-      *a.mutable_assign_time() = TimestampOf(now_tp);
-      // Someone of the organisation may have taken the course already.
-      if (auto done = TrainingStore::FindCompletion(tx, a.org(), a.course_id(), role)) {
-        a.set_status(v1::ASSIGNMENT_STATUS_COMPLETED);
-        a.set_completed_enrollment_id(done->id());
-        *a.mutable_complete_time() = done->complete_time();
-      }
-      if (TrainingStore::InsertAssignment(tx, a)) {
-        service::Audit(tx, {event.source, "event", "assign", "assignment", a.id(), event.id});
-      }
+// Assigns `course` (published, mandatory) to the principal and OSH manager
+// roles of `employer` when its hazard categories and industry section match,
+// due on `due_date`. Each (organisation, course, role) is assigned once,
+// whichever event or publication comes first; returns the new assignments.
+std::vector<v1::Assignment> AssignIfMatching(store::Tx& tx, const CourseRow& course, const KnownEmployer& employer,
+                                             const std::string& due_date, const Training::Options& options) {
+  std::vector<v1::Assignment> made;
+  const int64_t course_hazards = store::EnumSet(course.content.hazard_categories());
+  if (course_hazards != 0 && (course_hazards & employer.hazard_mask) == 0) return made;
+  const auto& sections = course.content.industry_sections();
+  if (!sections.empty() && std::find(sections.begin(), sections.end(), employer.industry_section) == sections.end()) {
+    return made;
+  }
+  const auto now = options.clock();
+  for (const int role : {v1::TARGET_ROLE_EMPLOYER_PRINCIPAL, v1::TARGET_ROLE_OSH_MANAGER}) {
+    if (!Contains(course.content.target_roles(), role)) continue;
+    v1::Assignment a;
+    a.set_id(core::NewUuidV7(now));
+    a.set_org(employer.credit_code);
+    a.set_province(options.province);
+    a.set_course_id(course.course.id());
+    a.set_course_title(course.content.title());
+    a.set_target_role(static_cast<v1::TargetRole>(role));
+    a.set_due_date(due_date);
+    a.set_status(v1::ASSIGNMENT_STATUS_OPEN);
+    *a.mutable_assign_time() = TimestampOf(now);
+    // Someone of the organisation may have taken the course already.
+    if (auto done = TrainingStore::FindCompletion(tx, a.org(), a.course_id(), role)) {
+      a.set_status(v1::ASSIGNMENT_STATUS_COMPLETED);
+      a.set_completed_enrollment_id(done->id());
+      *a.mutable_complete_time() = done->complete_time();
+    }
+    if (TrainingStore::InsertAssignment(tx, a)) made.push_back(std::move(a));
+  }
+  return made;
+}
+
+std::string DueDate(std::chrono::system_clock::time_point since, const Training::Options& options) {
+  return domain::ChinaDateOf(since + std::chrono::hours(24) * options.assignment_due_days);
+}
+
+// An employer of this province the registry told about (registered, declared,
+// transferred in): remembered for courses published later, and assigned the
+// published mandatory courses it matches now.
+void EmployerKnown(store::Tx& tx, const events::Event& event, const events::v1::EmployerFacts& facts,
+                   int64_t hazards, std::chrono::system_clock::time_point since, const Training::Options& options) {
+  if (facts.credit_code().empty()) return;
+  const KnownEmployer employer{facts.credit_code(), facts.industry_section(), hazards};
+  TrainingStore::RememberEmployer(tx, employer);
+  const std::string due_date = DueDate(since, options);
+  for (const auto& course : TrainingStore::MandatoryCourses(tx, {options.province, ""})) {
+    for (const auto& a : AssignIfMatching(tx, course, employer, due_date, options)) {
+      service::Audit(tx, {event.source, "event", "assign", "assignment", a.id(), event.id});
     }
   }
 }
@@ -335,6 +348,16 @@ grpc::Status Training::PublishCourse(const Caller& caller, const v1::PublishCour
         *c.mutable_publish_time() = now;
         TrainingStore::PutCourse(tx, c, &content, false);
         service::Audit(tx, caller, "publish", "course", c.id());
+        // A mandatory course reaches the employers known already, not only those registering from now on.
+        const bool ours = c.province() == options_.province || c.province().empty();
+        if (content.mandatory() && ours) {
+          const std::string due_date = DueDate(options_.clock(), options_);
+          for (const auto& employer : TrainingStore::KnownEmployers(tx)) {
+            for (const auto& a : AssignIfMatching(tx, {c, content}, employer, due_date, options_)) {
+              service::Audit(tx, caller, "assign", "assignment", a.id());
+            }
+          }
+        }
         *c.mutable_content() = content;
         *response = c;
       });
@@ -686,11 +709,15 @@ void Training::Route(store::Tx& tx, const events::Event& event) const {
   const auto since = [&](const google::protobuf::Timestamp& t) {
     return t.seconds() > 0 ? std::chrono::system_clock::from_time_t(TimeUtil::TimestampToTimeT(t)) : options_.clock();
   };
+  // Other provinces' employers travel on the same topic; their training is
+  // their province's business.
+  const auto ours = [&](const events::v1::EmployerFacts& e) { return e.province() == options_.province; };
   if (event.type == events::v1::EnterpriseRegistered::descriptor()->full_name()) {
     events::v1::EnterpriseRegistered registered;
     if (!events::Unpack(event, &registered)) throw std::runtime_error("EnterpriseRegistered payload does not parse");
-    AssignMandatory(tx, event, registered.employer(), store::EnumSet(registered.employer().hazard_categories()),
-                    since(registered.registered_time()), options_);
+    if (!ours(registered.employer())) return;
+    EmployerKnown(tx, event, registered.employer(), store::EnumSet(registered.employer().hazard_categories()),
+                  since(registered.registered_time()), options_);
   } else if (event.type == events::v1::DeclarationApproved::descriptor()->full_name()) {
     // A new employer's hazard categories are known only once its declaration
     // is approved (the registry's employer record takes them from there), so
@@ -698,9 +725,17 @@ void Training::Route(store::Tx& tx, const events::Event& event) const {
     events::v1::DeclarationApproved approved;
     if (!events::Unpack(event, &approved)) throw std::runtime_error("DeclarationApproved payload does not parse");
     const auto& declaration = approved.declaration();
+    if (!ours(declaration.employer())) return;
     int64_t hazards = store::EnumSet(declaration.employer().hazard_categories());
     for (const auto& exposure : declaration.exposures()) hazards |= store::EnumBit(exposure.category());
-    AssignMandatory(tx, event, declaration.employer(), hazards, since(approved.review_time()), options_);
+    EmployerKnown(tx, event, declaration.employer(), hazards, since(approved.review_time()), options_);
+  } else if (event.type == events::v1::EnterpriseTransferred::descriptor()->full_name()) {
+    // An employer moving in from another province becomes ours.
+    events::v1::EnterpriseTransferred transferred;
+    if (!events::Unpack(event, &transferred)) throw std::runtime_error("EnterpriseTransferred payload does not parse");
+    if (transferred.to_province() != options_.province) return;
+    EmployerKnown(tx, event, transferred.employer(), store::EnumSet(transferred.employer().hazard_categories()),
+                  since(transferred.transfer_time()), options_);
   }
 }
 

@@ -97,6 +97,15 @@ CREATE INDEX literacy_by_region ON literacy_results(division_code, population, y
       service::RecordsMigration(2),
       events::Outbox::Migration(3),
       events::EventConsumer::Migration(4),
+      // The province's employers as the registry's events told them: a
+      // mandatory course published later is assigned to those it matches.
+      {5, "known employers", R"sql(
+CREATE TABLE employers (
+  credit_code TEXT PRIMARY KEY,
+  industry_section TEXT NOT NULL,
+  hazard_mask INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
   };
 }
 
@@ -357,6 +366,23 @@ std::vector<SurveyAggregateRow> TrainingStore::AggregateSurveys(store::Tx& tx, c
   s.Bind(4, year).Bind(5, year).Bind(6, population).Bind(7, population);
   std::vector<SurveyAggregateRow> out;
   while (s.Step()) out.push_back({static_cast<int>(s.Int(0)), static_cast<int>(s.Int(1)), s.Int(2), s.Int(3)});
+  return out;
+}
+
+void TrainingStore::RememberEmployer(store::Tx& tx, const KnownEmployer& e) {
+  // Hazards only ever add up: a later event without them (a registration
+  // replayed after the declaration) must not forget what was declared.
+  auto s = tx.Prepare(
+      "INSERT INTO employers(credit_code, industry_section, hazard_mask) VALUES (?, ?, ?) "
+      "ON CONFLICT(credit_code) DO UPDATE SET industry_section = excluded.industry_section, "
+      "hazard_mask = employers.hazard_mask | excluded.hazard_mask");
+  s.Bind(1, e.credit_code).Bind(2, e.industry_section).Bind(3, e.hazard_mask).Run();
+}
+
+std::vector<KnownEmployer> TrainingStore::KnownEmployers(store::Tx& tx) {
+  auto s = tx.Prepare("SELECT credit_code, industry_section, hazard_mask FROM employers ORDER BY credit_code");
+  std::vector<KnownEmployer> out;
+  while (s.Step()) out.push_back({s.Text(0), s.Text(1), s.Int(2)});
   return out;
 }
 

@@ -13,6 +13,13 @@ namespace osh::training {
 namespace v1 = ::osh::training::v1;
 
 // A course row: the record (without content) and one version's content.
+// An employer of the province as the registry's events described it.
+struct KnownEmployer {
+  std::string credit_code;
+  std::string industry_section;
+  int64_t hazard_mask = 0;  // store::EnumSet of its hazard categories
+};
+
 struct CourseRow {
   v1::Course course;
   v1::CourseContent content;
@@ -97,6 +104,9 @@ class TrainingStore {
   static void InsertSurveyResult(store::Tx& tx, const std::string& batch_id, const v1::SurveyResult& result);
   static std::vector<SurveyAggregateRow> AggregateSurveys(store::Tx& tx, const std::string& region_prefix, int year,
                                                           int population, double threshold);
+
+  static void RememberEmployer(store::Tx& tx, const KnownEmployer& employer);
+  static std::vector<KnownEmployer> KnownEmployers(store::Tx& tx);
 };
 
 }  // namespace osh::training

@@ -212,5 +212,57 @@ TEST_F(TrainingAssignmentTest, AssignmentsSurviveARestart) {
   EXPECT_EQ(Count(employer_), 1);
 }
 
+TEST_F(TrainingAssignmentTest, AMandatoryCoursePublishedLaterReachesTheEmployersKnownAlready) {
+  const auto both = {v1::TARGET_ROLE_EMPLOYER_PRINCIPAL, v1::TARGET_ROLE_OSH_MANAGER};
+  ASSERT_TRUE(Apply(Registered(kOrgA, {common::v1::HAZARD_CATEGORY_DUST})));
+  ASSERT_TRUE(Apply(Registered(kOrgB, {common::v1::HAZARD_CATEGORY_CHEMICAL})));
+  ASSERT_TRUE(Apply(Registered(CreditCode('3'), {common::v1::HAZARD_CATEGORY_DUST}, "32")));  // not ours
+  EXPECT_EQ(CountRows("assignments"), 0);
+
+  const auto dust = PublishedCourse(Mandatory("粉尘必修", {common::v1::HAZARD_CATEGORY_DUST}, both));
+  EXPECT_EQ(Count(employer_), 2);        // kOrgA: principal and OSH manager
+  EXPECT_EQ(Count(other_employer_), 0);  // chemicals only
+  EXPECT_EQ(CountRows("assignments"), 2);
+
+  // A later version published again assigns nothing twice; a registration replayed without hazards
+  // does not make the employer forget them.
+  auto edit = Mandatory("粉尘必修（第二版）", {common::v1::HAZARD_CATEGORY_DUST}, both);
+  v1::UpdateCourseRequest update;
+  update.set_id(dust.id());
+  update.set_version(dust.version());
+  *update.mutable_content() = edit;
+  update.set_request_id("edit-dust");
+  v1::Course edited;
+  ASSERT_TRUE(stub_->UpdateCourse(Ctx(admin_).get(), update, &edited).ok());
+  v1::PublishCourseRequest publish;
+  publish.set_id(dust.id());
+  publish.set_version(edited.version());
+  publish.set_request_id("publish-dust-2");
+  v1::Course republished;
+  ASSERT_TRUE(stub_->PublishCourse(Ctx(admin_).get(), publish, &republished).ok());
+  EXPECT_EQ(CountRows("assignments"), 2);
+  ASSERT_TRUE(Apply(Registered(kOrgA, {})));
+  PublishedCourse(Mandatory("粉尘复训", {common::v1::HAZARD_CATEGORY_DUST}, {v1::TARGET_ROLE_OSH_MANAGER}));
+  EXPECT_EQ(Count(employer_), 3);
+}
+
+TEST_F(TrainingAssignmentTest, AnEmployerTransferredInIsAssignedOneTransferredOutIsNot) {
+  PublishedCourse(Mandatory("全员必修", {}, {v1::TARGET_ROLE_EMPLOYER_PRINCIPAL}));
+  const auto transfer = [](const std::string& code, const std::string& from, const std::string& to) {
+    events::v1::EnterpriseTransferred m;
+    m.mutable_employer()->set_credit_code(code);
+    m.mutable_employer()->set_province(from);
+    m.mutable_employer()->set_industry_section("C");
+    m.set_from_province(from);
+    m.set_to_province(to);
+    m.mutable_transfer_time()->set_seconds(kStart);
+    return events::MakeEvent(m, from, "registry", code);
+  };
+  ASSERT_TRUE(Apply(transfer(kOrgA, "32", "44")));
+  ASSERT_TRUE(Apply(transfer(kOrgB, "44", "32")));
+  EXPECT_EQ(Count(employer_), 1);
+  EXPECT_EQ(Count(other_employer_), 0);
+}
+
 }  // namespace
 }  // namespace osh::training::testing
