@@ -374,7 +374,8 @@ std::vector<v1::Reminder> NotifyStore::ListReminders(store::Tx& tx, int status, 
 }
 
 std::vector<DueDelivery> NotifyStore::DeliveriesInDigest(store::Tx& tx, int limit) {
-  auto s = tx.Prepare("SELECT record, payload FROM deliveries WHERE status = ? ORDER BY id LIMIT ?");
+  // In the order they were made (rowid); ids made within one millisecond do not tell.
+  auto s = tx.Prepare("SELECT record, payload FROM deliveries WHERE status = ? ORDER BY rowid LIMIT ?");
   s.Bind(1, static_cast<int>(v1::DELIVERY_STATUS_IN_DIGEST)).Bind(2, limit);
   std::vector<DueDelivery> out;
   while (s.Step()) {

@@ -118,7 +118,7 @@ void ReminderScheduler::RunDigest(store::Tx& tx, system_clock::time_point now, P
   if (ChinaHourOf(now) < options_.digest_hour || NotifyStore::DigestRan(tx, day)) return;
   auto waiting = NotifyStore::DeliveriesInDigest(tx, kDigestBatch);
   std::map<std::string, std::vector<DueDelivery*>> by_mailbox;
-  // In the order things happened (ids made within one millisecond do not tell).
+  // In the order things happened; the store's order (as made) breaks ties.
   std::stable_sort(waiting.begin(), waiting.end(), [](const DueDelivery& a, const DueDelivery& b) {
     return TimeUtil::TimestampToMilliseconds(a.delivery.event_time()) <
            TimeUtil::TimestampToMilliseconds(b.delivery.event_time());
