@@ -350,14 +350,17 @@ grpc::Status Training::PublishCourse(const Caller& caller, const v1::PublishCour
         service::Audit(tx, caller, "publish", "course", c.id());
         // A mandatory course reaches the employers known already, not only those registering from now on.
         const bool ours = c.province() == options_.province || c.province().empty();
+        int assigned = 0;
         if (content.mandatory() && ours) {
           const std::string due_date = DueDate(options_.clock(), options_);
           for (const auto& employer : TrainingStore::KnownEmployers(tx)) {
             for (const auto& a : AssignIfMatching(tx, {c, content}, employer, due_date, options_)) {
               service::Audit(tx, caller, "assign", "assignment", a.id());
+              ++assigned;
             }
           }
         }
+        events_.CoursePublished(tx, c, content, assigned);
         *c.mutable_content() = content;
         *response = c;
       });

@@ -39,6 +39,21 @@ void TrainingEvents::CertificateIssued(store::Tx& tx, const v1::Certificate& c) 
   events::Outbox::Append(tx, events::MakeEvent(m, province_, kService, c.enrollment_id()));
 }
 
+void TrainingEvents::CoursePublished(store::Tx& tx, const v1::Course& course, const v1::CourseContent& content,
+                                     int assignments_made) const {
+  events::v1::CoursePublished m;
+  m.set_course_id(course.id());
+  m.set_province(course.province());
+  m.set_course_version(course.published_version());
+  m.set_title(content.title());
+  m.set_mandatory(content.mandatory());
+  for (int role : content.target_roles()) m.add_target_roles(static_cast<v1::TargetRole>(role));
+  for (int h : content.hazard_categories()) m.add_hazard_categories(static_cast<::osh::common::v1::HazardCategory>(h));
+  m.set_assignments_made(assignments_made);
+  *m.mutable_publish_time() = course.publish_time();
+  events::Outbox::Append(tx, events::MakeEvent(m, province_, kService, course.id()));
+}
+
 void TrainingEvents::SurveysRecorded(store::Tx& tx, const std::string& batch_id,
                                      const v1::RecordLiteracySurveysRequest& request, double threshold_percent,
                                      const google::protobuf::Timestamp& now) const {

@@ -18,6 +18,8 @@ class TrainingEvents {
   void Completed(store::Tx& tx, const v1::Enrollment& enrollment, int attempts_used, int score_percent,
                  bool mandatory) const;
   void CertificateIssued(store::Tx& tx, const v1::Certificate& certificate) const;
+  void CoursePublished(store::Tx& tx, const v1::Course& course, const v1::CourseContent& content,
+                       int assignments_made) const;
   // `results` all passed validation; counts are grouped per population × division × year.
   void SurveysRecorded(store::Tx& tx, const std::string& batch_id, const v1::RecordLiteracySurveysRequest& request,
                        double threshold_percent, const google::protobuf::Timestamp& now) const;

@@ -69,10 +69,18 @@ TEST_F(TrainingServiceTest, DraftCourseIsInvisibleUntilPublishedAndAnswersStayWi
   v1::Enrollment e;
   EXPECT_EQ(Enroll(draft.id(), worker_, &e).error_code(), grpc::StatusCode::NOT_FOUND);
 
+  EXPECT_TRUE(EventsOf<events::v1::CoursePublished>().empty());
   v1::Course published;
   ASSERT_TRUE(Publish(draft, &published).ok());
   EXPECT_EQ(published.status(), v1::COURSE_STATUS_PUBLISHED);
   EXPECT_EQ(published.published_version(), 1);
+  // Announced through the outbox with its public facts, never the quiz.
+  const auto announced = EventsOf<events::v1::CoursePublished>();
+  ASSERT_EQ(announced.size(), 1u);
+  EXPECT_EQ(announced[0].course_id(), draft.id());
+  EXPECT_EQ(announced[0].title(), "粉尘危害防护");
+  EXPECT_EQ(announced[0].course_version(), 1);
+  EXPECT_EQ(announced[0].province(), "44");
 
   // Anyone reads the published course, without the correct answers.
   ASSERT_TRUE(GetCourse(draft.id(), "", &out).ok());
