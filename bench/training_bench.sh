@@ -39,20 +39,8 @@ PORT="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["grpc_po
 TOKEN_FILE="$WORK/token"
 "$DEVTOKEN" --secret-file "$WORK/secret" --sub bench --role province_admin --province 44 --ttl 3600 > "$TOKEN_FILE"
 
-rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$PID/status"; }
-# with_peak_rss <label> <command...>: runs it, then prints the service's peak
-# RSS sampled every 100 ms meanwhile.
-with_peak_rss() {
-  local label="$1"; shift
-  local peak=0 r
-  "$@" & local job=$!
-  while kill -0 "$job" 2>/dev/null; do
-    r="$(rss_kib)"; (( r > peak )) && peak=$r
-    sleep 0.1
-  done
-  wait "$job"
-  echo "{\"bench\": \"training.rss_under_load_kib\", \"scenario\": \"$label\", \"value\": $peak}"
-}
+RSS_BENCH=training
+source "$(dirname "${BASH_SOURCE[0]}")/service_rss.sh"
 
 sleep 1
 echo "{\"bench\": \"training.rss_idle_kib\", \"value\": $(rss_kib)}"
