@@ -8,7 +8,8 @@
 # plus 32 Jiangsu on 7111 and 11 Beijing on 7121 — osh-reporting (7105), the
 # national deployment that aggregates all three from the shared broker,
 # osh-content (7106) with the seed texts (../shared/seeds) published as demo
-# articles, osh-notify (7107), osh-training (7108) with demo mandatory courses,
+# articles, osh-notify (7107) with demo rules, osh-training (7108; xAPI LRS on
+# HTTP 8108) with demo mandatory courses,
 # and osh-gateway (HTTP 8080, admin 9100) in front of the first province's
 # registry, content, notify and training and the reporting service.
 set -euo pipefail
