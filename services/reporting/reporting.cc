@@ -122,6 +122,12 @@ ReportFigures ComputeFigures(store::Tx& tx, const std::string& province, int yea
   f.indicators.push_back(Ratio(v1::INDICATOR_DECLARATION_RATE,
                                ValueOf(f.totals, v1::METRIC_EMPLOYERS_WITH_APPROVED_DECLARATION),
                                ValueOf(f.totals, v1::METRIC_REGISTERED_EMPLOYERS), o.indicator_targets));
+  // Only where questionnaires were recorded: a province that ran no survey has no literacy level, not 0 %.
+  if (const int64_t questionnaires = ValueOf(f.totals, v1::METRIC_LITERACY_QUESTIONNAIRES); questionnaires > 0) {
+    f.indicators.push_back(Ratio(v1::INDICATOR_HEALTH_LITERACY_LEVEL,
+                                 ValueOf(f.totals, v1::METRIC_LITERACY_REACHING_THRESHOLD), questionnaires,
+                                 o.indicator_targets));
+  }
 
   q.region_digits = 4;
   for (const auto& [key, values] : RollupOrRefuse(tx, q, o.max_rollup_groups)) f.cities.push_back(ToRollupRow(key, values, q));

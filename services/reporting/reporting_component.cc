@@ -57,7 +57,7 @@ bool Wire(core::ServiceHost& host, std::string* error) {
     consumer_options.brokers = config.GetString("kafka-brokers");
     consumer_options.group_id = config.GetString("consumer-group");
     if (consumer_options.group_id.empty()) consumer_options.group_id = "reporting-" + config.GetString("deployment");
-    consumer_options.topics = {events::TopicFor("registry")};
+    consumer_options.topics = {events::TopicFor("registry"), events::TopicFor("training")};
     auto consumer =
         std::make_unique<events::EventConsumer>(db, consumer_options, projector.AsHandler(), &host.metrics());
     if (!consumer->Start(error)) return false;

@@ -8,7 +8,7 @@
 namespace osh::reporting {
 namespace {
 
-constexpr std::array<MetricSpec, 10> kMetrics = {{
+constexpr std::array<MetricSpec, 12> kMetrics = {{
     {v1::METRIC_REGISTERED_EMPLOYERS, v1::METRIC_KIND_STOCK, "registered_employers",
      "employers currently registered, each counted once where it is registered"},
     {v1::METRIC_EMPLOYERS_WITH_APPROVED_DECLARATION, v1::METRIC_KIND_STOCK, "employers_with_approved_declaration",
@@ -26,6 +26,10 @@ constexpr std::array<MetricSpec, 10> kMetrics = {{
      "hazard-project declarations approved"},
     {v1::METRIC_DECLARATIONS_REJECTED, v1::METRIC_KIND_FLOW, "declarations_rejected",
      "hazard-project declarations rejected"},
+    {v1::METRIC_LITERACY_QUESTIONNAIRES, v1::METRIC_KIND_FLOW, "literacy_questionnaires",
+     "health-literacy questionnaires of the key worker populations"},
+    {v1::METRIC_LITERACY_REACHING_THRESHOLD, v1::METRIC_KIND_FLOW, "literacy_reaching_threshold",
+     "health-literacy questionnaires at or above the threshold score rate"},
 }};
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "osh/domain/industries.h"
 #include "osh/domain/regions.h"
 #include "osh/domain/text.h"
+#include "osh/events/v1/training_events.pb.h"
 
 namespace osh::reporting {
 namespace {
@@ -285,6 +286,34 @@ MonthKey MonthOfEvent(const ReportingCalendar& calendar, const events::Event& ev
   return calendar.MonthAt(*t);
 }
 
+// A batch of literacy questionnaires, counted once per batch: in the survey's
+// year (the month it was recorded when that falls in the year),
+// by division, outside any industry or hazard category.
+void ApplyLiteracy(store::Tx& tx, const ReportingCalendar& calendar, const events::Event& event,
+                   const ev::LiteracySurveyRecorded& m, const std::string& source_province) {
+  if (m.batch_id().empty()) throw UnusableEvent("batch_id is missing");
+  const MonthKey recorded = MonthOfEvent(calendar, event, m.record_time());
+  CellDeltas deltas;
+  for (const auto& c : m.counts()) {
+    CheckDivision(c.division_code(), source_province, "counts.division_code");
+    if (c.year() < 2000 || c.year() > 2100) throw UnusableEvent(fmt::format("counts.year {} is not a survey year", c.year()));
+    if (c.questionnaires() < 0 || c.reaching_threshold() < 0 || c.reaching_threshold() > c.questionnaires()) {
+      throw UnusableEvent("counts: questionnaires and reaching_threshold must be 0 ≤ reaching ≤ questionnaires");
+    }
+    // Recorded in the survey's year: that month; later: its December; ahead of it: its January.
+    const MonthKey month = c.year() == YearOf(recorded) ? recorded
+                           : c.year() < YearOf(recorded) ? MakeMonthKey(c.year(), 12)
+                                                         : MakeMonthKey(c.year(), 1);
+    AddDelta(deltas, {0, c.division_code(), "", month}, v1::METRIC_LITERACY_QUESTIONNAIRES, c.questionnaires());
+    AddDelta(deltas, {0, c.division_code(), "", month}, v1::METRIC_LITERACY_REACHING_THRESHOLD,
+             c.reaching_threshold());
+  }
+  // Keyed by the batch, not the event id: a batch re-emitted under a new id counts once.
+  if (RollupStore::FirstOccurrence(tx, "literacy/" + source_province + "/" + m.batch_id())) {
+    RollupStore::AddToCells(tx, deltas);
+  }
+}
+
 }  // namespace
 
 RollupProjector::RollupProjector(ReportingCalendar calendar, core::MetricsRegistry* metrics) : calendar_(calendar) {
@@ -328,6 +357,9 @@ void RollupProjector::Apply(store::Tx& tx, const events::Event& event) const {
   } else if (type == ev::DeclarationRejected::descriptor()->full_name()) {
     const auto m = UnpackOrThrow<ev::DeclarationRejected>(event);
     apply(m, m.review_time(), [](Application& a, const auto& x) { a.DeclarationRejected(x); });
+  } else if (type == ev::LiteracySurveyRecorded::descriptor()->full_name()) {
+    ApplyLiteracy(tx, calendar_, event, UnpackOrThrow<ev::LiteracySurveyRecorded>(event), province);
+    if (applied_ != nullptr) applied_->Inc();
   } else if (ignored_ != nullptr) {
     ignored_->Inc();
   }

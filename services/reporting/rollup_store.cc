@@ -142,6 +142,10 @@ CREATE TABLE annual_reports (
 CREATE INDEX annual_reports_by_year ON annual_reports(year, province, status);
 )sql"},
       service::RecordsMigration(4),
+      {5, "literacy", R"sql(
+ALTER TABLE rollup_cells ADD COLUMN literacy_questionnaires INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_cells ADD COLUMN literacy_reaching_threshold INTEGER NOT NULL DEFAULT 0;
+)sql"},
   };
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "osh/core/errors.h"
+#include "osh/events/v1/training_events.pb.h"
 #include "osh/service/records.h"
 #include "reporting_fixture.h"
 
@@ -118,7 +119,7 @@ TEST_F(ReportingServiceTest, NationalQueryGroupsByProvinceInCodeOrder) {
   // The country total, every metric as of now.
   auto total = Query(v1::RollupQuery(), national_);
   ASSERT_EQ(total.rows_size(), 1);
-  EXPECT_EQ(total.metrics_size(), 10);
+  EXPECT_EQ(total.metrics_size(), 12);
   EXPECT_EQ(ValueIn(total.rows(0), v1::METRIC_REGISTERED_EMPLOYERS), 6);
   EXPECT_EQ(ValueIn(total.rows(0), v1::METRIC_TRANSFERS_IN), 1);
   EXPECT_EQ(ValueIn(total.rows(0), v1::METRIC_TRANSFERS_OUT), 1);
@@ -302,6 +303,33 @@ TEST_F(ReportingServiceTest, ExportsTheSameQueryAsCsvAndJson) {
   const auto parsed = nlohmann::json::parse(json.content());
   EXPECT_EQ(parsed, nlohmann::json::parse(R"([{"region_code": "32", "region_name": "江苏省", "period": "2024",
                                                "registered_employers": 1, "workers": 50}])"));
+}
+
+TEST_F(ReportingServiceTest, AnnualReportsCarryTheLiteracyLevelWhereSurveysWereRecorded) {
+  PlayTheYear();
+  events::v1::LiteracySurveyRecorded m;
+  m.set_batch_id("gd-2024-1");
+  m.set_province("44");
+  m.set_threshold_percent(80);
+  auto* c = m.add_counts();
+  c->set_population(training::v1::POPULATION_MIGRANT_WORKERS);
+  c->set_division_code("440106");
+  c->set_year(2024);
+  c->set_questionnaires(1000);
+  c->set_reaching_threshold(526);
+  m.mutable_record_time()->set_seconds(1717200000);  // 2024-06-01
+  Apply(events::MakeEvent(m, "44", "training", "gd-2024-1"));
+
+  const auto report = Generate("44", 2024, gd_admin_);
+  EXPECT_EQ(TotalIn(report, v1::METRIC_LITERACY_QUESTIONNAIRES), 1000);
+  ASSERT_EQ(report.indicators_size(), 2);
+  const auto& literacy = report.indicators(1);
+  EXPECT_EQ(literacy.indicator(), v1::INDICATOR_HEALTH_LITERACY_LEVEL);
+  EXPECT_EQ(literacy.numerator(), 526);
+  EXPECT_EQ(literacy.denominator(), 1000);
+  EXPECT_DOUBLE_EQ(literacy.value(), 0.526);
+  // Jiangsu recorded no survey: no literacy level rather than 0 %.
+  EXPECT_EQ(Generate("32", 2024, js_admin_).indicators_size(), 1);
 }
 
 TEST_F(ReportingServiceTest, AnnualReportsAreFrozenAndSubmittedOnTimeOrLate) {
@@ -515,8 +543,9 @@ TEST_F(ReportingServiceTest, ListsReportsNewestFirstWithinTheCallersScope) {
 TEST_F(ReportingServiceTest, ListsTheMetricCatalogue) {
   v1::ListMetricsResponse resp;
   ASSERT_TRUE(stub_->ListMetrics(Ctx(gd_inspector_).get(), v1::ListMetricsRequest(), &resp).ok());
-  ASSERT_EQ(resp.metrics_size(), 10);
+  ASSERT_EQ(resp.metrics_size(), 12);
   EXPECT_EQ(resp.metrics(0).name(), "registered_employers");
+  EXPECT_EQ(resp.metrics(11).name(), "literacy_reaching_threshold");
   EXPECT_EQ(resp.metrics(0).kind(), v1::METRIC_KIND_STOCK);
   EXPECT_EQ(resp.metrics(4).metric(), v1::METRIC_REGISTRATIONS);
   EXPECT_EQ(resp.metrics(4).kind(), v1::METRIC_KIND_FLOW);
@@ -526,7 +555,7 @@ TEST_F(ReportingServiceTest, TheMetricCatalogueIsPublicButOtherCallsAreNot) {
   v1::ListMetricsResponse resp;
   grpc::ClientContext anonymous;
   ASSERT_TRUE(stub_->ListMetrics(&anonymous, v1::ListMetricsRequest(), &resp).ok());
-  EXPECT_EQ(resp.metrics_size(), 10);
+  EXPECT_EQ(resp.metrics_size(), 12);
   grpc::ClientContext forged;
   forged.AddMetadata("authorization", "Bearer not.a.token");
   EXPECT_EQ(stub_->ListMetrics(&forged, v1::ListMetricsRequest(), &resp).error_code(), StatusCode::UNAUTHENTICATED);

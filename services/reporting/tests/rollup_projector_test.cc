@@ -10,6 +10,7 @@
 #include "rollup_projector.h"
 #include "rollup_query.h"
 #include "rollup_store.h"
+#include "osh/events/v1/training_events.pb.h"
 #include "simulated_registry.h"
 
 namespace osh::reporting::testing {
@@ -302,6 +303,54 @@ TEST_F(RollupProjectorTest, PeriodsAreCutInChinaStandardTime) {
   late.time = "2024-03-31T15:59:59Z";
   Apply(late);
   EXPECT_EQ(Value(v1::METRIC_REGISTRATIONS, "", Month(2024, 3)), 1);
+}
+
+events::Event Surveys(const std::string& province, const std::string& batch,
+                     std::vector<std::tuple<std::string, int, int, int>> counts, int64_t record_seconds) {
+  events::v1::LiteracySurveyRecorded m;
+  m.set_batch_id(batch);
+  m.set_province(province);
+  m.set_threshold_percent(80);
+  for (const auto& [division, year, questionnaires, reaching] : counts) {
+    auto* c = m.add_counts();
+    c->set_population(training::v1::POPULATION_CONSTRUCTION_WORKERS);
+    c->set_division_code(division);
+    c->set_year(year);
+    c->set_questionnaires(questionnaires);
+    c->set_reaching_threshold(reaching);
+  }
+  m.mutable_record_time()->set_seconds(record_seconds);
+  return events::MakeEvent(m, province, "training", batch);
+}
+
+TEST_F(RollupProjectorTest, LiteracyQuestionnairesAddUpByRegionAndSurveyYearOncePerBatch) {
+  constexpr int64_t kMay2026 = 1778457600;  // 2026-05-11 (UTC)
+  constexpr int64_t kFeb2027 = 1801699200;  // 2027-02-03
+  ASSERT_TRUE(Apply(Surveys("44", "b1", {{"440106", 2026, 100, 53}, {"440303", 2026, 50, 30}}, kMay2026)));
+  ASSERT_TRUE(Apply(Surveys("32", "b2", {{"320102", 2026, 40, 10}}, kMay2026)));
+  // The 2026 survey's late questionnaires, recorded in 2027, still count for 2026 (in its December).
+  ASSERT_TRUE(Apply(Surveys("44", "b3", {{"440106", 2026, 10, 7}}, kFeb2027)));
+  // The same batch again under another event id: counted once.
+  auto again = Surveys("44", "b1", {{"440106", 2026, 100, 53}, {"440303", 2026, 50, 30}}, kMay2026);
+  again.id = "another-event-id";
+  ASSERT_TRUE(Apply(again));
+
+  EXPECT_EQ(Value(v1::METRIC_LITERACY_QUESTIONNAIRES, "44", Year(2026)), 160);
+  EXPECT_EQ(Value(v1::METRIC_LITERACY_REACHING_THRESHOLD, "44", Year(2026)), 90);
+  EXPECT_EQ(Value(v1::METRIC_LITERACY_QUESTIONNAIRES, "", Year(2026)), 200);
+  EXPECT_EQ(Value(v1::METRIC_LITERACY_QUESTIONNAIRES, "4401", Year(2026)), 110);
+  EXPECT_EQ(Value(v1::METRIC_LITERACY_QUESTIONNAIRES, "44", Month(2026, 5)), 150);
+  EXPECT_EQ(Value(v1::METRIC_LITERACY_QUESTIONNAIRES, "44", Month(2026, 12)), 10);
+  EXPECT_EQ(Value(v1::METRIC_LITERACY_QUESTIONNAIRES, "", Year(2027)), 0);
+  EXPECT_EQ(ByRegion(v1::METRIC_LITERACY_REACHING_THRESHOLD, 2),
+            (std::map<std::string, int64_t>{{"32", 10}, {"44", 90}}));
+  // Literacy is about people, not employers: no employer stock moved.
+  EXPECT_EQ(Value(v1::METRIC_REGISTERED_EMPLOYERS), 0);
+
+  // One province cannot write another's figures; counts must add up.
+  EXPECT_THROW(Apply(Surveys("44", "b4", {{"320102", 2026, 5, 1}}, kMay2026)), UnusableEvent);
+  EXPECT_THROW(Apply(Surveys("44", "b5", {{"440106", 2026, 5, 6}}, kMay2026)), UnusableEvent);
+  EXPECT_EQ(Value(v1::METRIC_LITERACY_QUESTIONNAIRES, "", Year(2026)), 200);
 }
 
 }  // namespace
