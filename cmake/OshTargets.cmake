@@ -39,7 +39,11 @@ get_filename_component(OSH_SEEDS_DIR "${CMAKE_SOURCE_DIR}/../shared/seeds" ABSOL
 # osh_kafka_test(<name> SOURCES ... DEPS ...)
 # A GoogleTest binary whose tests run against the real Kafka broker of the
 # ctest fixture `kafka` (tests/kafka), which ctest starts once per run.
-set(OSH_TEST_KAFKA_BOOTSTRAP "127.0.0.1:19092")
+# The port is a cache variable so that several checkouts of one machine (worktrees)
+# can run their suites at once; the controller takes the port above it.
+set(OSH_TEST_KAFKA_PORT 19092 CACHE STRING "port of the test Kafka broker (controller on port+1)")
+set(OSH_TEST_KAFKA_BOOTSTRAP "127.0.0.1:${OSH_TEST_KAFKA_PORT}")
+set(OSH_TEST_REDIS_PORT 16379 CACHE STRING "port of the test redis-server (tests/redis)")
 function(osh_kafka_test name)
   if(NOT OSH_BUILD_TESTS)
     return()
