@@ -64,6 +64,11 @@ bool EventConsumer::Start(std::string* error) {
       // A topic created after the consumer started (its first event) is found
       // within seconds instead of librdkafka's default five minutes.
       {"topic.metadata.refresh.interval.ms", "5000"},
+      // A consumer that died without leaving its group (SIGKILL, OOM, a lost
+      // node) holds its partitions until its session times out: 10 s instead of
+      // the broker's default 45 s is how long its successor waits to resume.
+      {"session.timeout.ms", "10000"},
+      {"heartbeat.interval.ms", "3000"},
   };
   for (const auto& [k, v] : options_.consumer_properties) props[k] = v;
   auto conf = internal::MakeConf(props, error);
@@ -153,6 +158,7 @@ bool EventConsumer::ApplyWithRetries(const Event& event) {
   if (!failure.empty()) return DeadLetter(event, failure);
   auto backoff = options_.initial_backoff;
   for (int attempt = 1; attempt <= options_.max_attempts && !stopping_; ++attempt) {
+    bool transient = false;
     try {
       if (ApplyOnce(db_, handler_, event)) {
         ++applied_;
@@ -163,10 +169,27 @@ bool EventConsumer::ApplyWithRetries(const Event& event) {
         Count(metrics_, "osh_events_duplicates_total", "redelivered events ignored", event.topic);
       }
       return true;
+    } catch (const store::StoreError& e) {
+      failure = e.what();
+      transient = e.IsTransient();
     } catch (const std::exception& e) {
       failure = e.what();
     } catch (...) {
       failure = "unknown error";
+    }
+    if (transient) {
+      // The store, not the event, failed (disk full, I/O, busy): dead-lettering
+      // would drop a good event's effect for good. Hold this partition and try
+      // again until the store recovers or the consumer stops; nothing after it
+      // is applied meanwhile, so order is kept too.
+      --attempt;
+      Count(metrics_, "osh_events_store_unavailable_total", "event applications retried because the store failed",
+            event.topic);
+      core::log::Warn("store unavailable; retrying the event", {{"event_id", event.id}, {"type", event.type},
+                                                               {"error", failure}});
+      SleepUnlessStopping(stopping_, backoff);
+      backoff = std::min(backoff * 2, options_.max_backoff);
+      continue;
     }
     core::log::Warn("event handler failed",
                     {{"event_id", event.id}, {"type", event.type}, {"attempt", attempt}, {"error", failure}});

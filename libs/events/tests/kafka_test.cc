@@ -219,5 +219,34 @@ TEST_F(KafkaEventsTest, PoisonAndMalformedEventsAreDeadLetteredAndTheConsumerGoe
   EXPECT_EQ(dead[1]["osh_original_topic"], topic_);
 }
 
+TEST_F(KafkaEventsTest, AStoreThatCannotWriteIsWaitedForAndItsEventsAreNeverDeadLettered) {
+  AppendEvents(3);
+  OutboxRelay relay(*db_, {.brokers = Brokers()}, &metrics_);
+  std::string error;
+  ASSERT_TRUE(relay.Start(&error)) << error;
+  relay.Notify();
+  ASSERT_TRUE(WaitFor([&] { return relay.published() == 3; }));
+  relay.Stop();
+
+  // The store fails as a full disk does, more often than max_attempts (3), then recovers.
+  std::atomic<int> failures_left{8};
+  auto handler = [&](store::Tx& tx, const Event& e) {
+    if (failures_left.load() > 0) {
+      --failures_left;
+      throw store::StoreError(13 /* SQLITE_FULL */, "database or disk is full");
+    }
+    Recorder()(tx, e);
+  };
+  auto options = ConsumerOptions(Unique("group"));
+  options.max_backoff = std::chrono::milliseconds(20);
+  EventConsumer consumer(*db_, options, handler, &metrics_);
+  ASSERT_TRUE(consumer.Start(&error)) << error;
+  ASSERT_TRUE(WaitFor([&] { return consumer.applied() == 3; })) << consumer.applied();
+  consumer.Stop();
+  EXPECT_EQ(failures_left.load(), 0);
+  EXPECT_EQ(consumer.dead_lettered(), 0u);
+  EXPECT_EQ(AppliedRows(), 3);
+}
+
 }  // namespace
 }  // namespace osh::events

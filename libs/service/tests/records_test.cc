@@ -85,6 +85,16 @@ TEST(GuardTest, RefusalsPassAndFailuresBecomeInternalWithoutTheirText) {
   EXPECT_NE(status.error_message().find("rid-7"), std::string::npos);
 }
 
+TEST(GuardTest, AStoreThatCannotWriteForNowAnswersUnavailableWithoutItsText) {
+  auth::Principal p{"x", auth::Role::kWorker, "44", ""};
+  Caller c{&p, "rid-8"};
+  auto status = Guard(c, "M", [] { throw store::StoreError(13 /* SQLITE_FULL */, "INSERT INTO t: disk is full"); });
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(status.error_message().find("INSERT"), std::string::npos);
+  EXPECT_NE(status.error_message().find("rid-8"), std::string::npos);
+  EXPECT_NE(status.error_message().find("nothing was written"), std::string::npos);
+}
+
 TEST(ChecksTest, RequestIdTextAndPageSize) {
   core::FieldErrors e;
   CheckRequestId("ok-123", e);

@@ -22,6 +22,20 @@ void Check(sqlite3* db, int code, std::string_view what) {
 
 bool StoreError::IsConstraint() const { return (code_ & 0xff) == SQLITE_CONSTRAINT; }
 bool StoreError::IsBusy() const { return (code_ & 0xff) == SQLITE_BUSY || (code_ & 0xff) == SQLITE_LOCKED; }
+bool StoreError::IsTransient() const {
+  switch (code_ & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_NOMEM:
+    case SQLITE_PROTOCOL:
+      return true;
+    default:
+      return false;
+  }
+}
 
 // ---- Statement ----
 

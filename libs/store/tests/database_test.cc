@@ -83,6 +83,36 @@ TEST_F(DatabaseTest, ConstraintViolationIsReportedAndRolledBack) {
   EXPECT_EQ(CountNotes(*db), 1);
 }
 
+TEST_F(DatabaseTest, AFullDatabaseRefusesAWriteAsTransientAndKeepsWhatCommitted) {
+  auto db = Database::Open({.path = Path()}, kMigrations);
+  db->Write([](Tx& tx) { tx.Prepare("INSERT INTO notes(body) VALUES (?)").Bind(1, "kept").Run(); });
+  // SQLite's own limit on the file's pages: the writer meets SQLITE_FULL exactly as on a full disk.
+  db->Write([](Tx& tx) {
+    auto pages = tx.Prepare("PRAGMA page_count");
+    pages.Step();
+    tx.Prepare("PRAGMA max_page_count = " + std::to_string(pages.Int(0))).Step();
+  });
+  try {
+    db->Write([](Tx& tx) { tx.Prepare("INSERT INTO notes(body) VALUES (?)").Bind(1, std::string(64 * 1024, 'x')).Run(); });
+    FAIL() << "expected the write to find the database full";
+  } catch (const StoreError& e) {
+    EXPECT_TRUE(e.IsTransient()) << e.what();
+    EXPECT_FALSE(e.IsConstraint());
+  }
+  EXPECT_EQ(CountNotes(*db), 1);
+  db->Write([](Tx& tx) { tx.Prepare("PRAGMA max_page_count = 1000000").Step(); });
+  db->Write([](Tx& tx) { tx.Prepare("INSERT INTO notes(body) VALUES (?)").Bind(1, "after room was made").Run(); });
+  EXPECT_EQ(CountNotes(*db), 2);
+}
+
+TEST_F(DatabaseTest, ConstraintAndSchemaErrorsAreNotTransient) {
+  EXPECT_FALSE(StoreError(19 /* SQLITE_CONSTRAINT */, "unique").IsTransient());
+  EXPECT_FALSE(StoreError(1 /* SQLITE_ERROR */, "no such table").IsTransient());
+  EXPECT_TRUE(StoreError(5 /* SQLITE_BUSY */, "busy").IsTransient());
+  EXPECT_TRUE(StoreError(13 /* SQLITE_FULL */, "full").IsTransient());
+  EXPECT_TRUE(StoreError(10 | (3 << 8) /* SQLITE_IOERR_WRITE */, "io").IsTransient());
+}
+
 TEST_F(DatabaseTest, BoundValuesAreNeverSql) {
   auto db = Database::Open({.path = Path()}, kMigrations);
   const std::string hostile = "x'); DROP TABLE notes; --";

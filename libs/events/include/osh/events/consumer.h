@@ -24,6 +24,9 @@ namespace osh::events {
 //   then the event goes to `<topic><dead_letter_suffix>` with the error in the
 //   osh_error header; malformed events (bad CloudEvents attributes) go there at
 //   once. Neither ever stops the consumer.
+// - a failure of the store itself (store::StoreError::IsTransient: disk full,
+//   I/O error, busy) is not the event's fault: it is retried with backoff for
+//   as long as it lasts and never dead-lettered, holding its partition.
 // Events that arrive together are applied in one transaction (up to
 // max_batch), which spares a disk flush per event; if any of them fails, the
 // batch is rolled back and its events are applied one by one as above.

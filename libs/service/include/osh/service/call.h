@@ -68,9 +68,11 @@ inline void Require(const auth::Principal* principal, auth::Action action, const
   if (!decision.allowed) Refuse(grpc::StatusCode::PERMISSION_DENIED, decision.reason);
 }
 
-// Runs a call body: refusals become their status; store and other failures
-// become INTERNAL without their text (which may hold SQL or data) reaching the
-// caller, and are logged with the request id instead.
+// Runs a call body: refusals become their status; a store that cannot write
+// for now (disk full, I/O error, busy) becomes UNAVAILABLE, which clients and
+// the gateway treat as retryable; other failures become INTERNAL. Neither
+// lets the error's text (which may hold SQL or data) reach the caller: it is
+// logged with the request id instead.
 template <typename F>
 grpc::Status Guard(const Caller& caller, const char* method, F&& body) {
   try {
@@ -78,6 +80,14 @@ grpc::Status Guard(const Caller& caller, const char* method, F&& body) {
     return grpc::Status::OK;
   } catch (const Refusal& r) {
     return r.status;
+  } catch (const store::StoreError& e) {
+    core::log::Error("call failed", {{"request_id", caller.request_id}, {"method", method}, {"error", e.what()}});
+    if (e.IsTransient()) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          "the store cannot take this request now (disk full, I/O or busy); nothing was written; "
+                          "retry later; request id " + caller.request_id);
+    }
+    return grpc::Status(grpc::StatusCode::INTERNAL, "internal error; request id " + caller.request_id);
   } catch (const std::exception& e) {
     core::log::Error("call failed", {{"request_id", caller.request_id}, {"method", method}, {"error", e.what()}});
     return grpc::Status(grpc::StatusCode::INTERNAL, "internal error; request id " + caller.request_id);

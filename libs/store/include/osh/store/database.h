@@ -26,6 +26,10 @@ class StoreError : public std::runtime_error {
   int code() const { return code_; }
   bool IsConstraint() const;
   bool IsBusy() const;
+  // A fault of the machine rather than of the data (disk full, I/O error, the
+  // file cannot be opened, busy, out of memory): the same work may succeed
+  // later, so callers retry or answer UNAVAILABLE instead of giving it up.
+  bool IsTransient() const;
 
  private:
   int code_;
