@@ -54,6 +54,7 @@ class RegistryFixture : public ::testing::Test {
 
   void Start() {
     db_ = store::Database::Open({.path = (dir_.path() / "registry.db").string()}, RegistryStore::Migrations());
+    PersonalData(*cipher_).SealBacklog(*db_);  // as osh-registry does at start
     registry_ = std::make_unique<Registry>(*db_, *cipher_, Registry::Options{.province = "44"});
     service_ = std::make_unique<RegistryGrpcService>(*registry_, *verifier_);
     supervision_ = std::make_unique<Supervision>(*db_, Supervision::Options{.province = "44"});
