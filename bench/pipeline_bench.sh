@@ -24,6 +24,7 @@ trap 'exit 1' INT TERM  # so that EXIT cleans up on interruption too
 "$OSH_ROOT/deploy/kafka.sh" start --fresh --dir "$WORK/kafka" --port "$PORT" >/dev/null
 "$OSH_ROOT/deploy/kafka.sh" topics-create osh.registry.events 3 --dir "$WORK/kafka" >/dev/null
 head -c 48 /dev/urandom | base64 -w0 > "$WORK/secret"
+printf 'k1 %s\n' "$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')" > "$WORK/field-keys"
 "$B/libs/auth/osh-devtoken" --secret-file "$WORK/secret" --sub bench --role province_admin --province 44 --ttl 7200 > "$WORK/token"
 
 start() {  # start <name> <binary> [flags...]: prints the gRPC port
@@ -36,7 +37,7 @@ start() {  # start <name> <binary> [flags...]: prints the gRPC port
   python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["grpc_port"])' "$WORK/$name.ready"
 }
 
-REG="127.0.0.1:$(start registry "$B/services/registry/osh-registry" --province 44)"
+REG="127.0.0.1:$(start registry "$B/services/registry/osh-registry" --province 44 --field-key-file "$WORK/field-keys")"
 "$B/bench/osh-loadgen" seed --target "$REG" --token-file "$WORK/token" --province 44 --employers "$N" \
   --declare-every 0 --concurrency 16 >/dev/null
 until [[ "$(sqlite3 "file:$WORK/registry/registry.db?mode=ro" 'SELECT COUNT(*) FROM events_outbox WHERE sent_at IS NULL')" == 0 ]]; do sleep 0.2; done

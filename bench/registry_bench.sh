@@ -25,10 +25,11 @@ PID=""
 trap '[[ -n "$PID" ]] && kill "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 trap 'exit 1' INT TERM  # so that EXIT cleans up on interruption too
 head -c 48 /dev/urandom | base64 -w0 > "$WORK/secret"
+printf 'k1 %s\n' "$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')" > "$WORK/field-keys"
 
 "$REGISTRY" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 --data-dir "$WORK/data" \
   --jwt-hs256-secret-file "$WORK/secret" --ready-file "$WORK/ready" --access-log false --kafka-brokers "" \
-  >"$WORK/registry.log" 2>&1 &
+  --field-key-file "$WORK/field-keys" >"$WORK/registry.log" 2>&1 &
 PID=$!
 osh_wait_for 30 "registry" test -s "$WORK/ready"
 PORT="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["grpc_port"])' "$WORK/ready")"

@@ -57,6 +57,12 @@ start_service() {
 "$OSH_ROOT/deploy/kafka.sh" start --dir "$OSH_VAR_DIR/kafka" --port 9092
 "$OSH_ROOT/deploy/redis.sh" start --dir "$OSH_VAR_DIR/redis" --port 6379
 
+# The key ring sealing the legal representatives' names and phones in every
+# demo registry, generated once per checkout like the JWT secret.
+REGISTRY_FIELD_KEY_FILE="$OSH_VAR_DIR/secrets/registry-field-keys"
+[[ -s "$REGISTRY_FIELD_KEY_FILE" ]] || (umask 077 && printf 'k1 %s\n' \
+  "$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')" > "$REGISTRY_FIELD_KEY_FILE")
+
 # Demo provinces: the chosen one first (its ports are the documented ones).
 DEMO_PROVINCES=("$PROVINCE")
 for p in 32 11; do [[ "$p" != "$PROVINCE" ]] && DEMO_PROVINCES+=("$p"); done
@@ -65,7 +71,7 @@ for i in "${!DEMO_PROVINCES[@]}"; do
   p="${DEMO_PROVINCES[$i]}"
   name=registry; (( i > 0 )) && name="registry-$p"
   start_service "$name" registry "$p" $((7101 + 10 * i)) $((9101 + 10 * i)) \
-    --kafka-brokers 127.0.0.1:9092 --consumer-group "registry-$p"
+    --kafka-brokers 127.0.0.1:9092 --consumer-group "registry-$p" --field-key-file "$REGISTRY_FIELD_KEY_FILE"
 done
 # The national aggregation, fed by every province's registry events on the same broker.
 start_service reporting reporting 00 7105 9105 --kafka-brokers 127.0.0.1:9092 --deployment local

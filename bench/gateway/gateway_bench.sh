@@ -60,13 +60,14 @@ stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 ready_port() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
 head -c 48 /dev/urandom | base64 -w0 > "$WORK/secret"
+printf 'k1 %s\n' "$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')" > "$WORK/field-keys"
 
 REDIS_PORT="$(free_port)"
 "$ROOT/deploy/redis.sh" start --dir "$WORK/redis" --port "$REDIS_PORT" 2>/dev/null
 
 "$REGISTRY" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 --data-dir "$WORK/data" \
   --jwt-hs256-secret-file "$WORK/secret" --ready-file "$WORK/registry.ready" --access-log false \
-  --kafka-brokers "" >"$WORK/registry.log" 2>&1 &
+  --field-key-file "$WORK/field-keys" --kafka-brokers "" >"$WORK/registry.log" 2>&1 &
 REGISTRY_PID=$!
 PIDS+=("$REGISTRY_PID")
 osh_wait_for 30 "registry" test -s "$WORK/registry.ready" || { tail "$WORK/registry.log" >&2; exit 1; }

@@ -303,12 +303,22 @@ void Gateway::OnBackendDone(std::shared_ptr<Call> call, const grpc::Status& stat
   const char* cache_state = route.cacheable() ? (parts_.cache != nullptr ? "miss" : "off") : nullptr;
   if (!status.ok()) return Finish(*call, ErrorResponse(status), cache_state);
   auto body = RenderResponse(route, *call->response);
-  if (!call->cache_key.empty()) {
+  // A service marks an answer that holds personal data in clear with
+  // `cache-control: no-store`: it is never put in Redis, and the HTTP client
+  // is told the same.
+  const auto& server_metadata = call->context.GetServerInitialMetadata();
+  const auto cache_control = server_metadata.find("cache-control");
+  const bool no_store = cache_control != server_metadata.end() &&
+                        std::string_view(cache_control->second.data(), cache_control->second.size()).find("no-store") !=
+                            std::string_view::npos;
+  if (!call->cache_key.empty() && !no_store) {
     parts_.cache->Store(route.service, call->cache_key, body, std::chrono::seconds(route.cache_ttl_seconds),
                         call->cache_generation);
   }
   if (route.http_method != "GET") Invalidate(route.service);
-  Finish(*call, JsonResponse(200, std::move(body)), cache_state);
+  auto response = JsonResponse(200, std::move(body));
+  if (no_store) response.headers.emplace_back("cache-control", "no-store");
+  Finish(*call, std::move(response), no_store ? "bypass" : cache_state);
 }
 
 }  // namespace osh::gateway

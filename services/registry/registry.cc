@@ -55,12 +55,23 @@ int PageSize(int requested, const Registry::Options& o, core::FieldErrors& error
   return service::PageSize(requested, o.default_page_size, o.max_page_size, errors);
 }
 
+constexpr size_t kMaxPurposeLength = 200;
+
+// reveal_personal_data needs a purpose; a purpose is short plain text.
+void CheckReveal(bool reveal, const std::string& purpose, core::FieldErrors& errors) {
+  const size_t before = errors.size();
+  service::CheckText(purpose, "purpose", kMaxPurposeLength, reveal, errors);
+  if (errors.size() == before && domain::HasControlCharacters(purpose)) {
+    errors.Add("purpose", "holds control characters or line breaks");
+  }
+}
+
 }  // namespace
 
 auth::Resource ResourceOf(const v1::Employer& e) { return {e.province(), e.credit_code(), false}; }
 
-Registry::Registry(store::Database& db, Options options)
-    : db_(db), options_(std::move(options)), events_(options_.province) {}
+Registry::Registry(store::Database& db, const crypto::FieldCipher& cipher, Options options)
+    : db_(db), options_(std::move(options)), personal_(cipher), access_(options_.province), events_(options_.province) {}
 
 void Registry::Committed() const {
   if (options_.after_commit) options_.after_commit();
@@ -75,9 +86,12 @@ grpc::Status Registry::CreateEmployer(const Caller& caller, const v1::CreateEmpl
     ThrowIfInvalid(errors);
     const std::string province(domain::ProvinceOfDivision(request.employer().division_code()));
     Require(caller.principal, auth::Action::kWrite, {province, request.employer().credit_code(), false});
+    // The idempotency record keeps the request with its personal values masked.
+    v1::CreateEmployerRequest fingerprint = request;
+    PersonalData::MaskInPlace(*fingerprint.mutable_employer());
 
     db_.Write([&](store::Tx& tx) {
-      Idempotent(tx, caller, "CreateEmployer", request.request_id(), request, response, [&] {
+      Idempotent(tx, caller, "CreateEmployer", request.request_id(), fingerprint, response, [&] {
         if (auto existing = RegistryStore::FindEmployerByCreditCode(tx, request.employer().credit_code())) {
           Refuse(grpc::StatusCode::ALREADY_EXISTS, "an employer with credit code " + existing->credit_code() +
                                                        " is registered already (id " + existing->id() + ")");
@@ -97,7 +111,10 @@ grpc::Status Registry::CreateEmployer(const Caller& caller, const v1::CreateEmpl
         e.set_version(1);
         *e.mutable_create_time() = now;
         *e.mutable_update_time() = now;
+        SealedContact sealed;
+        personal_.Seal(e, true, true, sealed);
         RegistryStore::InsertEmployer(tx, e);
+        RegistryStore::PutSealedContact(tx, e.id(), sealed);
         Audit(tx, caller, "create", "employer", e.id());
         events_.Registered(tx, e);
         *response = e;
@@ -110,11 +127,13 @@ grpc::Status Registry::CreateEmployer(const Caller& caller, const v1::CreateEmpl
 grpc::Status Registry::GetEmployer(const Caller& caller, const v1::GetEmployerRequest& request,
                                    v1::Employer* response) {
   return Guard(caller, "GetEmployer", [&] {
-    if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
-    auto e = db_.Read([&](store::Tx& tx) { return RegistryStore::FindEmployer(tx, request.id()); });
-    if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + service::Echo(request.id()) + "'");
-    Require(caller.principal, auth::Action::kRead, ResourceOf(*e));
-    *response = std::move(*e);
+    core::FieldErrors errors;
+    if (request.id().empty()) errors.Add("id", "is required");
+    CheckReveal(request.reveal_personal_data(), request.purpose(), errors);
+    ThrowIfInvalid(errors);
+    *response = ReadEmployer(caller, request.reveal_personal_data(), request.purpose(),
+                             "employer with id '" + service::Echo(request.id()) + "'",
+                             [&](store::Tx& tx) { return RegistryStore::FindEmployer(tx, request.id()); });
   });
 }
 
@@ -122,13 +141,14 @@ grpc::Status Registry::GetEmployerByCreditCode(const Caller& caller,
                                                const v1::GetEmployerByCreditCodeRequest& request,
                                                v1::Employer* response) {
   return Guard(caller, "GetEmployerByCreditCode", [&] {
-    if (request.credit_code().empty()) throw Refusal{core::InvalidArgument("credit_code", "is required")};
-    auto e = db_.Read([&](store::Tx& tx) { return RegistryStore::FindEmployerByCreditCode(tx, request.credit_code()); });
-    if (!e) {
-      Refuse(grpc::StatusCode::NOT_FOUND, "no employer with credit code '" + std::string(domain::Utf8Prefix(request.credit_code(), 18)) + "'");
-    }
-    Require(caller.principal, auth::Action::kRead, ResourceOf(*e));
-    *response = std::move(*e);
+    core::FieldErrors errors;
+    if (request.credit_code().empty()) errors.Add("credit_code", "is required");
+    CheckReveal(request.reveal_personal_data(), request.purpose(), errors);
+    ThrowIfInvalid(errors);
+    *response = ReadEmployer(
+        caller, request.reveal_personal_data(), request.purpose(),
+        "employer with credit code '" + std::string(domain::Utf8Prefix(request.credit_code(), 18)) + "'",
+        [&](store::Tx& tx) { return RegistryStore::FindEmployerByCreditCode(tx, request.credit_code()); });
   });
 }
 
@@ -141,39 +161,53 @@ grpc::Status Registry::UpdateEmployer(const Caller& caller, const v1::UpdateEmpl
     if (request.employer().version() <= 0) errors.Add("employer.version", "is required (the version you read)");
     google::protobuf::FieldMask mask = request.update_mask();
     if (mask.paths_size() == 0) {
-      for (const auto& p : UpdatableEmployerPaths()) mask.add_paths(p);
+      // Answers do not carry the personal values, so a read-modify-write
+      // without a mask keeps them unless it sends new ones.
+      for (const auto& p : UpdatableEmployerPaths()) {
+        if (p == kLegalRepresentativeField && request.employer().legal_representative().empty()) continue;
+        if (p == kLegalRepresentativePhoneField && request.employer().legal_representative_phone().empty()) continue;
+        mask.add_paths(p);
+      }
     }
+    const auto masks = [&](const char* path) {
+      return std::find(mask.paths().begin(), mask.paths().end(), path) != mask.paths().end();
+    };
     for (const auto& p : mask.paths()) {
       if (UpdatableEmployerPaths().count(p) == 0) {
         errors.Add("update_mask", "'" + service::Echo(p) + "' is not an updatable employer field");
       }
     }
     ThrowIfInvalid(errors);
+    v1::UpdateEmployerRequest fingerprint = request;
+    PersonalData::MaskInPlace(*fingerprint.mutable_employer());
 
     db_.Write([&](store::Tx& tx) {
-      Idempotent(tx, caller, "UpdateEmployer", request.request_id(), request, response, [&] {
-        auto e = RegistryStore::FindEmployer(tx, request.employer().id());
-        if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + std::string(domain::Utf8Prefix(request.employer().id(), 64)) + "'");
-        Require(caller.principal, auth::Action::kWrite, ResourceOf(*e));
-        service::RequireVersion("employer", e->id(), e->version(), request.employer().version());
-        if (e->status() != v1::EMPLOYER_STATUS_ACTIVE) {
-          Refuse(grpc::StatusCode::FAILED_PRECONDITION, "employer " + e->id() + " is no longer active");
+      Idempotent(tx, caller, "UpdateEmployer", request.request_id(), fingerprint, response, [&] {
+        auto e = access_.Allowed(caller.principal, auth::Action::kWrite,
+                                 RegistryStore::FindEmployer(tx, request.employer().id()),
+                                 "employer with id '" + service::Echo(request.employer().id()) + "'", ResourceOf);
+        service::RequireVersion("employer", e.id(), e.version(), request.employer().version());
+        if (e.status() != v1::EMPLOYER_STATUS_ACTIVE) {
+          Refuse(grpc::StatusCode::FAILED_PRECONDITION, "employer " + e.id() + " is no longer active");
         }
-        const v1::Employer before = *e;
+        const v1::Employer before = e;
         FieldMaskUtil::MergeOptions merge;
         merge.set_replace_message_fields(true);
         merge.set_replace_repeated_fields(true);
-        FieldMaskUtil::MergeMessageTo(request.employer(), mask, merge, &*e);
+        FieldMaskUtil::MergeMessageTo(request.employer(), mask, merge, &e);
         core::FieldErrors merged_errors;
-        ValidateEmployer(*e, options_.province, merged_errors);
+        ValidateEmployer(e, options_.province, merged_errors);
         ThrowIfInvalid(merged_errors);
-        e->set_version(e->version() + 1);
-        *e->mutable_update_time() =
+        e.set_version(e.version() + 1);
+        *e.mutable_update_time() =
             TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(options_.clock()));
-        RegistryStore::UpdateEmployer(tx, *e);
-        Audit(tx, caller, "update", "employer", e->id());
-        events_.Updated(tx, before, *e);
-        *response = *e;
+        SealedContact sealed = RegistryStore::FindSealedContact(tx, e.id());
+        personal_.Seal(e, masks(kLegalRepresentativeField), masks(kLegalRepresentativePhoneField), sealed);
+        RegistryStore::UpdateEmployer(tx, e);
+        RegistryStore::PutSealedContact(tx, e.id(), sealed);
+        Audit(tx, caller, "update", "employer", e.id());
+        events_.Updated(tx, before, e);
+        *response = e;
       });
     });
     Committed();
@@ -245,35 +279,34 @@ grpc::Status Registry::TransferEmployer(const Caller& caller, const v1::Transfer
 
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "TransferEmployer", request.request_id(), request, response, [&] {
-        auto e = RegistryStore::FindEmployer(tx, request.id());
-        if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + service::Echo(request.id()) + "'");
         // Handing an employer over is a supervisory act of its current province.
-        Require(caller.principal, auth::Action::kReview, ResourceOf(*e));
-        service::RequireVersion("employer", e->id(), e->version(), request.version());
-        if (e->status() != v1::EMPLOYER_STATUS_ACTIVE) {
-          Refuse(grpc::StatusCode::FAILED_PRECONDITION, "employer " + e->id() + " is no longer active here");
+        auto e = access_.Allowed(caller.principal, auth::Action::kReview, RegistryStore::FindEmployer(tx, request.id()),
+                                 "employer with id '" + service::Echo(request.id()) + "'", ResourceOf);
+        service::RequireVersion("employer", e.id(), e.version(), request.version());
+        if (e.status() != v1::EMPLOYER_STATUS_ACTIVE) {
+          Refuse(grpc::StatusCode::FAILED_PRECONDITION, "employer " + e.id() + " is no longer active here");
         }
-        if (RegistryStore::HasPendingDeclaration(tx, e->id())) {
+        if (RegistryStore::HasPendingDeclaration(tx, e.id())) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION,
-                 "employer " + e->id() + " has a declaration awaiting review; decide it before the transfer");
+                 "employer " + e.id() + " has a declaration awaiting review; decide it before the transfer");
         }
-        const v1::Employer before = *e;
+        const v1::Employer before = e;
         // The record as the new province will hold it.
-        v1::Employer moved = *e;
+        v1::Employer moved = e;
         moved.set_division_code(request.to_division_code());
         moved.set_province(std::string(domain::ProvinceOfDivision(request.to_division_code())));
-        moved.set_version(e->version() + 1);
+        moved.set_version(e.version() + 1);
         *moved.mutable_update_time() =
             TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(options_.clock()));
-        const auto declarations = RegistryStore::ListDeclarations(tx, e->id(), "", 100000);
+        const auto declarations = RegistryStore::ListDeclarations(tx, e.id(), "", 100000);
 
-        e->set_status(v1::EMPLOYER_STATUS_TRANSFERRED_OUT);
-        e->set_version(moved.version());
-        *e->mutable_update_time() = moved.update_time();
-        RegistryStore::UpdateEmployer(tx, *e);
-        Audit(tx, caller, "transfer", "employer", e->id());
+        e.set_status(v1::EMPLOYER_STATUS_TRANSFERRED_OUT);
+        e.set_version(moved.version());
+        *e.mutable_update_time() = moved.update_time();
+        RegistryStore::UpdateEmployer(tx, e);
+        Audit(tx, caller, "transfer", "employer", e.id());
         events_.Transferred(tx, before, moved, declarations, request.reason());
-        *response = *e;
+        *response = e;
       });
     });
     Committed();
@@ -297,23 +330,23 @@ grpc::Status Registry::SubmitDeclaration(const Caller& caller, const v1::SubmitD
 
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "SubmitDeclaration", request.request_id(), request, response, [&] {
-        auto e = RegistryStore::FindEmployer(tx, request.employer_id());
-        if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + service::Echo(request.employer_id()) + "'");
-        Require(caller.principal, auth::Action::kWrite, ResourceOf(*e));
-        if (e->status() != v1::EMPLOYER_STATUS_ACTIVE) {
-          Refuse(grpc::StatusCode::FAILED_PRECONDITION, "employer " + e->id() + " is no longer active");
+        auto e = access_.Allowed(caller.principal, auth::Action::kWrite,
+                                 RegistryStore::FindEmployer(tx, request.employer_id()),
+                                 "employer with id '" + service::Echo(request.employer_id()) + "'", ResourceOf);
+        if (e.status() != v1::EMPLOYER_STATUS_ACTIVE) {
+          Refuse(grpc::StatusCode::FAILED_PRECONDITION, "employer " + e.id() + " is no longer active");
         }
         core::FieldErrors declaration_errors;
-        ValidateDeclaration(request.declaration(), *e, current_year, declaration_errors);
+        ValidateDeclaration(request.declaration(), e, current_year, declaration_errors);
         ThrowIfInvalid(declaration_errors);
-        if (RegistryStore::HasPendingDeclaration(tx, e->id())) {
+        if (RegistryStore::HasPendingDeclaration(tx, e.id())) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION,
-                 "employer " + e->id() + " has a declaration awaiting review; wait for its decision");
+                 "employer " + e.id() + " has a declaration awaiting review; wait for its decision");
         }
         if (request.declaration().type() == v1::DECLARATION_TYPE_INITIAL &&
-            e->declaration_status() == v1::DECLARATION_STATUS_APPROVED) {
+            e.declaration_status() == v1::DECLARATION_STATUS_APPROVED) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION,
-                 "employer " + e->id() + " has an approved declaration; submit a change or annual declaration");
+                 "employer " + e.id() + " has an approved declaration; submit a change or annual declaration");
         }
         const auto now = TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(now_tp));
         v1::Declaration d;
@@ -324,23 +357,23 @@ grpc::Status Registry::SubmitDeclaration(const Caller& caller, const v1::SubmitD
         *d.mutable_exposures() = request.declaration().exposures();
         d.set_total_exposed_workers(request.declaration().total_exposed_workers());
         d.set_total_workers(request.declaration().total_workers() > 0 ? request.declaration().total_workers()
-                                                                      : e->total_workers());
+                                                                      : e.total_workers());
         d.set_id(core::NewUuidV7(now_tp));
-        d.set_employer_id(e->id());
-        d.set_credit_code(e->credit_code());
-        d.set_province(e->province());
+        d.set_employer_id(e.id());
+        d.set_credit_code(e.credit_code());
+        d.set_province(e.province());
         d.set_status(v1::DECLARATION_STATUS_SUBMITTED);
         *d.mutable_submitted_by() = ActorOf(*caller.principal);
         *d.mutable_submit_time() = now;
         DeriveDeclarationTotals(d);
         RegistryStore::InsertDeclaration(tx, d);
 
-        e->set_declaration_status(v1::DECLARATION_STATUS_SUBMITTED);
-        e->set_version(e->version() + 1);
-        *e->mutable_update_time() = now;
-        RegistryStore::UpdateEmployer(tx, *e);
+        e.set_declaration_status(v1::DECLARATION_STATUS_SUBMITTED);
+        e.set_version(e.version() + 1);
+        *e.mutable_update_time() = now;
+        RegistryStore::UpdateEmployer(tx, e);
         Audit(tx, caller, "submit", "declaration", d.id());
-        events_.DeclarationSubmitted(tx, d, *e);
+        events_.DeclarationSubmitted(tx, d, e);
         *response = d;
       });
     });
@@ -352,10 +385,11 @@ grpc::Status Registry::GetDeclaration(const Caller& caller, const v1::GetDeclara
                                       v1::Declaration* response) {
   return Guard(caller, "GetDeclaration", [&] {
     if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
+    access_.RequireSomeRight(caller.principal, auth::Action::kRead);
     auto d = db_.Read([&](store::Tx& tx) { return RegistryStore::FindDeclaration(tx, request.id()); });
-    if (!d) Refuse(grpc::StatusCode::NOT_FOUND, "no declaration with id '" + service::Echo(request.id()) + "'");
-    Require(caller.principal, auth::Action::kRead, {d->province(), d->credit_code(), false});
-    *response = std::move(*d);
+    *response = access_.Allowed(caller.principal, auth::Action::kRead, std::move(d),
+                                "declaration with id '" + service::Echo(request.id()) + "'",
+                                [](const v1::Declaration& x) { return auth::Resource{x.province(), x.credit_code(), false}; });
   });
 }
 
@@ -367,11 +401,12 @@ grpc::Status Registry::ListDeclarations(const Caller& caller, const v1::ListDecl
     if (request.employer_id().empty()) errors.Add("employer_id", "is required");
     const std::string before_id = service::PagePosition(request.page_token(), request.employer_id(), errors);
     ThrowIfInvalid(errors);
+    access_.RequireSomeRight(caller.principal, auth::Action::kRead);
     auto rows = db_.Read([&](store::Tx& tx) {
-      auto e = RegistryStore::FindEmployer(tx, request.employer_id());
-      if (!e) Refuse(grpc::StatusCode::NOT_FOUND, "no employer with id '" + service::Echo(request.employer_id()) + "'");
-      Require(caller.principal, auth::Action::kRead, ResourceOf(*e));
-      return RegistryStore::ListDeclarations(tx, e->id(), before_id, page_size + 1);
+      const auto e = access_.Allowed(caller.principal, auth::Action::kRead,
+                                     RegistryStore::FindEmployer(tx, request.employer_id()),
+                                     "employer with id '" + service::Echo(request.employer_id()) + "'", ResourceOf);
+      return RegistryStore::ListDeclarations(tx, e.id(), before_id, page_size + 1);
     });
     response->set_next_page_token(
         service::TrimPage(rows, page_size, request.employer_id(), [](const auto& d) { return d.id(); }));
@@ -391,10 +426,9 @@ grpc::Status Registry::ReviewDeclaration(const Caller& caller, const v1::ReviewD
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "ReviewDeclaration", request.request_id(), request, response, [&] {
         auto d = RegistryStore::FindDeclaration(tx, request.id());
-        if (!d) Refuse(grpc::StatusCode::NOT_FOUND, "no declaration with id '" + service::Echo(request.id()) + "'");
-        auto e = RegistryStore::FindEmployer(tx, d->employer_id());
-        if (!e) Refuse(grpc::StatusCode::INTERNAL, "declaration without employer");
-        Require(caller.principal, auth::Action::kReview, ResourceOf(*e));
+        auto e = d ? RegistryStore::FindEmployer(tx, d->employer_id()) : std::nullopt;
+        access_.Require(caller.principal, auth::Action::kReview, e ? std::optional(ResourceOf(*e)) : std::nullopt,
+                        "declaration with id '" + service::Echo(request.id()) + "'");
         if (d->status() != v1::DECLARATION_STATUS_SUBMITTED) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION,
                  "declaration " + d->id() + " was decided already (" + v1::DeclarationStatus_Name(d->status()) + ")");

@@ -4,13 +4,17 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "osh/auth/authorize.h"
 #include "osh/auth/principal.h"
+#include "osh/crypto/field_cipher.h"
 #include "osh/service/call.h"
 #include "osh/registry/v1/registry.pb.h"
 #include "osh/store/database.h"
+#include "personal_data.h"
+#include "record_access.h"
 #include "registry_events.h"
 
 namespace osh::registry {
@@ -25,7 +29,9 @@ auth::Resource ResourceOf(const v1::Employer& e);
 
 // The registry's business rules, free of gRPC plumbing: each call validates,
 // authorises, and reads or writes in one store transaction. Every write is
-// audited and idempotent on its request_id.
+// audited and idempotent on its request_id. The legal representative's name
+// and phone are sealed at rest and masked in answers (PersonalData); a lookup
+// authorises before it tells whether the record exists (RecordAccess).
 class Registry {
  public:
   struct Options {
@@ -37,7 +43,8 @@ class Registry {
     std::function<void()> after_commit;
   };
 
-  Registry(store::Database& db, Options options);
+  // `cipher` seals the personal data; it must outlive the registry.
+  Registry(store::Database& db, const crypto::FieldCipher& cipher, Options options);
 
   grpc::Status CreateEmployer(const Caller& caller, const v1::CreateEmployerRequest& request, v1::Employer* response);
   grpc::Status GetEmployer(const Caller& caller, const v1::GetEmployerRequest& request, v1::Employer* response);
@@ -58,11 +65,23 @@ class Registry {
   grpc::Status ReviewDeclaration(const Caller& caller, const v1::ReviewDeclarationRequest& request,
                                  v1::Declaration* response);
 
+  grpc::Status ListPersonalDataReads(const Caller& caller, const v1::ListPersonalDataReadsRequest& request,
+                                     v1::ListPersonalDataReadsResponse* response);
+
  private:
   void Committed() const;
+  // An employer as a Get answers it: masked, or, when `reveal`, with the clear
+  // personal values for a caller who may see them, the read recorded in the
+  // same transaction. `what` names the request in messages.
+  v1::Employer ReadEmployer(const Caller& caller, bool reveal, const std::string& purpose, const std::string& what,
+                            const std::function<std::optional<v1::Employer>(store::Tx&)>& find);
+  // PERMISSION_DENIED unless the caller's role may see personal data in clear.
+  void RequireMayReveal(const Caller& caller) const;
 
   store::Database& db_;
   Options options_;
+  PersonalData personal_;
+  RecordAccess access_;
   RegistryEvents events_;
 };
 

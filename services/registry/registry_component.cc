@@ -1,5 +1,7 @@
 #include "registry_component.h"
 
+#include "osh/core/log.h"
+#include "osh/crypto/field_cipher.h"
 #include "osh/service/grpc_front.h"
 #include "osh/service/wiring.h"
 #include "osh/events/consumer.h"
@@ -17,6 +19,8 @@ std::vector<core::ConfigKey> ConfigKeys() {
   keys.insert(keys.end(), {
       {"db-read-connections", "4", "SQLite read connections"},
       {"page-size-max", "500", "largest page a list call returns"},
+      {"field-key-file", "",
+       "key ring sealing the legal representative's name and phone (else OSH_FIELD_KEYS); required"},
       {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers; empty keeps events in the outbox only"},
       {"consumer-group", "", "Kafka consumer group for incoming transfers (default registry-<province>)"},
       {"risk-serious-factors", "",
@@ -38,7 +42,17 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   if (!service::ServedProvince(config, &province, error)) return false;
   const auto* verifier = service::AdoptTokenVerifier(host, error);
   if (verifier == nullptr) return false;
+  auto cipher = crypto::FieldCipher::FromSecret(config.GetString("field-key-file"), "OSH_FIELD_KEYS", error);
+  if (!cipher) {
+    *error = "field-key-file: " + *error;
+    return false;
+  }
+  auto& field_cipher = host.Adopt(std::move(cipher));
   auto& db = service::AdoptDatabase(host, "registry.db", RegistryStore::Migrations());
+  // Records written before personal data was sealed are sealed now, before any call is served.
+  if (const int sealed = PersonalData(field_cipher).SealBacklog(db); sealed > 0) {
+    core::log::Info("sealed personal data written in clear before", {{"rows", sealed}});
+  }
 
   Registry::Options options;
   options.province = province;
@@ -60,7 +74,7 @@ bool Wire(core::ServiceHost& host, std::string* error) {
         &host.metrics()));
     if (!consumer.Start(error)) return false;
   }
-  auto& registry = host.Adopt(std::make_unique<Registry>(db, options));
+  auto& registry = host.Adopt(std::make_unique<Registry>(db, field_cipher, options));
   auto& service = host.Adopt(std::make_unique<RegistryGrpcService>(registry, *verifier));
   host.AddGrpcService(&service);
 

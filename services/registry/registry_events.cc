@@ -87,8 +87,11 @@ void RegistryEvents::Transferred(store::Tx& tx, const v1::Employer& before, cons
   m.set_to_province(moved.province());
   m.set_to_division_code(moved.division_code());
   v1::Employer record = moved;
-  // Personal data stays in the province that holds it.
+  // Personal data stays in the province that holds it, masked forms included.
+  record.clear_legal_representative();
   record.clear_legal_representative_phone();
+  record.clear_legal_representative_masked();
+  record.clear_legal_representative_phone_masked();
   m.set_employer_record(record.SerializeAsString());
   for (const auto& d : declarations) m.add_declaration_records(d.SerializeAsString());
   m.set_reason(reason);

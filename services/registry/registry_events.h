@@ -15,7 +15,8 @@ namespace v1 = ::osh::registry::v1;
 
 // Writes the registry's domain events into the outbox, inside the caller's
 // transaction, so each event commits with the change it reports. Events carry
-// facts and counts only: no phone numbers or other personal data leave the province.
+// facts and counts only: no names or phone numbers of people or other personal
+// data leave the province.
 class RegistryEvents {
  public:
   explicit RegistryEvents(std::string province) : province_(std::move(province)) {}

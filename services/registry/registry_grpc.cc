@@ -3,6 +3,16 @@
 #include "osh/service/grpc_front.h"
 
 namespace osh::registry {
+namespace {
+
+// Marks an answer that carries personal data in clear as not to be stored by
+// any cache on its way (gateway, HTTP clients).
+grpc::Status NoStoreIfClear(grpc::CallbackServerContext* ctx, grpc::Status status, const v1::Employer& answer) {
+  if (status.ok() && PersonalData::HoldsClear(answer)) ctx->AddInitialMetadata("cache-control", "no-store");
+  return status;
+}
+
+}  // namespace
 
 RegistryGrpcService::RegistryGrpcService(Registry& registry, const auth::TokenVerifier& verifier)
     : registry_(registry), verifier_(verifier) {}
@@ -20,13 +30,15 @@ grpc::ServerUnaryReactor* RegistryGrpcService::CreateEmployer(grpc::CallbackServ
 
 grpc::ServerUnaryReactor* RegistryGrpcService::GetEmployer(grpc::CallbackServerContext* ctx,
                                                            const v1::GetEmployerRequest* req, v1::Employer* resp) {
-  return Serve(ctx, [&](const Caller& c) { return registry_.GetEmployer(c, *req, resp); });
+  return Serve(ctx, [&](const Caller& c) { return NoStoreIfClear(ctx, registry_.GetEmployer(c, *req, resp), *resp); });
 }
 
 grpc::ServerUnaryReactor* RegistryGrpcService::GetEmployerByCreditCode(grpc::CallbackServerContext* ctx,
                                                                        const v1::GetEmployerByCreditCodeRequest* req,
                                                                        v1::Employer* resp) {
-  return Serve(ctx, [&](const Caller& c) { return registry_.GetEmployerByCreditCode(c, *req, resp); });
+  return Serve(ctx, [&](const Caller& c) {
+    return NoStoreIfClear(ctx, registry_.GetEmployerByCreditCode(c, *req, resp), *resp);
+  });
 }
 
 grpc::ServerUnaryReactor* RegistryGrpcService::UpdateEmployer(grpc::CallbackServerContext* ctx,
@@ -69,6 +81,12 @@ grpc::ServerUnaryReactor* RegistryGrpcService::ReviewDeclaration(grpc::CallbackS
                                                                  const v1::ReviewDeclarationRequest* req,
                                                                  v1::Declaration* resp) {
   return Serve(ctx, [&](const Caller& c) { return registry_.ReviewDeclaration(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* RegistryGrpcService::ListPersonalDataReads(grpc::CallbackServerContext* ctx,
+                                                                     const v1::ListPersonalDataReadsRequest* req,
+                                                                     v1::ListPersonalDataReadsResponse* resp) {
+  return Serve(ctx, [&](const Caller& c) { return registry_.ListPersonalDataReads(c, *req, resp); });
 }
 
 }  // namespace osh::registry

@@ -12,6 +12,9 @@ namespace osh::registry {
 // The thin gRPC face of Registry on the callback API: it verifies the bearer
 // token of each call (the gateway checked it too, but the gRPC port does not
 // trust blindly), refuses anonymous callers, and answers with Registry's status.
+// An answer holding personal data in clear goes out with the initial metadata
+// `cache-control: no-store`, which the gateway obeys (it never stores such an
+// answer in Redis) and passes on to the HTTP client.
 class RegistryGrpcService final : public v1::RegistryService::CallbackService {
  public:
   RegistryGrpcService(Registry& registry, const auth::TokenVerifier& verifier);
@@ -40,6 +43,9 @@ class RegistryGrpcService final : public v1::RegistryService::CallbackService {
   grpc::ServerUnaryReactor* ReviewDeclaration(grpc::CallbackServerContext* ctx,
                                               const v1::ReviewDeclarationRequest* req,
                                               v1::Declaration* resp) override;
+  grpc::ServerUnaryReactor* ListPersonalDataReads(grpc::CallbackServerContext* ctx,
+                                                  const v1::ListPersonalDataReadsRequest* req,
+                                                  v1::ListPersonalDataReadsResponse* resp) override;
 
  private:
   grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx,

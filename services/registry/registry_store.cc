@@ -4,10 +4,21 @@
 #include "osh/events/outbox.h"
 #include "osh/service/records.h"
 #include "osh/store/enum_set.h"
+#include "personal_data.h"
 #include "supervision_store.h"
 
 namespace osh::registry {
 namespace {
+
+// The record as stored: never a clear personal value (those live sealed in
+// their own columns, PersonalData), whatever a caller hands in.
+std::string StoredRecord(const v1::Employer& e) {
+  if (!PersonalData::HoldsClear(e)) return e.SerializeAsString();
+  v1::Employer stripped = e;
+  stripped.clear_legal_representative();
+  stripped.clear_legal_representative_phone();
+  return stripped.SerializeAsString();
+}
 
 }  // namespace
 
@@ -44,6 +55,7 @@ CREATE INDEX declarations_by_employer ON declarations(employer_id, id);
       SupervisionStore::HealthExamMigration(6),
       SupervisionStore::AssistanceMigration(7),
       SupervisionStore::InstitutionMigration(8),
+      PersonalDataReads::Migration(9),
   };
 }
 
@@ -68,7 +80,7 @@ void RegistryStore::InsertEmployer(store::Tx& tx, const v1::Employer& e) {
   s.BindAll(e.id(), e.credit_code(), e.province(), e.division_code(), e.industry_section(),
             static_cast<int64_t>(e.size_class()), store::EnumSet(e.hazard_categories()), static_cast<int64_t>(e.declaration_status()),
             static_cast<int64_t>(e.status()), e.version());
-  s.BindBlob(11, e.SerializeAsString());
+  s.BindBlob(11, StoredRecord(e));
   s.Run();
 }
 
@@ -79,9 +91,24 @@ void RegistryStore::UpdateEmployer(store::Tx& tx, const v1::Employer& e) {
   s.BindAll(e.province(), e.division_code(), e.industry_section(), static_cast<int64_t>(e.size_class()),
             store::EnumSet(e.hazard_categories()), static_cast<int64_t>(e.declaration_status()), static_cast<int64_t>(e.status()),
             e.version());
-  s.BindBlob(9, e.SerializeAsString());
+  s.BindBlob(9, StoredRecord(e));
   s.Bind(10, e.id());
   if (s.Run() != 1) throw store::StoreError(1, "employer to update is missing");
+}
+
+SealedContact RegistryStore::FindSealedContact(store::Tx& tx, const std::string& employer_id) {
+  auto s = tx.Prepare(
+      "SELECT legal_representative_sealed, legal_representative_phone_sealed FROM employers WHERE id = ?");
+  s.Bind(1, employer_id);
+  if (!s.Step()) return {};
+  return {s.Text(0), s.Text(1)};
+}
+
+void RegistryStore::PutSealedContact(store::Tx& tx, const std::string& employer_id, const SealedContact& sealed) {
+  auto s = tx.Prepare(
+      "UPDATE employers SET legal_representative_sealed = ?, legal_representative_phone_sealed = ? WHERE id = ?");
+  s.BindAll(sealed.name, sealed.phone, employer_id);
+  if (s.Run() != 1) throw store::StoreError(1, "employer to seal personal data of is missing");
 }
 
 std::vector<v1::Employer> RegistryStore::ListEmployers(store::Tx& tx, const EmployerFilter& f,

@@ -12,6 +12,8 @@ namespace osh::registry {
 
 namespace v1 = ::osh::registry::v1;
 
+struct SealedContact;
+
 // Filters of ListEmployers after authorisation has narrowed them.
 struct EmployerFilter {
   std::string division_prefix;
@@ -25,6 +27,8 @@ struct EmployerFilter {
 // The registry's tables. Records are kept whole as serialized protos beside the
 // columns that queries filter on, so a new proto field needs no migration; the
 // columns are rewritten from the record on every write and so never disagree.
+// The legal representative's name and phone are the exception: they are kept
+// sealed in columns of their own (PersonalData), never in the record.
 // Every method runs inside a transaction handed in by the caller, so a service
 // call composes several of them into one atomic write.
 class RegistryStore {
@@ -35,6 +39,10 @@ class RegistryStore {
   static std::optional<v1::Employer> FindEmployerByCreditCode(store::Tx& tx, const std::string& credit_code);
   static void InsertEmployer(store::Tx& tx, const v1::Employer& employer);
   static void UpdateEmployer(store::Tx& tx, const v1::Employer& employer);
+  // The sealed personal values kept beside the record (empty when none); the
+  // record itself never holds them in clear (Insert/UpdateEmployer drop them).
+  static SealedContact FindSealedContact(store::Tx& tx, const std::string& employer_id);
+  static void PutSealedContact(store::Tx& tx, const std::string& employer_id, const SealedContact& sealed);
   // Employers after `after_id` in id order, at most `limit`.
   static std::vector<v1::Employer> ListEmployers(store::Tx& tx, const EmployerFilter& filter,
                                                  const std::string& after_id, int limit);

@@ -33,12 +33,26 @@ using service::ThrowIfInvalid;
 
 constexpr size_t kMaxText = 2000;
 
-v1::Employer EmployerOrRefuse(store::Tx& tx, const std::string& id) {
-  return service::FoundOrRefuse(RegistryStore::FindEmployer(tx, id), "employer", id);
+std::string Named(const char* kind, const std::string& id) {
+  return std::string(kind) + " with id '" + service::Echo(id) + "'";
 }
 
-v1::RectificationItem ItemOrRefuse(store::Tx& tx, const std::string& id) {
-  return service::FoundOrRefuse(SupervisionStore::FindItem(tx, id), "rectification item", id);
+// The employer `id` names, once the caller may `action` its records (RecordAccess).
+v1::Employer AllowedEmployer(store::Tx& tx, const RecordAccess& access, const Caller& caller, auth::Action action,
+                             const std::string& id) {
+  return access.Allowed(caller.principal, action, RegistryStore::FindEmployer(tx, id), Named("employer", id),
+                        ResourceOf);
+}
+
+// The employer a record of `kind` belongs to (nullopt when the record is
+// missing), once the caller may `action` it: the record is refused exactly as
+// its employer would be.
+v1::Employer AllowedEmployerOf(store::Tx& tx, const RecordAccess& access, const Caller& caller, auth::Action action,
+                               const std::optional<std::string>& employer_id, const char* kind,
+                               const std::string& id) {
+  auto e = employer_id ? RegistryStore::FindEmployer(tx, *employer_id) : std::nullopt;
+  access.Require(caller.principal, action, e ? std::optional(ResourceOf(*e)) : std::nullopt, Named(kind, id));
+  return std::move(*e);
 }
 
 void CheckDate(const std::string& value, const std::string& field, bool required, core::FieldErrors& errors) {
@@ -64,7 +78,7 @@ std::string StatusName(v1::RectificationStatus s) {
 }  // namespace
 
 Supervision::Supervision(store::Database& db, Options options)
-    : db_(db), options_(std::move(options)), events_(options_.province) {}
+    : db_(db), options_(std::move(options)), access_(options_.province), events_(options_.province) {}
 
 std::string Supervision::Today() const { return domain::ChinaDateOf(options_.clock()); }
 
@@ -97,8 +111,7 @@ grpc::Status Supervision::RecordInspection(const Caller& caller, const v1::Recor
     const auto now = TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(now_tp));
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "RecordInspection", request.request_id(), request, response, [&] {
-        const auto e = EmployerOrRefuse(tx, request.employer_id());
-        Require(caller.principal, auth::Action::kReview, ResourceOf(e));
+        const auto e = AllowedEmployer(tx, access_, caller, auth::Action::kReview, request.employer_id());
         v1::Inspection inspection = in;
         inspection.set_id(core::NewUuidV7(now_tp));
         inspection.set_employer_id(e.id());
@@ -138,11 +151,9 @@ grpc::Status Supervision::GetInspection(const Caller& caller, const v1::GetInspe
     if (request.id().empty()) throw service::Refusal{core::InvalidArgument("id", "is required")};
     db_.Read([&](store::Tx& tx) {
       auto inspection = SupervisionStore::FindInspection(tx, request.id());
-      if (!inspection) {
-        Refuse(grpc::StatusCode::NOT_FOUND,
-               "no inspection with id '" + service::Echo(request.id()) + "'");
-      }
-      Require(caller.principal, auth::Action::kRead, ResourceOf(EmployerOrRefuse(tx, inspection->employer_id())));
+      AllowedEmployerOf(tx, access_, caller, auth::Action::kRead,
+                        inspection ? std::optional(inspection->employer_id()) : std::nullopt, "inspection",
+                        request.id());
       *response = *inspection;
     });
   });
@@ -174,8 +185,7 @@ grpc::Status Supervision::ListRectifications(const Caller& caller, const v1::Lis
     ThrowIfInvalid(errors);
     auto rows = db_.Read([&](store::Tx& tx) {
       if (!filter.employer_id.empty()) {
-        const auto e = EmployerOrRefuse(tx, filter.employer_id);
-        Require(caller.principal, auth::Action::kRead, ResourceOf(e));
+        AllowedEmployer(tx, access_, caller, auth::Action::kRead, filter.employer_id);
       } else {
         if (filter.division_prefix.empty() && auth::IsProvincialRole(p.role)) filter.division_prefix = p.province;
         const std::string province = filter.division_prefix.substr(0, std::min<size_t>(2, filter.division_prefix.size()));
@@ -206,8 +216,11 @@ grpc::Status Supervision::ReportRectificationDone(const Caller& caller,
     const auto now_tp = options_.clock();
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "ReportRectificationDone", request.request_id(), request, response, [&] {
-        auto item = ItemOrRefuse(tx, request.id());
-        Require(caller.principal, auth::Action::kWrite, ResourceOf(EmployerOrRefuse(tx, item.employer_id())));
+        auto found = SupervisionStore::FindItem(tx, request.id());
+        AllowedEmployerOf(tx, access_, caller, auth::Action::kWrite,
+                          found ? std::optional(found->employer_id()) : std::nullopt, "rectification item",
+                          request.id());
+        auto item = std::move(*found);
         service::RequireVersion("rectification item", item.id(), item.version(), request.version());
         if (item.status() != v1::RECTIFICATION_STATUS_OPEN && item.status() != v1::RECTIFICATION_STATUS_REOPENED) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION,
@@ -243,10 +256,12 @@ grpc::Status Supervision::ReviewRectification(const Caller& caller, const v1::Re
     const auto now_tp = options_.clock();
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "ReviewRectification", request.request_id(), request, response, [&] {
-        auto item = ItemOrRefuse(tx, request.id());
-        const auto employer = EmployerOrRefuse(tx, item.employer_id());
+        auto found = SupervisionStore::FindItem(tx, request.id());
         // kReview: inspectors and admins of the province; never the employer itself.
-        Require(caller.principal, auth::Action::kReview, ResourceOf(employer));
+        const auto employer = AllowedEmployerOf(tx, access_, caller, auth::Action::kReview,
+                                                found ? std::optional(found->employer_id()) : std::nullopt,
+                                                "rectification item", request.id());
+        auto item = std::move(*found);
         service::RequireVersion("rectification item", item.id(), item.version(), request.version());
         if (item.status() != v1::RECTIFICATION_STATUS_REPORTED_DONE) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION,
@@ -305,8 +320,7 @@ grpc::Status Supervision::RecordHazardTest(const Caller& caller, const v1::Recor
     const auto now_tp = options_.clock();
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "RecordHazardTest", request.request_id(), request, response, [&] {
-        const auto e = EmployerOrRefuse(tx, request.employer_id());
-        Require(caller.principal, auth::Action::kWrite, ResourceOf(e));
+        const auto e = AllowedEmployer(tx, access_, caller, auth::Action::kWrite, request.employer_id());
         v1::HazardTest test = in;
         test.set_id(core::NewUuidV7(now_tp));
         test.set_employer_id(e.id());
@@ -386,8 +400,7 @@ grpc::Status Supervision::RecordHealthExamSummary(const Caller& caller,
     const auto now_tp = options_.clock();
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "RecordHealthExamSummary", request.request_id(), request, response, [&] {
-        const auto e = EmployerOrRefuse(tx, request.employer_id());
-        Require(caller.principal, auth::Action::kWrite, ResourceOf(e));
+        const auto e = AllowedEmployer(tx, access_, caller, auth::Action::kWrite, request.employer_id());
         if (auto existing = SupervisionStore::FindSummaryId(tx, e.id(), in.year(), in.kind())) {
           Refuse(grpc::StatusCode::ALREADY_EXISTS,
                  fmt::format("employer {} has a {} summary for {} already: {}", e.id(), v1::ExamKind_Name(in.kind()),
@@ -454,9 +467,8 @@ grpc::Status Supervision::EnrolAssistance(const Caller& caller, const v1::EnrolA
     const auto now_tp = options_.clock();
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "EnrolAssistance", request.request_id(), request, response, [&] {
-        const auto e = EmployerOrRefuse(tx, request.employer_id());
         // The programme is run by the province's health authority, not by the employers it helps.
-        Require(caller.principal, auth::Action::kReview, ResourceOf(e));
+        const auto e = AllowedEmployer(tx, access_, caller, auth::Action::kReview, request.employer_id());
         if (e.size_class() != common::v1::SIZE_CLASS_SMALL && e.size_class() != common::v1::SIZE_CLASS_MICRO) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION,
                  "employer " + e.id() + " is not a small or micro enterprise; the programme is for them");
@@ -500,11 +512,8 @@ grpc::Status Supervision::RecordAssistanceVisit(const Caller& caller, const v1::
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "RecordAssistanceVisit", request.request_id(), request, response, [&] {
         auto c = SupervisionStore::FindCase(tx, request.case_id());
-        if (!c) {
-          Refuse(grpc::StatusCode::NOT_FOUND,
-                 "no assistance case with id '" + service::Echo(request.case_id()) + "'");
-        }
-        Require(caller.principal, auth::Action::kReview, ResourceOf(EmployerOrRefuse(tx, c->employer_id())));
+        AllowedEmployerOf(tx, access_, caller, auth::Action::kReview, c ? std::optional(c->employer_id()) : std::nullopt,
+                          "assistance case", request.case_id());
         if (v.visited_on() < c->enrolled_on()) {
           throw service::Refusal{core::InvalidArgument("visit.visited_on", "is before the enrolment on " + c->enrolled_on())};
         }
@@ -586,10 +595,12 @@ grpc::Status Supervision::RegisterInstitution(const Caller& caller, const v1::Re
 
 namespace {
 
-v1::ServiceInstitution InstitutionOrRefuse(store::Tx& tx, const std::string& id) {
-  auto x = SupervisionStore::FindInstitution(tx, id);
-  if (!x) Refuse(grpc::StatusCode::NOT_FOUND, "no institution with id '" + service::Echo(id) + "'");
-  return *x;
+// The institution `id` names, once the caller may review it (RecordAccess).
+v1::ServiceInstitution ReviewableInstitution(store::Tx& tx, const RecordAccess& access, const Caller& caller,
+                                             const std::string& id) {
+  return access.Allowed(caller.principal, auth::Action::kReview, SupervisionStore::FindInstitution(tx, id),
+                        Named("institution", id),
+                        [](const v1::ServiceInstitution& x) { return auth::Resource{x.province(), "", false}; });
 }
 
 }  // namespace
@@ -606,8 +617,7 @@ grpc::Status Supervision::EvaluateInstitution(const Caller& caller, const v1::Ev
     ThrowIfInvalid(errors);
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "EvaluateInstitution", request.request_id(), request, response, [&] {
-        auto x = InstitutionOrRefuse(tx, request.id());
-        Require(caller.principal, auth::Action::kReview, {x.province(), "", false});
+        auto x = ReviewableInstitution(tx, access_, caller, request.id());
         auto* e = x.add_evaluations();
         *e = request.evaluation();
         *e->mutable_evaluator() = service::ActorOf(*caller.principal);
@@ -633,8 +643,7 @@ grpc::Status Supervision::SetInstitutionStatus(const Caller& caller, const v1::S
     ThrowIfInvalid(errors);
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "SetInstitutionStatus", request.request_id(), request, response, [&] {
-        auto x = InstitutionOrRefuse(tx, request.id());
-        Require(caller.principal, auth::Action::kReview, {x.province(), "", false});
+        auto x = ReviewableInstitution(tx, access_, caller, request.id());
         service::RequireVersion("institution", x.id(), x.version(), request.version());
         if (x.status() == request.status()) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION,
@@ -729,8 +738,7 @@ grpc::Status Supervision::GetRiskClassification(const Caller& caller, const v1::
     if (request.employer_id().empty()) throw service::Refusal{core::InvalidArgument("employer_id", "is required")};
     const auto today = Today();
     db_.Read([&](store::Tx& tx) {
-      const auto e = EmployerOrRefuse(tx, request.employer_id());
-      Require(caller.principal, auth::Action::kRead, ResourceOf(e));
+      const auto e = AllowedEmployer(tx, access_, caller, auth::Action::kRead, request.employer_id());
       *response = Classify(options_.risk, SupervisionStore::InputsOf(tx, e, today));
       response->set_employer_id(e.id());
       response->set_division_code(e.division_code());

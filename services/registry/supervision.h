@@ -9,6 +9,7 @@
 #include "osh/registry/v1/supervision.pb.h"
 #include "osh/service/call.h"
 #include "osh/store/database.h"
+#include "record_access.h"
 #include "registry_events.h"
 #include "risk_classifier.h"
 
@@ -74,6 +75,8 @@ class Supervision {
  private:
   store::Database& db_;
   Options options_;
+  // Lookups authorise before they tell whether a record exists.
+  RecordAccess access_;
   RegistryEvents events_;
 };
 

@@ -32,13 +32,14 @@ check() {
 
 "$KAFKA" start --fresh --dir "$WORK/kafka" --port "$PORT" >/dev/null || { echo "broker did not start"; exit 1; }
 head -c 48 /dev/urandom | base64 -w0 > "$WORK/secret"
+printf 'k1 %s\n' "$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')" > "$WORK/field-keys"
 DB="$WORK/data/registry.db"
 
 start_registry() {
   rm -f "$WORK/ready"
   "$REGISTRY" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 46 --data-dir "$WORK/data" \
     --jwt-hs256-secret-file "$WORK/secret" --ready-file "$WORK/ready" --kafka-brokers "$BROKERS" \
-    --access-log false >>"$WORK/registry.log" 2>&1 &
+    --field-key-file "$WORK/field-keys" --access-log false >>"$WORK/registry.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 100); do [[ -s "$WORK/ready" ]] && break; sleep 0.1; done
   [[ -s "$WORK/ready" ]] || { echo "registry did not start"; tail "$WORK/registry.log"; exit 1; }

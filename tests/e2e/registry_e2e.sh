@@ -21,11 +21,12 @@ check() {  # check <description> <command...>
 contains() { grep -q -- "$2" <<<"$1"; }
 
 head -c 48 /dev/urandom | base64 -w0 > "$WORK/secret"
+printf 'k1 %s\n' "$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')" > "$WORK/field-keys"
 start() {
   rm -f "$WORK/ready"
   "$REGISTRY" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \
     --data-dir "$WORK/data" --jwt-hs256-secret-file "$WORK/secret" --ready-file "$WORK/ready" \
-    --shutdown-grace-ms 200 --kafka-brokers "" >>"$WORK/registry.log" 2>&1 &
+    --field-key-file "$WORK/field-keys" --shutdown-grace-ms 200 --kafka-brokers "" >>"$WORK/registry.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 100); do [[ -s "$WORK/ready" ]] && break; sleep 0.1; done
   [[ -s "$WORK/ready" ]] || { echo "registry did not start"; cat "$WORK/registry.log"; exit 1; }

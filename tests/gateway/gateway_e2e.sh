@@ -124,6 +124,52 @@ check "an ES256 token signed by another key is 401" bash -c '[[ -n "$0" && "$1" 
 http GET "/v1/reporting/metrics" ""
 check "a public route answers without a token" bash -c '[[ "$0" = 200 ]] && grep -q "metrics" <<<"$1"' "$STATUS" "$BODY"
 
+# --- personal data: masked, revealed on request, never cached in clear --------
+# Every value Redis holds, whatever its type (the cached answers included), one per line.
+redis_values() {
+  local cli=(redis-cli -h 127.0.0.1 -p "$REDIS_PORT")
+  "${cli[@]}" --scan | while IFS= read -r key; do
+    case "$("${cli[@]}" TYPE "$key")" in
+      string) "${cli[@]}" --raw GET "$key" ;;
+      hash) "${cli[@]}" --raw HGETALL "$key" ;;
+      list) "${cli[@]}" --raw LRANGE "$key" 0 -1 ;;
+      set) "${cli[@]}" --raw SMEMBERS "$key" ;;
+      zset) "${cli[@]}" --raw ZRANGE "$key" 0 -1 ;;
+      *) echo "unreadable value at $key" ;;
+    esac
+  done
+}
+PRIVACY="$(token e2e-privacy-admin province_admin)"
+http POST "/v1/employers" "$PRIVACY" '{"creditCode":"91440300MA5F00002D","name":"隐私测试有限公司",
+  "divisionCode":"440300","industrySection":"C","sizeClass":"SIZE_CLASS_SMALL","totalWorkers":20,
+  "legalRepresentative":"欧阳明华","legalRepresentativePhone":"13912345678"}'
+PERSON_ID="$(json_get "$BODY" '["id"]')"
+check "a write answers with the personal data masked" bash -c '[[ "$0" = 200 ]] && grep -q "139\*\*\*\*5678" <<<"$1" && ! grep -q 13912345678 <<<"$1"' "$STATUS" "$BODY"
+http GET "/v1/employers/$PERSON_ID" "$PRIVACY"
+http GET "/v1/employers/$PERSON_ID" "$PRIVACY"
+check "the masked answer is cached" bash -c '[[ "$0" = hit ]] && grep -q "legalRepresentativeMasked" <<<"$1"' "$(header x-cache)" "$BODY"
+for _ in 1 2; do
+  http GET "/v1/employers/$PERSON_ID?reveal_personal_data=true&purpose=e2e%20inspection%20call" "$PRIVACY"
+  check "a reveal answers in clear" bash -c '[[ "$0" = 200 ]] && grep -q 13912345678 <<<"$1" && grep -q "欧阳明华" <<<"$1"' "$STATUS" "$BODY"
+  check "and is never served from or put in the cache" test "$(header x-cache)" = bypass
+  check "and tells HTTP caches not to store it" test "$(header cache-control)" = no-store
+done
+VALUES="$(redis_values)"
+check "the scan of Redis sees the cached masked answer" grep -q "139\*\*\*\*5678" <<<"$VALUES"
+check "Redis holds no clear phone" bash -c '! grep -q 13912345678 <<<"$0"' "$VALUES"
+check "Redis holds no clear name" bash -c '! grep -q "欧阳明华" <<<"$0"' "$VALUES"
+http GET "/v1/employers/$PERSON_ID?reveal_personal_data=true" "$PRIVACY"
+check "a reveal without a purpose is 400 naming it" bash -c '[[ "$0" = 400 ]] && grep -q purpose <<<"$1"' "$STATUS" "$BODY"
+http GET "/v1/audit/personal-data-reads?record_id=$PERSON_ID" "$PRIVACY"
+check "the province admin lists both reveals" test "$(json_get "$BODY" '["reads"].__len__()')" = 2
+check "with who read and why" bash -c 'grep -q e2e-privacy-admin <<<"$0" && grep -q "e2e inspection call" <<<"$0"' "$BODY"
+http GET "/v1/audit/personal-data-reads" "$OTHER"
+check "an inspector may not list them (403)" test "$STATUS" = 403
+http GET "/v1/audit/personal-data-reads?page_size=-1" "$PRIVACY"
+check "a bad page size is 400 naming it" bash -c '[[ "$0" = 400 ]] && grep -q page_size <<<"$1"' "$STATUS" "$BODY"
+http GET "/v1/audit/personal-data-reads?start_time=2026-01-02T00:00:00Z&end_time=2026-01-01T00:00:00Z" "$PRIVACY"
+check "an empty time range is 400 naming end_time" bash -c '[[ "$0" = 400 ]] && grep -q end_time <<<"$1"' "$STATUS" "$BODY"
+
 # --- CORS, OpenAPI ------------------------------------------------------------
 STATUS="$(curl -s -D "$WORK/h" -o /dev/null -w '%{http_code}' -X OPTIONS -H 'origin: https://console.example.cn' \
   -H 'access-control-request-method: POST' "http://$GATEWAY/v1/employers")"

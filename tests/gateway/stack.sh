@@ -36,9 +36,11 @@ start_redis() {
 }
 
 start_backends() {
+  printf 'e2e %s\n' "$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')" >"$WORK/field-keys"
   "$BIN_DIR/services/registry/osh-registry" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \
     --data-dir "$WORK/registry" --jwt-hs256-secret-file "$SECRET_FILE" --jwt-jwks-file "$JWKS_FILE" --ready-file "$WORK/registry.ready" \
     --kafka-brokers "${KAFKA_BROKERS:-}" --consumer-group "registry-e2e-$$" --access-log false \
+    --field-key-file "$WORK/field-keys" \
     >>"$WORK/registry.log" 2>&1 &
   PIDS+=($!)
   "$BIN_DIR/services/reporting/osh-reporting" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 \
@@ -57,7 +59,6 @@ start_backends() {
     >>"$WORK/notify.log" 2>&1 &
   PIDS+=($!)
   head -c 48 /dev/urandom | base64 -w0 >"$WORK/certificate-key"
-  printf 'e2e %s\n' "$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')" >"$WORK/field-keys"
   "$BIN_DIR/services/training/osh-training" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \
     --data-dir "$WORK/training" --jwt-hs256-secret-file "$SECRET_FILE" --jwt-jwks-file "$JWKS_FILE" \
     --certificate-key-file "$WORK/certificate-key" --field-key-file "$WORK/field-keys" \

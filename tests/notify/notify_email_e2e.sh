@@ -61,9 +61,11 @@ rule="$(call "$NOTIFY" osh.notify.v1.NotifyService/CreateRule '{"rule": {"name":
 check "a rule mailing registrations to the office" test -n "$(field "$rule" id)"
 kill -TERM "$NOTIFY_PID"; wait "$NOTIFY_PID" 2>/dev/null
 
+printf 'k1 %s\n' "$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')" > "$WORK/field-keys"
 "$BIN_DIR/services/registry/osh-registry" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province "$PROVINCE" \
   --data-dir "$WORK/registry" --jwt-hs256-secret-file "$SECRET_FILE" --ready-file "$WORK/registry.ready" \
   --kafka-brokers "$KAFKA_BROKERS" --consumer-group "registry-notify-e2e-$$" --access-log false \
+  --field-key-file "$WORK/field-keys" \
   >>"$WORK/registry.log" 2>&1 &
 PIDS+=($!)
 wait_ready "$WORK/registry.ready" "$WORK/registry.log"

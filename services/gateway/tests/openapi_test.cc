@@ -17,8 +17,11 @@ TEST(OpenApi, DescribesEveryRouteWithItsParameters) {
   EXPECT_EQ(doc["openapi"], "3.0.3");
   const auto& get = doc["paths"]["/v1/employers/{id}"]["get"];
   EXPECT_EQ(get["operationId"], "GetEmployer");
-  ASSERT_EQ(get["parameters"].size(), 1u);
+  // The id in the path; reveal_personal_data and purpose in the query.
+  ASSERT_EQ(get["parameters"].size(), 3u);
   EXPECT_EQ(get["parameters"][0]["in"], "path");
+  EXPECT_EQ(get["parameters"][1]["in"], "query");
+  EXPECT_TRUE(doc["paths"]["/v1/audit/personal-data-reads"].contains("get"));
   EXPECT_EQ(get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
             "#/components/schemas/osh.registry.v1.Employer");
   // One OpenAPI path per URL shape: PATCH {employer.id} joins GET {id}, its

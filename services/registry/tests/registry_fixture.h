@@ -8,6 +8,7 @@
 #include <string>
 
 #include "osh/auth/jwt.h"
+#include "osh/crypto/field_cipher.h"
 #include "osh/service/test_tokens.h"
 #include "osh/service/testing/loopback_server.h"
 #include "osh/store/testing/scratch_dir.h"
@@ -53,7 +54,8 @@ class RegistryFixture : public ::testing::Test {
 
   void Start() {
     db_ = store::Database::Open({.path = (dir_.path() / "registry.db").string()}, RegistryStore::Migrations());
-    registry_ = std::make_unique<Registry>(*db_, Registry::Options{.province = "44"});
+    PersonalData(*cipher_).SealBacklog(*db_);  // as osh-registry does at start
+    registry_ = std::make_unique<Registry>(*db_, *cipher_, Registry::Options{.province = "44"});
     service_ = std::make_unique<RegistryGrpcService>(*registry_, *verifier_);
     supervision_ = std::make_unique<Supervision>(*db_, Supervision::Options{.province = "44"});
     supervision_service_ = std::make_unique<SupervisionGrpcService>(*supervision_, *verifier_);
@@ -118,6 +120,8 @@ class RegistryFixture : public ::testing::Test {
 
   store::testing::ScratchDir dir_{"registry"};
   std::unique_ptr<auth::TokenVerifier> verifier_;
+  // One key ring for the fixture's life, so restarts open what was sealed before.
+  std::unique_ptr<crypto::FieldCipher> cipher_ = crypto::FieldCipher::ForTesting();
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<RegistryGrpcService> service_;

@@ -32,7 +32,7 @@ class RegistryNode {
     options.after_commit = [this] {
       if (relay_) relay_->Notify();
     };
-    registry_ = std::make_unique<Registry>(*db_, options);
+    registry_ = std::make_unique<Registry>(*db_, *cipher_, options);
     service_ = std::make_unique<RegistryGrpcService>(*registry_, verifier_);
     server_ = std::make_unique<core::GrpcServer>(core::GrpcServer::Options{.access_log = false}, &metrics_);
     server_->AddService(service_.get());
@@ -78,6 +78,7 @@ class RegistryNode {
   const auth::TokenVerifier& verifier_;
   core::MetricsRegistry metrics_;
   std::unique_ptr<store::Database> db_;
+  std::unique_ptr<crypto::FieldCipher> cipher_ = crypto::FieldCipher::ForTesting();
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<RegistryGrpcService> service_;
   std::unique_ptr<core::GrpcServer> server_;
