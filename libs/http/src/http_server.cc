@@ -299,6 +299,21 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
+bool CheckAdmissionLimits(const HttpServer::Options& options, std::string* error) {
+  const auto below_body_limit = [&](uint64_t budget) { return budget > 0 && budget < options.body_limit_bytes; };
+  if (below_body_limit(options.max_body_bytes_in_flight) ||
+      below_body_limit(options.max_body_bytes_in_flight_per_client)) {
+    *error = "the body bytes in flight (in all and per client) must be 0 or at least the body limit (" +
+             std::to_string(options.body_limit_bytes) + ")";
+    return false;
+  }
+  if (options.max_connections < 0 || options.max_connections_per_client < 0) {
+    *error = "connection limits must be 0 (none) or more";
+    return false;
+  }
+  return true;
+}
+
 HttpServer::HttpServer(Options options, HttpHandler handler, HeaderCheck header_check)
     : options_(std::move(options)),
       handler_(std::move(handler)),

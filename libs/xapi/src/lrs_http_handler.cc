@@ -49,6 +49,28 @@ bool IsSupportedVersion(std::string_view v) {
   return std::all_of(v.begin() + 4, v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
+// A client's write access limited to one actor (a learner) stores
+// statements about that actor only; `statement` is validated already.
+void CheckMayWrite(const LrsClient& client, const json& statement, const std::string& prefix) {
+  const auto& write = client.access.write;
+  if (!write) Fail(403, "this client may not write statements");
+  if (write->by == StatementScope::By::kActor && AgentKey(statement.at("actor")) != write->agent_key) {
+    Fail(403, "this principal writes statements about itself only: the actor must be " + client.authority.dump(),
+         prefix + "actor");
+  }
+}
+
+const StatementScope& ReadScope(const LrsClient& client) {
+  if (!client.access.read) Fail(403, "this client may not read statements");
+  return *client.access.read;
+}
+
+// What a client may void; one that may write always has a voiding scope,
+// and nothing is voidable otherwise.
+StatementScope VoidScope(const LrsClient& client) {
+  return client.access.voids.value_or(StatementScope::Actor(""));
+}
+
 }  // namespace
 
 LrsHttpHandler::LrsHttpHandler(Options options, StatementStore& store, DocumentStore* documents,
@@ -78,16 +100,52 @@ void AddCommonHeaders(const LrsHttpHandler::Call& call, HttpResponse& response);
 
 }  // namespace
 
-http::HttpResponse LrsHttpHandler::Answer(http::HttpRequest request) {
+LrsHttpHandler::Call LrsHttpHandler::Begin(const http::HttpRequest& request) const {
   Call call;
   call.now = options_.clock();
   call.method = request.method;
-  for (auto& [name, value] : request.headers) call.headers.emplace(name, value);
+  for (const auto& [name, value] : request.headers) call.headers.emplace(name, value);
   std::string resource = request.path.substr(std::min(request.path.size(), options_.path_prefix.size()));
   while (!resource.empty() && resource.front() == '/') resource.erase(0, 1);
   while (!resource.empty() && resource.back() == '/') resource.pop_back();
   call.resource = resource;
+  return call;
+}
 
+namespace {
+
+HttpResponse Unauthenticated() {
+  auto response = JsonResponse(401, {{"error", {{"code", 401}, {"message", "authentication required"}}}});
+  response.headers.emplace_back("www-authenticate", "Basic realm=\"xapi\"");
+  return response;
+}
+
+}  // namespace
+
+// Who is calling is settled before the body is read: a body is memory, and
+// anyone may send one (24 anonymous 16 MiB uploads took a 512 MiB pod).
+std::optional<http::HttpResponse> LrsHttpHandler::CheckHeaders(const http::HttpRequest& head,
+                                                               uint64_t* body_limit) const {
+  Call call = Begin(head);
+  std::optional<HttpResponse> refusal;
+  try {
+    // The alternate request syntax carries Authorization in its form, which
+    // overrides the header.
+    const bool alternate = call.method == "POST" && head.query.find("method=") != std::string::npos;
+    if (call.method == "OPTIONS" || call.resource == "about" || alternate) {
+      *body_limit = std::min(*body_limit, options_.unauthenticated_body_limit_bytes);
+    } else if (!Authenticate(call.Header("authorization"), call.now)) {
+      refusal = Unauthenticated();
+    }
+  } catch (const Reply& reply) {
+    refusal = reply.response;
+  }
+  if (refusal) AddCommonHeaders(call, *refusal);
+  return refusal;
+}
+
+http::HttpResponse LrsHttpHandler::Answer(http::HttpRequest request) {
+  Call call = Begin(request);
   HttpResponse response;
   try {
     call.params = ParseParams(request.query);
@@ -97,7 +155,7 @@ http::HttpResponse LrsHttpHandler::Answer(http::HttpRequest request) {
       response = HttpResponse{204, {}, ""};
     } else if (call.resource == "about") {
       response = About(call);
-    } else if (auto client = Authenticate(call)) {
+    } else if (auto client = Authenticate(call.Header("authorization"), call.now)) {
       call.client = std::move(*client);
       const auto* version = call.Header("x-experience-api-version");
       if (version == nullptr) Fail(400, "the X-Experience-API-Version header is required");
@@ -118,8 +176,7 @@ http::HttpResponse LrsHttpHandler::Answer(http::HttpRequest request) {
         Fail(404, "no such xAPI resource");
       }
     } else {
-      response = JsonResponse(401, {{"error", {{"code", 401}, {"message", "authentication required"}}}});
-      response.headers.emplace_back("www-authenticate", "Basic realm=\"xapi\"");
+      response = Unauthenticated();
     }
   } catch (const Reply& reply) {
     response = reply.response;
@@ -137,8 +194,8 @@ http::HttpResponse LrsHttpHandler::Answer(http::HttpRequest request) {
 }
 
 // Who is calling comes before anything about the request is revealed.
-std::optional<LrsClient> LrsHttpHandler::Authenticate(const Call& call) const {
-  const auto* authorization = call.Header("authorization");
+std::optional<LrsClient> LrsHttpHandler::Authenticate(const std::string* authorization,
+                                                      std::chrono::system_clock::time_point now) const {
   if (authorization == nullptr) return std::nullopt;
   if (authorization->rfind("Basic ", 0) == 0 && credentials_ != nullptr) {
     const auto decoded = Base64Decode(authorization->substr(6));
@@ -147,11 +204,16 @@ std::optional<LrsClient> LrsHttpHandler::Authenticate(const Call& call) const {
     return credentials_->Check(decoded->substr(0, colon), decoded->substr(colon + 1));
   }
   if (authorization->rfind("Bearer ", 0) == 0 && verifier_ != nullptr) {
-    const auto verified = verifier_->Verify(authorization->substr(7), call.now);
+    const auto verified = verifier_->Verify(authorization->substr(7), now);
     if (!verified.ok()) return std::nullopt;
-    if (verified.principal->province.empty()) Fail(403, "statements belong to a province; this principal has none");
-    return LrsClient{verified.principal->subject, verified.principal->province,
-                     PrincipalAuthority(verified.principal->subject)};
+    const auto& principal = *verified.principal;
+    // national_admin has no province of its own: it reads the one served here.
+    const auto province = principal.province.empty() ? options_.province : principal.province;
+    if (province.empty()) Fail(403, "statements belong to a province; this principal has none");
+    if (!options_.province.empty() && province != options_.province) {
+      Fail(403, "this LRS serves province " + options_.province + ", not " + province);
+    }
+    return LrsClient{principal.subject, province, PrincipalAuthority(principal.subject), PrincipalAccess(principal)};
   }
   return std::nullopt;
 }
@@ -279,9 +341,13 @@ http::HttpResponse LrsHttpHandler::PutStatement(Call& call) {
   }
   statement["id"] = id;
   auto item = PrepareStatement(std::move(statement), call.client, 0, false, upload);
-  const auto result = store_.Save(call.client.province, {item}, UsedAttachments(upload));
+  CheckMayWrite(call.client, item.statement, "");
+  const auto result = store_.Save(call.client.province, {item}, UsedAttachments(upload), VoidScope(call.client));
   if (result.outcome == SaveResult::Outcome::kConflict) {
     Fail(409, "a different statement with this id exists", "id");
+  }
+  if (result.outcome == SaveResult::Outcome::kNotAllowed) {
+    Fail(403, "this client may not void the statement it names", "object.id");
   }
   if (result.outcome == SaveResult::Outcome::kVoidingTargetIsVoiding) {
     Fail(400, "a voiding statement cannot be voided", "object.id");
@@ -301,12 +367,16 @@ http::HttpResponse LrsHttpHandler::PostStatements(Call& call) {
   std::set<std::string> ids;
   for (size_t i = 0; i < body.size(); ++i) {
     items.push_back(PrepareStatement(std::move(body[i]), call.client, i, batch, upload));
+    CheckMayWrite(call.client, items.back().statement, batch ? std::to_string(i) + "." : "");
     const auto& id = items.back().statement["id"].get_ref<const std::string&>();
     if (!ids.insert(id).second) Fail(400, "the batch holds two statements with id " + id, std::to_string(i) + ".id");
   }
-  const auto result = store_.Save(call.client.province, items, UsedAttachments(upload));
+  const auto result = store_.Save(call.client.province, items, UsedAttachments(upload), VoidScope(call.client));
   if (result.outcome == SaveResult::Outcome::kConflict) {
     Fail(409, "a different statement with id " + result.statement_id + " exists");
+  }
+  if (result.outcome == SaveResult::Outcome::kNotAllowed) {
+    Fail(403, "statement " + result.statement_id + " voids a statement this client may not void");
   }
   if (result.outcome == SaveResult::Outcome::kVoidingTargetIsVoiding) {
     Fail(400, "statement " + result.statement_id + " targets a voiding statement, which cannot be voided");
@@ -325,6 +395,7 @@ http::HttpResponse LrsHttpHandler::GetStatements(Call& call) {
     if (kKnown.count(p.name) == 0) Fail(400, "unknown parameter", p.name);
     if (!seen.insert(p.name).second) Fail(400, "parameter given twice", p.name);
   }
+  const StatementScope& scope = ReadScope(call.client);
   std::string format = "exact";
   if (const auto* p = call.Find("format")) {
     if (p->value != "ids" && p->value != "exact" && p->value != "canonical") {
@@ -384,7 +455,8 @@ http::HttpResponse LrsHttpHandler::GetStatements(Call& call) {
     }
     const Param& id = statement_id != nullptr ? *statement_id : *voided_id;
     if (!IsUuid(id.value)) Fail(400, "must be a UUID", id.name);
-    const auto statement = store_.Get(call.client.province, Lower(id.value), voided_id != nullptr);
+    // Outside the client's scope is as absent as another province's.
+    const auto statement = store_.Get(call.client.province, Lower(id.value), voided_id != nullptr, scope);
     if (!statement) Fail(404, "no such statement", id.name);
     auto response = reply(shape(*statement));
     if (const auto stored = ParseTimestamp(statement->value("stored", ""))) {
@@ -394,6 +466,7 @@ http::HttpResponse LrsHttpHandler::GetStatements(Call& call) {
   }
 
   StatementQuery query;
+  query.scope = scope;
   if (const auto* p = call.Find("agent")) {
     json agent;
     try {

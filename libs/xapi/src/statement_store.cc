@@ -13,7 +13,26 @@ using nlohmann::json;
 // Positional parameters of the statement query; numbered so that a fragment
 // can use one twice and fragments can be left out without renumbering.
 constexpr int kProvince = 1, kAgent = 2, kVerb = 3, kActivity = 4, kRegistration = 5, kSince = 6, kUntil = 7,
-              kAfter = 8, kLimit = 9, kRelatedAgents = 10, kRelatedActivities = 11;
+              kAfter = 8, kLimit = 9, kRelatedAgents = 10, kRelatedActivities = 11, kScopeKey = 12;
+
+// The condition that keeps statement `alias` (a constant of this file, never
+// input) inside a scope whose key is bound as parameter `key_param`.
+std::string ScopeClause(const StatementScope& scope, const std::string& alias, int key_param) {
+  switch (scope.by) {
+    case StatementScope::By::kActor:
+      return " AND " + alias + ".actor_key = ?" + std::to_string(key_param);
+    case StatementScope::By::kAuthority:
+      return " AND " + alias + ".authority_key = ?" + std::to_string(key_param);
+    case StatementScope::By::kProvince:
+      break;
+  }
+  return "";
+}
+
+std::string KeyOf(const json& statement, const char* property) {
+  const auto it = statement.find(property);
+  return it != statement.end() && it->is_object() ? AgentKey(*it) : "";
+}
 
 struct IndexEntry {
   std::string key;
@@ -295,6 +314,42 @@ CREATE TABLE xapi_documents (
   PRIMARY KEY (province, kind, activity_id, agent_key, registration, doc_id)
 );
 )sql"},
+    // Who a statement is about and who stored it, for scoped reads (a
+    // learner sees statements whose actor it is, a Basic client those it
+    // stored), and what a voiding statement was allowed to void, so that a
+    // statement arriving after its voiding statement is voided only when
+    // its voider could have voided it (void_by: 0 any statement of the
+    // province, 1 same actor, 2 same authority; void_key the agent).
+    // Existing rows get their keys from their JSON, as AgentKey computes them.
+    {5, "xapi statement scopes",
+     R"sql(
+ALTER TABLE xapi_statements ADD COLUMN actor_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE xapi_statements ADD COLUMN authority_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE xapi_statements ADD COLUMN void_by INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE xapi_statements ADD COLUMN void_key TEXT NOT NULL DEFAULT '';
+UPDATE xapi_statements SET
+  actor_key = CASE
+    WHEN json_type(statement, '$.actor.mbox') = 'text' THEN 'mbox|' || json_extract(statement, '$.actor.mbox')
+    WHEN json_type(statement, '$.actor.mbox_sha1sum') = 'text'
+      THEN 'mbox_sha1sum|' || lower(json_extract(statement, '$.actor.mbox_sha1sum'))
+    WHEN json_type(statement, '$.actor.openid') = 'text' THEN 'openid|' || json_extract(statement, '$.actor.openid')
+    WHEN json_type(statement, '$.actor.account') = 'object'
+      THEN 'account|' || coalesce(json_extract(statement, '$.actor.account.homePage'), '') || '|' ||
+           coalesce(json_extract(statement, '$.actor.account.name'), '')
+    ELSE '' END,
+  authority_key = CASE
+    WHEN json_type(statement, '$.authority.mbox') = 'text' THEN 'mbox|' || json_extract(statement, '$.authority.mbox')
+    WHEN json_type(statement, '$.authority.mbox_sha1sum') = 'text'
+      THEN 'mbox_sha1sum|' || lower(json_extract(statement, '$.authority.mbox_sha1sum'))
+    WHEN json_type(statement, '$.authority.openid') = 'text'
+      THEN 'openid|' || json_extract(statement, '$.authority.openid')
+    WHEN json_type(statement, '$.authority.account') = 'object'
+      THEN 'account|' || coalesce(json_extract(statement, '$.authority.account.homePage'), '') || '|' ||
+           coalesce(json_extract(statement, '$.authority.account.name'), '')
+    ELSE '' END;
+CREATE INDEX xapi_statements_by_actor ON xapi_statements (actor_key, seq);
+CREATE INDEX xapi_statements_by_authority ON xapi_statements (authority_key, seq);
+)sql"},
 };
 
 }  // namespace
@@ -319,8 +374,20 @@ std::string AgentKey(const json& agent) {
 
 const std::vector<store::Migration>& StatementStore::Migrations() { return kMigrations; }
 
+bool StatementScope::Covers(const std::string& actor_key, const std::string& authority_key) const {
+  switch (by) {
+    case By::kActor:
+      return !agent_key.empty() && actor_key == agent_key;
+    case By::kAuthority:
+      return !agent_key.empty() && authority_key == agent_key;
+    case By::kProvince:
+      break;
+  }
+  return true;
+}
+
 SaveResult StatementStore::Save(const std::string& province, const std::vector<NewStatement>& statements,
-                                const std::vector<AttachmentContent>& attachments) {
+                                const std::vector<AttachmentContent>& attachments, const StatementScope& voids) {
   struct Rollback {
     SaveResult result;
   };
@@ -349,24 +416,31 @@ SaveResult StatementStore::Save(const std::string& province, const std::vector<N
         const bool is_statement_ref = object.value("objectType", "") == "StatementRef";
         const std::string ref_id = is_statement_ref ? object.at("id").get<std::string>() : "";
         const bool voiding = verb_id == kVoidedVerbId && is_statement_ref;
+        const std::string actor_key = KeyOf(s, "actor");
+        const std::string authority_key = KeyOf(s, "authority");
         if (voiding) {
-          auto target = tx.Prepare("SELECT voids_id FROM xapi_statements WHERE province = ?1 AND id = ?2");
+          auto target = tx.Prepare(
+              "SELECT voids_id, actor_key, authority_key FROM xapi_statements WHERE province = ?1 AND id = ?2");
           target.BindAll(province, ref_id);
-          if (target.Step() && !target.IsNull(0)) {
-            throw Rollback{{SaveResult::Outcome::kVoidingTargetIsVoiding, id}};
+          if (target.Step()) {
+            if (!target.IsNull(0)) throw Rollback{{SaveResult::Outcome::kVoidingTargetIsVoiding, id}};
+            if (!voids.Covers(target.Text(1), target.Text(2))) throw Rollback{{SaveResult::Outcome::kNotAllowed, id}};
           }
         }
-        // Voided already when its voiding statement came first.
+        // Voided already when a voiding statement came first that could void it.
         bool voided = false;
-        {
-          auto voider = tx.Prepare("SELECT 1 FROM xapi_statements WHERE province = ?1 AND voids_id = ?2 LIMIT 1");
-          voider.BindAll(province, id);
-          voided = voider.Step() && !voiding;
+        if (!voiding) {
+          auto voider = tx.Prepare(
+              "SELECT 1 FROM xapi_statements WHERE province = ?1 AND voids_id = ?2 AND (void_by = 0 OR "
+              "(void_by = 1 AND void_key = ?3) OR (void_by = 2 AND void_key = ?4)) LIMIT 1");
+          voider.BindAll(province, id, actor_key, authority_key);
+          voided = voider.Step();
         }
         const auto context = s.value("context", json::object());
         auto insert = tx.Prepare(
             "INSERT INTO xapi_statements (province, id, stored_us, verb_id, registration, ref_id, voids_id, voided, "
-            "submitted, statement) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+            "submitted, statement, actor_key, authority_key, void_by, void_key) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
         insert.BindAll(province, id, stored_us, verb_id);
         if (context.contains("registration")) {
           insert.Bind(5, context["registration"].get<std::string>());
@@ -383,7 +457,8 @@ SaveResult StatementStore::Save(const std::string& province, const std::vector<N
         } else {
           insert.BindNull(7);
         }
-        insert.Bind(8, voided).Bind(9, submitted).Bind(10, s.dump());
+        insert.Bind(8, voided).Bind(9, submitted).Bind(10, s.dump()).Bind(11, actor_key).Bind(12, authority_key);
+        insert.Bind(13, voiding ? static_cast<int64_t>(voids.by) : int64_t{0}).Bind(14, voiding ? voids.agent_key : "");
         insert.Run();
         const int64_t seq = tx.LastInsertRowId();
         const auto index = IndexOf(s);
@@ -418,10 +493,13 @@ SaveResult StatementStore::Save(const std::string& province, const std::vector<N
   }
 }
 
-std::optional<json> StatementStore::Get(const std::string& province, const std::string& id, bool voided) {
+std::optional<json> StatementStore::Get(const std::string& province, const std::string& id, bool voided,
+                                        const StatementScope& scope) {
   return db_.Read([&](store::Tx& tx) -> std::optional<json> {
-    auto select = tx.Prepare("SELECT statement FROM xapi_statements WHERE province = ?1 AND id = ?2 AND voided = ?3");
+    auto select = tx.Prepare("SELECT statement FROM xapi_statements s WHERE province = ?1 AND id = ?2 AND voided = ?3" +
+                             ScopeClause(scope, "s", 4));
     select.BindAll(province, id, voided);
+    if (scope.by != StatementScope::By::kProvince) select.Bind(4, scope.agent_key);
     if (!select.Step()) return std::nullopt;
     return json::parse(select.Text(0));
   });
@@ -467,6 +545,7 @@ StatementPage StatementStore::Query(const std::string& province, const Statement
     if (q.since_micros) sql += " AND s.stored_us > ?6";
     if (q.until_micros) sql += " AND s.stored_us <= ?7";
     if (q.after_position) sql += q.ascending ? " AND s.seq > ?8" : " AND s.seq < ?8";
+    sql += ScopeClause(q.scope, "s", kScopeKey);
     if (driver != Driver::kScan) {
       const auto matching = DriverClause(driver) + " AND " + MatchClause(q, "m");
       sql += " AND s.seq IN (SELECT m.seq FROM xapi_statements m WHERE " + matching +
@@ -489,6 +568,7 @@ StatementPage StatementStore::Query(const std::string& province, const Statement
     if (q.since_micros) select.Bind(kSince, *q.since_micros);
     if (q.until_micros) select.Bind(kUntil, *q.until_micros);
     if (q.after_position) select.Bind(kAfter, *q.after_position);
+    if (q.scope.by != StatementScope::By::kProvince) select.Bind(kScopeKey, q.scope.agent_key);
     // One row more than asked tells whether another page exists.
     select.Bind(kLimit, static_cast<int64_t>(q.limit) + 1);
     StatementPage page;

@@ -116,4 +116,9 @@ class HttpServer {
   std::shared_ptr<std::atomic<int64_t>> in_flight_ = std::make_shared<std::atomic<int64_t>>(0);
 };
 
+// False with *error when the limits of `options` contradict each other: a
+// body budget below body_limit_bytes would refuse every large (and every
+// chunked) request, and a per-client share above the whole means nothing.
+bool CheckAdmissionLimits(const HttpServer::Options& options, std::string* error);
+
 }  // namespace osh::http
