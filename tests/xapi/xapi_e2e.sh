@@ -19,6 +19,7 @@ trap cleanup EXIT
 # A refused connection may be closed while the test still writes to it: an
 # error for that write, not the end of the script.
 trap "" PIPE
+source "$ROOT/deploy/common.sh"
 source "$ROOT/tests/gateway/http_checks.sh"
 
 head -c 48 /dev/urandom | base64 -w0 >"$WORK/jwt-secret"
@@ -42,12 +43,9 @@ start() {
     --field-key-file "$WORK/field-keys" --xapi-credentials-file "$WORK/credentials" --ready-file "$WORK/ready" \
     --xapi-max-connections-per-client 6 >>"$WORK/training.log" 2>&1 &
   PID=$!
-  # A bounded poll on the ready file, which is written once the LRS listens.
-  for _ in $(seq 1 300); do
-    [[ -s "$WORK/ready" ]] || ! kill -0 "$PID" 2>/dev/null && break
-    sleep 0.1
-  done
-  [[ -s "$WORK/ready" ]] || { echo "osh-training did not start"; tail -20 "$WORK/training.log"; exit 1; }
+  # The ready file is written once the LRS listens.
+  osh_wait_for 30 "osh-training's ready file" test -s "$WORK/ready" ||
+    { echo "osh-training did not start"; tail -20 "$WORK/training.log"; exit 1; }
   XAPI_PORT="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["xapi_port"])' "$WORK/ready")"
   GATEWAY="127.0.0.1:$XAPI_PORT"  # http() of http_checks.sh calls $GATEWAY: here the LRS itself
   XAPI_ADDRESS="$GATEWAY"          # a restart keeps the port
