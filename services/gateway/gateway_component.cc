@@ -167,9 +167,9 @@ bool Wire(core::ServiceHost& host, std::string* error) {
       static_cast<uint64_t>(config.GetInt("body-bytes-in-flight-per-client"));
   if (!http::CheckAdmissionLimits(http_options, error)) return false;
   auto& http = host.Adopt(std::make_unique<HttpServer>(
-      http_options, [&gateway](HttpRequest&& request, Respond respond) {
-        gateway.Handle(std::move(request), std::move(respond));
-      }));
+      http_options,
+      [&gateway](HttpRequest&& request, Respond respond) { gateway.Handle(std::move(request), std::move(respond)); },
+      [&gateway](const HttpRequest& head, uint64_t* body_limit) { return gateway.CheckHeaders(head, body_limit); }));
   if (!http.Start(error)) return false;
   host.ready_info()["http_port"] = http.port();
   host.AddDrainHook([&http](std::chrono::milliseconds deadline) { http.Stop(deadline); });
