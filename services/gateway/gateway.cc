@@ -159,6 +159,25 @@ void Gateway::Invalidate(const std::string& service) {
   if (parts_.cache != nullptr) parts_.cache->Invalidate(service);
 }
 
+std::optional<HttpResponse> Gateway::CheckHeaders(const HttpRequest& head, uint64_t*) {
+  const auto* length = head.Header("content-length");
+  const bool has_body = (length != nullptr && *length != "0") || head.Header("transfer-encoding") != nullptr;
+  if (!has_body) return std::nullopt;
+  const auto match = parts_.routes->Find(head.method, head.path);
+  if (match.route == nullptr || match.route->allow_anonymous) return std::nullopt;
+  const auto* authorization = head.Header("authorization");
+  const auto identity = auth::AuthenticateBearer(
+      authorization ? std::optional<std::string_view>(*authorization) : std::nullopt, *parts_.verifier,
+      std::chrono::system_clock::now());
+  if (identity.ok() && identity.principal) return std::nullopt;
+  // Handle refuses it before any backend call, so it answers at once, with
+  // the usual headers, metrics and access log line.
+  auto refusal = std::make_shared<std::optional<HttpResponse>>();
+  HttpRequest without_body = head;
+  Handle(std::move(without_body), [refusal](HttpResponse r) { *refusal = std::move(r); });
+  return *refusal;
+}
+
 void Gateway::Handle(HttpRequest&& http, Respond respond) {
   auto call = std::make_shared<Call>();
   const auto* client_id = http.Header("x-request-id");

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,11 @@ class Gateway {
   ~Gateway();
 
   void Handle(HttpRequest&& request, Respond respond);
+
+  // The http::HeaderCheck of the gateway: a request with a body, on a route
+  // that needs a token, without a valid one, is answered 401 (exactly as
+  // Handle answers it) before its body is read.
+  std::optional<HttpResponse> CheckHeaders(const HttpRequest& head, uint64_t* body_limit);
 
   // Drops cached answers of `service` (a write went through, or its events said so).
   void Invalidate(const std::string& service);

@@ -31,7 +31,15 @@ std::vector<core::ConfigKey> ConfigKeys() {
       {"header-limit-bytes", "16384", "largest request header block"},
       {"body-limit-bytes", "1048576", "largest request body"},
       {"idle-timeout-ms", "60000", "how long a keep-alive connection may wait for its next request"},
-      {"read-timeout-ms", "30000", "how long a request may take to arrive once it began"},
+      {"header-timeout-ms", "10000", "how long a request's header may take to arrive once it began"},
+      {"read-timeout-ms", "30000", "how long a request's body may take to arrive once its header was read"},
+      {"max-connections", "2048", "HTTP connections open at once (0: no limit; over it: 503)"},
+      {"max-connections-per-client", "256",
+       "HTTP connections open at once from one client address, the TCP peer (0: no limit; over it: 429)"},
+      {"body-bytes-in-flight", "67108864",
+       "bytes of request bodies being read or answered at once (0: no limit; over it: 503)"},
+      {"body-bytes-in-flight-per-client", "8388608",
+       "the same from one client address (over it: 429); 0 or at least body-limit-bytes"},
       {"trusted-proxy-hops", "0",
        "proxies in front that append to X-Forwarded-For (the client address of anonymous rate limits and logs)"},
       {"cors-allowed-origins", "", "origins of the web console allowed by CORS, comma separated ('*': any)"},
@@ -150,11 +158,18 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   http_options.header_limit_bytes = static_cast<uint32_t>(config.GetInt("header-limit-bytes"));
   http_options.body_limit_bytes = static_cast<uint64_t>(config.GetInt("body-limit-bytes"));
   http_options.idle_timeout = std::chrono::milliseconds(config.GetInt("idle-timeout-ms"));
+  http_options.header_timeout = std::chrono::milliseconds(config.GetInt("header-timeout-ms"));
   http_options.read_timeout = std::chrono::milliseconds(config.GetInt("read-timeout-ms"));
+  http_options.max_connections = static_cast<int>(config.GetInt("max-connections"));
+  http_options.max_connections_per_client = static_cast<int>(config.GetInt("max-connections-per-client"));
+  http_options.max_body_bytes_in_flight = static_cast<uint64_t>(config.GetInt("body-bytes-in-flight"));
+  http_options.max_body_bytes_in_flight_per_client =
+      static_cast<uint64_t>(config.GetInt("body-bytes-in-flight-per-client"));
+  if (!http::CheckAdmissionLimits(http_options, error)) return false;
   auto& http = host.Adopt(std::make_unique<HttpServer>(
-      http_options, [&gateway](HttpRequest&& request, Respond respond) {
-        gateway.Handle(std::move(request), std::move(respond));
-      }));
+      http_options,
+      [&gateway](HttpRequest&& request, Respond respond) { gateway.Handle(std::move(request), std::move(respond)); },
+      [&gateway](const HttpRequest& head, uint64_t* body_limit) { return gateway.CheckHeaders(head, body_limit); }));
   if (!http.Start(error)) return false;
   host.ready_info()["http_port"] = http.port();
   host.AddDrainHook([&http](std::chrono::milliseconds deadline) { http.Stop(deadline); });

@@ -25,8 +25,19 @@ std::vector<core::ConfigKey> ConfigKeys() {
       {"literacy-threshold-percent", "80", "score rate at which a questionnaire counts as health-literate"},
       {"survey-batch-max", "10000", "most questionnaires one RecordLiteracySurveys call takes"},
       {"xapi-address", "127.0.0.1:8108", "host:port of the xAPI LRS (HTTP, under /xapi); empty: no LRS"},
-      {"xapi-credentials-file", "", "xAPI clients for HTTP Basic: lines \"<key> <sha256 hex of secret> <province>\""},
+      {"xapi-credentials-file", "",
+       "xAPI clients for HTTP Basic: lines \"<key> <sha256 hex of secret> <province> [<scope>,...]\" (scopes as xAPI "
+       "names them: statements/write, statements/read/mine, statements/read, state, profile, all/read, all; none "
+       "given: statements/write,statements/read/mine,state,profile)"},
       {"xapi-body-limit-bytes", "16777216", "largest xAPI request body (statements with attachments)"},
+      {"xapi-max-connections", "512", "xAPI connections open at once (0: no limit; over it: 503)"},
+      {"xapi-max-connections-per-client", "64", "xAPI connections open at once from one client address (over it: 429)"},
+      {"xapi-body-bytes-in-flight", "67108864",
+       "bytes of xAPI request bodies being read or answered at once (0: no limit; over it: 503)"},
+      {"xapi-body-bytes-in-flight-per-client", "33554432",
+       "the same from one client address (over it: 429); at least xapi-body-limit-bytes"},
+      {"xapi-header-timeout-ms", "10000", "how long an xAPI request's header may take to arrive"},
+      {"xapi-read-timeout-ms", "30000", "how long an xAPI request's body may take to arrive"},
   });
   return keys;
 }

@@ -23,20 +23,34 @@ bool StartXapiEndpoint(core::ServiceHost& host, const auth::TokenVerifier& verif
   auto& db = service::AdoptDatabase(host, "xapi.db", xapi::StatementStore::Migrations());
   auto& statements = host.Adopt(std::make_unique<xapi::StatementStore>(db));
   auto& documents = host.Adopt(std::make_unique<xapi::DocumentStore>(db));
+  xapi::LrsHttpHandler::Options lrs_options;
+  if (!service::ServedProvince(config, &lrs_options.province, error)) return false;
   auto& lrs = host.Adopt(
-      std::make_unique<xapi::LrsHttpHandler>(xapi::LrsHttpHandler::Options{}, statements, &documents, credentials, &verifier));
+      std::make_unique<xapi::LrsHttpHandler>(lrs_options, statements, &documents, credentials, &verifier));
 
   http::HttpServer::Options options;
   options.address = address;
   options.body_limit_bytes = static_cast<uint64_t>(config.GetInt("xapi-body-limit-bytes"));
-  auto& server = host.Adopt(std::make_unique<http::HttpServer>(options, [&lrs](http::HttpRequest&& request,
-                                                                              http::Respond respond) {
-    if (!lrs.Handles(request.path)) {
-      respond(http::HttpResponse{404, {{"content-type", "application/json"}}, R"({"error":{"code":404,"message":"not an xAPI resource: the LRS is under /xapi"}})"});
-      return;
-    }
-    lrs.Handle(std::move(request), respond);
-  }));
+  options.max_connections = static_cast<int>(config.GetInt("xapi-max-connections"));
+  options.max_connections_per_client = static_cast<int>(config.GetInt("xapi-max-connections-per-client"));
+  options.max_body_bytes_in_flight = static_cast<uint64_t>(config.GetInt("xapi-body-bytes-in-flight"));
+  options.max_body_bytes_in_flight_per_client =
+      static_cast<uint64_t>(config.GetInt("xapi-body-bytes-in-flight-per-client"));
+  options.header_timeout = std::chrono::milliseconds(config.GetInt("xapi-header-timeout-ms"));
+  options.read_timeout = std::chrono::milliseconds(config.GetInt("xapi-read-timeout-ms"));
+  if (!http::CheckAdmissionLimits(options, error)) return false;
+  static const http::HttpResponse kNotXapi{
+      404, {{"content-type", "application/json"}},
+      R"({"error":{"code":404,"message":"not an xAPI resource: the LRS is under /xapi"}})"};
+  auto& server = host.Adopt(std::make_unique<http::HttpServer>(
+      options,
+      [&lrs](http::HttpRequest&& request, http::Respond respond) { lrs.Handle(std::move(request), respond); },
+      // Refused from the headers, before a body is read: other paths, and
+      // requests that cannot sign in.
+      [&lrs](const http::HttpRequest& head, uint64_t* body_limit) -> std::optional<http::HttpResponse> {
+        if (!lrs.Handles(head.path)) return kNotXapi;
+        return lrs.CheckHeaders(head, body_limit);
+      }));
   if (!server.Start(error)) return false;
   host.ready_info()["xapi_port"] = server.port();
   host.AddDrainHook([&server](std::chrono::milliseconds deadline) { server.Stop(deadline); });

@@ -109,6 +109,11 @@ http GET "/v1/employers/$ID" ""
 check "no token on a private route is 401" bash -c '[[ "$0" = 401 ]] && grep -qi "^www-authenticate: Bearer" <<<"$1"' "$STATUS" "$HEADERS"
 http GET "/v1/employers/$ID" "not.a.token"
 check "a forged token is 401" test "$STATUS" = 401
+# Refused from its headers: curl waits for 100-continue and never sends the body.
+head -c 900000 "$WORK/big.json" >"$WORK/large.json"
+UPLOADED="$(curl -s -o /dev/null -w '%{http_code} %{size_upload}' -H 'content-type: application/json' \
+  -H 'Expect: 100-continue' --expect100-timeout 30 --data-binary @"$WORK/large.json" "http://$GATEWAY/v1/employers")"
+check "a body without a token is 401 before it is sent ($UPLOADED)" test "$UPLOADED" = "401 0"
 FOREIGN="$("$BIN_DIR/libs/auth/osh-devtoken" --secret-file "$SECRET_FILE" --sub e2e-bj --role inspector --province 11)"
 http GET "/v1/employers/$ID" "$FOREIGN"
 check "another province's inspector is refused by the backend (403)" test "$STATUS" = 403

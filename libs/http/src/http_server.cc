@@ -7,8 +7,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <optional>
 
+#include "admission.h"
 #include "osh/core/log.h"
 
 namespace osh::http {
@@ -42,41 +44,125 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+std::string ErrorBody(int code, std::string_view message) {
+  return "{\"code\":" + std::to_string(code) + ",\"message\":\"" + std::string(message) + "\",\"details\":[]}";
+}
+
+// The answer when a limit of HttpServer::Options is reached: the process is
+// full (503, gRPC UNAVAILABLE) or this client holds its share (429,
+// RESOURCE_EXHAUSTED); either way worth retrying a little later.
+HttpResponse Overloaded(HttpServer::Admission::Verdict verdict, std::string_view what, int retry_after_seconds) {
+  const bool server = verdict == HttpServer::Admission::Verdict::kServerFull;
+  HttpResponse r;
+  r.status = server ? 503 : 429;
+  r.headers = {{"content-type", "application/json"}, {"retry-after", std::to_string(retry_after_seconds)}};
+  r.body = ErrorBody(server ? 14 : 8, server ? "server busy: too many " + std::string(what) + "; retry later"
+                                             : "too many " + std::string(what) + " from this client; retry later");
+  return r;
+}
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> impl, const HttpServer::Options& options,
-          const HttpHandler& handler, std::shared_ptr<std::atomic<int64_t>> connections,
-          std::shared_ptr<std::atomic<int64_t>> in_flight)
+          const HttpHandler& handler, const HeaderCheck& header_check,
+          std::shared_ptr<HttpServer::Admission> admission, std::shared_ptr<std::atomic<int64_t>> in_flight)
       : impl_(std::move(impl)),
         stream_(std::move(socket)),
         options_(options),
         handler_(handler),
-        connections_(std::move(connections)),
+        header_check_(header_check),
+        admission_(std::move(admission)),
         in_flight_(std::move(in_flight)) {
-    ++*connections_;
+    beast::error_code ec;
+    const auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) client_ = endpoint.address().to_string();
   }
-  ~Session() { --*connections_; }
+  ~Session() {
+    ReleaseBody();
+    if (admitted_) admission_->CloseConnection(client_);
+  }
 
   void Start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      const auto verdict = self->admission_->OpenConnection(self->client_);
+      if (verdict != HttpServer::Admission::Verdict::kAdmitted) {
+        // Refused before anything was read: no lingering, the answer and close.
+        self->admission_->CountRefusal();
+        self->keep_alive_ = false;
+        ++*self->in_flight_;
+        return self->Write(Overloaded(verdict, "connections", self->options_.retry_after_seconds));
+      }
+      self->admitted_ = true;
+      self->WaitForRequest(self->options_.header_timeout);
+    });
   }
 
  private:
-  void ReadHeader() {
+  // A new connection may wait header_timeout for its first byte, a keep-alive
+  // one idle_timeout; from the first byte on the whole header must arrive
+  // within header_timeout, however slowly it trickles.
+  void WaitForRequest(std::chrono::milliseconds wait) {
     parser_.emplace();
     parser_->header_limit(options_.header_limit_bytes);
     parser_->body_limit(options_.body_limit_bytes);
-    // Between requests a keep-alive connection may idle this long.
-    stream_.expires_after(options_.idle_timeout);
+    if (buffer_.size() > 0) return ReadHeader();
+    stream_.expires_after(wait);
+    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      if (ec) return self->Fail(ec);
+      self->buffer_.commit(n);
+      self->ReadHeader();
+    });
+  }
+
+  void ReadHeader() {
+    stream_.expires_after(options_.header_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+                             [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
     if (ec) return Fail(ec);
+    auto& req = parser_->get();
+    keep_alive_ = req.keep_alive();
+    version_ = req.version();
+    request_ = HttpRequest{};
+    request_.method = std::string(req.method_string());
+    const std::string_view target(req.target().data(), req.target().size());
+    const auto q = target.find('?');
+    request_.path = std::string(target.substr(0, q));
+    if (q != std::string_view::npos) request_.query = std::string(target.substr(q + 1));
+    for (const auto& field : req) {
+      request_.headers.emplace_back(Lower(std::string_view(field.name_string().data(), field.name_string().size())),
+                                    std::string(field.value()));
+    }
+    request_.remote_address = client_;
+
+    // Everything that can refuse the request does so before its body is read.
+    uint64_t body_limit = options_.body_limit_bytes;
+    if (header_check_) {
+      std::optional<HttpResponse> refusal;
+      try {
+        refusal = header_check_(request_, &body_limit);
+      } catch (const std::exception& e) {
+        core::log::Error("http header check failed", {{"error", e.what()}});
+        refusal = HttpResponse{500, {{"content-type", "application/json"}}, ErrorBody(13, "internal error")};
+      }
+      if (refusal) return Refuse(std::move(*refusal));
+    }
+    const auto length = parser_->content_length();
+    if (length && *length > body_limit) return Refuse(Status(413, 3, "request body too large"));
+    parser_->body_limit(body_limit);
+    const uint64_t reserve = length ? *length : (parser_->chunked() ? body_limit : 0);
+    if (reserve > 0) {
+      const auto verdict = admission_->ReserveBody(client_, reserve);
+      if (verdict != HttpServer::Admission::Verdict::kAdmitted) {
+        return Refuse(Overloaded(verdict, "request bytes", options_.retry_after_seconds));
+      }
+      reserved_ = reserve;
+    }
+
     // Once a request began, all of it must arrive within the read timeout.
     stream_.expires_after(options_.read_timeout);
-    const auto& req = parser_->get();
     if (beast::iequals(req[bhttp::field::expect], "100-continue") && !parser_->is_done()) {
       auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, req.version());
       bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code wec, size_t) {
@@ -90,6 +176,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadBody() {
     if (parser_->is_done()) return Dispatch();
+    stream_.expires_after(options_.read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->Fail(ec);
       self->Dispatch();
@@ -98,48 +185,34 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // A request the parser refused still gets an answer when one makes sense.
   void Fail(beast::error_code ec) {
-    if (ec == bhttp::error::header_limit) return Reject(431, "request headers too large");
-    if (ec == bhttp::error::body_limit) return Reject(413, "request body too large");
+    if (ec == bhttp::error::header_limit) return Refuse(Status(431, 3, "request headers too large"));
+    if (ec == bhttp::error::body_limit) return Refuse(Status(413, 3, "request body too large"));
     if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
         ec == asio::error::connection_reset || ec == asio::error::eof) {
       return Close();
     }
     // Anything else the parser refused is a malformed request.
     if (ec.category() == beast::error_code(bhttp::error::bad_method).category()) {
-      return Reject(400, "malformed HTTP request");
+      return Refuse(Status(400, 3, "malformed HTTP request"));
     }
     Close();
   }
 
-  void Reject(int status, std::string message) {
+  static HttpResponse Status(int status, int code, std::string_view message) {
+    return HttpResponse{status, {{"content-type", "application/json"}}, ErrorBody(code, message)};
+  }
+
+  // Answers without reading (the rest of) the body, then closes.
+  void Refuse(HttpResponse response) {
+    admission_->CountRefusal();
     keep_alive_ = false;
-    version_ = 11;
+    linger_ = true;
     ++*in_flight_;
-    HttpResponse r;
-    r.status = status;
-    r.headers.emplace_back("content-type", "application/json");
-    r.body = "{\"code\":3,\"message\":\"" + message + "\",\"details\":[]}";
-    Write(std::move(r));
+    Write(std::move(response));
   }
 
   void Dispatch() {
-    auto& req = parser_->get();
-    keep_alive_ = req.keep_alive();
-    version_ = req.version();
-    HttpRequest request;
-    request.method = std::string(req.method_string());
-    const std::string_view target(req.target().data(), req.target().size());
-    const auto q = target.find('?');
-    request.path = std::string(target.substr(0, q));
-    if (q != std::string_view::npos) request.query = std::string(target.substr(q + 1));
-    for (const auto& field : req) {
-      request.headers.emplace_back(Lower(std::string_view(field.name_string().data(), field.name_string().size())),
-                                   std::string(field.value()));
-    }
-    request.body = std::move(req.body());
-    beast::error_code ec;
-    const auto endpoint = stream_.socket().remote_endpoint(ec);
-    if (!ec) request.remote_address = endpoint.address().to_string();
+    request_.body = std::move(parser_->get().body());
     ++*in_flight_;
 
     // The handler may answer from a gRPC completion thread: the write always
@@ -149,13 +222,12 @@ class Session : public std::enable_shared_from_this<Session> {
                  [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
     };
     try {
-      handler_(std::move(request), respond);
+      handler_(std::move(request_), respond);
     } catch (const std::exception& e) {
       // A bug, not a client's fault; still one answer per request, so the
       // connection and the drain count stay right.
       core::log::Error("http handler failed", {{"error", e.what()}});
-      respond(HttpResponse{500, {{"content-type", "application/json"}},
-                           R"({"code":13,"message":"internal error","details":[]})"});
+      respond(Status(500, 13, "internal error"));
     }
   }
 
@@ -170,9 +242,34 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(options_.write_timeout);
     bhttp::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
       --*self->in_flight_;
+      // The body is answered: its bytes no longer count against the limits.
+      self->ReleaseBody();
+      if (!ec && self->linger_) return self->Linger();
       if (ec || !self->keep_alive_ || !self->impl_->acceptor.is_open()) return self->Close();
-      self->ReadHeader();
+      self->WaitForRequest(self->options_.idle_timeout);
     });
+  }
+
+  // After refusing a request whose body was not read: closing at once would
+  // make the kernel reset the connection while the client still sends, and
+  // the client could lose the answer. So stop sending, and discard whatever
+  // still arrives, into a fixed buffer, for at most linger_timeout.
+  void Linger() {
+    Close();
+    stream_.expires_after(options_.linger_timeout);
+    Discard();
+  }
+
+  void Discard() {
+    stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (!ec) self->Discard();
+    });
+  }
+
+  void ReleaseBody() {
+    if (reserved_ == 0) return;
+    admission_->ReleaseBody(client_, reserved_);
+    reserved_ = 0;
   }
 
   void Close() {
@@ -185,18 +282,49 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  HttpRequest request_;
   const HttpServer::Options& options_;
   const HttpHandler& handler_;
-  std::shared_ptr<std::atomic<int64_t>> connections_;
+  const HeaderCheck& header_check_;
+  std::shared_ptr<HttpServer::Admission> admission_;
   std::shared_ptr<std::atomic<int64_t>> in_flight_;
+  std::string client_;
+  bool admitted_ = false;
+  uint64_t reserved_ = 0;
   bool keep_alive_ = false;
+  bool linger_ = false;
   unsigned version_ = 11;
+  std::array<char, 4096> discard_;
 };
 
 }  // namespace
 
-HttpServer::HttpServer(Options options, HttpHandler handler)
-    : options_(std::move(options)), handler_(std::move(handler)) {}
+bool CheckAdmissionLimits(const HttpServer::Options& options, std::string* error) {
+  const auto below_body_limit = [&](uint64_t budget) { return budget > 0 && budget < options.body_limit_bytes; };
+  if (below_body_limit(options.max_body_bytes_in_flight) ||
+      below_body_limit(options.max_body_bytes_in_flight_per_client)) {
+    *error = "the body bytes in flight (in all and per client) must be 0 or at least the body limit (" +
+             std::to_string(options.body_limit_bytes) + ")";
+    return false;
+  }
+  if (options.max_connections < 0 || options.max_connections_per_client < 0) {
+    *error = "connection limits must be 0 (none) or more";
+    return false;
+  }
+  return true;
+}
+
+HttpServer::HttpServer(Options options, HttpHandler handler, HeaderCheck header_check)
+    : options_(std::move(options)),
+      handler_(std::move(handler)),
+      header_check_(std::move(header_check)),
+      admission_(std::make_shared<Admission>(options_.max_connections, options_.max_connections_per_client,
+                                             options_.max_body_bytes_in_flight,
+                                             options_.max_body_bytes_in_flight_per_client)) {}
+
+int64_t HttpServer::open_connections() const { return admission_->connections(); }
+uint64_t HttpServer::body_bytes_in_flight() const { return admission_->body_bytes(); }
+int64_t HttpServer::refused() const { return admission_->refused(); }
 
 HttpServer::~HttpServer() { Stop(std::chrono::milliseconds(0)); }
 
@@ -231,7 +359,8 @@ bool HttpServer::Start(std::string* error) {
                                                                                   tcp::socket socket) {
       if (!aec) {
         socket.set_option(tcp::no_delay(true), aec);
-        std::make_shared<Session>(std::move(socket), impl_, options_, handler_, open_connections_, in_flight_)->Start();
+        std::make_shared<Session>(std::move(socket), impl_, options_, handler_, header_check_, admission_, in_flight_)
+            ->Start();
       }
       if (impl_->acceptor.is_open()) {
         if (auto next = accept_weak.lock()) (*next)();

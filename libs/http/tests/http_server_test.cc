@@ -6,7 +6,9 @@
 #include <boost/asio.hpp>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
+#include <mutex>
 #include <thread>
 
 namespace osh::http {
@@ -15,43 +17,114 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-// A raw client: what a slow, broken or keep-alive client really sends.
+// How long a test waits for something that should happen at once before it
+// calls it a failure: a guard against hanging, never a measure of speed.
+constexpr auto kPatience = std::chrono::seconds(20);
+
+// Polls `condition` until it holds or kPatience passed.
+template <typename Condition>
+bool Eventually(Condition condition) {
+  const auto until = std::chrono::steady_clock::now() + kPatience;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+// A raw client: what a slow, broken, greedy or keep-alive client really sends.
+// Reads give up after kPatience, so a server that never answers fails the
+// test instead of hanging it.
 class RawClient {
  public:
   explicit RawClient(uint16_t port) : socket_(io_) { socket_.connect({asio::ip::make_address("127.0.0.1"), port}); }
   void Send(const std::string& bytes) { asio::write(socket_, asio::buffer(bytes)); }
-  // Reads one response (headers + Content-Length body); "" when the server closed.
+  // Sends without throwing; false once the server closed or reset.
+  bool TrySend(const std::string& bytes) {
+    boost::system::error_code ec;
+    asio::write(socket_, asio::buffer(bytes), ec);
+    return !ec;
+  }
+  // Reads one response (headers + Content-Length body); "" when the server
+  // closed or did not answer.
   std::string ReadResponse() {
     boost::system::error_code ec;
-    const size_t header_end = asio::read_until(socket_, buffer_, "\r\n\r\n", ec);
-    if (ec) return "";
+    size_t header_end = 0;
+    Bounded([&](auto done) {
+      asio::async_read_until(socket_, buffer_, "\r\n\r\n", [&, done](boost::system::error_code e, size_t n) {
+        ec = e;
+        header_end = n;
+        done();
+      });
+    });
+    if (ec || header_end == 0) return "";
     std::string head(asio::buffers_begin(buffer_.data()), asio::buffers_begin(buffer_.data()) + header_end);
     buffer_.consume(header_end);
     size_t length = 0;
     if (auto p = head.find("Content-Length: "); p != std::string::npos) length = std::stoul(head.substr(p + 16));
-    if (buffer_.size() < length) asio::read(socket_, buffer_, asio::transfer_exactly(length - buffer_.size()), ec);
+    if (buffer_.size() < length) {
+      Bounded([&](auto done) {
+        asio::async_read(socket_, buffer_, asio::transfer_exactly(length - buffer_.size()),
+                         [&, done](boost::system::error_code e, size_t) {
+                           ec = e;
+                           done();
+                         });
+      });
+    }
+    if (buffer_.size() < length) return "";
     std::string body(asio::buffers_begin(buffer_.data()), asio::buffers_begin(buffer_.data()) + length);
     buffer_.consume(length);
     return head + body;
   }
+  // Whether the server closes the connection (reading and dropping whatever
+  // else it sends).
   bool ClosedByServer() {
     boost::system::error_code ec;
-    char c;
-    socket_.read_some(asio::buffer(&c, 1), ec);
+    Bounded([&](auto done) {
+      asio::async_read(socket_, buffer_, asio::transfer_all(), [&, done](boost::system::error_code e, size_t) {
+        ec = e;
+        done();
+      });
+    });
     return ec == asio::error::eof || ec == asio::error::connection_reset;
+  }
+  void Close() {
+    boost::system::error_code ignored;
+    socket_.close(ignored);
   }
 
  private:
+  // Runs the asynchronous operation `start` begins until it completes or
+  // kPatience passed (then it is cancelled).
+  template <typename Start>
+  void Bounded(Start start) {
+    bool finished = false;
+    io_.restart();
+    start([&finished] { finished = true; });
+    io_.run_for(kPatience);
+    if (!finished) {
+      boost::system::error_code ignored;
+      socket_.cancel(ignored);
+      io_.restart();
+      io_.run();
+    }
+  }
+
   asio::io_context io_;
   tcp::socket socket_;
   asio::streambuf buffer_;
 };
 
+std::string Post(const std::string& path, size_t content_length, const std::string& extra_headers = "") {
+  return "POST " + path + " HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(content_length) + "\r\n" +
+         extra_headers + "\r\n";
+}
+
 class HttpServerTest : public ::testing::Test {
  protected:
-  void StartServer(HttpServer::Options options, HttpHandler handler) {
+  void StartServer(HttpServer::Options options, HttpHandler handler, HeaderCheck check = {}) {
     options.address = "127.0.0.1:0";
-    server_ = std::make_unique<HttpServer>(options, std::move(handler));
+    server_ = std::make_unique<HttpServer>(options, std::move(handler), std::move(check));
     std::string error;
     ASSERT_TRUE(server_->Start(&error)) << error;
   }
@@ -60,7 +133,15 @@ class HttpServerTest : public ::testing::Test {
       respond(HttpResponse{200, {{"content-type", "text/plain"}}, r.method + " " + r.path + "?" + r.query + " " + r.body});
     };
   }
+  // Answers with the size of the body it received.
+  HttpHandler CountBytes() {
+    return [this](HttpRequest&& r, Respond respond) {
+      ++handled_;
+      respond(HttpResponse{200, {{"content-type", "text/plain"}}, "received " + std::to_string(r.body.size())});
+    };
+  }
   std::unique_ptr<HttpServer> server_;
+  std::atomic<int> handled_{0};
 };
 
 TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
@@ -82,33 +163,57 @@ TEST_F(HttpServerTest, ConnectionCloseIsHonoured) {
 }
 
 TEST_F(HttpServerTest, AnswersFromAnotherThreadAfterTheHandlerReturned) {
-  std::vector<std::thread> workers;
-  std::mutex mu;
-  StartServer({}, [&](HttpRequest&&, Respond respond) {
-    std::lock_guard lock(mu);
-    workers.emplace_back([respond] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      respond(HttpResponse{201, {}, "later"});
-    });
+  HttpServer::Options options;
+  options.threads = 1;
+  std::promise<Respond> later;
+  StartServer(options, [&](HttpRequest&& r, Respond respond) {
+    if (r.path == "/later") return later.set_value(std::move(respond));
+    respond(HttpResponse{200, {}, "now"});
   });
-  RawClient client(server_->port());
-  client.Send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
-  const auto response = client.ReadResponse();
+  RawClient waiting(server_->port());
+  waiting.Send("GET /later HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto respond = later.get_future().get();
+  // The only I/O thread answers another request, so the first handler returned.
+  RawClient other(server_->port());
+  other.Send("GET /now HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_NE(other.ReadResponse().find("now"), std::string::npos);
+  respond(HttpResponse{201, {}, "later"});
+  const auto response = waiting.ReadResponse();
   EXPECT_NE(response.find("201"), std::string::npos);
   EXPECT_NE(response.find("later"), std::string::npos);
-  for (auto& w : workers) w.join();
 }
 
 TEST_F(HttpServerTest, IdleConnectionsAreClosed) {
   HttpServer::Options options;
   options.idle_timeout = std::chrono::milliseconds(200);
+  options.header_timeout = std::chrono::milliseconds(200);
   StartServer(options, Echo());
-  RawClient client(server_->port());
-  // Half a request line, then silence: a slow client may not hold a connection.
-  client.Send("GET /slow HT");
-  const auto start = std::chrono::steady_clock::now();
-  EXPECT_TRUE(client.ClosedByServer());
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  RawClient silent(server_->port());
+  EXPECT_TRUE(silent.ClosedByServer());
+  RawClient kept_alive(server_->port());
+  kept_alive.Send("GET /a HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_NE(kept_alive.ReadResponse().find("200 OK"), std::string::npos);
+  EXPECT_TRUE(kept_alive.ClosedByServer());
+}
+
+// A slowloris client keeps every single read short by sending a byte now and
+// then; only a deadline on the whole header drops it.
+TEST_F(HttpServerTest, AClientThatNeverFinishesItsHeaderIsDropped) {
+  HttpServer::Options options;
+  options.header_timeout = std::chrono::milliseconds(300);
+  StartServer(options, CountBytes());
+  RawClient slow(server_->port());
+  slow.Send("GET /slow HTTP/1.1\r\nHost: t\r\nX-Trickle: ");
+  std::atomic<bool> closed{false};
+  std::thread reader([&] { closed = slow.ClosedByServer(); });
+  // At most 1000 bytes (well under the header limit), one every 10 ms.
+  for (int i = 0; i < 1000 && !closed; ++i) {
+    if (!slow.TrySend("a")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  reader.join();
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(handled_, 0);
 }
 
 TEST_F(HttpServerTest, LimitsAreAnsweredWithStatusCodes) {
@@ -119,6 +224,11 @@ TEST_F(HttpServerTest, LimitsAreAnsweredWithStatusCodes) {
   RawClient big_body(server_->port());
   big_body.Send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\n01234567890");
   EXPECT_NE(big_body.ReadResponse().find("413"), std::string::npos);
+  // Known from Content-Length: refused before a byte of the body was sent.
+  RawClient announced(server_->port());
+  announced.Send(Post("/", 1 << 20));
+  EXPECT_NE(announced.ReadResponse().find("413"), std::string::npos);
+  EXPECT_TRUE(announced.ClosedByServer());
   RawClient big_header(server_->port());
   big_header.Send("GET / HTTP/1.1\r\nHost: t\r\nX: " + std::string(400, 'x') + "\r\n\r\n");
   EXPECT_NE(big_header.ReadResponse().find("431"), std::string::npos);
@@ -127,18 +237,150 @@ TEST_F(HttpServerTest, LimitsAreAnsweredWithStatusCodes) {
   EXPECT_NE(garbage.ReadResponse().find("400"), std::string::npos);
 }
 
+// 24 anonymous clients announce 16 MiB bodies and send only the start of
+// them: each is refused from its headers, so the server never waits for (or
+// holds) their bodies, and a signed-in upload at the same time is served.
+TEST_F(HttpServerTest, AnonymousLargeUploadsAreRefusedBeforeTheirBodiesWhileASignedInClientIsServed) {
+  HttpServer::Options options;
+  options.body_limit_bytes = 16 << 20;
+  StartServer(options, CountBytes(), [](const HttpRequest& head, uint64_t*) -> std::optional<HttpResponse> {
+    const auto* authorization = head.Header("authorization");
+    if (authorization != nullptr && *authorization == "Bearer good") return std::nullopt;
+    return HttpResponse{401, {{"content-type", "application/json"}}, R"({"message":"authentication required"})"};
+  });
+  std::vector<std::unique_ptr<RawClient>> anonymous;
+  for (int i = 0; i < 24; ++i) {
+    anonymous.push_back(std::make_unique<RawClient>(server_->port()));
+    anonymous.back()->Send(Post("/xapi/statements", 16 << 20) + std::string(64 * 1024, 'x'));
+  }
+  RawClient signed_in(server_->port());
+  signed_in.Send(Post("/xapi/statements", 1 << 20, "Authorization: Bearer good\r\n") + std::string(1 << 20, 's'));
+  const auto served = signed_in.ReadResponse();
+  EXPECT_NE(served.find("200 OK"), std::string::npos) << served;
+  EXPECT_NE(served.find("received 1048576"), std::string::npos) << served;
+  for (auto& client : anonymous) {
+    const auto refused = client->ReadResponse();
+    EXPECT_NE(refused.find("401"), std::string::npos) << refused;
+    EXPECT_TRUE(client->ClosedByServer());
+  }
+  EXPECT_EQ(handled_, 1);
+  EXPECT_EQ(server_->refused(), 24);
+  EXPECT_TRUE(Eventually([&] { return server_->body_bytes_in_flight() == 0; }));
+}
+
+TEST_F(HttpServerTest, HeaderCheckMayLowerTheBodyLimitOfARequest) {
+  HttpServer::Options options;
+  options.body_limit_bytes = 1 << 20;
+  StartServer(options, CountBytes(), [](const HttpRequest& head, uint64_t* body_limit) -> std::optional<HttpResponse> {
+    if (head.Header("authorization") == nullptr) *body_limit = 100;
+    return std::nullopt;
+  });
+  RawClient anonymous(server_->port());
+  anonymous.Send(Post("/", 101));
+  EXPECT_NE(anonymous.ReadResponse().find("413"), std::string::npos);
+  RawClient small(server_->port());
+  small.Send(Post("/", 100) + std::string(100, 'x'));
+  EXPECT_NE(small.ReadResponse().find("received 100"), std::string::npos);
+  RawClient signed_in(server_->port());
+  signed_in.Send(Post("/", 101, "Authorization: Basic x\r\n") + std::string(101, 'x'));
+  EXPECT_NE(signed_in.ReadResponse().find("received 101"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, ConnectionsPerClientAddressAreCapped) {
+  HttpServer::Options options;
+  options.max_connections_per_client = 2;
+  StartServer(options, CountBytes());
+  RawClient first(server_->port());
+  auto second = std::make_unique<RawClient>(server_->port());
+  ASSERT_TRUE(Eventually([&] { return server_->open_connections() == 2; }));
+  RawClient third(server_->port());
+  const auto refused = third.ReadResponse();
+  EXPECT_NE(refused.find("429"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("retry-after: 1"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("\"code\":8"), std::string::npos) << refused;
+  EXPECT_TRUE(third.ClosedByServer());
+  // The connections admitted are served, and a freed place can be taken.
+  first.Send(Post("/", 2) + "ok");
+  EXPECT_NE(first.ReadResponse().find("received 2"), std::string::npos);
+  second->Close();
+  ASSERT_TRUE(Eventually([&] { return server_->open_connections() == 1; }));
+  RawClient fourth(server_->port());
+  fourth.Send(Post("/", 2) + "ok");
+  EXPECT_NE(fourth.ReadResponse().find("received 2"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, ConnectionsOfTheProcessAreCapped) {
+  HttpServer::Options options;
+  options.max_connections = 1;
+  StartServer(options, CountBytes());
+  RawClient first(server_->port());
+  ASSERT_TRUE(Eventually([&] { return server_->open_connections() == 1; }));
+  RawClient second(server_->port());
+  const auto refused = second.ReadResponse();
+  EXPECT_NE(refused.find("503"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("retry-after"), std::string::npos) << refused;
+  first.Send(Post("/", 2) + "ok");
+  EXPECT_NE(first.ReadResponse().find("received 2"), std::string::npos);
+}
+
+// A client whose bodies in flight would pass its share is refused before
+// its body is read; another request fits again once the first was answered.
+TEST_F(HttpServerTest, BodyBytesInFlightPerClientAreCapped) {
+  HttpServer::Options options;
+  options.body_limit_bytes = 1 << 20;
+  options.max_body_bytes_in_flight_per_client = (3 << 20) / 2;
+  StartServer(options, CountBytes());
+  RawClient uploading(server_->port());
+  uploading.Send(Post("/", 1 << 20) + std::string(1 << 19, 'a'));
+  ASSERT_TRUE(Eventually([&] { return server_->body_bytes_in_flight() == (1u << 20); }));
+  RawClient greedy(server_->port());
+  greedy.Send(Post("/", 1 << 20));
+  const auto refused = greedy.ReadResponse();
+  EXPECT_NE(refused.find("429"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("retry-after"), std::string::npos) << refused;
+  uploading.Send(std::string(1 << 19, 'b'));
+  EXPECT_NE(uploading.ReadResponse().find("received 1048576"), std::string::npos);
+  ASSERT_TRUE(Eventually([&] { return server_->body_bytes_in_flight() == 0; }));
+  RawClient later(server_->port());
+  later.Send(Post("/", 1 << 20) + std::string(1 << 20, 'c'));
+  EXPECT_NE(later.ReadResponse().find("received 1048576"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, BodyBytesInFlightOfTheProcessAreCapped) {
+  HttpServer::Options options;
+  options.body_limit_bytes = 1 << 20;
+  options.max_body_bytes_in_flight = (3 << 20) / 2;
+  StartServer(options, CountBytes());
+  RawClient uploading(server_->port());
+  uploading.Send(Post("/", 1 << 20) + "a");
+  ASSERT_TRUE(Eventually([&] { return server_->body_bytes_in_flight() == (1u << 20); }));
+  RawClient another(server_->port());
+  another.Send(Post("/", 1 << 20));
+  const auto refused = another.ReadResponse();
+  EXPECT_NE(refused.find("503"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("\"code\":14"), std::string::npos) << refused;
+}
+
 TEST_F(HttpServerTest, StopWaitsForRequestsInFlight) {
   std::promise<Respond> pending;
   StartServer({}, [&](HttpRequest&&, Respond respond) { pending.set_value(std::move(respond)); });
-  RawClient client(server_->port());
+  const auto port = server_->port();
+  RawClient client(port);
   client.Send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
   auto respond = pending.get_future().get();
   EXPECT_EQ(server_->requests_in_flight(), 1);
-  std::thread answer([respond] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // Answers once Stop is under way: the port no longer accepts.
+  std::thread answer([respond, port] {
+    Eventually([port] {
+      asio::io_context io;
+      tcp::socket probe(io);
+      boost::system::error_code ec;
+      probe.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+      return ec == asio::error::connection_refused;
+    });
     respond(HttpResponse{200, {}, "finished"});
   });
-  server_->Stop(std::chrono::milliseconds(5000));
+  server_->Stop(std::chrono::milliseconds(30'000));
   answer.join();
   EXPECT_EQ(server_->requests_in_flight(), 0);
   EXPECT_NE(client.ReadResponse().find("finished"), std::string::npos);

@@ -79,16 +79,26 @@ std::optional<ClientCredentials> ClientCredentials::Parse(std::string_view text,
     ++number;
     if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
     std::istringstream fields(line);
-    std::string key, digest_hex, province, extra;
+    std::string key, digest_hex, province, scopes_text, extra;
     if (!(fields >> key)) continue;
     const auto digest = (fields >> digest_hex) ? FromHex(digest_hex) : std::nullopt;
     if (!digest || digest->size() != SHA256_DIGEST_LENGTH || !(fields >> province) || !IsProvinceCode(province) ||
-        (fields >> extra)) {
+        ((fields >> scopes_text) && (fields >> extra))) {
       *error = "xapi credentials line " + std::to_string(number) +
-               ": expected \"<key> <sha256 hex of secret> <2-digit province>\"";
+               ": expected \"<key> <sha256 hex of secret> <2-digit province> [<scope>,...]\"";
       return std::nullopt;
     }
-    credentials.entries_.push_back({key, *digest, province});
+    unsigned scopes = kDefaultScopes;
+    if (!scopes_text.empty()) {
+      std::string scope_error;
+      const auto parsed = ParseScopes(scopes_text, &scope_error);
+      if (!parsed) {
+        *error = "xapi credentials line " + std::to_string(number) + ": " + scope_error;
+        return std::nullopt;
+      }
+      scopes = *parsed;
+    }
+    credentials.entries_.push_back({key, *digest, province, scopes});
   }
   return credentials;
 }
@@ -103,7 +113,9 @@ std::optional<LrsClient> ClientCredentials::Check(std::string_view key, std::str
     if (key_equal && secret_equal && match == nullptr) match = &entry;
   }
   if (match == nullptr) return std::nullopt;
-  return LrsClient{match->key, match->province, ClientAuthority(match->key)};
+  auto authority = ClientAuthority(match->key);
+  auto access = ScopedAccess(match->scopes, authority);
+  return LrsClient{match->key, match->province, std::move(authority), std::move(access)};
 }
 
 nlohmann::json ClientAuthority(std::string_view client_key) {

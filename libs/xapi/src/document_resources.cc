@@ -110,6 +110,17 @@ http::HttpResponse LrsHttpHandler::Documents(Call& call, DocumentKind kind) {
     since = ParseTimestamp(p->value);
     if (!since) Fail(400, "must be an ISO 8601 timestamp", "since");
   }
+  const auto& access = call.client.access;
+  const bool reading = call.method == "GET" || call.method == "HEAD";
+  const bool permitted =
+      kind == DocumentKind::kState          ? (reading ? access.read_state : access.write_state)
+      : kind == DocumentKind::kAgentProfile ? (reading ? access.read_profiles : access.write_agent_profiles)
+                                            : (reading ? access.read_profiles : access.write_activity_profiles);
+  if (!permitted) Fail(403, std::string("this client may not ") + (reading ? "read" : "write") + " these documents");
+  if (needs_agent && !access.only_agent_key.empty() && key.agent_key != access.only_agent_key) {
+    Fail(403, "this principal keeps documents about itself only: the agent must be " + call.client.authority.dump(),
+         "agent");
+  }
   const auto province = call.client.province;
   const int64_t now_micros =
       std::chrono::duration_cast<std::chrono::microseconds>(call.now.time_since_epoch()).count();

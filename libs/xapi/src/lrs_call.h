@@ -15,6 +15,9 @@
 
 namespace osh::xapi {
 
+// On every answer to a statements query (Communication 2.1.3).
+inline constexpr const char* kConsistentThrough = "x-experience-api-consistent-through";
+
 // One request being answered: its parameters, headers and who sent it.
 struct LrsHttpHandler::Call {
   std::string method;

@@ -10,10 +10,7 @@
 #include "lrs_error.h"
 #include "osh/auth/jwt.h"
 #include "osh/core/log.h"
-#include "osh/core/page_token.h"
 #include "osh/xapi/formats.h"
-#include "osh/xapi/multipart.h"
-#include "osh/xapi/statement_format.h"
 #include "osh/xapi/validation.h"
 #include "lrs_call.h"
 #include "request_params.h"
@@ -28,7 +25,6 @@ using http::HttpResponse;
 
 constexpr const char* kVersionHeader = "X-Experience-API-Version";
 constexpr const char* kLrsVersion = "1.0.3";
-constexpr const char* kConsistentThrough = "x-experience-api-consistent-through";
 
 std::optional<std::string> Base64Decode(std::string_view text) {
   if (text.empty() || text.size() % 4 != 0) return std::nullopt;
@@ -47,6 +43,23 @@ bool IsSupportedVersion(std::string_view v) {
   if (v == "1.0") return true;
   if (v.size() < 5 || v.substr(0, 4) != "1.0.") return false;
   return std::all_of(v.begin() + 4, v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
+// A client's write access limited to one actor (a learner) stores
+// statements about that actor only; `statement` is validated already.
+void CheckMayWrite(const LrsClient& client, const json& statement, const std::string& prefix) {
+  const auto& write = client.access.write;
+  if (!write) Fail(403, "this client may not write statements");
+  if (write->by == StatementScope::By::kActor && AgentKey(statement.at("actor")) != write->agent_key) {
+    Fail(403, "this principal writes statements about itself only: the actor must be " + client.authority.dump(),
+         prefix + "actor");
+  }
+}
+
+// What a client may void; one that may write always has a voiding scope,
+// and nothing is voidable otherwise.
+StatementScope VoidScope(const LrsClient& client) {
+  return client.access.voids.value_or(StatementScope::Actor(""));
 }
 
 }  // namespace
@@ -78,16 +91,53 @@ void AddCommonHeaders(const LrsHttpHandler::Call& call, HttpResponse& response);
 
 }  // namespace
 
-http::HttpResponse LrsHttpHandler::Answer(http::HttpRequest request) {
+LrsHttpHandler::Call LrsHttpHandler::Begin(const http::HttpRequest& request) const {
   Call call;
   call.now = options_.clock();
   call.method = request.method;
-  for (auto& [name, value] : request.headers) call.headers.emplace(name, value);
+  for (const auto& [name, value] : request.headers) call.headers.emplace(name, value);
   std::string resource = request.path.substr(std::min(request.path.size(), options_.path_prefix.size()));
   while (!resource.empty() && resource.front() == '/') resource.erase(0, 1);
   while (!resource.empty() && resource.back() == '/') resource.pop_back();
   call.resource = resource;
+  return call;
+}
 
+namespace {
+
+HttpResponse Unauthenticated() {
+  auto response = JsonResponse(401, {{"error", {{"code", 401}, {"message", "authentication required"}}}});
+  response.headers.emplace_back("www-authenticate", "Basic realm=\"xapi\"");
+  return response;
+}
+
+}  // namespace
+
+// Who is calling is settled before the body is read: a body is memory, and
+// anyone may send one (24 anonymous 16 MiB uploads once took osh-training
+// from 28 MB to 400 MB of its 512 MiB).
+std::optional<http::HttpResponse> LrsHttpHandler::CheckHeaders(const http::HttpRequest& head,
+                                                               uint64_t* body_limit) const {
+  Call call = Begin(head);
+  std::optional<HttpResponse> refusal;
+  try {
+    // The alternate request syntax carries Authorization in its form, which
+    // overrides the header.
+    const bool alternate = call.method == "POST" && head.query.find("method=") != std::string::npos;
+    if (call.method == "OPTIONS" || call.resource == "about" || alternate) {
+      *body_limit = std::min(*body_limit, options_.unauthenticated_body_limit_bytes);
+    } else if (!Authenticate(call.Header("authorization"), call.now)) {
+      refusal = Unauthenticated();
+    }
+  } catch (const Reply& reply) {
+    refusal = reply.response;
+  }
+  if (refusal) AddCommonHeaders(call, *refusal);
+  return refusal;
+}
+
+http::HttpResponse LrsHttpHandler::Answer(http::HttpRequest request) {
+  Call call = Begin(request);
   HttpResponse response;
   try {
     call.params = ParseParams(request.query);
@@ -97,7 +147,7 @@ http::HttpResponse LrsHttpHandler::Answer(http::HttpRequest request) {
       response = HttpResponse{204, {}, ""};
     } else if (call.resource == "about") {
       response = About(call);
-    } else if (auto client = Authenticate(call)) {
+    } else if (auto client = Authenticate(call.Header("authorization"), call.now)) {
       call.client = std::move(*client);
       const auto* version = call.Header("x-experience-api-version");
       if (version == nullptr) Fail(400, "the X-Experience-API-Version header is required");
@@ -118,8 +168,7 @@ http::HttpResponse LrsHttpHandler::Answer(http::HttpRequest request) {
         Fail(404, "no such xAPI resource");
       }
     } else {
-      response = JsonResponse(401, {{"error", {{"code", 401}, {"message", "authentication required"}}}});
-      response.headers.emplace_back("www-authenticate", "Basic realm=\"xapi\"");
+      response = Unauthenticated();
     }
   } catch (const Reply& reply) {
     response = reply.response;
@@ -137,8 +186,8 @@ http::HttpResponse LrsHttpHandler::Answer(http::HttpRequest request) {
 }
 
 // Who is calling comes before anything about the request is revealed.
-std::optional<LrsClient> LrsHttpHandler::Authenticate(const Call& call) const {
-  const auto* authorization = call.Header("authorization");
+std::optional<LrsClient> LrsHttpHandler::Authenticate(const std::string* authorization,
+                                                      std::chrono::system_clock::time_point now) const {
   if (authorization == nullptr) return std::nullopt;
   if (authorization->rfind("Basic ", 0) == 0 && credentials_ != nullptr) {
     const auto decoded = Base64Decode(authorization->substr(6));
@@ -147,11 +196,16 @@ std::optional<LrsClient> LrsHttpHandler::Authenticate(const Call& call) const {
     return credentials_->Check(decoded->substr(0, colon), decoded->substr(colon + 1));
   }
   if (authorization->rfind("Bearer ", 0) == 0 && verifier_ != nullptr) {
-    const auto verified = verifier_->Verify(authorization->substr(7), call.now);
+    const auto verified = verifier_->Verify(authorization->substr(7), now);
     if (!verified.ok()) return std::nullopt;
-    if (verified.principal->province.empty()) Fail(403, "statements belong to a province; this principal has none");
-    return LrsClient{verified.principal->subject, verified.principal->province,
-                     PrincipalAuthority(verified.principal->subject)};
+    const auto& principal = *verified.principal;
+    // national_admin has no province of its own: it reads the one served here.
+    const auto province = principal.province.empty() ? options_.province : principal.province;
+    if (province.empty()) Fail(403, "statements belong to a province; this principal has none");
+    if (!options_.province.empty() && province != options_.province) {
+      Fail(403, "this LRS serves province " + options_.province + ", not " + province);
+    }
+    return LrsClient{principal.subject, province, PrincipalAuthority(principal.subject), PrincipalAccess(principal)};
   }
   return std::nullopt;
 }
@@ -279,9 +333,13 @@ http::HttpResponse LrsHttpHandler::PutStatement(Call& call) {
   }
   statement["id"] = id;
   auto item = PrepareStatement(std::move(statement), call.client, 0, false, upload);
-  const auto result = store_.Save(call.client.province, {item}, UsedAttachments(upload));
+  CheckMayWrite(call.client, item.statement, "");
+  const auto result = store_.Save(call.client.province, {item}, UsedAttachments(upload), VoidScope(call.client));
   if (result.outcome == SaveResult::Outcome::kConflict) {
     Fail(409, "a different statement with this id exists", "id");
+  }
+  if (result.outcome == SaveResult::Outcome::kNotAllowed) {
+    Fail(403, "this client may not void the statement it names", "object.id");
   }
   if (result.outcome == SaveResult::Outcome::kVoidingTargetIsVoiding) {
     Fail(400, "a voiding statement cannot be voided", "object.id");
@@ -301,12 +359,16 @@ http::HttpResponse LrsHttpHandler::PostStatements(Call& call) {
   std::set<std::string> ids;
   for (size_t i = 0; i < body.size(); ++i) {
     items.push_back(PrepareStatement(std::move(body[i]), call.client, i, batch, upload));
+    CheckMayWrite(call.client, items.back().statement, batch ? std::to_string(i) + "." : "");
     const auto& id = items.back().statement["id"].get_ref<const std::string&>();
     if (!ids.insert(id).second) Fail(400, "the batch holds two statements with id " + id, std::to_string(i) + ".id");
   }
-  const auto result = store_.Save(call.client.province, items, UsedAttachments(upload));
+  const auto result = store_.Save(call.client.province, items, UsedAttachments(upload), VoidScope(call.client));
   if (result.outcome == SaveResult::Outcome::kConflict) {
     Fail(409, "a different statement with id " + result.statement_id + " exists");
+  }
+  if (result.outcome == SaveResult::Outcome::kNotAllowed) {
+    Fail(403, "statement " + result.statement_id + " voids a statement this client may not void");
   }
   if (result.outcome == SaveResult::Outcome::kVoidingTargetIsVoiding) {
     Fail(400, "statement " + result.statement_id + " targets a voiding statement, which cannot be voided");
@@ -314,157 +376,6 @@ http::HttpResponse LrsHttpHandler::PostStatements(Call& call) {
   json out = json::array();
   for (const auto& item : items) out.push_back(item.statement["id"]);
   return JsonResponse(200, out);
-}
-
-http::HttpResponse LrsHttpHandler::GetStatements(Call& call) {
-  static const std::set<std::string> kKnown = {
-      "statementId", "voidedStatementId", "agent", "verb",   "activity", "registration", "related_activities",
-      "related_agents", "since", "until", "limit", "format", "attachments", "ascending", "more"};
-  std::set<std::string> seen;
-  for (const auto& p : call.params) {
-    if (kKnown.count(p.name) == 0) Fail(400, "unknown parameter", p.name);
-    if (!seen.insert(p.name).second) Fail(400, "parameter given twice", p.name);
-  }
-  std::string format = "exact";
-  if (const auto* p = call.Find("format")) {
-    if (p->value != "ids" && p->value != "exact" && p->value != "canonical") {
-      Fail(400, "must be ids, exact or canonical", "format");
-    }
-    format = p->value;
-  }
-  bool attachments = false;
-  if (const auto* p = call.Find("attachments")) attachments = ParseBool(*p);
-  // Taken before the read, so it never claims more than the read saw.
-  const auto consistent_through = store_.ConsistentThrough();
-  const auto languages = AcceptedLanguages(call.Header("accept-language") ? *call.Header("accept-language") : "");
-  auto shape = [&](const json& statement) {
-    if (format == "ids") return IdsFormat(statement);
-    if (format == "canonical") return CanonicalFormat(statement, languages);
-    return statement;
-  };
-  auto reply = [&](json body) {
-    HttpResponse response = JsonResponse(200, body);
-    if (attachments) {
-      // The statements first, then the content of every attachment they
-      // declare and this LRS holds, once per hash.
-      std::vector<MimePart> parts = {{{{"content-type", "application/json"}}, response.body}};
-      std::set<std::string> hashes;
-      const auto collect = [&](const json& statement) {
-        for (const auto& a : statement.value("attachments", json::array())) hashes.insert(Lower(a.value("sha2", "")));
-      };
-      if (body.contains("statements")) {
-        for (const auto& s : body["statements"]) collect(s);
-      } else {
-        collect(body);
-      }
-      for (const auto& sha2 : hashes) {
-        if (auto content = store_.GetAttachment(call.client.province, sha2)) {
-          parts.push_back({{{"content-type", content->content_type},
-                            {"content-transfer-encoding", "binary"},
-                            {"x-experience-api-hash", sha2}},
-                           std::move(content->content)});
-        }
-      }
-      const std::string boundary = "osh-xapi-" + NewUuidV4();
-      response.headers = {{"content-type", "multipart/mixed; boundary=" + boundary}};
-      response.body = RenderMultipart(parts, boundary);
-    }
-    response.headers.emplace_back(kConsistentThrough, consistent_through);
-    return response;
-  };
-
-  const Param* statement_id = call.Find("statementId");
-  const Param* voided_id = call.Find("voidedStatementId");
-  if (statement_id != nullptr || voided_id != nullptr) {
-    if (statement_id != nullptr && voided_id != nullptr) Fail(400, "statementId and voidedStatementId exclude each other");
-    for (const auto& p : call.params) {
-      if (&p != statement_id && &p != voided_id && p.name != "format" && p.name != "attachments") {
-        Fail(400, "only format and attachments go with a statement id", p.name);
-      }
-    }
-    const Param& id = statement_id != nullptr ? *statement_id : *voided_id;
-    if (!IsUuid(id.value)) Fail(400, "must be a UUID", id.name);
-    const auto statement = store_.Get(call.client.province, Lower(id.value), voided_id != nullptr);
-    if (!statement) Fail(404, "no such statement", id.name);
-    auto response = reply(shape(*statement));
-    if (const auto stored = ParseTimestamp(statement->value("stored", ""))) {
-      response.headers.emplace_back("last-modified", FormatHttpDate(*stored));
-    }
-    return response;
-  }
-
-  StatementQuery query;
-  if (const auto* p = call.Find("agent")) {
-    json agent;
-    try {
-      agent = json::parse(p->value);
-    } catch (const json::parse_error&) {
-      Fail(400, "must be an Agent or Group as JSON", "agent");
-    }
-    if (auto error = ValidateAgent(agent, "agent")) Fail(400, error->message, error->path);
-    query.agent_key = AgentKey(agent);
-    if (query.agent_key.empty()) Fail(400, "an anonymous Group cannot be queried", "agent");
-  }
-  if (const auto* p = call.Find("verb")) {
-    if (!IsIri(p->value)) Fail(400, "must be an IRI", "verb");
-    query.verb_id = p->value;
-  }
-  if (const auto* p = call.Find("activity")) {
-    if (!IsIri(p->value)) Fail(400, "must be an IRI", "activity");
-    query.activity_id = p->value;
-  }
-  if (const auto* p = call.Find("registration")) {
-    if (!IsUuid(p->value)) Fail(400, "must be a UUID", "registration");
-    query.registration = Lower(p->value);
-  }
-  if (const auto* p = call.Find("related_activities")) query.related_activities = ParseBool(*p);
-  if (const auto* p = call.Find("related_agents")) query.related_agents = ParseBool(*p);
-  if (const auto* p = call.Find("ascending")) query.ascending = ParseBool(*p);
-  for (const char* name : {"since", "until"}) {
-    if (const auto* p = call.Find(name)) {
-      const auto instant = ParseTimestamp(p->value);
-      if (!instant) Fail(400, "must be an ISO 8601 timestamp", name);
-      (std::string_view(name) == "since" ? query.since_micros : query.until_micros) = *instant;
-    }
-  }
-  query.limit = options_.default_limit;
-  if (const auto* p = call.Find("limit")) {
-    int64_t limit = -1;
-    if (!p->value.empty() && p->value.size() < 10 &&
-        std::all_of(p->value.begin(), p->value.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-      limit = std::stoll(p->value);
-    }
-    if (limit < 0) Fail(400, "must be a non-negative integer", "limit");
-    query.limit = limit == 0 ? options_.default_limit : static_cast<int>(std::min<int64_t>(limit, options_.max_limit));
-  }
-  // The `more` link repeats the query and adds a token bound to it.
-  std::string fingerprint;
-  for (const auto& p : call.params) {
-    if (p.name == "more") continue;
-    if (!fingerprint.empty()) fingerprint += '&';
-    fingerprint += p.raw;
-  }
-  if (const auto* p = call.Find("more")) {
-    const auto position = core::DecodePageToken(p->value, fingerprint);
-    int64_t after = 0;
-    if (!position || position->empty() ||
-        !std::all_of(position->begin(), position->end(),
-                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-      Fail(400, "the more token does not belong to this query", "more");
-    }
-    after = std::stoll(*position);
-    query.after_position = after;
-  }
-
-  auto page = store_.Query(call.client.province, query);
-  json result = {{"statements", json::array()}, {"more", ""}};
-  for (const auto& s : page.statements) result["statements"].push_back(shape(s));
-  if (page.next_position) {
-    const auto token = core::EncodePageToken(std::to_string(*page.next_position), fingerprint);
-    result["more"] = options_.path_prefix + "/statements?" + (fingerprint.empty() ? "" : fingerprint + "&") +
-                     "more=" + token;
-  }
-  return reply(result);
 }
 
 }  // namespace osh::xapi

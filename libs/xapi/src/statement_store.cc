@@ -13,7 +13,26 @@ using nlohmann::json;
 // Positional parameters of the statement query; numbered so that a fragment
 // can use one twice and fragments can be left out without renumbering.
 constexpr int kProvince = 1, kAgent = 2, kVerb = 3, kActivity = 4, kRegistration = 5, kSince = 6, kUntil = 7,
-              kAfter = 8, kLimit = 9, kRelatedAgents = 10, kRelatedActivities = 11;
+              kAfter = 8, kLimit = 9, kRelatedAgents = 10, kRelatedActivities = 11, kScopeKey = 12;
+
+// The condition that keeps statement `alias` (a constant of this file, never
+// input) inside a scope whose key is bound as parameter `key_param`.
+std::string ScopeClause(const StatementScope& scope, const std::string& alias, int key_param) {
+  switch (scope.by) {
+    case StatementScope::By::kActor:
+      return " AND " + alias + ".actor_key = ?" + std::to_string(key_param);
+    case StatementScope::By::kAuthority:
+      return " AND " + alias + ".authority_key = ?" + std::to_string(key_param);
+    case StatementScope::By::kProvince:
+      break;
+  }
+  return "";
+}
+
+std::string KeyOf(const json& statement, const char* property) {
+  const auto it = statement.find(property);
+  return it != statement.end() && it->is_object() ? AgentKey(*it) : "";
+}
 
 struct IndexEntry {
   std::string key;
@@ -223,79 +242,6 @@ std::string DriverClause(Driver driver) {
   return "m.province = ?1";
 }
 
-const std::vector<store::Migration> kMigrations = {
-    {1, "xapi statements",
-     R"sql(
-CREATE TABLE xapi_statements (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  province TEXT NOT NULL,
-  id TEXT NOT NULL,
-  stored_us INTEGER NOT NULL,
-  verb_id TEXT NOT NULL,
-  registration TEXT,
-  ref_id TEXT,
-  voids_id TEXT,
-  voided INTEGER NOT NULL DEFAULT 0,
-  submitted TEXT NOT NULL,
-  statement TEXT NOT NULL,
-  UNIQUE (province, id)
-);
-CREATE INDEX xapi_statements_by_stored ON xapi_statements (province, stored_us);
-CREATE INDEX xapi_statements_by_verb ON xapi_statements (province, verb_id, seq);
-CREATE INDEX xapi_statements_by_registration ON xapi_statements (province, registration, seq);
-CREATE INDEX xapi_statements_by_ref ON xapi_statements (province, ref_id);
-CREATE INDEX xapi_statements_by_voids ON xapi_statements (province, voids_id);
-CREATE TABLE xapi_statement_agents (
-  seq INTEGER NOT NULL REFERENCES xapi_statements (seq),
-  agent_key TEXT NOT NULL,
-  direct INTEGER NOT NULL
-);
-CREATE INDEX xapi_statement_agents_by_key ON xapi_statement_agents (agent_key, seq);
-CREATE INDEX xapi_statement_agents_by_seq ON xapi_statement_agents (seq);
-CREATE TABLE xapi_statement_activities (
-  seq INTEGER NOT NULL REFERENCES xapi_statements (seq),
-  activity_id TEXT NOT NULL,
-  direct INTEGER NOT NULL
-);
-CREATE INDEX xapi_statement_activities_by_id ON xapi_statement_activities (activity_id, seq);
-CREATE INDEX xapi_statement_activities_by_seq ON xapi_statement_activities (seq);
-)sql"},
-    {2, "xapi attachments",
-     R"sql(
-CREATE TABLE xapi_attachments (
-  province TEXT NOT NULL,
-  sha2 TEXT NOT NULL,
-  content_type TEXT NOT NULL,
-  content BLOB NOT NULL,
-  PRIMARY KEY (province, sha2)
-);
-)sql"},
-    {3, "xapi activities",
-     R"sql(
-CREATE TABLE xapi_activities (
-  province TEXT NOT NULL,
-  id TEXT NOT NULL,
-  definition TEXT NOT NULL,
-  PRIMARY KEY (province, id)
-);
-)sql"},
-    {4, "xapi documents",
-     R"sql(
-CREATE TABLE xapi_documents (
-  province TEXT NOT NULL,
-  kind INTEGER NOT NULL,
-  activity_id TEXT NOT NULL,
-  agent_key TEXT NOT NULL,
-  registration TEXT NOT NULL,
-  doc_id TEXT NOT NULL,
-  content_type TEXT NOT NULL,
-  content BLOB NOT NULL,
-  etag TEXT NOT NULL,
-  updated_us INTEGER NOT NULL,
-  PRIMARY KEY (province, kind, activity_id, agent_key, registration, doc_id)
-);
-)sql"},
-};
 
 }  // namespace
 
@@ -317,10 +263,20 @@ std::string AgentKey(const json& agent) {
   return "";
 }
 
-const std::vector<store::Migration>& StatementStore::Migrations() { return kMigrations; }
+bool StatementScope::Covers(const std::string& actor_key, const std::string& authority_key) const {
+  switch (by) {
+    case By::kActor:
+      return !agent_key.empty() && actor_key == agent_key;
+    case By::kAuthority:
+      return !agent_key.empty() && authority_key == agent_key;
+    case By::kProvince:
+      break;
+  }
+  return true;
+}
 
 SaveResult StatementStore::Save(const std::string& province, const std::vector<NewStatement>& statements,
-                                const std::vector<AttachmentContent>& attachments) {
+                                const std::vector<AttachmentContent>& attachments, const StatementScope& voids) {
   struct Rollback {
     SaveResult result;
   };
@@ -349,24 +305,31 @@ SaveResult StatementStore::Save(const std::string& province, const std::vector<N
         const bool is_statement_ref = object.value("objectType", "") == "StatementRef";
         const std::string ref_id = is_statement_ref ? object.at("id").get<std::string>() : "";
         const bool voiding = verb_id == kVoidedVerbId && is_statement_ref;
+        const std::string actor_key = KeyOf(s, "actor");
+        const std::string authority_key = KeyOf(s, "authority");
         if (voiding) {
-          auto target = tx.Prepare("SELECT voids_id FROM xapi_statements WHERE province = ?1 AND id = ?2");
+          auto target = tx.Prepare(
+              "SELECT voids_id, actor_key, authority_key FROM xapi_statements WHERE province = ?1 AND id = ?2");
           target.BindAll(province, ref_id);
-          if (target.Step() && !target.IsNull(0)) {
-            throw Rollback{{SaveResult::Outcome::kVoidingTargetIsVoiding, id}};
+          if (target.Step()) {
+            if (!target.IsNull(0)) throw Rollback{{SaveResult::Outcome::kVoidingTargetIsVoiding, id}};
+            if (!voids.Covers(target.Text(1), target.Text(2))) throw Rollback{{SaveResult::Outcome::kNotAllowed, id}};
           }
         }
-        // Voided already when its voiding statement came first.
+        // Voided already when a voiding statement came first that could void it.
         bool voided = false;
-        {
-          auto voider = tx.Prepare("SELECT 1 FROM xapi_statements WHERE province = ?1 AND voids_id = ?2 LIMIT 1");
-          voider.BindAll(province, id);
-          voided = voider.Step() && !voiding;
+        if (!voiding) {
+          auto voider = tx.Prepare(
+              "SELECT 1 FROM xapi_statements WHERE province = ?1 AND voids_id = ?2 AND (void_by = 0 OR "
+              "(void_by = 1 AND void_key = ?3) OR (void_by = 2 AND void_key = ?4)) LIMIT 1");
+          voider.BindAll(province, id, actor_key, authority_key);
+          voided = voider.Step();
         }
         const auto context = s.value("context", json::object());
         auto insert = tx.Prepare(
             "INSERT INTO xapi_statements (province, id, stored_us, verb_id, registration, ref_id, voids_id, voided, "
-            "submitted, statement) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+            "submitted, statement, actor_key, authority_key, void_by, void_key) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
         insert.BindAll(province, id, stored_us, verb_id);
         if (context.contains("registration")) {
           insert.Bind(5, context["registration"].get<std::string>());
@@ -383,7 +346,8 @@ SaveResult StatementStore::Save(const std::string& province, const std::vector<N
         } else {
           insert.BindNull(7);
         }
-        insert.Bind(8, voided).Bind(9, submitted).Bind(10, s.dump());
+        insert.Bind(8, voided).Bind(9, submitted).Bind(10, s.dump()).Bind(11, actor_key).Bind(12, authority_key);
+        insert.Bind(13, voiding ? static_cast<int64_t>(voids.by) : int64_t{0}).Bind(14, voiding ? voids.agent_key : "");
         insert.Run();
         const int64_t seq = tx.LastInsertRowId();
         const auto index = IndexOf(s);
@@ -418,10 +382,13 @@ SaveResult StatementStore::Save(const std::string& province, const std::vector<N
   }
 }
 
-std::optional<json> StatementStore::Get(const std::string& province, const std::string& id, bool voided) {
+std::optional<json> StatementStore::Get(const std::string& province, const std::string& id, bool voided,
+                                        const StatementScope& scope) {
   return db_.Read([&](store::Tx& tx) -> std::optional<json> {
-    auto select = tx.Prepare("SELECT statement FROM xapi_statements WHERE province = ?1 AND id = ?2 AND voided = ?3");
+    auto select = tx.Prepare("SELECT statement FROM xapi_statements s WHERE province = ?1 AND id = ?2 AND voided = ?3" +
+                             ScopeClause(scope, "s", 4));
     select.BindAll(province, id, voided);
+    if (scope.by != StatementScope::By::kProvince) select.Bind(4, scope.agent_key);
     if (!select.Step()) return std::nullopt;
     return json::parse(select.Text(0));
   });
@@ -467,6 +434,7 @@ StatementPage StatementStore::Query(const std::string& province, const Statement
     if (q.since_micros) sql += " AND s.stored_us > ?6";
     if (q.until_micros) sql += " AND s.stored_us <= ?7";
     if (q.after_position) sql += q.ascending ? " AND s.seq > ?8" : " AND s.seq < ?8";
+    sql += ScopeClause(q.scope, "s", kScopeKey);
     if (driver != Driver::kScan) {
       const auto matching = DriverClause(driver) + " AND " + MatchClause(q, "m");
       sql += " AND s.seq IN (SELECT m.seq FROM xapi_statements m WHERE " + matching +
@@ -489,6 +457,7 @@ StatementPage StatementStore::Query(const std::string& province, const Statement
     if (q.since_micros) select.Bind(kSince, *q.since_micros);
     if (q.until_micros) select.Bind(kUntil, *q.until_micros);
     if (q.after_position) select.Bind(kAfter, *q.after_position);
+    if (q.scope.by != StatementScope::By::kProvince) select.Bind(kScopeKey, q.scope.agent_key);
     // One row more than asked tells whether another page exists.
     select.Bind(kLimit, static_cast<int64_t>(q.limit) + 1);
     StatementPage page;

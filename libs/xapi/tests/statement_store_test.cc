@@ -222,5 +222,109 @@ TEST(AgentKeyTest, OneKeyPerIdentifier) {
   EXPECT_EQ(AgentKey({{"objectType", "Group"}, {"member", json::array()}}), "");
 }
 
+// A statement by `actor_mail` that client `client` stored.
+NewStatement StoredBy(const std::string& id, const std::string& actor_mail, const std::string& client) {
+  json s = {{"id", id},
+            {"actor", {{"mbox", "mailto:" + actor_mail}}},
+            {"verb", {{"id", "http://v/done"}}},
+            {"object", {{"id", "http://act/1"}}}};
+  const json submitted = s;
+  s["authority"] = {{"objectType", "Agent"}, {"account", {{"homePage", "urn:test"}, {"name", client}}}};
+  return NewStatement{s, submitted};
+}
+
+NewStatement VoidingBy(const std::string& id, const std::string& actor_mail, const std::string& target) {
+  json s = {{"id", id},
+            {"actor", {{"mbox", "mailto:" + actor_mail}}},
+            {"verb", {{"id", kVoidedVerbId}}},
+            {"object", {{"objectType", "StatementRef"}, {"id", target}}}};
+  return NewStatement{s, s};
+}
+
+TEST_F(StatementStoreTest, ReadsAndQueriesStayInsideTheReadersScope) {
+  ASSERT_EQ(store_.Save("44", {StoredBy(Id(1), "a@example.com", "lms-1"), StoredBy(Id(2), "b@example.com", "lms-1"),
+                               StoredBy(Id(3), "a@example.com", "lms-2")})
+                .outcome,
+            SaveResult::Outcome::kStored);
+  const auto actor_a = StatementScope::Actor("mbox|mailto:a@example.com");
+  const auto lms_1 = StatementScope::Authority("account|urn:test|lms-1");
+  StatementQuery q;
+  q.scope = actor_a;
+  EXPECT_EQ(Ids(store_.Query("44", q)), (std::vector<std::string>{Id(3), Id(1)}));
+  q.scope = lms_1;
+  EXPECT_EQ(Ids(store_.Query("44", q)), (std::vector<std::string>{Id(2), Id(1)}));
+  // Filters narrow a scope, never widen it.
+  q.agent_key = "mbox|mailto:a@example.com";
+  EXPECT_EQ(Ids(store_.Query("44", q)), (std::vector<std::string>{Id(1)}));
+  q.verb_id = "http://v/done";
+  EXPECT_EQ(Ids(store_.Query("44", q)), (std::vector<std::string>{Id(1)}));
+  q = StatementQuery{};
+  q.scope = StatementScope::Actor("mbox|mailto:nobody@example.com");
+  EXPECT_TRUE(store_.Query("44", q).statements.empty());
+
+  EXPECT_TRUE(store_.Get("44", Id(2), false, lms_1));
+  EXPECT_FALSE(store_.Get("44", Id(2), false, actor_a));
+  EXPECT_FALSE(store_.Get("44", Id(3), false, lms_1));
+  EXPECT_FALSE(store_.Get("44", Id(1), false, StatementScope::Actor("")));
+}
+
+TEST_F(StatementStoreTest, VoidingNeedsTheTargetInTheVoidersScope) {
+  ASSERT_EQ(store_.Save("44", {StoredBy(Id(1), "a@example.com", "lms-1")}).outcome, SaveResult::Outcome::kStored);
+  const auto refused = store_.Save("44", {VoidingBy(Id(2), "b@example.com", Id(1))}, {},
+                                   StatementScope::Actor("mbox|mailto:b@example.com"));
+  EXPECT_EQ(refused.outcome, SaveResult::Outcome::kNotAllowed);
+  EXPECT_EQ(refused.statement_id, Id(2));
+  EXPECT_FALSE(store_.Get("44", Id(2), false));  // nothing of the batch was stored
+  EXPECT_TRUE(store_.Get("44", Id(1), false));
+  EXPECT_EQ(store_.Save("44", {VoidingBy(Id(3), "a@example.com", Id(1))}, {},
+                        StatementScope::Authority("account|urn:test|lms-1"))
+                .outcome,
+            SaveResult::Outcome::kStored);
+  EXPECT_TRUE(store_.Get("44", Id(1), true));
+}
+
+TEST_F(StatementStoreTest, AVoiderSentFirstVoidsOnlyAStatementInItsScope) {
+  const auto b_only = StatementScope::Actor("mbox|mailto:b@example.com");
+  ASSERT_EQ(store_.Save("44", {VoidingBy(Id(10), "b@example.com", Id(1))}, {}, b_only).outcome,
+            SaveResult::Outcome::kStored);
+  ASSERT_EQ(store_.Save("44", {VoidingBy(Id(11), "b@example.com", Id(2))}, {}, b_only).outcome,
+            SaveResult::Outcome::kStored);
+  ASSERT_EQ(store_.Save("44", {StoredBy(Id(1), "a@example.com", "lms-1")}).outcome, SaveResult::Outcome::kStored);
+  ASSERT_EQ(store_.Save("44", {StoredBy(Id(2), "b@example.com", "lms-1")}).outcome, SaveResult::Outcome::kStored);
+  EXPECT_TRUE(store_.Get("44", Id(1), false));  // a's statement: b could not void it
+  EXPECT_TRUE(store_.Get("44", Id(2), true));   // b's own: voided
+}
+
+// Statements stored before scopes existed get their actor and authority
+// keys from their JSON when the database is migrated.
+TEST(StatementStoreMigrationTest, ExistingStatementsGetTheirActorAndAuthorityKeys) {
+  store::testing::ScratchDir dir("xapi-migrate");
+  const auto& all = StatementStore::Migrations();
+  ASSERT_EQ(all.back().version, 5);
+  {
+    auto old = store::Database::Open({.path = dir.File("xapi.db")},
+                                     std::vector<store::Migration>(all.begin(), all.end() - 1));
+    old->Write([](store::Tx& tx) {
+      const json statement = {{"id", "00000000-0000-4000-8000-000000000001"},
+                              {"actor", {{"mbox_sha1sum", "ABCDEF0123456789ABCDEF0123456789ABCDEF01"}}},
+                              {"verb", {{"id", "http://v/done"}}},
+                              {"object", {{"id", "http://act/1"}}},
+                              {"authority", {{"account", {{"homePage", "urn:test"}, {"name", "lms-1"}}}}},
+                              {"stored", "2024-01-01T00:00:00.000Z"}};
+      auto insert = tx.Prepare(
+          "INSERT INTO xapi_statements (province, id, stored_us, verb_id, submitted, statement) "
+          "VALUES ('44', ?1, 1, 'http://v/done', '{}', ?2)");
+      insert.BindAll(statement["id"].get<std::string>(), statement.dump()).Run();
+    });
+  }
+  auto db = store::Database::Open({.path = dir.File("xapi.db")}, all);
+  StatementStore store(*db);
+  StatementQuery q;
+  q.scope = StatementScope::Actor("mbox_sha1sum|abcdef0123456789abcdef0123456789abcdef01");
+  EXPECT_EQ(store.Query("44", q).statements.size(), 1u);
+  q.scope = StatementScope::Authority("account|urn:test|lms-1");
+  EXPECT_EQ(store.Query("44", q).statements.size(), 1u);
+}
+
 }  // namespace
 }  // namespace osh::xapi

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -36,10 +37,25 @@ struct HttpResponse {
 using Respond = std::function<void(HttpResponse)>;
 using HttpHandler = std::function<void(HttpRequest&&, Respond)>;
 
+// Looks at a request's line and headers (`head`, whose body is empty) before
+// a byte of its body is read, so that a request that will be refused anyway
+// (no or wrong credentials, say) costs no memory for its body. A response
+// refuses the request: it is sent at once, the body is never read and the
+// connection closes. Nullopt lets the request proceed; `body_limit` (the
+// server's limit on entry) may be lowered for this request, e.g. for requests
+// that can only authenticate inside their body. Runs on an I/O thread: quick,
+// never blocking.
+using HeaderCheck = std::function<std::optional<HttpResponse>(const HttpRequest& head, uint64_t* body_limit)>;
+
 // HTTP/1.1 on Boost.Beast: asynchronous, a few I/O threads, keep-alive, one
 // request at a time per connection, and limits so a slow or greedy client
-// cannot hold the gateway: header and body size, an idle timeout between
-// requests and a read timeout for a request once it began.
+// cannot hold the server: header and body size; a deadline for a whole
+// header (bytes trickled one at a time do not extend it) and for a whole
+// body; connections and bytes of request bodies held at once, per process
+// and per client address. Over a limit a client gets a JSON error with
+// Retry-After: 503 when the process is full, 429 when that client holds its
+// share. A refused request's body is discarded unread, for at most
+// linger_timeout, so the client still reads the answer.
 class HttpServer {
  public:
   struct Options {
@@ -47,12 +63,26 @@ class HttpServer {
     int threads = 2;
     uint32_t header_limit_bytes = 16 * 1024;
     uint64_t body_limit_bytes = 1024 * 1024;
+    // A keep-alive connection may wait this long for the next request's first byte.
     std::chrono::milliseconds idle_timeout{60'000};
+    // From a new connection or a request's first byte, its whole header must arrive within this.
+    std::chrono::milliseconds header_timeout{10'000};
+    // The whole body must arrive within this once the header was read.
     std::chrono::milliseconds read_timeout{30'000};
     std::chrono::milliseconds write_timeout{30'000};
+    std::chrono::milliseconds linger_timeout{2'000};
+    // Connections open at once (0: no limit), in all and from one client address.
+    int max_connections = 0;
+    int max_connections_per_client = 0;
+    // Bytes of request bodies being read or answered at once (0: no limit):
+    // a request reserves its Content-Length (a chunked one body_limit_bytes)
+    // before its body is read and frees it once answered.
+    uint64_t max_body_bytes_in_flight = 0;
+    uint64_t max_body_bytes_in_flight_per_client = 0;
+    int retry_after_seconds = 1;  // the Retry-After of 503 and 429
   };
 
-  HttpServer(Options options, HttpHandler handler);
+  HttpServer(Options options, HttpHandler handler, HeaderCheck header_check = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -62,22 +92,33 @@ class HttpServer {
   // Stops accepting, lets requests in flight finish within `deadline`, closes the rest.
   void Stop(std::chrono::milliseconds deadline);
 
-  // Connections open and requests being answered now (for metrics).
-  int64_t open_connections() const { return open_connections_->load(); }
+  // For metrics and tests: connections admitted and open now, requests being
+  // answered now, bytes of request bodies reserved now, and connections or
+  // requests refused by the limits (or the header check) so far.
+  int64_t open_connections() const;
   int64_t requests_in_flight() const { return in_flight_->load(); }
+  uint64_t body_bytes_in_flight() const;
+  int64_t refused() const;
 
- public:
+  // What a connection may hold, shared with connections (defined in the source).
+  class Admission;
   struct Impl;  // shared with connections, which may outlive Stop
 
  private:
   Options options_;
   HttpHandler handler_;
+  HeaderCheck header_check_;
   std::shared_ptr<Impl> impl_;
+  std::shared_ptr<Admission> admission_;
   std::shared_ptr<void> accept_loop_;
   std::vector<std::thread> threads_;
   uint16_t port_ = 0;
-  std::shared_ptr<std::atomic<int64_t>> open_connections_ = std::make_shared<std::atomic<int64_t>>(0);
   std::shared_ptr<std::atomic<int64_t>> in_flight_ = std::make_shared<std::atomic<int64_t>>(0);
 };
+
+// False with *error when the limits of `options` contradict each other: a
+// body budget below body_limit_bytes would refuse every large (and every
+// chunked) request, and a per-client share above the whole means nothing.
+bool CheckAdmissionLimits(const HttpServer::Options& options, std::string* error);
 
 }  // namespace osh::http

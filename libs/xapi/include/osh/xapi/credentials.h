@@ -7,21 +7,27 @@
 #include <string_view>
 #include <vector>
 
+#include "osh/xapi/access.h"
+
 namespace osh::xapi {
 
 // Who writes and reads statements: a province's courseware client or a
 // platform principal. The LRS writes `authority` into every statement it
-// stores from this client and shows a client only its province's statements.
+// stores from this client and lets it touch only its province's statements
+// and documents, as far as `access` allows.
 struct LrsClient {
   std::string name;
   std::string province;  // 2-digit GB/T 2260 code
   nlohmann::json authority;
+  LrsAccess access;
 };
 
 // Client credentials for HTTP Basic, from a file of lines
-// "<key> <sha256 hex of secret> <province>" ('#' starts a comment). Only the
-// digests are kept, so the file can be read by operators without exposing
-// secrets; comparison is in constant time.
+// "<key> <sha256 hex of secret> <province> [<scopes>]" ('#' starts a
+// comment), scopes comma separated as xAPI names them (see ParseScopes,
+// e.g. "statements/write,statements/read"); a line without scopes has
+// kDefaultScopes. Only the digests are kept, so the file can be read by
+// operators without exposing secrets; comparison is in constant time.
 class ClientCredentials {
  public:
   // Nullopt with *error naming the line when the file is unreadable or malformed.
@@ -38,6 +44,7 @@ class ClientCredentials {
     std::string key;
     std::string secret_sha256;  // 32 raw bytes
     std::string province;
+    unsigned scopes;
   };
   std::vector<Entry> entries_;
 };

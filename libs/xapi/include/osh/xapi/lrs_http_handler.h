@@ -24,8 +24,9 @@ namespace osh::xapi {
 // Agent Profile) when a DocumentStore is given; with CORS and the alternate
 // request syntax. Clients authenticate with HTTP Basic (ClientCredentials) or
 // a platform JWT (Bearer); each sees and writes only its province's
-// statements and documents, and the LRS sets `stored`, `authority` and
-// `version`.
+// statements and documents, and of those only what its LrsAccess allows
+// (osh/xapi/access.h: learners their own, province staff all, Basic clients
+// by scope). The LRS sets `stored`, `authority` and `version`.
 class LrsHttpHandler {
  public:
   struct Options {
@@ -33,6 +34,13 @@ class LrsHttpHandler {
     int default_limit = 100;            // statements per page when `limit` is absent or 0
     int max_limit = 500;
     std::function<std::chrono::system_clock::time_point()> clock = [] { return std::chrono::system_clock::now(); };
+    // The province this LRS serves: national_admin reads its statements, and
+    // platform principals of other provinces are refused. Empty: principals
+    // act in their token's province and national_admin is refused.
+    std::string province;
+    // The body limit of a request without an Authorization header that may
+    // still authenticate inside its body (the alternate request syntax).
+    uint64_t unauthenticated_body_limit_bytes = 256 * 1024;
   };
 
   // `documents`, `credentials` and `verifier` may be null (document resources
@@ -44,6 +52,12 @@ class LrsHttpHandler {
   // Whether `path` (raw, without query) is under the prefix.
   bool Handles(std::string_view path) const;
 
+  // The http::HeaderCheck of the LRS: authenticates from the headers before
+  // the body is read; refuses what must sign in and did not (401, with the
+  // LRS's headers), lowers the body limit of requests that may authenticate
+  // inside their body. Answer authenticates again, with the body.
+  std::optional<http::HttpResponse> CheckHeaders(const http::HttpRequest& head, uint64_t* body_limit) const;
+
   // Answers at once, on the calling thread (SQLite is local).
   void Handle(http::HttpRequest&& request, const http::Respond& respond);
   http::HttpResponse Answer(http::HttpRequest request);
@@ -52,7 +66,9 @@ class LrsHttpHandler {
   struct Call;
 
  private:
-  std::optional<LrsClient> Authenticate(const Call& call) const;
+  std::optional<LrsClient> Authenticate(const std::string* authorization,
+                                        std::chrono::system_clock::time_point now) const;
+  Call Begin(const http::HttpRequest& request) const;
   http::HttpResponse Statements(Call& call);
   http::HttpResponse PutStatement(Call& call);
   http::HttpResponse PostStatements(Call& call);

@@ -19,6 +19,20 @@ namespace osh::xapi {
 // "account|https://lms.example|1234". Empty for an anonymous Group.
 std::string AgentKey(const nlohmann::json& agent);
 
+// Which statements of a province a client may see or act on: all of them, or
+// those whose actor, or whose authority, is one agent (by AgentKey).
+struct StatementScope {
+  enum class By { kProvince, kActor, kAuthority };
+  By by = By::kProvince;
+  std::string agent_key;
+
+  static StatementScope Province() { return {}; }
+  static StatementScope Actor(std::string key) { return {By::kActor, std::move(key)}; }
+  static StatementScope Authority(std::string key) { return {By::kAuthority, std::move(key)}; }
+  // Whether a statement with these actor and authority keys is in scope.
+  bool Covers(const std::string& actor_key, const std::string& authority_key) const;
+};
+
 // One statement ready to be stored: validated, with id, authority and
 // version filled in by the LRS (the store adds `stored`, and `timestamp`
 // when absent). `submitted` is the statement as the client sent it, which
@@ -40,7 +54,9 @@ struct AttachmentContent {
 // not an error (clients retry); with other content it is a conflict and the
 // whole batch is rolled back.
 struct SaveResult {
-  enum class Outcome { kStored, kConflict, kVoidingTargetIsVoiding };
+  // kNotAllowed: a voiding statement's target is stored and outside the
+  // writer's voiding scope.
+  enum class Outcome { kStored, kConflict, kVoidingTargetIsVoiding, kNotAllowed };
   Outcome outcome = Outcome::kStored;
   std::string statement_id;  // the conflicting or offending statement
 };
@@ -58,6 +74,7 @@ struct StatementQuery {
   bool ascending = false;
   int limit = 100;
   std::optional<int64_t> after_position;  // from a `more` token
+  StatementScope scope;  // only statements in it, whatever the filters
 };
 
 struct StatementPage {
@@ -80,11 +97,13 @@ class StatementStore {
       : db_(db), clock_(std::move(clock)) {}
 
   // Stores all of `statements` or none, all with the same `stored` time.
-  // Voiding statements void their target when it is stored already, and a
-  // statement arriving after its voiding statement is stored voided.
-  // `attachments` are kept with them, once per hash.
+  // Voiding statements void their target when it is stored already (and in
+  // `voids`, else nothing is stored: kNotAllowed), and a statement arriving
+  // after its voiding statement is stored voided when it is in the scope its
+  // voider had. `attachments` are kept with them, once per hash.
   SaveResult Save(const std::string& province, const std::vector<NewStatement>& statements,
-                  const std::vector<AttachmentContent>& attachments = {});
+                  const std::vector<AttachmentContent>& attachments = {},
+                  const StatementScope& voids = StatementScope::Province());
 
   std::optional<AttachmentContent> GetAttachment(const std::string& province, const std::string& sha2);
 
@@ -94,8 +113,9 @@ class StatementStore {
   std::optional<nlohmann::json> GetActivity(const std::string& province, const std::string& activity_id);
 
   // A statement by id: with `voided` false only when it is not voided, with
-  // `voided` true only when it is.
-  std::optional<nlohmann::json> Get(const std::string& province, const std::string& id, bool voided);
+  // `voided` true only when it is; nullopt too when it is outside `scope`.
+  std::optional<nlohmann::json> Get(const std::string& province, const std::string& id, bool voided,
+                                    const StatementScope& scope = StatementScope::Province());
 
   // Matching statements that are not voided, by stored order. Statements
   // whose object is a StatementRef to a matching statement match too
