@@ -160,7 +160,7 @@ class Platform:
                 "127.0.0.1:%d" % self.grpc[name], "--data-dir", self.data_dir(name),
                 "--kafka-brokers", self.brokers] + common
         if name == "registry":
-            argv += ["--consumer-group", "registry-faults"]
+            argv += ["--consumer-group", "registry-faults", "--field-key-file", os.path.join(self.work, "field-keys")]
         if name == "reporting":
             argv += ["--deployment", "faults"]
         if name == "training":
