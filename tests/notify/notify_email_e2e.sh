@@ -110,7 +110,14 @@ check "and body" grep -q "劳动者：57 人" <<<"$(read_mail body)"
 # SIGKILL and a restart on the same data and group: nothing is sent twice.
 kill -KILL "$NOTIFY_PID"; wait "$NOTIFY_PID" 2>/dev/null
 start_notify "$KAFKA_BROKERS"
-sleep 4
+# Whatever the restarted consumer re-reads is applied once its group has consumed the
+# topic to its end; a wrong second email would then be a pending or sent delivery.
+check "the restarted notify consumes the topic to its end" \
+  "$BIN_DIR/libs/events/osh-kafka-lag" --brokers "$KAFKA_BROKERS" --group "$GROUP" --topic osh.registry.events --wait-zero 60
+pending_deliveries() {
+  call "$NOTIFY" osh.notify.v1.NotifyService/ListDeliveries '{"status": "DELIVERY_STATUS_PENDING"}' | grep -c '"id"'
+}
+for _ in $(seq 1 100); do [[ "$(pending_deliveries)" = 0 ]] && break; sleep 0.1; done
 check "no second email after SIGKILL and restart" test "$(mail_count)" = 1
 deliveries="$(call "$NOTIFY" osh.notify.v1.NotifyService/ListDeliveries '{"status": "DELIVERY_STATUS_DELIVERED"}')"
 check "the delivery is recorded with its SMTP reply" grep -q '"smtp_code": 2[0-9][0-9]' <<<"$deliveries"

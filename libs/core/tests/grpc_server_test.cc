@@ -93,11 +93,15 @@ TEST(GrpcServerTest, HealthTurnsNotServingDuringGraceThenStops) {
   ASSERT_TRUE(CheckHealth(*channel, &bytes).ok());
 
   auto stopping = std::async(std::launch::async, [&] {
-    server.Shutdown(std::chrono::milliseconds(600), std::chrono::milliseconds(1000));
+    server.Shutdown(std::chrono::milliseconds(3000), std::chrono::milliseconds(1000));
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  // Still accepting during the grace period, but reporting NOT_SERVING (2).
-  auto status = CheckHealth(*channel, &bytes);
+  // Still accepting during the grace period, but reporting NOT_SERVING (2): polled
+  // until it says so (the grace is long enough that a poll sees it).
+  grpc::Status status;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  do {
+    status = CheckHealth(*channel, &bytes);
+  } while (status.ok() && bytes != std::string("\x08\x02", 2) && std::chrono::steady_clock::now() < until);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(bytes, std::string("\x08\x02", 2));
   stopping.get();

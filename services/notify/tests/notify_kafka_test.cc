@@ -7,6 +7,7 @@
 #include "http_receiver.h"
 #include "notify_fixture.h"
 #include "osh/events/consumer.h"
+#include "osh/events/testing/consumer_lag.h"
 #include "osh/events/testing/test_broker.h"
 
 namespace osh::notify::testing {
@@ -46,6 +47,15 @@ class NotifyKafkaTest : public NotifyFixture {
 
   void Publish(events::Event e, size_t producer = 0) { publishers_[producer]->Publish(std::move(e), topic_); }
 
+  // Deliveries not yet sent (or retried) by the dispatcher.
+  int PendingDeliveries() {
+    v1::ListDeliveriesRequest req;
+    req.set_status(v1::DELIVERY_STATUS_PENDING);
+    v1::ListDeliveriesResponse out;
+    EXPECT_TRUE(stub_->ListDeliveries(Ctx(admin_).get(), req, &out).ok());
+    return out.deliveries_size();
+  }
+
   int InboxSize(const std::string& token) {
     v1::ListInboxResponse out;
     EXPECT_TRUE(stub_->ListInbox(Ctx(token).get(), v1::ListInboxRequest(), &out).ok());
@@ -76,7 +86,11 @@ TEST_F(NotifyKafkaTest, EventsOnTheBrokerAreDeliveredOnceToInboxAndWebhook) {
   const auto second = Registered("第二家");
   Publish(second);
   ASSERT_TRUE(WaitFor([&] { return receiver.requests().size() >= 2 && InboxSize(employer_) >= 2; }));
-  std::this_thread::sleep_for(std::chrono::seconds(1));  // room for a wrong extra delivery to show
+  // Every event on the topic, the copy included, has been applied once the group is caught up;
+  // a wrong extra delivery row would exist by then, and its send follows the row's commit.
+  for (auto& p : publishers_) ASSERT_TRUE(WaitFor([&] { return events::testing::OutboxDrained(p->db()); }));
+  ASSERT_TRUE(events::testing::WaitForConsumerGroupCaughtUp(group_, topic_));
+  ASSERT_TRUE(WaitFor([&] { return PendingDeliveries() == 0; }));
   EXPECT_EQ(receiver.requests().size(), 2u);
   EXPECT_EQ(InboxSize(employer_), 2);
 }

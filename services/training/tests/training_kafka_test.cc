@@ -5,6 +5,7 @@
 #include <random>
 
 #include "osh/events/consumer.h"
+#include "osh/events/testing/consumer_lag.h"
 #include "osh/events/testing/test_broker.h"
 #include "training_fixture.h"
 
@@ -74,7 +75,11 @@ TEST_F(TrainingKafkaTest, RegistrationsOnTheBrokerAssignMandatoryCoursesOnce) {
   Publish(Registered(kOrgB, {common::v1::HAZARD_CATEGORY_DUST}));
   Publish(Registered(CreditCode('3'), {common::v1::HAZARD_CATEGORY_CHEMICAL}));  // does not match
   ASSERT_TRUE(WaitFor([&] { return Assignments(other_employer_) >= 2; }));
-  std::this_thread::sleep_for(std::chrono::seconds(1));  // room for a wrong extra assignment to show
+  // Once both publishers' outboxes are on the topic and the group has consumed it to its end,
+  // every event (the copy and the non-matching one included) has been applied: a wrong extra
+  // assignment would be there now.
+  for (auto& p : publishers_) ASSERT_TRUE(WaitFor([&] { return events::testing::OutboxDrained(p->db()); }));
+  ASSERT_TRUE(events::testing::WaitForConsumerGroupCaughtUp(group_, topic_));
   EXPECT_EQ(Assignments(employer_), 2);
   EXPECT_EQ(Assignments(admin_), 4);
   EXPECT_EQ(consumer_->dead_lettered(), 0u);
