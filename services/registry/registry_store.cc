@@ -44,6 +44,10 @@ CREATE INDEX declarations_by_employer ON declarations(employer_id, id);
       SupervisionStore::HealthExamMigration(6),
       SupervisionStore::AssistanceMigration(7),
       SupervisionStore::InstitutionMigration(8),
+      // Reliability (issue 23): parked outbox rows, indexes for retention.
+      events::Outbox::ParkingMigration(9),
+      events::EventConsumer::RetentionMigration(10),
+      service::RecordsRetentionMigration(11),
   };
 }
 
