@@ -4,6 +4,7 @@
 #include "osh/events/outbox.h"
 #include "osh/service/records.h"
 #include "osh/store/enum_set.h"
+#include "registry_transfer.h"
 #include "supervision_store.h"
 
 namespace osh::registry {
@@ -48,6 +49,7 @@ CREATE INDEX declarations_by_employer ON declarations(employer_id, id);
       events::Outbox::ParkingMigration(9),
       events::EventConsumer::RetentionMigration(10),
       service::RecordsRetentionMigration(11),
+      TransferImporter::Migration(12),
   };
 }
 
