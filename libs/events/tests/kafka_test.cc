@@ -63,6 +63,16 @@ class KafkaEventsTest : public ::testing::Test {
       }
     });
   }
+  // `n` events of one key (so one partition), their ids added to *ids.
+  void AppendSameKey(int n, std::vector<std::string>* ids) {
+    db_->Write([&](store::Tx& tx) {
+      for (int i = 0; i < n; ++i) {
+        const Event e = Sample("same-key");
+        Outbox::Append(tx, e);
+        ids->push_back(e.id);
+      }
+    });
+  }
   static EventConsumer::Handler Recorder() {
     return [](store::Tx& tx, const Event& e) {
       tx.Prepare("INSERT INTO applied VALUES (?, ?, ?, ?)").BindAll(e.id, e.key, e.type, e.source).Run();
@@ -195,15 +205,7 @@ std::vector<std::string> Ids(const std::vector<events::testing::Headers>& messag
 TEST_F(KafkaEventsTest, AnOversizedRowIsParkedTheRowsAfterItArePublishedAndARestartDoesNotTryItAgain) {
   // One key, so one partition: the topic's order is the order published.
   std::vector<std::string> expected;
-  const auto append_normal = [&](int n) {
-    db_->Write([&](store::Tx& tx) {
-      for (int i = 0; i < n; ++i) {
-        const Event e = Sample("same-key");
-        Outbox::Append(tx, e);
-        expected.push_back(e.id);
-      }
-    });
-  };
+  const auto append_normal = [&](int n) { AppendSameKey(n, &expected); };
   append_normal(5);
   const Event big = Oversized(Sample("same-key"), 1'700'000);  // as the transfer event of issue 23
   AppendUnbounded(*db_, big);
@@ -252,15 +254,7 @@ TEST_F(KafkaEventsTest, ARowTheBrokerRefusesAsTooLargeIsParkedAloneAndItsBatchMa
   // The producer lets large messages through to the broker (whose limit is
   // the default), so the refusal comes in a delivery report, for a batch.
   std::vector<std::string> expected;
-  const auto append_normal = [&](int n) {
-    db_->Write([&](store::Tx& tx) {
-      for (int i = 0; i < n; ++i) {
-        const Event e = Sample("same-key");
-        Outbox::Append(tx, e);
-        expected.push_back(e.id);
-      }
-    });
-  };
+  const auto append_normal = [&](int n) { AppendSameKey(n, &expected); };
   append_normal(3);
   const Event big = Oversized(Sample("same-key"), 1'500'000);
   AppendUnbounded(*db_, big);

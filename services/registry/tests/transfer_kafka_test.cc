@@ -100,6 +100,32 @@ int64_t ProcessedEvents(store::Database& db) {
 class TransferKafkaTest : public RegistryFixture {
  protected:
   std::unique_ptr<grpc::ClientContext> As(const std::string& token) { return Ctx(token); }
+
+  // Submits a declaration in `node` and approves it.
+  void DeclareApproved(RegistryNode& node, const v1::SubmitDeclarationRequest& submit) {
+    v1::Declaration declaration;
+    auto status = node.stub().SubmitDeclaration(As(admin_).get(), submit, &declaration);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    v1::ReviewDeclarationRequest review;
+    review.set_id(declaration.id());
+    review.set_approve(true);
+    ASSERT_TRUE(node.stub().ReviewDeclaration(As(inspector_).get(), review, &declaration).ok());
+  }
+
+  // Transfers the employer, at the version `node` holds now, to Suzhou (320500).
+  grpc::Status TransferToSuzhou(RegistryNode& node, const std::string& employer_id, const std::string& reason,
+                                v1::Employer* moved) {
+    v1::GetEmployerRequest get;
+    get.set_id(employer_id);
+    v1::Employer current;
+    if (auto status = node.stub().GetEmployer(As(admin_).get(), get, &current); !status.ok()) return status;
+    v1::TransferEmployerRequest transfer;
+    transfer.set_id(employer_id);
+    transfer.set_version(current.version());
+    transfer.set_to_division_code("320500");
+    transfer.set_reason(reason);
+    return node.stub().TransferEmployer(As(admin_).get(), transfer, moved);
+  }
 };
 
 TEST_F(TransferKafkaTest, EmployerMovesWithItsHistoryAcrossRestartsOfBothSides) {
@@ -123,24 +149,11 @@ TEST_F(TransferKafkaTest, EmployerMovesWithItsHistoryAcrossRestartsOfBothSides) 
   x->set_workplace("打磨车间");
   x->set_exposed_workers(12);
   d->set_total_exposed_workers(12);
-  v1::Declaration declaration;
-  ASSERT_TRUE(guangdong->stub().SubmitDeclaration(As(admin_).get(), submit, &declaration).ok());
-  v1::ReviewDeclarationRequest review;
-  review.set_id(declaration.id());
-  review.set_approve(true);
-  ASSERT_TRUE(guangdong->stub().ReviewDeclaration(As(inspector_).get(), review, &declaration).ok());
+  DeclareApproved(*guangdong, submit);
 
   // Transfer while Guangdong has no relay running: the event waits in the outbox.
-  v1::GetEmployerRequest get;
-  get.set_id(employer.id());
-  ASSERT_TRUE(guangdong->stub().GetEmployer(As(admin_).get(), get, &employer).ok());
-  v1::TransferEmployerRequest transfer;
-  transfer.set_id(employer.id());
-  transfer.set_version(employer.version());
-  transfer.set_to_division_code("320500");
-  transfer.set_reason("生产基地整体迁至苏州");
   v1::Employer moved;
-  auto status = guangdong->stub().TransferEmployer(As(admin_).get(), transfer, &moved);
+  auto status = TransferToSuzhou(*guangdong, employer.id(), "生产基地整体迁至苏州", &moved);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(moved.status(), v1::EMPLOYER_STATUS_TRANSFERRED_OUT);
   EXPECT_GE(guangdong->db().Read([](store::Tx& tx) { return events::Outbox::CountPending(tx); }), 4);
@@ -178,6 +191,8 @@ TEST_F(TransferKafkaTest, EmployerMovesWithItsHistoryAcrossRestartsOfBothSides) 
   EXPECT_EQ(imports, 1);
 
   // Guangdong keeps the record, but no longer accepts writes to it.
+  v1::GetEmployerRequest get;
+  get.set_id(employer.id());
   v1::Employer old;
   ASSERT_TRUE(guangdong->stub().GetEmployer(As(admin_).get(), get, &old).ok());
   EXPECT_EQ(old.status(), v1::EMPLOYER_STATUS_TRANSFERRED_OUT);
@@ -234,25 +249,10 @@ TEST_F(TransferKafkaTest, AnEmployerWithALargeHistoryMovesWholeAndOnceAndLaterEv
   v1::Employer employer;
   ASSERT_TRUE(guangdong->stub().CreateEmployer(As(admin_).get(), create, &employer).ok());
   for (auto type : {v1::DECLARATION_TYPE_INITIAL, v1::DECLARATION_TYPE_ANNUAL}) {
-    v1::Declaration declaration;
-    auto status =
-        guangdong->stub().SubmitDeclaration(As(admin_).get(), LargeDeclaration(employer.id(), type, 350), &declaration);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-    v1::ReviewDeclarationRequest review;
-    review.set_id(declaration.id());
-    review.set_approve(true);
-    ASSERT_TRUE(guangdong->stub().ReviewDeclaration(As(inspector_).get(), review, &declaration).ok());
+    ASSERT_NO_FATAL_FAILURE(DeclareApproved(*guangdong, LargeDeclaration(employer.id(), type, 350)));
   }
-  v1::GetEmployerRequest get;
-  get.set_id(employer.id());
-  ASSERT_TRUE(guangdong->stub().GetEmployer(As(admin_).get(), get, &employer).ok());
-  v1::TransferEmployerRequest transfer;
-  transfer.set_id(employer.id());
-  transfer.set_version(employer.version());
-  transfer.set_to_division_code("320500");
-  transfer.set_reason("整体迁至苏州");
   v1::Employer moved;
-  auto status = guangdong->stub().TransferEmployer(As(admin_).get(), transfer, &moved);
+  auto status = TransferToSuzhou(*guangdong, employer.id(), "整体迁至苏州", &moved);
   ASSERT_TRUE(status.ok()) << status.error_message();
 
   // Every event it wrote fits the limit; the history went in parts.
