@@ -10,6 +10,7 @@ namespace osh::content {
 
 std::vector<core::ConfigKey> ConfigKeys() {
   auto keys = service::TokenConfigKeys();
+  for (auto& key : service::BookkeepingConfigKeys()) keys.push_back(std::move(key));
   keys.insert(keys.end(), {
       {"db-read-connections", "4", "SQLite read connections"},
       {"page-size-max", "100", "largest page a list or search returns"},
@@ -31,6 +32,8 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   // The store first: it registers the bigram tokenizer its schema names.
   auto& store = host.Adopt(std::make_unique<ContentStore>(search::Tokenizer::kCjkBigram));
   auto& db = service::AdoptDatabase(host, "content.db", store.Migrations());
+  service::RetentionHorizons horizons;
+  if (!service::StartBookkeeping(host, db, false, {}, &horizons, error)) return false;
   options.max_page_size = static_cast<int>(config.GetInt("page-size-max"));
   options.max_body_bytes = static_cast<size_t>(config.GetInt("body-max-bytes"));
   options.max_search_offset = static_cast<int>(config.GetInt("search-max-offset"));

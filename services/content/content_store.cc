@@ -111,6 +111,9 @@ CREATE INDEX published_by_time ON published(publish_seconds DESC, article_id);
       service::RecordsMigration(2),
       events::Outbox::Migration(3),
       {4, "article_index", index_.CreateSql()},
+      // Reliability (issue 23): parked outbox rows, indexes for retention.
+      events::Outbox::ParkingMigration(5),
+      service::RecordsRetentionMigration(6),
   };
 }
 

@@ -596,12 +596,16 @@ grpc::Status Notify::ListReminders(const Caller& caller, const v1::ListReminders
 void Notify::Route(store::Tx& tx, const events::Event& event) const {
   std::string province, service_name;
   events::ParseSource(event.source, &province, &service_name);
+  // An event that does not decode is dead-lettered by the consumer (and
+  // counted), never recorded as processed with its reminders silently missing.
   if (event.type == events::v1::RectificationOpened::descriptor()->full_name()) {
     events::v1::RectificationOpened opened;
-    if (opened.ParseFromString(event.payload)) planner_.RectificationOpened(tx, opened, province, options_.clock());
+    events::UnpackOrThrow(event, &opened);
+    planner_.RectificationOpened(tx, opened, province, options_.clock());
   } else if (event.type == events::v1::RectificationClosed::descriptor()->full_name()) {
     events::v1::RectificationClosed closed;
-    if (closed.ParseFromString(event.payload)) planner_.RectificationClosed(tx, closed, options_.clock());
+    events::UnpackOrThrow(event, &closed);
+    planner_.RectificationClosed(tx, closed, options_.clock());
   }
   const auto rules = NotifyStore::EnabledRulesFor(tx, event.type);
   if (rules.empty()) return;
@@ -609,7 +613,7 @@ void Notify::Route(store::Tx& tx, const events::Event& event) const {
   if (type == nullptr) return;
   std::unique_ptr<google::protobuf::Message> message(
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
-  if (!message->ParseFromString(event.payload)) throw std::runtime_error("payload of " + event.id + " does not parse");
+  events::UnpackOrThrow(event, message.get());
   EventFacts facts{.id = event.id, .type = event.type, .province = province, .time = {}};
   if (!TimeUtil::FromString(event.time, &facts.time)) facts.time = Now(options_);
   for (const auto& rule : rules) {

@@ -14,6 +14,7 @@ namespace osh::notify {
 
 std::vector<core::ConfigKey> ConfigKeys() {
   auto keys = service::TokenConfigKeys();
+  for (auto& key : service::BookkeepingConfigKeys()) keys.push_back(std::move(key));
   keys.insert(keys.end(), {
       {"db-read-connections", "4", "SQLite read connections"},
       {"page-size-max", "500", "largest page a list call returns"},
@@ -31,6 +32,8 @@ std::vector<core::ConfigKey> ConfigKeys() {
       {"smtp-from", "noreply@osh.invalid", "sender address of notification email"},
       {"reminder-hour", "9", "hour of the day (China Standard Time) deadline reminders are sent"},
       {"digest-hour", "8", "hour of the day (China Standard Time) low-priority mail goes out as one digest"},
+      {"retention-deliveries-days", "90",
+       "days settled deliveries (delivered, dead-lettered, digested) are kept; at least retention-events-processed-days"},
   });
   return keys;
 }
@@ -42,6 +45,19 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   const auto* verifier = service::AdoptTokenVerifier(host, error);
   if (verifier == nullptr) return false;
   auto& db = service::AdoptDatabase(host, "notify.db", NotifyStore::Migrations());
+  // A settled delivery's dedup key must outlive the record of the event that
+  // made it, or a redelivered event could deliver twice.
+  const auto delivery_days = config.GetInt("retention-deliveries-days");
+  if (delivery_days < config.GetInt("retention-events-processed-days") || delivery_days > 36500) {
+    *error = "retention-deliveries-days must be at least retention-events-processed-days and at most 36500";
+    return false;
+  }
+  service::RetentionHorizons horizons;
+  if (!service::StartBookkeeping(host, db, true,
+                                 {NotifyStore::SettledDeliveries(std::chrono::hours(24) * delivery_days)}, &horizons,
+                                 error)) {
+    return false;
+  }
   options.max_page_size = static_cast<int>(config.GetInt("page-size-max"));
   options.reminder_hour = static_cast<int>(config.GetInt("reminder-hour"));
   ReminderScheduler::Options schedule;
@@ -82,6 +98,7 @@ bool Wire(core::ServiceHost& host, std::string* error) {
     for (const auto& service_name : core::SplitList(config.GetString("event-services"), ',')) {
       consumer.topics.push_back(events::TopicFor(service_name));
     }
+    consumer.max_event_age = service::MaxEventAge(horizons);
     consumer.after_commit = [&dispatcher, &scheduler] {
       dispatcher.Notify();
       scheduler.Wake();  // a reopened item may have a reminder due at once

@@ -2,6 +2,7 @@
 
 #include "osh/events/consumer.h"
 #include "osh/service/records.h"
+#include "osh/service/retention.h"
 
 namespace osh::notify {
 namespace {
@@ -102,6 +103,18 @@ CREATE TABLE digest_runs (
   run_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+      // Reliability (issue 23): indexes for retention, and when a delivery
+      // settled (delivered, dead-lettered, digested) so that it can be pruned
+      // after retention-deliveries-days. Settled rows older than this
+      // migration count from it.
+      events::EventConsumer::RetentionMigration(6),
+      service::RecordsRetentionMigration(7),
+      {8, "delivery settlement time", R"sql(
+ALTER TABLE deliveries ADD COLUMN settled_ms INTEGER;
+UPDATE deliveries SET settled_ms = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  WHERE status IN (2, 3, 5);
+CREATE INDEX deliveries_settled ON deliveries(settled_ms) WHERE settled_ms IS NOT NULL;
+)sql"},
   };
 }
 
@@ -171,15 +184,49 @@ std::vector<v1::Rule> NotifyStore::EnabledRulesFor(store::Tx& tx, const std::str
   return Rows<v1::Rule>(s);
 }
 
+namespace {
+
+int64_t Millis(const google::protobuf::Timestamp& t) { return t.seconds() * 1000 + t.nanos() / 1000000; }
+
+// When a delivery reached a final status (delivered, dead-lettered, carried by
+// a digest); unset (NULL) while it may still be sent.
+std::optional<int64_t> SettledMs(const v1::Delivery& d) {
+  switch (d.status()) {
+    case v1::DELIVERY_STATUS_DELIVERED:
+    case v1::DELIVERY_STATUS_DEAD_LETTER:
+    case v1::DELIVERY_STATUS_DIGESTED:
+      if (d.has_delivered_time()) return Millis(d.delivered_time());
+      if (d.attempts_size() > 0) return Millis(d.attempts(d.attempts_size() - 1).time());
+      return Millis(d.create_time());
+    default:
+      return std::nullopt;
+  }
+}
+
+void BindSettled(store::Statement& s, int index, const v1::Delivery& d) {
+  if (const auto ms = SettledMs(d)) {
+    s.Bind(index, *ms);
+  } else {
+    s.BindNull(index);
+  }
+}
+
+}  // namespace
+
+service::RetainedTable NotifyStore::SettledDeliveries(std::chrono::seconds horizon) {
+  return {"deliveries", "settled_ms", service::TimeColumn::kUnixMillis, horizon, "settled_ms IS NOT NULL"};
+}
+
 bool NotifyStore::InsertDelivery(store::Tx& tx, const v1::Delivery& d, const std::string& payload) {
   const std::string dedup_key =
       d.event_id() + "|" + d.rule_id() + "|" + std::to_string(d.channel()) + "|" + d.recipient();
   auto s = tx.Prepare(
-      "INSERT INTO deliveries(id, dedup_key, event_id, status, channel, next_attempt_ms, payload, record) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup_key) DO NOTHING");
+      "INSERT INTO deliveries(id, dedup_key, event_id, status, channel, next_attempt_ms, payload, record, settled_ms) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup_key) DO NOTHING");
   const int64_t next_ms = d.next_attempt_time().seconds() * 1000 + d.next_attempt_time().nanos() / 1000000;
   s.Bind(1, d.id()).Bind(2, dedup_key).Bind(3, d.event_id()).Bind(4, d.status()).Bind(5, d.channel());
   s.Bind(6, next_ms).BindBlob(7, payload).BindBlob(8, d.SerializeAsString());
+  BindSettled(s, 9, d);
   return s.Run() == 1;
 }
 
@@ -191,9 +238,11 @@ std::optional<v1::Delivery> NotifyStore::FindDelivery(store::Tx& tx, const std::
 }
 
 void NotifyStore::UpdateDelivery(store::Tx& tx, const v1::Delivery& d) {
-  auto s = tx.Prepare("UPDATE deliveries SET status = ?, next_attempt_ms = ?, record = ? WHERE id = ?");
+  auto s = tx.Prepare("UPDATE deliveries SET status = ?, next_attempt_ms = ?, record = ?, settled_ms = ? WHERE id = ?");
   const int64_t next_ms = d.next_attempt_time().seconds() * 1000 + d.next_attempt_time().nanos() / 1000000;
-  s.Bind(1, d.status()).Bind(2, next_ms).BindBlob(3, d.SerializeAsString()).Bind(4, d.id()).Run();
+  s.Bind(1, d.status()).Bind(2, next_ms).BindBlob(3, d.SerializeAsString());
+  BindSettled(s, 4, d);
+  s.Bind(5, d.id()).Run();
 }
 
 std::vector<DueDelivery> NotifyStore::DueDeliveries(store::Tx& tx, int64_t now_ms, int limit) {

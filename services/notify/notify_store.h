@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "osh/notify/v1/notify.pb.h"
+#include "osh/service/retention.h"
 #include "osh/store/database.h"
 
 namespace osh::notify {
@@ -32,6 +33,9 @@ struct DueReminder {
 class NotifyStore {
  public:
   static std::vector<store::Migration> Migrations();
+  // Settled deliveries (delivered, dead-lettered, digested) under retention:
+  // pruned `horizon` after they settled; pending ones are never pruned.
+  static service::RetainedTable SettledDeliveries(std::chrono::seconds horizon);
 
   static void InsertTemplate(store::Tx& tx, const v1::Template& t);
   // version 0: the newest.

@@ -16,6 +16,7 @@ namespace osh::registry {
 
 std::vector<core::ConfigKey> ConfigKeys() {
   auto keys = service::TokenConfigKeys();
+  for (auto& key : service::BookkeepingConfigKeys()) keys.push_back(std::move(key));
   keys.insert(keys.end(), {
       {"db-read-connections", "4", "SQLite read connections"},
       {"page-size-max", "500", "largest page a list call returns"},
@@ -53,6 +54,8 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   if (const int sealed = PersonalData(field_cipher).SealBacklog(db); sealed > 0) {
     core::log::Info("sealed personal data written in clear before", {{"rows", sealed}});
   }
+  service::RetentionHorizons horizons;
+  if (!service::StartBookkeeping(host, db, true, {}, &horizons, error)) return false;
 
   Registry::Options options;
   options.province = province;
@@ -68,6 +71,7 @@ bool Wire(core::ServiceHost& host, std::string* error) {
     consumer_options.group_id = config.GetString("consumer-group").empty() ? "registry-" + province
                                                                             : config.GetString("consumer-group");
     consumer_options.topics = {events::TopicFor("registry")};
+    consumer_options.max_event_age = service::MaxEventAge(horizons);
     auto importer = std::make_shared<TransferImporter>(province);
     auto& consumer = host.Adopt(std::make_unique<events::EventConsumer>(
         db, consumer_options, [importer](store::Tx& tx, const events::Event& e) { importer->Apply(tx, e); },

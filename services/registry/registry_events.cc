@@ -2,6 +2,7 @@
 
 #include "osh/events/event.h"
 #include "osh/events/outbox.h"
+#include "registry_transfer.h"
 
 namespace osh::registry {
 namespace {
@@ -93,10 +94,10 @@ void RegistryEvents::Transferred(store::Tx& tx, const v1::Employer& before, cons
   record.clear_legal_representative_masked();
   record.clear_legal_representative_phone_masked();
   m.set_employer_record(record.SerializeAsString());
-  for (const auto& d : declarations) m.add_declaration_records(d.SerializeAsString());
   m.set_reason(reason);
   *m.mutable_transfer_time() = moved.update_time();
-  events::Outbox::Append(tx, events::MakeEvent(m, province_, kService, before.credit_code()));
+  // With the declaration history inline, or in parts when that would be too large.
+  AppendTransfer(tx, std::move(m), declarations, province_);
 }
 
 void RegistryEvents::RectificationOpened(store::Tx& tx, const v1::RectificationItem& item,

@@ -5,6 +5,7 @@
 #include "osh/service/records.h"
 #include "osh/store/enum_set.h"
 #include "personal_data.h"
+#include "registry_transfer.h"
 #include "supervision_store.h"
 
 namespace osh::registry {
@@ -56,6 +57,11 @@ CREATE INDEX declarations_by_employer ON declarations(employer_id, id);
       SupervisionStore::AssistanceMigration(7),
       SupervisionStore::InstitutionMigration(8),
       PersonalDataReads::Migration(9),
+      // Reliability (issue 23): parked outbox rows, indexes for retention.
+      events::Outbox::ParkingMigration(10),
+      events::EventConsumer::RetentionMigration(11),
+      service::RecordsRetentionMigration(12),
+      TransferImporter::Migration(13),
   };
 }
 

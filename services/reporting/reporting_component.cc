@@ -14,6 +14,7 @@ namespace osh::reporting {
 
 std::vector<core::ConfigKey> ConfigKeys() {
   auto keys = service::TokenConfigKeys();
+  for (auto& key : service::BookkeepingConfigKeys()) keys.push_back(std::move(key));
   keys.insert(keys.end(), {
       {"db-read-connections", "4", "SQLite read connections"},
       {"page-size-max", "1000", "largest page a list or query call returns"},
@@ -50,6 +51,8 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   options.indicator_targets = std::move(*targets);
 
   auto& db = service::AdoptDatabase(host, "reporting.db", RollupStore::Migrations());
+  service::RetentionHorizons horizons;
+  if (!service::StartBookkeeping(host, db, true, {}, &horizons, error)) return false;
 
   if (config.GetBool("consume")) {
     auto& projector = host.Adopt(std::make_unique<RollupProjector>(options.calendar, &host.metrics()));
@@ -58,6 +61,7 @@ bool Wire(core::ServiceHost& host, std::string* error) {
     consumer_options.group_id = config.GetString("consumer-group");
     if (consumer_options.group_id.empty()) consumer_options.group_id = "reporting-" + config.GetString("deployment");
     consumer_options.topics = {events::TopicFor("registry"), events::TopicFor("training")};
+    consumer_options.max_event_age = service::MaxEventAge(horizons);
     auto consumer =
         std::make_unique<events::EventConsumer>(db, consumer_options, projector.AsHandler(), &host.metrics());
     if (!consumer->Start(error)) return false;

@@ -146,6 +146,9 @@ CREATE INDEX annual_reports_by_year ON annual_reports(year, province, status);
 ALTER TABLE rollup_cells ADD COLUMN literacy_questionnaires INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE rollup_cells ADD COLUMN literacy_reaching_threshold INTEGER NOT NULL DEFAULT 0;
 )sql"},
+      // Reliability (issue 23): indexes for retention.
+      events::EventConsumer::RetentionMigration(6),
+      service::RecordsRetentionMigration(7),
   };
 }
 

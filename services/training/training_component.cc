@@ -14,6 +14,7 @@ namespace osh::training {
 
 std::vector<core::ConfigKey> ConfigKeys() {
   auto keys = service::TokenConfigKeys();
+  for (auto& key : service::BookkeepingConfigKeys()) keys.push_back(std::move(key));
   keys.insert(keys.end(), {
       {"db-read-connections", "4", "SQLite read connections"},
       {"page-size-max", "100", "largest page a list call returns"},
@@ -63,6 +64,8 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   auto& field_cipher = host.Adopt(std::move(cipher));
 
   auto& db = service::AdoptDatabase(host, "training.db", TrainingStore::Migrations());
+  service::RetentionHorizons horizons;
+  if (!service::StartBookkeeping(host, db, true, {}, &horizons, error)) return false;
   options.max_page_size = static_cast<int>(config.GetInt("page-size-max"));
   options.assignment_due_days = static_cast<int>(config.GetInt("assignment-due-days"));
   options.literacy_threshold_percent = static_cast<double>(config.GetInt("literacy-threshold-percent"));
@@ -81,6 +84,7 @@ bool Wire(core::ServiceHost& host, std::string* error) {
     consumer.group_id = config.GetString("consumer-group").empty() ? "training-" + options.province
                                                                    : config.GetString("consumer-group");
     consumer.topics = {events::TopicFor("registry")};
+    consumer.max_event_age = service::MaxEventAge(horizons);
     auto routed = std::make_unique<events::EventConsumer>(
         db, consumer, [&training](store::Tx& tx, const events::Event& e) { training.Route(tx, e); },
         &host.metrics());

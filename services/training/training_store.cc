@@ -106,6 +106,10 @@ CREATE TABLE employers (
   hazard_mask INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+      // Reliability (issue 23): parked outbox rows, indexes for retention.
+      events::Outbox::ParkingMigration(6),
+      events::EventConsumer::RetentionMigration(7),
+      service::RecordsRetentionMigration(8),
   };
 }
 

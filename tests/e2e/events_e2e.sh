@@ -44,8 +44,17 @@ start_registry() {
   for _ in $(seq 1 100); do [[ -s "$WORK/ready" ]] && break; sleep 0.1; done
   [[ -s "$WORK/ready" ]] || { echo "registry did not start"; tail "$WORK/registry.log"; exit 1; }
   GRPC="127.0.0.1:$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["grpc_port"])' "$WORK/ready")"
+  ADMIN="127.0.0.1:$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["admin_port"])' "$WORK/ready")"
 }
-pending() { sqlite3 "file:$DB?mode=ro" "SELECT COUNT(*) FROM events_outbox WHERE sent_at IS NULL"; }
+pending() { sqlite3 "file:$DB?mode=ro" "SELECT COUNT(*) FROM events_outbox WHERE sent_at IS NULL AND parked_at IS NULL"; }
+parked() { sqlite3 "file:$DB?mode=ro" "SELECT COUNT(*) FROM events_outbox WHERE parked_at IS NOT NULL"; }
+rows() { sqlite3 "file:$DB?mode=ro" "SELECT COUNT(*) FROM events_outbox"; }
+# Polls (every 0.1 s, for at most $1 s) until the rest of the line, a command, succeeds.
+wait_until() {
+  local limit="$1"; shift
+  for _ in $(seq 1 $((limit * 10))); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
 outbox_ids() { sqlite3 "file:$DB?mode=ro" "SELECT event_id FROM events_outbox" | sort -u; }
 topic_ids() {  # distinct ce_id of province 46's registry events in the topic
   kcat -C -b "$BROKERS" -t "$TOPIC" -o beginning -e -q -f '%h\n' 2>/dev/null |
@@ -70,41 +79,66 @@ done
 key="$(kcat -C -b "$BROKERS" -t "$TOPIC" -o beginning -e -q -f '%k\n' 2>/dev/null | head -1)"
 check "the Kafka key is the credit code" test "${#key}" = 18
 
-# 2. SIGKILL the registry in the middle of a burst, restart it, nothing is lost.
-"$LOADGEN" seed --target "$GRPC" --token-file "$WORK/token" --province 46 --employers 1500 --declare-every 3 \
-  --concurrency 16 >/dev/null 2>&1 &
-LOAD=$!
-sleep 1.5
-kill -KILL "$PID"; wait "$PID" 2>/dev/null
-wait "$LOAD" 2>/dev/null  # its in-flight calls fail; what committed is in the outbox
-before_restart="$(pending)"
-start_registry
-check "the restarted relay drains what the killed one left ($before_restart pending)" wait_drained
+# 2. SIGKILL the registry in the middle of a burst, while its outbox holds
+#    events Kafka has not confirmed; restart it; nothing is lost. The file
+#    read after the kill is what the dead process left: rows still pending
+#    there prove the kill hit events in flight. (The relay may have caught up
+#    at the instant of the kill; then the burst is repeated, at most 3 times.)
+pending_after_kill=0
+for attempt in 1 2 3; do
+  rows_before="$(rows)"
+  "$LOADGEN" seed --target "$GRPC" --token-file "$WORK/token" --province 46 --employers 1500 --declare-every 3 \
+    --concurrency 16 >/dev/null 2>&1 &
+  LOAD=$!
+  # The burst is under way: a few hundred events committed, some not yet confirmed.
+  wait_until 60 bash -c "[[ \$(sqlite3 'file:$DB?mode=ro' 'SELECT COUNT(*) FROM events_outbox') -ge $((rows_before + 300)) ]]"
+  wait_until 60 bash -c "[[ \$(sqlite3 'file:$DB?mode=ro' 'SELECT COUNT(*) FROM events_outbox WHERE sent_at IS NULL') -gt 0 ]]"
+  kill -KILL "$PID"; wait "$PID" 2>/dev/null
+  wait "$LOAD" 2>/dev/null  # its in-flight calls fail; what committed is in the outbox
+  pending_after_kill="$(pending)"
+  start_registry
+  [[ "$pending_after_kill" -gt 0 ]] && break
+  wait_drained
+done
+check "the registry was SIGKILLed with $pending_after_kill events pending in its outbox (attempt $attempt)" \
+  test "$pending_after_kill" -gt 0
+check "the restarted relay drains what the killed one left" wait_drained
 check "every committed event after SIGKILL is in Kafka" no_loss
 
 # 3. Stop the broker while writes go on, start it again, nothing is lost.
 "$LOADGEN" seed --target "$GRPC" --token-file "$WORK/token" --province 46 --employers 3000 --declare-every 3 \
   --concurrency 8 >/dev/null 2>&1 &
 LOAD=$!
-sleep 1
+rows_before="$(rows)"
+wait_until 60 bash -c "[[ \$(sqlite3 'file:$DB?mode=ro' 'SELECT COUNT(*) FROM events_outbox') -ge $((rows_before + 100)) ]]"
 "$KAFKA" stop --dir "$WORK/kafka" >/dev/null
-sleep 2
+# With the broker down, a burst of creates is acknowledged in full (loadgen
+# exits 0 only when no call failed) and its events wait in the outbox.
+rows_at_stop="$(rows)"
+accepted_while_down=0
+"$LOADGEN" bench --target "$GRPC" --token-file "$WORK/token" --province 46 --mode create --concurrency 4 \
+  --duration-ms 2000 >/dev/null 2>&1 && accepted_while_down=1
+written_while_down=$(( $(rows) - rows_at_stop ))
 while_down="$(pending)"
 "$KAFKA" start --dir "$WORK/kafka" --port "$PORT" >/dev/null
 wait "$LOAD"
-check "writes kept being accepted while the broker was down ($while_down pending then)" test "$while_down" -gt 0
+check "writes kept being accepted while the broker was down ($written_while_down events written, $while_down pending)" \
+  test "$accepted_while_down" = 1 -a "$written_while_down" -gt 0 -a "$while_down" -ge "$written_while_down"
 check "the relay drains the outbox after the broker is back" wait_drained
 check "every committed event after the broker restart is in Kafka" no_loss
+check "no event was parked" test "$(parked)" = 0
+listing="$(curl -s "http://$ADMIN/outbox/parked")"
+check "the admin port lists the parked rows (none)" \
+  python3 -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if d["parked"] == 0 and d["rows"] == [] else 1)' "$listing"
 total="$(outbox_ids | wc -l)"
 echo "events in the outbox: $total; distinct in Kafka: $(topic_ids | wc -l)"
 
-# 4. With the broker gone, SIGTERM still stops the registry promptly (its
-#    consumer cannot leave its group, and must not hold the process hostage).
+# 4. With the broker gone, SIGTERM still stops the registry (its consumer
+#    cannot leave its group, and must not hold the process hostage). The wait
+#    is a bound against hanging, not a performance figure.
 "$KAFKA" stop --dir "$WORK/kafka" >/dev/null
 kill -TERM "$PID"
-stopped_in_time=1
-for _ in $(seq 1 200); do kill -0 "$PID" 2>/dev/null || { stopped_in_time=0; break; }; sleep 0.1; done
-check "SIGTERM stops the registry within 20 s while the broker is down" test "$stopped_in_time" = 0
+check "SIGTERM stops the registry while the broker is down" wait_until 60 bash -c "! kill -0 $PID 2>/dev/null"
 PID=""
 
 echo "events e2e: $passed passed, $failed failed"

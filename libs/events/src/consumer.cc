@@ -27,6 +27,21 @@ CREATE TABLE events_processed (
 )sql"};
 }
 
+store::Migration EventConsumer::RetentionMigration(int version) {
+  return {version, "events_processed_retention",
+          "CREATE INDEX events_processed_by_age ON events_processed(processed_at);"};
+}
+
+std::string EventConsumer::TooOld(const Event& event, std::chrono::system_clock::time_point now,
+                                  std::chrono::seconds max_age) {
+  if (max_age.count() <= 0) return "";
+  const auto time = ParseEventTime(event.time);
+  if (!time) return "ce_time '" + event.time.substr(0, 64) + "' is not RFC 3339 UTC";
+  if (*time >= now - max_age) return "";
+  return "ce_time " + event.time + " is older than " + std::to_string(max_age.count() / 3600) +
+         " h, beyond the horizon for which this consumer remembers applied events";
+}
+
 bool EventConsumer::ApplyOnce(store::Database& db, const Handler& handler, const Event& event) {
   return db.Write([&](store::Tx& tx) {
     auto seen = tx.Prepare("SELECT 1 FROM events_processed WHERE source = ? AND event_id = ?");
@@ -156,6 +171,12 @@ bool EventConsumer::ApplyBatch(const std::vector<Event>& batch) {
 bool EventConsumer::ApplyWithRetries(const Event& event) {
   std::string failure = ValidateAttributes(event);
   if (!failure.empty()) return DeadLetter(event, failure);
+  failure = TooOld(event, options_.clock(), options_.max_event_age);
+  if (!failure.empty()) {
+    ++expired_;
+    Count(metrics_, "osh_events_expired_total", "events older than the dedup horizon, dead-lettered", event.topic);
+    return DeadLetter(event, failure);
+  }
   auto backoff = options_.initial_backoff;
   for (int attempt = 1; attempt <= options_.max_attempts && !stopping_; ++attempt) {
     bool transient = false;
@@ -172,6 +193,12 @@ bool EventConsumer::ApplyWithRetries(const Event& event) {
     } catch (const store::StoreError& e) {
       failure = e.what();
       transient = e.IsTransient();
+    } catch (const UndecodableEvent& e) {
+      // Deterministic: the same bytes will not decode on a retry.
+      ++undecodable_;
+      Count(metrics_, "osh_events_undecodable_total", "events a handler could not decode, dead-lettered",
+            event.topic);
+      return DeadLetter(event, e.what());
     } catch (const std::exception& e) {
       failure = e.what();
     } catch (...) {
@@ -247,7 +274,8 @@ void EventConsumer::Run() {
     bool all_valid = true;
     for (auto& m : messages) {
       events.push_back(internal::EventOf(*m));
-      all_valid = all_valid && ValidateAttributes(events.back()).empty();
+      all_valid = all_valid && ValidateAttributes(events.back()).empty() &&
+                  TooOld(events.back(), options_.clock(), options_.max_event_age).empty();
     }
     size_t done = 0;
     if (all_valid && ApplyBatch(events)) {

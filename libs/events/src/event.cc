@@ -3,6 +3,10 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+
 #include "osh/core/ids.h"
 
 namespace osh::events {
@@ -56,6 +60,42 @@ Event MakeEvent(const google::protobuf::Message& payload, std::string_view provi
 
 bool Unpack(const Event& event, google::protobuf::Message* message) {
   return event.type == message->GetDescriptor()->full_name() && message->ParseFromString(event.payload);
+}
+
+void UnpackOrThrow(const Event& event, google::protobuf::Message* message) {
+  if (!Unpack(event, message)) {
+    throw UndecodableEvent("event " + event.id + " of type " + event.type + " does not decode as " +
+                           message->GetDescriptor()->full_name());
+  }
+}
+
+std::optional<std::chrono::system_clock::time_point> ParseEventTime(std::string_view time) {
+  std::tm tm{};
+  int consumed = 0;
+  const std::string text(time.substr(0, 64));
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &consumed) != 6 ||
+      consumed != 19) {
+    return std::nullopt;
+  }
+  size_t rest = 19;
+  int64_t millis = 0;
+  if (rest < text.size() && text[rest] == '.') {
+    int digits = 0;
+    for (++rest; rest < text.size() && std::isdigit(static_cast<unsigned char>(text[rest])); ++rest, ++digits) {
+      if (digits < 3) millis = millis * 10 + (text[rest] - '0');
+    }
+    if (digits == 0) return std::nullopt;
+    for (; digits < 3; ++digits) millis *= 10;
+  }
+  if (rest + 1 != text.size() || text[rest] != 'Z') return std::nullopt;
+  if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+      tm.tm_sec > 60) {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(millis);
 }
 
 std::string ValidateAttributes(const Event& e) {

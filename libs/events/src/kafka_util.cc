@@ -9,6 +9,23 @@
 
 namespace osh::events::internal {
 
+bool IsPermanentPublishFailure(RdKafka::ErrorCode error) {
+  switch (error) {
+    case RdKafka::ERR_MSG_SIZE_TOO_LARGE:     // above message.max.bytes (producer's or broker's)
+    case RdKafka::ERR_INVALID_MSG_SIZE:       // the broker read a nonsensical size
+    case RdKafka::ERR_RECORD_LIST_TOO_LARGE:  // the batch holding only it is too large
+    case RdKafka::ERR_INVALID_RECORD:         // the broker's record validation refused it
+    case RdKafka::ERR_INVALID_MSG:            // corrupt after librdkafka's own retries ran out
+    case RdKafka::ERR_INVALID_TIMESTAMP:      // outside message.timestamp.difference.max.ms
+    case RdKafka::ERR_TOPIC_EXCEPTION:        // a topic name the broker refuses
+    case RdKafka::ERR__BAD_MSG:               // librdkafka cannot encode it
+    case RdKafka::ERR__INVALID_ARG:           // produce() refused its arguments
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::unique_ptr<RdKafka::Conf> MakeConf(const std::map<std::string, std::string>& properties, std::string* error) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   for (const auto& [name, value] : properties) {
@@ -54,7 +71,8 @@ Event EventOf(RdKafka::Message& m) {
 }
 
 bool ProduceAndWait(RdKafka::Producer& producer, const std::string& topic, const std::string& key,
-                    const std::string& payload, RdKafka::Headers* headers, int timeout_ms, std::string* error) {
+                    const std::string& payload, RdKafka::Headers* headers, int timeout_ms, std::string* error,
+                    RdKafka::ErrorCode* code) {
   auto delivery = std::make_unique<SingleDelivery>();
   const RdKafka::ErrorCode rc = producer.produce(
       topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(payload.data()),
@@ -62,6 +80,7 @@ bool ProduceAndWait(RdKafka::Producer& producer, const std::string& topic, const
   if (rc != RdKafka::ERR_NO_ERROR) {
     delete headers;  // still ours when produce() fails
     *error = RdKafka::err2str(rc);
+    if (code != nullptr) *code = rc;
     return false;
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
@@ -70,10 +89,12 @@ bool ProduceAndWait(RdKafka::Producer& producer, const std::string& topic, const
     // The report may still arrive and would then touch freed memory: keep it.
     (void)delivery.release();
     *error = "delivery not confirmed in time";
+    if (code != nullptr) *code = RdKafka::ERR__TIMED_OUT;
     return false;
   }
   if (delivery->error != RdKafka::ERR_NO_ERROR) {
     *error = RdKafka::err2str(delivery->error);
+    if (code != nullptr) *code = delivery->error;
     return false;
   }
   return true;

@@ -14,6 +14,13 @@
 
 namespace osh::events::internal {
 
+// True for a produce or delivery error that no retry of the same message can
+// cure: the message itself is refused (too large, an invalid record, a topic
+// name the broker rejects, a timestamp outside the broker's window). The relay
+// parks such a row. Everything else (broker down, timeouts, leader changes,
+// missing topic, authorisation) is the broker's state and may pass: retried.
+bool IsPermanentPublishFailure(RdKafka::ErrorCode error);
+
 // Builds a librdkafka configuration; returns null with *error naming the
 // property librdkafka refused.
 std::unique_ptr<RdKafka::Conf> MakeConf(const std::map<std::string, std::string>& properties, std::string* error);
@@ -43,8 +50,10 @@ class SingleDeliveryReports : public RdKafka::DeliveryReportCb {
 
 // Produces one message and waits for its delivery report. Used for the rare,
 // must-not-lose writes (dead letters); the relay pipelines instead.
+// *code (when given) receives librdkafka's error code of a failure.
 bool ProduceAndWait(RdKafka::Producer& producer, const std::string& topic, const std::string& key,
-                    const std::string& payload, RdKafka::Headers* headers, int timeout_ms, std::string* error);
+                    const std::string& payload, RdKafka::Headers* headers, int timeout_ms, std::string* error,
+                    RdKafka::ErrorCode* code = nullptr);
 
 // close() commits offsets and leaves the group, and with librdkafka 2.0 it can
 // block for as long as the broker is unreachable. A service must still stop

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include <librdkafka/rdkafkacpp.h>
+#include <nlohmann/json.hpp>
 
 #include "kafka_util.h"
 #include "osh/core/log.h"
@@ -38,6 +39,10 @@ struct BatchReports : public RdKafka::DeliveryReportCb {
 struct OutboxRelay::Producer {
   BatchReports reports;
   std::unique_ptr<RdKafka::Producer> producer;
+  // Sends one suspect row on its own (created when first needed), so that a
+  // row is never parked for a refusal of the batch it happened to share.
+  internal::SingleDeliveryReports alone_reports;
+  std::unique_ptr<RdKafka::Producer> alone;
 };
 
 OutboxRelay::OutboxRelay(store::Database& db, Options options, core::MetricsRegistry* metrics)
@@ -46,7 +51,12 @@ OutboxRelay::OutboxRelay(store::Database& db, Options options, core::MetricsRegi
 OutboxRelay::~OutboxRelay() { Stop(); }
 
 bool OutboxRelay::Start(std::string* error) {
-  producer_ = std::make_unique<Producer>();
+  if (!CreateProducer(error)) return false;
+  thread_ = std::thread([this] { Run(); });
+  return true;
+}
+
+std::map<std::string, std::string> OutboxRelay::ProducerProperties() const {
   std::map<std::string, std::string> props = {
       {"bootstrap.servers", options_.brokers},
       {"enable.idempotence", "true"},
@@ -56,19 +66,24 @@ bool OutboxRelay::Start(std::string* error) {
       {"client.id", "osh-outbox-relay"},
   };
   for (const auto& [k, v] : options_.producer_properties) props[k] = v;
-  auto conf = internal::MakeConf(props, error);
+  return props;
+}
+
+bool OutboxRelay::CreateProducer(std::string* error) {
+  auto fresh = std::make_unique<Producer>();
+  auto conf = internal::MakeConf(ProducerProperties(), error);
   if (!conf) return false;
   std::string why;
-  if (conf->set("dr_cb", &producer_->reports, why) != RdKafka::Conf::CONF_OK) {
+  if (conf->set("dr_cb", &fresh->reports, why) != RdKafka::Conf::CONF_OK) {
     *error = "dr_cb: " + why;
     return false;
   }
-  producer_->producer.reset(RdKafka::Producer::create(conf.get(), why));
-  if (!producer_->producer) {
+  fresh->producer.reset(RdKafka::Producer::create(conf.get(), why));
+  if (!fresh->producer) {
     *error = "kafka producer: " + why;
     return false;
   }
-  thread_ = std::thread([this] { Run(); });
+  producer_ = std::move(fresh);
   return true;
 }
 
@@ -95,18 +110,55 @@ void OutboxRelay::Stop() {
   }
 }
 
+int OutboxRelay::PublishAlone(int64_t seq) {
+  auto rows = db_.Read([&](store::Tx& tx) { return Outbox::Pending(tx, seq - 1, 1); });
+  if (rows.empty() || rows.front().seq != seq) return RdKafka::ERR_NO_ERROR;  // no longer pending
+  const Event& e = rows.front().event;
+  if (!producer_->alone) {
+    std::string why;
+    auto conf = internal::MakeConf(ProducerProperties(), &why);
+    if (conf) conf->set("dr_cb", &producer_->alone_reports, why);
+    if (conf) producer_->alone.reset(RdKafka::Producer::create(conf.get(), why));
+    if (!producer_->alone) {
+      core::log::Error("kafka producer for single rows not created", {{"error", why}});
+      return RdKafka::ERR__FAIL;
+    }
+  }
+  std::string error;
+  RdKafka::ErrorCode code = RdKafka::ERR_NO_ERROR;
+  const auto timeout = options_.delivery_timeout + std::chrono::seconds(5);
+  if (internal::ProduceAndWait(*producer_->alone, e.topic, e.key, e.payload, internal::HeadersOf(e),
+                               static_cast<int>(timeout.count()), &error, &code)) {
+    return RdKafka::ERR_NO_ERROR;
+  }
+  return code;
+}
+
+void OutboxRelay::ParkRow(int64_t seq, const std::string& event_id, const std::string& error) {
+  db_.Write([&](store::Tx& tx) { Outbox::Park(tx, seq, error); });
+  ++parked_;
+  if (metrics_ != nullptr) {
+    metrics_->GetCounter("osh_outbox_parked_total", "outbox rows Kafka refused for good, set aside").Inc();
+  }
+  core::log::Error("outbox row parked: Kafka refuses it for good; the rows after it go on",
+                   {{"seq", seq}, {"event_id", event_id}, {"error", error}});
+}
+
 int OutboxRelay::PublishPending(std::string* error) {
   // One round: keep up to a window of rows in flight (reading more while the
   // broker acknowledges earlier ones), and mark the delivered prefix sent as it
-  // grows. A row after a failed or unanswered one stays pending and is sent
-  // again, after it, next round: one aggregate's events keep their order.
+  // grows. A row refused for good is parked and passed over; a row after one
+  // that failed otherwise, or is unanswered, stays pending and is sent again,
+  // after it, next round: one aggregate's events keep their order.
   auto& reports = producer_->reports;
   auto& producer = *producer_->producer;
   ++reports.generation;
   reports.results.clear();
   reports.reported = 0;
-  std::vector<int64_t> seqs;  // slot -> outbox seq, in commit order
-  size_t marked = 0;          // slots [0, marked) are marked sent
+  std::vector<int64_t> seqs;     // slot -> outbox seq, in commit order
+  std::vector<std::string> ids;  // slot -> event id, for the log of a parked row
+  std::vector<bool> parked;      // slot -> parked this round
+  size_t marked = 0;             // slots [0, marked) are marked sent or parked
   int64_t read_after = 0;
   bool source_drained = false;
   bool failed = false;
@@ -124,6 +176,8 @@ int OutboxRelay::PublishPending(std::string* error) {
         const Event& e = row.event;
         const size_t slot = seqs.size();
         seqs.push_back(row.seq);
+        ids.push_back(e.id);
+        parked.push_back(false);
         reports.results.push_back(RdKafka::ERR__IN_PROGRESS);
         RdKafka::Headers* headers = internal::HeadersOf(e);
         RdKafka::ErrorCode rc;
@@ -138,8 +192,12 @@ int OutboxRelay::PublishPending(std::string* error) {
           delete headers;  // still ours when produce() fails
           reports.results[slot] = rc;
           ++reports.reported;
-          failed = true;
-          break;
+          if (!internal::IsPermanentPublishFailure(rc)) {
+            failed = true;
+            break;
+          }
+        } else {
+          ++produced_;
         }
         read_after = row.seq;
       }
@@ -149,8 +207,31 @@ int OutboxRelay::PublishPending(std::string* error) {
     producer.poll(source_drained || failed || window_full ? 20 : 0);
     if (reports.reported != reported_before) last_progress = std::chrono::steady_clock::now();
 
+    // The settled prefix: delivered rows, and rows refused for good (parked
+    // as the prefix reaches them, so that they are parked in commit order).
     size_t end = marked;
-    while (end < seqs.size() && reports.results[end] == RdKafka::ERR_NO_ERROR) ++end;
+    while (end < seqs.size()) {
+      const auto result = reports.results[end];
+      if (result == RdKafka::ERR_NO_ERROR || parked[end]) {
+        ++end;
+      } else if (result != RdKafka::ERR__IN_PROGRESS && internal::IsPermanentPublishFailure(result)) {
+        // Refused for good, perhaps only as part of its batch: alone, it is
+        // published, parked, or (refused for a passing reason) retried.
+        const auto alone = static_cast<RdKafka::ErrorCode>(PublishAlone(seqs[end]));
+        if (alone == RdKafka::ERR_NO_ERROR) {
+          reports.results[end] = RdKafka::ERR_NO_ERROR;
+        } else if (internal::IsPermanentPublishFailure(alone)) {
+          ParkRow(seqs[end], ids[end], RdKafka::err2str(alone));
+          parked[end] = true;
+        } else {
+          reports.results[end] = alone;
+          break;
+        }
+        ++end;
+      } else {
+        break;
+      }
+    }
     if (end < seqs.size() && reports.results[end] != RdKafka::ERR__IN_PROGRESS) {
       failed = true;
       if (error->empty()) error->assign("delivery: " + RdKafka::err2str(reports.results[end]));
@@ -159,9 +240,11 @@ int OutboxRelay::PublishPending(std::string* error) {
     const bool settle = end == seqs.size() && (source_drained || failed);
     if (end > marked && (end - marked >= static_cast<size_t>(options_.batch_size) || settle || failed ||
                          now - last_mark > std::chrono::milliseconds(200))) {
-      std::vector<int64_t> delivered(seqs.begin() + static_cast<std::ptrdiff_t>(marked),
-                                     seqs.begin() + static_cast<std::ptrdiff_t>(end));
-      db_.Write([&](store::Tx& tx) { Outbox::MarkSent(tx, delivered); });
+      std::vector<int64_t> delivered;
+      for (size_t slot = marked; slot < end; ++slot) {
+        if (!parked[slot]) delivered.push_back(seqs[slot]);
+      }
+      if (!delivered.empty()) db_.Write([&](store::Tx& tx) { Outbox::MarkSent(tx, delivered); });
       published += static_cast<int>(delivered.size());
       published_ += delivered.size();
       if (metrics_ != nullptr) {
@@ -190,6 +273,20 @@ int OutboxRelay::PublishPending(std::string* error) {
   return published;
 }
 
+void OutboxRelay::UpdateGauges() {
+  if (metrics_ == nullptr) return;
+  try {
+    const auto [pending, parked] = db_.Read([](store::Tx& tx) {
+      return std::pair{Outbox::CountPending(tx), Outbox::CountParked(tx)};
+    });
+    metrics_->GetGauge("osh_outbox_pending", "events committed but not yet confirmed by Kafka")
+        .Set(static_cast<double>(pending));
+    metrics_->GetGauge("osh_outbox_parked", "outbox rows set aside because Kafka refuses them for good")
+        .Set(static_cast<double>(parked));
+  } catch (const std::exception&) {
+  }
+}
+
 void OutboxRelay::Run() {
   auto backoff = std::chrono::milliseconds(100);
   while (true) {
@@ -204,17 +301,19 @@ void OutboxRelay::Run() {
     } catch (const std::exception& e) {
       error = e.what();
     }
-    if (metrics_ != nullptr) {
-      try {
-        const auto pending = db_.Read([](store::Tx& tx) { return Outbox::CountPending(tx); });
-        metrics_->GetGauge("osh_outbox_pending", "events committed but not yet confirmed by Kafka")
-            .Set(static_cast<double>(pending));
-      } catch (const std::exception&) {
-      }
-    }
+    UpdateGauges();
     if (!error.empty()) {
       core::log::Warn("outbox relay could not publish; will retry", {{"error", error}, {"published", published}});
       if (metrics_ != nullptr) metrics_->GetCounter("osh_outbox_failures_total", "failed publish rounds").Inc();
+      // An idempotent producer that hit a fatal error refuses every later
+      // message: start over with a fresh one (its rows are still pending).
+      std::string fatal;
+      if (producer_->producer->fatal_error(fatal) != RdKafka::ERR_NO_ERROR) {
+        core::log::Error("kafka producer failed fatally; creating a new one", {{"error", fatal}});
+        producer_->producer->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
+        std::string why;
+        if (!CreateProducer(&why)) core::log::Error("kafka producer not recreated", {{"error", why}});
+      }
     }
     if (std::chrono::steady_clock::now() - last_prune_ > std::chrono::minutes(10)) {
       last_prune_ = std::chrono::steady_clock::now();
@@ -230,6 +329,34 @@ void OutboxRelay::Run() {
     wake_.wait_for(lock, wait, [&] { return notified_ || stopping_; });
     notified_ = false;
   }
+}
+
+void ServeParkedRows(core::AdminHttpServer& admin, store::Database& db) {
+  admin.Handle("/outbox/parked", [&db] {
+    constexpr int kLimit = 1000;
+    try {
+      auto [count, rows] = db.Read([](store::Tx& tx) {
+        return std::pair{Outbox::CountParked(tx), Outbox::ListParked(tx, 0, kLimit)};
+      });
+      nlohmann::json out = {{"parked", count}, {"truncated", count > static_cast<int64_t>(rows.size())}};
+      auto& list = out["rows"] = nlohmann::json::array();
+      for (const auto& r : rows) {
+        list.push_back({{"seq", r.seq},
+                        {"event_id", r.event_id},
+                        {"type", r.type},
+                        {"topic", r.topic},
+                        {"key", r.key},
+                        {"payload_bytes", r.payload_bytes},
+                        {"created_at", r.created_at},
+                        {"parked_at", r.parked_at},
+                        {"error", r.error}});
+      }
+      return core::AdminHttpServer::Response{200, "application/json", out.dump() + "\n"};
+    } catch (const std::exception& e) {
+      return core::AdminHttpServer::Response{500, "application/json",
+                                             nlohmann::json{{"error", e.what()}}.dump() + "\n"};
+    }
+  });
 }
 
 }  // namespace osh::events

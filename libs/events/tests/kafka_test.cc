@@ -4,6 +4,11 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <filesystem>
@@ -40,7 +45,7 @@ class KafkaEventsTest : public ::testing::Test {
     return store::Database::Open(
         {.path = path},
         {{1, "applied", "CREATE TABLE applied (event_id TEXT PRIMARY KEY, event_key TEXT, type TEXT, source TEXT)"},
-         Outbox::Migration(2), EventConsumer::Migration(3)});
+         Outbox::Migration(2), EventConsumer::Migration(3), Outbox::ParkingMigration(4)});
   }
   Event Sample(const std::string& key) const {
     osh::events::v1::EnterpriseRegistered p;
@@ -55,6 +60,16 @@ class KafkaEventsTest : public ::testing::Test {
         Event e = Sample("key-" + std::to_string(i % 17));
         Outbox::Append(tx, e);
         if (out) out->push_back(e);
+      }
+    });
+  }
+  // `n` events of one key (so one partition), their ids added to *ids.
+  void AppendSameKey(int n, std::vector<std::string>* ids) {
+    db_->Write([&](store::Tx& tx) {
+      for (int i = 0; i < n; ++i) {
+        const Event e = Sample("same-key");
+        Outbox::Append(tx, e);
+        ids->push_back(e.id);
       }
     });
   }
@@ -137,37 +152,129 @@ TEST_F(KafkaEventsTest, RedeliveryToANewGroupChangesNothing) {
   EXPECT_EQ(AppliedRows(), 50);
 }
 
-std::string HeaderOf(RdKafka::Message& m, const char* name) {
-  auto* h = m.headers();
-  if (h == nullptr) return "";
-  auto last = h->get_last(name);
-  return last.value() ? std::string(static_cast<const char*>(last.value()), last.value_size()) : "";
+// GET http://127.0.0.1:<port><path> over a real socket; the response body.
+std::string HttpGet(uint16_t port, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval timeout{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::string response;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if (::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size())) {
+      char buf[4096];
+      for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) response.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  const auto body = response.find("\r\n\r\n");
+  return body == std::string::npos ? "" : response.substr(body + 4);
 }
 
-using Headers = std::map<std::string, std::string>;
+// An EnterpriseRegistered padded to `bytes`: too large for a default broker.
+Event Oversized(const Event& base, size_t bytes) {
+  osh::events::v1::EnterpriseRegistered p;
+  p.mutable_employer()->set_credit_code(base.key);
+  p.set_name(std::string(bytes, 'x'));
+  Event e = MakeEvent(p, "44", "registry", base.key);
+  e.topic = base.topic;
+  return e;
+}
 
-// Reads the headers of `n` messages of a topic from its beginning with a
-// throwaway group. (Messages are copied out: librdkafka waits for every message
-// object to be gone before a consumer can be destroyed.)
-std::vector<Headers> ReadTopic(const std::string& topic, size_t n) {
-  std::string why;
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  conf->set("bootstrap.servers", Brokers(), why);
-  conf->set("group.id", Unique("reader"), why);
-  conf->set("auto.offset.reset", "earliest", why);
-  std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), why));
-  c->subscribe({topic});
-  std::vector<Headers> out;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (out.size() < n && std::chrono::steady_clock::now() < until) {
-    std::unique_ptr<RdKafka::Message> m(c->consume(200));
-    if (m->err() != RdKafka::ERR_NO_ERROR) continue;
-    Headers h;
-    for (const char* name : {"ce_id", "osh_error", "osh_original_topic"}) h[name] = HeaderOf(*m, name);
-    out.push_back(std::move(h));
+// Appends, bypassing the outbox's size limit: rows committed before events were bounded.
+void AppendUnbounded(store::Database& db, const Event& e) {
+  Outbox::SetMaxEventBytes(64 * 1024 * 1024);
+  try {
+    db.Write([&](store::Tx& tx) { Outbox::Append(tx, e); });
+  } catch (...) {
+    Outbox::SetMaxEventBytes(Outbox::kDefaultMaxEventBytes);
+    throw;
   }
-  c->close();
+  Outbox::SetMaxEventBytes(Outbox::kDefaultMaxEventBytes);
+}
+
+std::vector<std::string> Ids(const std::vector<events::testing::Headers>& messages) {
+  std::vector<std::string> out;
+  for (const auto& m : messages) out.push_back(m.at("ce_id"));
   return out;
+}
+
+TEST_F(KafkaEventsTest, AnOversizedRowIsParkedTheRowsAfterItArePublishedAndARestartDoesNotTryItAgain) {
+  // One key, so one partition: the topic's order is the order published.
+  std::vector<std::string> expected;
+  const auto append_normal = [&](int n) { AppendSameKey(n, &expected); };
+  append_normal(5);
+  const Event big = Oversized(Sample("same-key"), 1'700'000);  // as the transfer event of issue 23
+  AppendUnbounded(*db_, big);
+  append_normal(5);
+
+  core::AdminHttpServer admin;
+  ServeParkedRows(admin, *db_);
+  std::string error;
+  ASSERT_TRUE(admin.Start("127.0.0.1", 0, &error)) << error;
+  auto relay = std::make_unique<OutboxRelay>(*db_, OutboxRelay::Options{.brokers = Brokers()}, &metrics_);
+  ASSERT_TRUE(relay->Start(&error)) << error;
+  relay->Notify();
+  ASSERT_TRUE(WaitFor([&] { return relay->published() == 10 && relay->parked() == 1; }))
+      << relay->published() << " published, " << relay->parked() << " parked";
+  EXPECT_EQ(db_->Read([](store::Tx& tx) { return Outbox::CountPending(tx); }), 0);
+  EXPECT_EQ(Ids(events::testing::ReadTopicHeaders(topic_, 10, {"ce_id"})), expected)
+      << "the rows around the parked one reach the topic, in order, without it";
+
+  // Visible to an operator: metrics and the admin listing.
+  ASSERT_TRUE(WaitFor([&] { return metrics_.RenderText().find("osh_outbox_parked 1") != std::string::npos; }))
+      << metrics_.RenderText();
+  EXPECT_NE(metrics_.RenderText().find("osh_outbox_parked_total 1"), std::string::npos);
+  const auto listing = nlohmann::json::parse(HttpGet(admin.port(), "/outbox/parked"));
+  EXPECT_EQ(listing["parked"], 1);
+  ASSERT_EQ(listing["rows"].size(), 1u);
+  EXPECT_EQ(listing["rows"][0]["event_id"], big.id);
+  EXPECT_EQ(listing["rows"][0]["type"], "osh.events.v1.EnterpriseRegistered");
+  EXPECT_GT(listing["rows"][0]["payload_bytes"].get<int64_t>(), 1'700'000);
+  EXPECT_NE(listing["rows"][0]["error"].get<std::string>().find("too large"), std::string::npos) << listing.dump();
+
+  // A restarted relay publishes new rows and never touches the parked one.
+  relay.reset();
+  relay = std::make_unique<OutboxRelay>(*db_, OutboxRelay::Options{.brokers = Brokers()}, &metrics_);
+  ASSERT_TRUE(relay->Start(&error)) << error;
+  append_normal(3);
+  relay->Notify();
+  ASSERT_TRUE(WaitFor([&] { return relay->published() == 3; })) << relay->published();
+  EXPECT_EQ(relay->produced(), 3u);
+  EXPECT_EQ(relay->parked(), 0u);
+  EXPECT_EQ(db_->Read([](store::Tx& tx) { return Outbox::CountParked(tx); }), 1);
+  EXPECT_EQ(Ids(events::testing::ReadTopicHeaders(topic_, 13, {"ce_id"})), expected);
+  admin.Stop();
+}
+
+TEST_F(KafkaEventsTest, ARowTheBrokerRefusesAsTooLargeIsParkedAloneAndItsBatchMatesArePublished) {
+  // The producer lets large messages through to the broker (whose limit is
+  // the default), so the refusal comes in a delivery report, for a batch.
+  std::vector<std::string> expected;
+  const auto append_normal = [&](int n) { AppendSameKey(n, &expected); };
+  append_normal(3);
+  const Event big = Oversized(Sample("same-key"), 1'500'000);
+  AppendUnbounded(*db_, big);
+  append_normal(3);
+  OutboxRelay::Options options{.brokers = Brokers()};
+  options.producer_properties = {{"message.max.bytes", "5000000"}, {"linger.ms", "50"}};
+  OutboxRelay relay(*db_, options, &metrics_);
+  std::string error;
+  ASSERT_TRUE(relay.Start(&error)) << error;
+  relay.Notify();
+  ASSERT_TRUE(WaitFor([&] { return relay.published() == 6 && relay.parked() == 1; }))
+      << relay.published() << " published, " << relay.parked() << " parked";
+  const auto parked = db_->Read([](store::Tx& tx) { return Outbox::ListParked(tx, 0, 10); });
+  ASSERT_EQ(parked.size(), 1u);
+  EXPECT_EQ(parked[0].event_id, big.id);
+  EXPECT_NE(parked[0].error.find("too large"), std::string::npos) << parked[0].error;
+  auto seen = Ids(events::testing::ReadTopicHeaders(topic_, 6, {"ce_id"}));
+  std::sort(seen.begin(), seen.end());
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(seen, expected);
 }
 
 TEST_F(KafkaEventsTest, PoisonAndMalformedEventsAreDeadLetteredAndTheConsumerGoesOn) {
@@ -211,7 +318,7 @@ TEST_F(KafkaEventsTest, PoisonAndMalformedEventsAreDeadLetteredAndTheConsumerGoe
   consumer.Stop();
   EXPECT_EQ(poison_attempts.load(), 3);
 
-  auto dead = ReadTopic(topic_ + ".dlt", 2);
+  auto dead = events::testing::ReadTopicHeaders(topic_ + ".dlt", 2, {"ce_id", "osh_error", "osh_original_topic"});
   ASSERT_EQ(dead.size(), 2u);
   EXPECT_NE(dead[0]["osh_error"].find("ce_id"), std::string::npos) << dead[0]["osh_error"];
   EXPECT_EQ(dead[1]["osh_error"], "cannot apply this one");

@@ -27,6 +27,13 @@ CREATE INDEX audit_by_entity ON audit_log(entity_id, seq);
 )sql"};
 }
 
+store::Migration RecordsRetentionMigration(int version) {
+  return {version, "records_retention", R"sql(
+CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
+CREATE INDEX audit_by_age ON audit_log(at);
+)sql"};
+}
+
 std::optional<StoredAnswer> FindAnswer(store::Tx& tx, const std::string& subject, const std::string& method,
                                        const std::string& request_id) {
   auto s = tx.Prepare(

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "osh/domain/regions.h"
+#include "osh/events/outbox.h"
 #include "osh/events/relay.h"
 
 namespace osh::service {
@@ -27,12 +28,30 @@ store::Database& AdoptDatabase(core::ServiceHost& host, std::string_view file_na
 
 bool StartOutboxRelay(core::ServiceHost& host, store::Database& db, std::function<void()>* after_commit,
                       std::string* error) {
+  events::ServeParkedRows(host.admin(), db);
   const auto brokers = host.config().GetString("kafka-brokers");
   if (brokers.empty()) return true;
   auto& relay = host.Adopt(
       std::make_unique<events::OutboxRelay>(db, events::OutboxRelay::Options{.brokers = brokers}, &host.metrics()));
   if (!relay.Start(error)) return false;
   *after_commit = [&relay] { relay.Notify(); };
+  return true;
+}
+
+bool StartBookkeeping(core::ServiceHost& host, store::Database& db, bool consumes_events,
+                      std::vector<RetainedTable> own, RetentionHorizons* horizons, std::string* error) {
+  const auto& config = host.config();
+  const int64_t max_event_bytes = config.GetInt("event-max-bytes");
+  if (max_event_bytes < 1024) {
+    *error = "event-max-bytes must be at least 1024";
+    return false;
+  }
+  events::Outbox::SetMaxEventBytes(static_cast<size_t>(max_event_bytes));
+  if (!HorizonsFromConfig(config, horizons, error)) return false;
+  auto tables = RecordsTables(*horizons);
+  if (consumes_events) tables.push_back(ProcessedEventsTable(*horizons));
+  for (auto& t : own) tables.push_back(std::move(t));
+  StartRetention(host, db, std::move(tables), *horizons);
   return true;
 }
 

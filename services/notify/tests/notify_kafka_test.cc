@@ -39,8 +39,9 @@ class NotifyKafkaTest : public NotifyFixture {
     o.group_id = group_;
     o.topics = {topic_};
     o.after_commit = [this] { dispatcher_->Notify(); };
+    o.initial_backoff = std::chrono::milliseconds(10);
     consumer_ = std::make_unique<events::EventConsumer>(
-        *db_, o, [this](store::Tx& tx, const events::Event& e) { notify_->Route(tx, e); }, nullptr);
+        *db_, o, [this](store::Tx& tx, const events::Event& e) { notify_->Route(tx, e); }, &metrics_);
     std::string error;
     ASSERT_TRUE(consumer_->Start(&error)) << error;
   }
@@ -146,6 +147,39 @@ TEST_F(NotifyKafkaTest, RectificationEventsOnTheBrokerScheduleRemindersThatSurvi
   ASSERT_EQ(inbox.items_size(), 1);
   EXPECT_EQ(inbox.items(0).subject(), "还有7天");
   EXPECT_EQ(inbox.items(0).body(), "open-item");
+}
+
+TEST_F(NotifyKafkaTest, AnUndecodableRectificationOpenedIsDeadLetteredAndCountedNotSilentlyProcessed) {
+  StartConsumer();
+  events::v1::RectificationOpened good;
+  good.set_item_id("good-item");
+  good.set_credit_code(kEmployerCode);
+  good.set_province("44");
+  good.set_deadline("2099-12-20");
+  auto bad = events::MakeEvent(good, "44", "registry", kEmployerCode);
+  bad.payload = std::string("\xff\xff\xff", 3);  // does not decode as its ce_type
+  Publish(bad);
+  Publish(events::MakeEvent(good, "44", "registry", kEmployerCode));
+
+  // The good event after the bad one is applied; the bad one is dead-lettered.
+  ASSERT_TRUE(WaitFor([&] { return consumer_->applied() == 1 && consumer_->dead_lettered() == 1; }))
+      << consumer_->applied() << " applied, " << consumer_->dead_lettered() << " dead-lettered";
+  EXPECT_EQ(consumer_->undecodable(), 1u);
+  EXPECT_NE(metrics_.RenderText().find("osh_events_undecodable_total{topic=\"" + topic_ + "\"} 1"), std::string::npos)
+      << metrics_.RenderText();
+  // Not recorded as processed: a replay after a fix would apply it.
+  const auto processed = db_->Read([&](store::Tx& tx) {
+    auto s = tx.Prepare("SELECT COUNT(*) FROM events_processed WHERE event_id = ?");
+    s.Bind(1, bad.id);
+    s.Step();
+    return s.Int(0);
+  });
+  EXPECT_EQ(processed, 0);
+  const auto dead = events::testing::ReadTopicHeaders(topic_ + ".dlt", 1, {"ce_id", "ce_type", "osh_error"});
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].at("ce_id"), bad.id);
+  EXPECT_EQ(dead[0].at("ce_type"), "osh.events.v1.RectificationOpened");
+  EXPECT_NE(dead[0].at("osh_error").find("does not decode"), std::string::npos) << dead[0].at("osh_error");
 }
 
 }  // namespace

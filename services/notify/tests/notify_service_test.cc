@@ -7,6 +7,7 @@
 #include "notify_fixture.h"
 #include "osh/core/errors.h"
 #include "osh/events/v1/training_events.pb.h"
+#include "osh/service/retention.h"
 #include "webhook.h"
 
 namespace osh::notify::testing {
@@ -30,6 +31,37 @@ class NotifyServiceTest : public NotifyFixture {
     return last;
   }
 };
+
+TEST_F(NotifyServiceTest, SettledDeliveriesArePrunedAfterTheirHorizonAndPendingOnesAreKept) {
+  Stop();
+  Start(/*dispatch=*/false);  // the webhook delivery stays pending
+  SetNow("2026-03-01T00:00:00Z");
+  const auto inbox = MakeTemplate(v1::CHANNEL_INBOX, "{{name}}", "{{name}}");
+  const auto hook = MakeTemplate(v1::CHANNEL_WEBHOOK, "", R"({"n": "{{name}}"})");
+  MakeRule({Organisation(), Webhook("http://127.0.0.1:1/hook")}, inbox.id(), hook.id());
+  Route(Registered("甲公司"));
+  const auto count = [&](const char* where) {
+    return db_->Read([&](store::Tx& tx) {
+      auto s = tx.Prepare(std::string("SELECT COUNT(*) FROM deliveries WHERE ") + where);
+      s.Step();
+      return s.Int(0);
+    });
+  };
+  ASSERT_EQ(count("status = 2"), 1);  // the inbox item, delivered at once
+  ASSERT_EQ(count("status = 1"), 1);  // the webhook, pending
+
+  const auto prune_at = [&](const std::string& rfc3339) {
+    SetNow(rfc3339);
+    service::RetentionPruner pruner(*db_, {NotifyStore::SettledDeliveries(std::chrono::hours(24 * 90))},
+                                    {.clock = [this] { return Now(); }}, &metrics_);
+    return pruner.PruneOnce()["deliveries"];
+  };
+  EXPECT_EQ(prune_at("2026-05-29T00:00:00Z"), 0);  // 89 days after it settled
+  EXPECT_EQ(prune_at("2026-06-01T00:00:00Z"), 1);  // 92 days
+  EXPECT_EQ(count("1 = 1"), 1);
+  EXPECT_EQ(count("status = 1"), 1) << "a pending delivery is never pruned, however old";
+  EXPECT_EQ(Inbox(employer_).items_size(), 1) << "the inbox item itself stays";
+}
 
 TEST_F(NotifyServiceTest, TemplatesAreCheckedWhenWrittenNotWhenSent) {
   const auto t = MakeTemplate(v1::CHANNEL_INBOX, "{{name}} 已登记", "信用代码 {{ employer.credit_code }}");

@@ -2,6 +2,8 @@
 // ctest fixture: the sender's outbox and relay, the receiver's consumer and
 // importer, with restarts of either side in the middle.
 #include "osh/events/testing/test_broker.h"
+#include <set>
+
 #include "osh/core/ids.h"
 #include "osh/events/consumer.h"
 #include "osh/events/outbox.h"
@@ -70,6 +72,7 @@ class RegistryNode {
   v1::RegistryService::Stub& stub() { return *stub_; }
   store::Database& db() { return *db_; }
   events::OutboxRelay* relay() { return relay_.get(); }
+  events::EventConsumer* consumer() { return consumer_.get(); }
 
  private:
   std::string province_;
@@ -87,9 +90,43 @@ class RegistryNode {
   std::unique_ptr<events::EventConsumer> consumer_;
 };
 
+int64_t ProcessedEvents(store::Database& db) {
+  return db.Read([](store::Tx& tx) {
+    auto s = tx.Prepare("SELECT COUNT(*) FROM events_processed");
+    s.Step();
+    return s.Int(0);
+  });
+}
+
 class TransferKafkaTest : public RegistryFixture {
  protected:
   std::unique_ptr<grpc::ClientContext> As(const std::string& token) { return Ctx(token); }
+
+  // Submits a declaration in `node` and approves it.
+  void DeclareApproved(RegistryNode& node, const v1::SubmitDeclarationRequest& submit) {
+    v1::Declaration declaration;
+    auto status = node.stub().SubmitDeclaration(As(admin_).get(), submit, &declaration);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    v1::ReviewDeclarationRequest review;
+    review.set_id(declaration.id());
+    review.set_approve(true);
+    ASSERT_TRUE(node.stub().ReviewDeclaration(As(inspector_).get(), review, &declaration).ok());
+  }
+
+  // Transfers the employer, at the version `node` holds now, to Suzhou (320500).
+  grpc::Status TransferToSuzhou(RegistryNode& node, const std::string& employer_id, const std::string& reason,
+                                v1::Employer* moved) {
+    v1::GetEmployerRequest get;
+    get.set_id(employer_id);
+    v1::Employer current;
+    if (auto status = node.stub().GetEmployer(As(admin_).get(), get, &current); !status.ok()) return status;
+    v1::TransferEmployerRequest transfer;
+    transfer.set_id(employer_id);
+    transfer.set_version(current.version());
+    transfer.set_to_division_code("320500");
+    transfer.set_reason(reason);
+    return node.stub().TransferEmployer(As(admin_).get(), transfer, moved);
+  }
 };
 
 TEST_F(TransferKafkaTest, EmployerMovesWithItsHistoryAcrossRestartsOfBothSides) {
@@ -113,24 +150,11 @@ TEST_F(TransferKafkaTest, EmployerMovesWithItsHistoryAcrossRestartsOfBothSides) 
   x->set_workplace("打磨车间");
   x->set_exposed_workers(12);
   d->set_total_exposed_workers(12);
-  v1::Declaration declaration;
-  ASSERT_TRUE(guangdong->stub().SubmitDeclaration(As(admin_).get(), submit, &declaration).ok());
-  v1::ReviewDeclarationRequest review;
-  review.set_id(declaration.id());
-  review.set_approve(true);
-  ASSERT_TRUE(guangdong->stub().ReviewDeclaration(As(inspector_).get(), review, &declaration).ok());
+  DeclareApproved(*guangdong, submit);
 
   // Transfer while Guangdong has no relay running: the event waits in the outbox.
-  v1::GetEmployerRequest get;
-  get.set_id(employer.id());
-  ASSERT_TRUE(guangdong->stub().GetEmployer(As(admin_).get(), get, &employer).ok());
-  v1::TransferEmployerRequest transfer;
-  transfer.set_id(employer.id());
-  transfer.set_version(employer.version());
-  transfer.set_to_division_code("320500");
-  transfer.set_reason("生产基地整体迁至苏州");
   v1::Employer moved;
-  auto status = guangdong->stub().TransferEmployer(As(admin_).get(), transfer, &moved);
+  auto status = TransferToSuzhou(*guangdong, employer.id(), "生产基地整体迁至苏州", &moved);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(moved.status(), v1::EMPLOYER_STATUS_TRANSFERRED_OUT);
   EXPECT_GE(guangdong->db().Read([](store::Tx& tx) { return events::Outbox::CountPending(tx); }), 4);
@@ -159,13 +183,17 @@ TEST_F(TransferKafkaTest, EmployerMovesWithItsHistoryAcrossRestartsOfBothSides) 
   EXPECT_EQ(declarations.declarations(0).status(), v1::DECLARATION_STATUS_APPROVED);
 
   // Jiangsu restarts and its new consumer (a fresh group replays the topic) imports nothing twice.
+  const auto processed = ProcessedEvents(jiangsu->db());
   jiangsu = std::make_unique<RegistryNode>("32", dir_.path() / "r32.db", "registry-32-replay-" + run, *verifier_);
   jiangsu->StartConsumer();
-  std::this_thread::sleep_for(std::chrono::seconds(3));
+  ASSERT_TRUE(WaitFor([&] { return jiangsu->consumer()->duplicates() >= static_cast<uint64_t>(processed); }))
+      << "the replay did not reach the events applied before";
   const auto imports = jiangsu->db().Read([&](store::Tx& tx) { return service::CountAudit(tx, employer.id()); });
   EXPECT_EQ(imports, 1);
 
   // Guangdong keeps the record, but no longer accepts writes to it.
+  v1::GetEmployerRequest get;
+  get.set_id(employer.id());
   v1::Employer old;
   ASSERT_TRUE(guangdong->stub().GetEmployer(As(admin_).get(), get, &old).ok());
   EXPECT_EQ(old.status(), v1::EMPLOYER_STATUS_TRANSFERRED_OUT);
@@ -175,6 +203,125 @@ TEST_F(TransferKafkaTest, EmployerMovesWithItsHistoryAcrossRestartsOfBothSides) 
   EXPECT_EQ(guangdong->stub().UpdateEmployer(As(admin_).get(), update, &old).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(guangdong->db().Read([](store::Tx& tx) { return events::Outbox::CountPending(tx); }), 0);
+}
+
+// A declaration of `rows` exposure rows with long protective-measure texts
+// (about 2.4 KB a row, as real declarations of large plants have).
+v1::SubmitDeclarationRequest LargeDeclaration(const std::string& employer_id, v1::DeclarationType type, int rows) {
+  v1::SubmitDeclarationRequest submit;
+  submit.set_employer_id(employer_id);
+  auto* d = submit.mutable_declaration();
+  d->set_type(type);
+  if (type == v1::DECLARATION_TYPE_ANNUAL) {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    d->set_year(tm.tm_year + 1900);
+  }
+  std::string measures;
+  for (int i = 0; i < 800; ++i) measures += "防";
+  for (int i = 0; i < rows; ++i) {
+    auto* x = d->add_exposures();
+    x->set_factor_code(i % 2 == 0 ? "D001" : "D005");
+    x->set_workplace("第" + std::to_string(i) + "号打磨车间");
+    x->set_post("打磨工");
+    x->set_protective_measures(measures);
+    x->set_exposed_workers(1);
+  }
+  d->set_total_exposed_workers(rows);
+  return submit;
+}
+
+TEST_F(TransferKafkaTest, AnEmployerWithALargeHistoryMovesWholeAndOnceAndLaterEventsOfTheProvinceAllReachTheTopic) {
+  const std::string run = core::NewRequestId();
+  const auto admin32 = Token("province_admin", "32", "", "admin32");
+  auto guangdong = std::make_unique<RegistryNode>("44", dir_.path() / "r44.db", "registry-44-" + run, *verifier_);
+  auto jiangsu = std::make_unique<RegistryNode>("32", dir_.path() / "r32.db", "registry-32-" + run, *verifier_);
+  guangdong->StartRelay();
+  jiangsu->StartConsumer();
+
+  // An employer with two approved declarations of 350 rows each (issue 23:
+  // its transfer event was 1,696,173 bytes and stopped the province's stream).
+  const int serial = static_cast<int>(std::hash<std::string>{}(run) % 90000);
+  const auto code = MakeCreditCode("441900", 100000000 + serial);
+  v1::CreateEmployerRequest create;
+  *create.mutable_employer() = SampleEmployer(code);
+  create.mutable_employer()->set_total_workers(5000);
+  v1::Employer employer;
+  ASSERT_TRUE(guangdong->stub().CreateEmployer(As(admin_).get(), create, &employer).ok());
+  for (auto type : {v1::DECLARATION_TYPE_INITIAL, v1::DECLARATION_TYPE_ANNUAL}) {
+    ASSERT_NO_FATAL_FAILURE(DeclareApproved(*guangdong, LargeDeclaration(employer.id(), type, 350)));
+  }
+  v1::Employer moved;
+  auto status = TransferToSuzhou(*guangdong, employer.id(), "整体迁至苏州", &moved);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  // Every event it wrote fits the limit; the history went in parts.
+  const auto [largest, parts] = guangdong->db().Read([](store::Tx& tx) {
+    auto s = tx.Prepare(
+        "SELECT MAX(length(payload)), SUM(type = 'osh.events.v1.EnterpriseTransferPart') FROM events_outbox");
+    s.Step();
+    return std::pair{s.Int(0), s.Int(1)};
+  });
+  EXPECT_LT(largest, static_cast<int64_t>(events::Outbox::MaxEventBytes()));
+  EXPECT_GE(parts, 2);
+
+  // Jiangsu imports the employer with its whole history.
+  v1::GetEmployerByCreditCodeRequest by_code;
+  by_code.set_credit_code(code);
+  v1::Employer imported;
+  ASSERT_TRUE(WaitFor([&] { return jiangsu->stub().GetEmployerByCreditCode(As(admin32).get(), by_code, &imported).ok(); }))
+      << "the employer never arrived in Jiangsu";
+  EXPECT_EQ(imported.province(), "32");
+  v1::ListDeclarationsRequest history;
+  history.set_employer_id(imported.id());
+  v1::ListDeclarationsResponse declarations;
+  ASSERT_TRUE(jiangsu->stub().ListDeclarations(As(admin32).get(), history, &declarations).ok());
+  ASSERT_EQ(declarations.declarations_size(), 2);
+  for (const auto& d : declarations.declarations()) {
+    EXPECT_EQ(d.exposures_size(), 350);
+    EXPECT_EQ(d.status(), v1::DECLARATION_STATUS_APPROVED);
+    EXPECT_EQ(d.province(), "32");
+  }
+
+  // The province's stream goes on: 1,000 registrations after the transfer all reach the topic.
+  for (int i = 0; i < 1000; ++i) {
+    v1::CreateEmployerRequest next;
+    *next.mutable_employer() = SampleEmployer(MakeCreditCode("441900", 200000000 + serial * 1000 + i));
+    v1::Employer out;
+    auto created = guangdong->stub().CreateEmployer(As(admin_).get(), next, &out);
+    ASSERT_TRUE(created.ok()) << created.error_message();
+  }
+  ASSERT_TRUE(WaitFor([&] { return guangdong->db().Read([](store::Tx& tx) { return events::Outbox::CountPending(tx); }) == 0; }));
+  EXPECT_EQ(guangdong->db().Read([](store::Tx& tx) { return events::Outbox::CountParked(tx); }), 0);
+  std::set<std::string> written = guangdong->db().Read([](store::Tx& tx) {
+    std::set<std::string> ids;
+    auto s = tx.Prepare("SELECT event_id FROM events_outbox");
+    while (s.Step()) ids.insert(s.Text(0));
+    return ids;
+  });
+  ASSERT_GE(written.size(), 1000u + 2 * 2 + 1 + 2);
+  const auto seen = events::testing::ReadTopicHeaders(
+      events::TopicFor("registry"), written.size(), {"ce_id"}, std::chrono::seconds(120),
+      [&](const events::testing::Headers& h) { return written.count(h.at("ce_id")) > 0; });
+  std::set<std::string> seen_ids;
+  for (const auto& h : seen) seen_ids.insert(h.at("ce_id"));
+  EXPECT_EQ(seen_ids, written) << "every event the province wrote is on the topic";
+
+  // Imported exactly once, also when a fresh consumer group replays the topic.
+  const auto processed = ProcessedEvents(jiangsu->db());
+  jiangsu = std::make_unique<RegistryNode>("32", dir_.path() / "r32.db", "registry-32-replay-" + run, *verifier_);
+  jiangsu->StartConsumer();
+  ASSERT_TRUE(WaitFor([&] { return jiangsu->consumer()->duplicates() >= static_cast<uint64_t>(processed); }))
+      << "the replay did not reach the events applied before";
+  EXPECT_EQ(jiangsu->db().Read([&](store::Tx& tx) { return service::CountAudit(tx, employer.id()); }), 1);
+  ASSERT_TRUE(jiangsu->stub().ListDeclarations(As(admin32).get(), history, &declarations).ok());
+  EXPECT_EQ(declarations.declarations_size(), 2);
+  EXPECT_EQ(jiangsu->db().Read([](store::Tx& tx) {
+    auto s = tx.Prepare("SELECT COUNT(*) FROM transfer_parts");
+    s.Step();
+    return s.Int(0);
+  }), 0) << "the parts are dropped once imported";
 }
 
 }  // namespace

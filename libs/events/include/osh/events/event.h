@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -60,6 +62,21 @@ Event MakeEvent(const google::protobuf::Message& payload, std::string_view provi
 // True, with *message filled, when the event's type is the message's type and
 // its payload parses.
 bool Unpack(const Event& event, google::protobuf::Message* message);
+
+// Thrown by a consumer's handler for an event it cannot decode (its payload
+// does not parse as its ce_type): no retry can help, so the consumer
+// dead-letters it at once and counts it, instead of retrying or dropping it.
+class UndecodableEvent : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Unpack, or UndecodableEvent naming the event when the payload does not parse.
+void UnpackOrThrow(const Event& event, google::protobuf::Message* message);
+
+// ce_time as a point in time; nullopt when it is not RFC 3339 UTC
+// (YYYY-MM-DDTHH:MM:SS[.fraction]Z).
+std::optional<std::chrono::system_clock::time_point> ParseEventTime(std::string_view time);
 
 // Returns an error text when the CloudEvents attributes are missing or
 // malformed (consumers dead-letter such events), empty when valid.

@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "osh/core/admin_http.h"
 #include "osh/core/metrics.h"
 #include "osh/store/database.h"
 
@@ -19,6 +20,16 @@ namespace osh::events {
 // delivery report. A crash at any point leaves unsent rows pending, so after a
 // restart they are published again: nothing is lost, at worst an event is
 // published twice, and consumers drop the copy by its ce_id.
+//
+// A row Kafka refuses for good (IsPermanentPublishFailure: too large, an
+// invalid record) is sent once more on its own, so that it is not blamed for
+// its batch, and when refused again parked (Outbox::Park): the rows after it
+// go on, so one bad row never stops the stream, and a restart does not try it
+// again. Any other failure keeps the row and everything after it pending, in
+// order, for the next round. Ordering: one aggregate's events reach Kafka in
+// commit order, except that a parked event is missing from its sequence, and
+// a row that was refused in a batch and then published alone may follow rows
+// committed after it.
 class OutboxRelay {
  public:
   struct Options {
@@ -50,15 +61,27 @@ class OutboxRelay {
   static constexpr std::chrono::milliseconds kStopGrace{2000};
 
   uint64_t published() const { return published_.load(); }
+  // Rows handed to the producer (confirmed or not) and rows parked, since Start.
+  uint64_t produced() const { return produced_.load(); }
+  uint64_t parked() const { return parked_.load(); }
 
   // One synchronous round: publishes pending rows until none are left or a
-  // delivery fails, with up to 4 × batch_size rows in flight. Returns the number published. For tests and tools; do not
-  // call while the background thread runs.
+  // delivery fails for a reason that may pass, with up to 4 × batch_size rows
+  // in flight, parking the rows refused for good. Returns the number
+  // published. For tests and tools; do not call while the background thread runs.
   int PublishPending(std::string* error);
 
  private:
   struct Producer;
   void Run();
+  bool CreateProducer(std::string* error);
+  std::map<std::string, std::string> ProducerProperties() const;
+  // Publishes the pending row `seq` by itself and waits for its report; the
+  // librdkafka error code (0 when delivered or no longer pending).
+  int PublishAlone(int64_t seq);
+  // Parks the row and counts it.
+  void ParkRow(int64_t seq, const std::string& event_id, const std::string& error);
+  void UpdateGauges();
 
   store::Database& db_;
   Options options_;
@@ -70,7 +93,14 @@ class OutboxRelay {
   bool notified_ = false;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> published_{0};
+  std::atomic<uint64_t> produced_{0};
+  std::atomic<uint64_t> parked_{0};
   std::chrono::steady_clock::time_point last_prune_{};
 };
+
+// Serves GET /outbox/parked on a service's admin port: the parked rows of
+// `db`'s outbox as JSON ({"parked": n, "rows": [...], "truncated": bool},
+// oldest first, at most 1000; times in Unix seconds), for an operator.
+void ServeParkedRows(core::AdminHttpServer& admin, store::Database& db);
 
 }  // namespace osh::events

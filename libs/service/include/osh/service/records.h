@@ -15,6 +15,9 @@ namespace osh::service {
 
 // The two tables, as one of the owning service's migrations.
 store::Migration RecordsMigration(int version);
+// Indexes on idempotency_keys(created_at) and audit_log(at), so retention
+// (retention.h) prunes by age reading only what it deletes.
+store::Migration RecordsRetentionMigration(int version);
 
 struct StoredAnswer {
   std::string request_bytes;

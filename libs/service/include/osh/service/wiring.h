@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "osh/core/service_host.h"
+#include "osh/service/retention.h"
 #include "osh/store/database.h"
 
 namespace osh::service {
@@ -24,8 +25,17 @@ store::Database& AdoptDatabase(core::ServiceHost& host, std::string_view file_na
 
 // When kafka-brokers is set, starts the relay that publishes the outbox of
 // `db` and sets *after_commit to the call that wakes it after a write; when
-// empty, events wait in the outbox and *after_commit stays empty.
+// empty, events wait in the outbox and *after_commit stays empty. Either way
+// the admin port lists the outbox's parked rows at /outbox/parked.
 bool StartOutboxRelay(core::ServiceHost& host, store::Database& db, std::function<void()>* after_commit,
                       std::string* error);
+
+// What every writing service does for its bookkeeping (BookkeepingConfigKeys):
+// applies event-max-bytes to the outbox, reads the retention horizons into
+// *horizons, and starts pruning idempotency_keys and audit_log, events_processed
+// when `consumes_events`, and the service's `own` tables. A consumer of the
+// service then sets max_event_age = MaxEventAge(*horizons).
+bool StartBookkeeping(core::ServiceHost& host, store::Database& db, bool consumes_events,
+                      std::vector<RetainedTable> own, RetentionHorizons* horizons, std::string* error);
 
 }  // namespace osh::service
