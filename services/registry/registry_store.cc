@@ -56,12 +56,13 @@ CREATE INDEX declarations_by_employer ON declarations(employer_id, id);
       SupervisionStore::HealthExamMigration(6),
       SupervisionStore::AssistanceMigration(7),
       SupervisionStore::InstitutionMigration(8),
-      PersonalDataReads::Migration(9),
       // Reliability (issue 23): parked outbox rows, indexes for retention.
-      events::Outbox::ParkingMigration(10),
-      events::EventConsumer::RetentionMigration(11),
-      service::RecordsRetentionMigration(12),
-      TransferImporter::Migration(13),
+      events::Outbox::ParkingMigration(9),
+      events::EventConsumer::RetentionMigration(10),
+      service::RecordsRetentionMigration(11),
+      TransferImporter::Migration(12),
+      // Personal data sealed per field, and the record of each reveal (issue 23).
+      PersonalDataReads::Migration(13),
   };
 }
 

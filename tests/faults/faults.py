@@ -325,8 +325,12 @@ class Ledger:
 
     def outbox(self):
         """(all event ids, ids of EnterpriseRegistered, pending count) of the registry's outbox."""
-        rows = self._query("registry", "SELECT event_id, type, sent_at IS NULL FROM events_outbox")
+        rows = self._query("registry", "SELECT event_id, type, sent_at IS NULL AND parked_at IS NULL FROM events_outbox")
         return ({r[0] for r in rows}, {r[0] for r in rows if r[1] == REGISTERED}, sum(r[2] for r in rows))
+
+    def parked(self):
+        """Events the relay set aside as unpublishable: none are expected from ordinary registrations."""
+        return self._query("registry", "SELECT COUNT(*) FROM events_outbox WHERE parked_at IS NOT NULL")[0][0]
 
     def topic_copies(self, topic=TOPIC):
         """ce_id -> copies on the topic."""
@@ -486,6 +490,8 @@ class Faults:
             problems.append("%d committed events missing from the topic" % stats["missing_events"])
         if stats["duplicated"]:
             problems.append("%d effects applied twice: %s" % (stats["duplicated"], stats["duplicated_by"]))
+        if stats["parked"]:
+            problems.append("%d events parked by the relay" % stats["parked"])
         if stats["dead_letters"]:
             problems.append("dead letters: %s" % stats["dead_letter_topics"])
         for p in problems:
@@ -538,6 +544,7 @@ class Faults:
             "duplicated": duplicated,
             "duplicated_by": {k: v for k, v in twice.items() if v},
             "dead_letters": sum(dead.values()),
+            "parked": self.ledger.parked(),
             "dead_letter_topics": dead,
             "behind": behind,
         }
