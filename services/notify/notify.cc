@@ -188,8 +188,9 @@ class CompiledTemplateCache {
   std::map<std::pair<std::string, int64_t>, std::shared_ptr<const CompiledPair>> cache_;
 };
 
-Notify::Notify(store::Database& db, Options options)
+Notify::Notify(store::Database& db, const crypto::FieldCipher& secrets, Options options)
     : db_(db),
+      secrets_(secrets),
       options_(std::move(options)),
       planner_({.send_hour = options_.reminder_hour}),
       compiled_(std::make_unique<CompiledTemplateCache>()) {}
@@ -387,6 +388,25 @@ grpc::Status Notify::CreateRule(const Caller& caller, const v1::CreateRuleReques
     }
     ThrowIfInvalid(errors);
     Require(caller.principal, auth::Action::kWrite, {options_.province, "", false});
+    // The secret is shown once, to the creator; the answer a retry gets from
+    // the idempotency table holds it sealed like the rule's own copy.
+    const service::AnswerSealing seal_secret{
+        .seal = [&](google::protobuf::Message& stored) {
+          auto& kept = static_cast<v1::Rule&>(stored);
+          if (!kept.webhook_secret().empty()) {
+            kept.set_webhook_secret(SealRuleSecret(secrets_, kept.id(), kept.webhook_secret()));
+          }
+        },
+        .open = [&](google::protobuf::Message& answer) {
+          auto& replayed = static_cast<v1::Rule&>(answer);
+          if (replayed.webhook_secret().empty()) return;
+          const auto secret = OpenRuleSecret(secrets_, replayed.id(), replayed.webhook_secret());
+          if (!secret) {
+            Refuse(grpc::StatusCode::INTERNAL, "the webhook secret of rule " + replayed.id() +
+                                                   " does not open with this deployment's key ring");
+          }
+          replayed.set_webhook_secret(*secret);
+        }};
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "CreateRule", request.request_id(), request, response, [&] {
         core::FieldErrors template_errors;
@@ -411,12 +431,12 @@ grpc::Status Notify::CreateRule(const Caller& caller, const v1::CreateRuleReques
         stored.set_version(1);
         *stored.mutable_create_time() = Now(options_);
         const std::string secret = wants_webhook ? RandomHex(32) : "";
-        NotifyStore::PutRule(tx, stored, secret, true);
+        NotifyStore::PutRule(tx, stored, secret.empty() ? "" : SealRuleSecret(secrets_, stored.id(), secret), true);
         if (stored.schedule().deadline() == v1::DEADLINE_KIND_ANNUAL_DATE) planner_.PlanAnnual(tx, stored, options_.clock());
         service::Audit(tx, caller, "create", "rule", stored.id());
         *response = stored;
         response->set_webhook_secret(secret);  // shown once
-      });
+      }, &seal_secret);
     });
   });
 }
