@@ -77,8 +77,12 @@ done
 start_service reporting reporting 00 7105 9105 --kafka-brokers 127.0.0.1:9092 --deployment local
 # The demo province's public content library.
 start_service content content "$PROVINCE" 7106 9106 --kafka-brokers 127.0.0.1:9092
-# Its notifications: rules turn registry and content events into inbox items and webhooks.
-start_service notify notify "$PROVINCE" 7107 9107 --kafka-brokers 127.0.0.1:9092
+# Its notifications: rules turn registry and content events into inbox items and webhooks;
+# the key ring sealing webhook secrets at rest is generated once per checkout.
+NOTIFY_KEY_FILE="$OSH_VAR_DIR/secrets/notify-field-keys"
+[[ -s "$NOTIFY_KEY_FILE" ]] || (umask 077 && printf 'k1 %s\n' \
+  "$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')" > "$NOTIFY_KEY_FILE")
+start_service notify notify "$PROVINCE" 7107 9107 --kafka-brokers 127.0.0.1:9092 --field-key-file "$NOTIFY_KEY_FILE"
 # Its training: the certificate-code HMAC key and the key ring sealing holder
 # names are generated once per checkout, like the JWT secret.
 CERTIFICATE_KEY_FILE="$OSH_VAR_DIR/secrets/training-certificate-key"

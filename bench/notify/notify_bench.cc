@@ -45,6 +45,7 @@ struct Bench {
   std::unique_ptr<notify::WebhookDispatcher> dispatcher;
   std::unique_ptr<notify::Notify> service;
   std::unique_ptr<osh::events::EventConsumer> consumer;
+  std::unique_ptr<osh::crypto::FieldCipher> secrets = osh::crypto::FieldCipher::ForTesting();
   osh::auth::Principal admin{"bench-admin", osh::auth::Role::kProvinceAdmin, "44", ""};
 
   void Open(const std::string& name, int senders = notify::WebhookDispatcher::Options().senders) {
@@ -65,9 +66,9 @@ struct Bench {
     notify::WebhookDispatcher::Options dispatch;
     dispatch.allow_private_webhooks = true;  // the receiver is on loopback
     dispatch.senders = senders;
-    dispatcher = std::make_unique<notify::WebhookDispatcher>(*db, dispatch, nullptr);
+    dispatcher = std::make_unique<notify::WebhookDispatcher>(*db, *secrets, dispatch, nullptr);
     dispatcher->Start();
-    service = std::make_unique<notify::Notify>(*db, notify::Notify::Options{.province = "44"});
+    service = std::make_unique<notify::Notify>(*db, *secrets, notify::Notify::Options{.province = "44"});
   }
 
   std::string Template(v1::Channel channel, const std::string& body) {

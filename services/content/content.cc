@@ -41,8 +41,16 @@ void RequireEditorial(const Caller& caller, auth::Action action, const auth::Res
 
 using service::Echo;
 
-v1::Article ArticleOrRefuse(store::Tx& tx, const std::string& id) {
-  return service::FoundOrRefuse(ContentStore::FindArticle(tx, id), "article", id);
+// The article `id` for a caller who may `action` the editorial content of
+// `province` (this deployment's, where every article lives): others are
+// refused before the lookup, whether the article exists or not; an article the
+// caller still may not touch is answered like a missing one.
+v1::Article ArticleFor(store::Tx& tx, const Caller& caller, auth::Action action, const std::string& province,
+                       const std::string& id) {
+  RequireEditorial(caller, action, {province, "", false});
+  return service::VisibleOrRefuse(ContentStore::FindArticle(tx, id), "article", id, [&](const v1::Article& a) {
+    return auth::AuthorizeEditorial(caller.principal, action, ResourceOf(a)).allowed;
+  });
 }
 
 v1::ArticleRevision RevisionOrRefuse(store::Tx& tx, const std::string& id, int64_t revision) {
@@ -185,20 +193,19 @@ grpc::Status Content::GetArticle(const Caller& caller, const v1::GetArticleReque
     if (!v1::ArticleView_IsValid(request.view())) throw Refusal{core::InvalidArgument("view", "unknown value")};
     const bool working = request.view() == v1::ARTICLE_VIEW_WORKING;
     db_.Read([&](store::Tx& tx) {
-      auto a = ContentStore::FindArticle(tx, request.id());
       if (working) {
-        if (!a) Refuse(grpc::StatusCode::NOT_FOUND, "no article with id '" + Echo(request.id()) + "'");
-        RequireEditorial(caller, auth::Action::kRead, ResourceOf(*a));
-        *response = *a;
-        *response->mutable_content() = RevisionOrRefuse(tx, a->id(), a->latest_revision()).content();
+        const auto a = ArticleFor(tx, caller, auth::Action::kRead, options_.province, request.id());
+        *response = a;
+        *response->mutable_content() = RevisionOrRefuse(tx, a.id(), a.latest_revision()).content();
         return;
       }
       // Unpublished articles do not exist for the public: same answer as a wrong id.
-      if (!a || a->published_revision() == 0) {
-        Refuse(grpc::StatusCode::NOT_FOUND, "no published article with id '" + Echo(request.id()) + "'");
-      }
-      RequireEditorial(caller, auth::Action::kRead, ResourceOf(*a, true));
-      *response = PublicView(*a, RevisionOrRefuse(tx, a->id(), a->published_revision()).content());
+      const auto a = service::VisibleOrRefuse(ContentStore::FindArticle(tx, request.id()), "published article",
+                                              request.id(), [](const v1::Article& found) {
+                                                return found.published_revision() > 0;
+                                              });
+      RequireEditorial(caller, auth::Action::kRead, ResourceOf(a, true));
+      *response = PublicView(a, RevisionOrRefuse(tx, a.id(), a.published_revision()).content());
     });
   });
 }
@@ -224,8 +231,7 @@ grpc::Status Content::UpdateArticle(const Caller& caller, const v1::UpdateArticl
 
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "UpdateArticle", request.request_id(), request, response, [&] {
-        auto a = ArticleOrRefuse(tx, request.article().id());
-        RequireEditorial(caller, auth::Action::kWrite, ResourceOf(a));
+        auto a = ArticleFor(tx, caller, auth::Action::kWrite, options_.province, request.article().id());
         service::RequireVersion("article", a.id(), a.version(), request.article().version());
         if (a.status() == v1::ARTICLE_STATUS_IN_REVIEW) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION,
@@ -307,10 +313,9 @@ grpc::Status Content::Transit(const Caller& caller, Transition transition, const
 
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, method, request.request_id(), request, response, [&] {
-        auto a = ArticleOrRefuse(tx, request.id());
         // Submitting is part of writing; returning, publishing and withdrawing are editorial review.
-        RequireEditorial(caller, transition == Transition::kSubmit ? auth::Action::kWrite : auth::Action::kReview,
-                         ResourceOf(a));
+        auto a = ArticleFor(tx, caller, transition == Transition::kSubmit ? auth::Action::kWrite : auth::Action::kReview,
+                            options_.province, request.id());
         service::RequireVersion("article", a.id(), a.version(), request.version());
         const auto refuse_from = [&](const std::string& allowed) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION,
@@ -521,8 +526,7 @@ grpc::Status Content::ListArticleRevisions(const Caller& caller, const v1::ListA
     }
     ThrowIfInvalid(errors);
     auto rows = db_.Read([&](store::Tx& tx) {
-      const auto a = ArticleOrRefuse(tx, request.id());
-      RequireEditorial(caller, auth::Action::kRead, ResourceOf(a));
+      const auto a = ArticleFor(tx, caller, auth::Action::kRead, options_.province, request.id());
       return ContentStore::ListRevisions(tx, a.id(), before, page_size + 1);
     });
     response->set_next_page_token(service::TrimPage(
@@ -542,8 +546,7 @@ grpc::Status Content::GetArticleRevision(const Caller& caller, const v1::GetArti
     if (request.revision() <= 0) errors.Add("revision", "must be 1 or more");
     ThrowIfInvalid(errors);
     *response = db_.Read([&](store::Tx& tx) {
-      const auto a = ArticleOrRefuse(tx, request.id());
-      RequireEditorial(caller, auth::Action::kRead, ResourceOf(a));
+      const auto a = ArticleFor(tx, caller, auth::Action::kRead, options_.province, request.id());
       return RevisionOrRefuse(tx, a.id(), request.revision());
     });
   });
@@ -560,8 +563,7 @@ grpc::Status Content::DiffArticleRevisions(const Caller& caller, const v1::DiffA
     v1::ArticleRevision from;
     v1::ArticleRevision to;
     db_.Read([&](store::Tx& tx) {
-      const auto a = ArticleOrRefuse(tx, request.id());
-      RequireEditorial(caller, auth::Action::kRead, ResourceOf(a));
+      const auto a = ArticleFor(tx, caller, auth::Action::kRead, options_.province, request.id());
       from = RevisionOrRefuse(tx, a.id(), request.from_revision());
       to = RevisionOrRefuse(tx, a.id(), request.to_revision() == 0 ? a.latest_revision() : request.to_revision());
     });

@@ -25,8 +25,9 @@ constexpr std::chrono::milliseconds kIdleWait{1000};
 
 }  // namespace
 
-WebhookDispatcher::WebhookDispatcher(store::Database& db, Options options, core::MetricsRegistry* metrics)
-    : db_(db), options_(std::move(options)), metrics_(metrics) {}
+WebhookDispatcher::WebhookDispatcher(store::Database& db, const crypto::FieldCipher& secrets, Options options,
+                                     core::MetricsRegistry* metrics)
+    : db_(db), secrets_(secrets), options_(std::move(options)), metrics_(metrics) {}
 
 WebhookDispatcher::~WebhookDispatcher() { Stop(); }
 
@@ -155,9 +156,12 @@ void WebhookDispatcher::Attempt(const DueDelivery& due) {
     delivered = sent.delivered;
     retryable = sent.retryable;
   } else {
+    const auto secret = OpenRuleSecret(secrets_, d.rule_id(), due.sealed_secret);
+    // A key ring without the key that sealed it will not get it back by waiting.
     const auto posted =
-        PostWebhook(d.recipient(), due.payload, due.secret, d.event_id(), d.id(), options_.timeout,
-                    options_.allow_private_webhooks);
+        secret ? PostWebhook(d.recipient(), due.payload, *secret, d.event_id(), d.id(), options_.timeout,
+                             options_.allow_private_webhooks)
+               : WebhookResult{.error = "the rule's webhook secret does not open with this deployment's key ring"};
     attempt->set_http_status(posted.http_status);
     attempt->set_error(posted.error);
     delivered = posted.delivered;

@@ -43,7 +43,9 @@ class WebhookDispatcher {
     std::function<std::chrono::system_clock::time_point()> clock = [] { return std::chrono::system_clock::now(); };
   };
 
-  WebhookDispatcher(store::Database& db, Options options, core::MetricsRegistry* metrics);
+  // `secrets` opens the rules' webhook secrets (OpenRuleSecret).
+  WebhookDispatcher(store::Database& db, const crypto::FieldCipher& secrets, Options options,
+                    core::MetricsRegistry* metrics);
   ~WebhookDispatcher();
 
   void Start();
@@ -57,6 +59,7 @@ class WebhookDispatcher {
   void Attempt(const DueDelivery& due);
 
   store::Database& db_;
+  const crypto::FieldCipher& secrets_;
   Options options_;
   core::MetricsRegistry* metrics_;
   std::mt19937_64 random_{std::random_device{}()};

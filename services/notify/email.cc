@@ -94,6 +94,10 @@ EmailResult SendEmail(const SmtpServer& server, const std::string& to, std::stri
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(server.timeout.count()));
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
+  // The configured server, not a proxy the environment names (all_proxy would
+  // carry SMTP through SOCKS).
+  curl_easy_setopt(c, CURLOPT_PROXY, "");
+  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
   const CURLcode code = curl_easy_perform(c);
   long reply = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);

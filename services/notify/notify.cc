@@ -188,8 +188,27 @@ class CompiledTemplateCache {
   std::map<std::pair<std::string, int64_t>, std::shared_ptr<const CompiledPair>> cache_;
 };
 
-Notify::Notify(store::Database& db, Options options)
+namespace {
+
+// A template or rule of this deployment for a caller already allowed to
+// `action` this province's (Require before the lookup): one the caller still
+// may not touch (another province's) answers like a missing one.
+v1::Template TemplateFor(store::Tx& tx, const Caller& caller, auth::Action action, const std::string& id,
+                         int64_t version) {
+  return service::AllowedOrRefuse(NotifyStore::FindTemplate(tx, id, version), "template", id, caller.principal, action,
+                                  [](const v1::Template& t) { return auth::Resource{t.province(), "", false}; });
+}
+
+v1::Rule RuleFor(store::Tx& tx, const Caller& caller, auth::Action action, const std::string& id) {
+  return service::AllowedOrRefuse(NotifyStore::FindRule(tx, id), "rule", id, caller.principal, action,
+                                  [](const v1::Rule& r) { return auth::Resource{r.province(), "", false}; });
+}
+
+}  // namespace
+
+Notify::Notify(store::Database& db, const crypto::FieldCipher& secrets, Options options)
     : db_(db),
+      secrets_(secrets),
       options_(std::move(options)),
       planner_({.send_hour = options_.reminder_hour}),
       compiled_(std::make_unique<CompiledTemplateCache>()) {}
@@ -246,11 +265,10 @@ grpc::Status Notify::UpdateTemplate(const Caller& caller, const v1::UpdateTempla
     if (request.id().empty()) errors.Add("id", "is required");
     if (request.version() <= 0) errors.Add("version", "is required (the version you read)");
     ThrowIfInvalid(errors);
+    Require(caller.principal, auth::Action::kWrite, {options_.province, "", false});
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "UpdateTemplate", request.request_id(), request, response, [&] {
-        auto t = NotifyStore::FindTemplate(tx, request.id(), 0);
-        if (!t) Refuse(grpc::StatusCode::NOT_FOUND, "no template with id '" + Echo(request.id()) + "'");
-        Require(caller.principal, auth::Action::kWrite, {t->province(), "", false});
+        auto t = std::optional(TemplateFor(tx, caller, auth::Action::kWrite, request.id(), 0));
         service::RequireVersion("template", t->id(), t->version(), request.version());
         t->set_subject(request.subject());
         t->set_body(request.body());
@@ -274,10 +292,9 @@ grpc::Status Notify::GetTemplate(const Caller& caller, const v1::GetTemplateRequ
                                  v1::Template* response) {
   return Guard(caller, "GetTemplate", [&] {
     if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
-    auto t = db_.Read([&](store::Tx& tx) { return NotifyStore::FindTemplate(tx, request.id(), request.version()); });
-    if (!t) Refuse(grpc::StatusCode::NOT_FOUND, "no template with id '" + Echo(request.id()) + "' at that version");
-    Require(caller.principal, auth::Action::kRead, {t->province(), "", false});
-    *response = std::move(*t);
+    Require(caller.principal, auth::Action::kRead, {options_.province, "", false});
+    *response = db_.Read(
+        [&](store::Tx& tx) { return TemplateFor(tx, caller, auth::Action::kRead, request.id(), request.version()); });
     FillVariables(*response);
   });
 }
@@ -305,9 +322,9 @@ grpc::Status Notify::PreviewTemplate(const Caller& caller, const v1::PreviewTemp
                                      v1::PreviewTemplateResponse* response) {
   return Guard(caller, "PreviewTemplate", [&] {
     if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
-    auto t = db_.Read([&](store::Tx& tx) { return NotifyStore::FindTemplate(tx, request.id(), 0); });
-    if (!t) Refuse(grpc::StatusCode::NOT_FOUND, "no template with id '" + Echo(request.id()) + "'");
-    Require(caller.principal, auth::Action::kRead, {t->province(), "", false});
+    Require(caller.principal, auth::Action::kRead, {options_.province, "", false});
+    auto t = std::optional(
+        db_.Read([&](store::Tx& tx) { return TemplateFor(tx, caller, auth::Action::kRead, request.id(), 0); }));
     const auto* type = EventTypeOrNull(t->event_type());
     std::unique_ptr<google::protobuf::Message> sample(
         google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
@@ -387,6 +404,25 @@ grpc::Status Notify::CreateRule(const Caller& caller, const v1::CreateRuleReques
     }
     ThrowIfInvalid(errors);
     Require(caller.principal, auth::Action::kWrite, {options_.province, "", false});
+    // The secret is shown once, to the creator; the answer a retry gets from
+    // the idempotency table holds it sealed like the rule's own copy.
+    const service::AnswerSealing seal_secret{
+        .seal = [&](google::protobuf::Message& stored) {
+          auto& kept = static_cast<v1::Rule&>(stored);
+          if (!kept.webhook_secret().empty()) {
+            kept.set_webhook_secret(SealRuleSecret(secrets_, kept.id(), kept.webhook_secret()));
+          }
+        },
+        .open = [&](google::protobuf::Message& answer) {
+          auto& replayed = static_cast<v1::Rule&>(answer);
+          if (replayed.webhook_secret().empty()) return;
+          const auto secret = OpenRuleSecret(secrets_, replayed.id(), replayed.webhook_secret());
+          if (!secret) {
+            Refuse(grpc::StatusCode::INTERNAL, "the webhook secret of rule " + replayed.id() +
+                                                   " does not open with this deployment's key ring");
+          }
+          replayed.set_webhook_secret(*secret);
+        }};
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "CreateRule", request.request_id(), request, response, [&] {
         core::FieldErrors template_errors;
@@ -411,12 +447,12 @@ grpc::Status Notify::CreateRule(const Caller& caller, const v1::CreateRuleReques
         stored.set_version(1);
         *stored.mutable_create_time() = Now(options_);
         const std::string secret = wants_webhook ? RandomHex(32) : "";
-        NotifyStore::PutRule(tx, stored, secret, true);
+        NotifyStore::PutRule(tx, stored, secret.empty() ? "" : SealRuleSecret(secrets_, stored.id(), secret), true);
         if (stored.schedule().deadline() == v1::DEADLINE_KIND_ANNUAL_DATE) planner_.PlanAnnual(tx, stored, options_.clock());
         service::Audit(tx, caller, "create", "rule", stored.id());
         *response = stored;
         response->set_webhook_secret(secret);  // shown once
-      });
+      }, &seal_secret);
     });
   });
 }
@@ -424,10 +460,8 @@ grpc::Status Notify::CreateRule(const Caller& caller, const v1::CreateRuleReques
 grpc::Status Notify::GetRule(const Caller& caller, const v1::GetRuleRequest& request, v1::Rule* response) {
   return Guard(caller, "GetRule", [&] {
     if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
-    auto r = db_.Read([&](store::Tx& tx) { return NotifyStore::FindRule(tx, request.id()); });
-    if (!r) Refuse(grpc::StatusCode::NOT_FOUND, "no rule with id '" + Echo(request.id()) + "'");
-    Require(caller.principal, auth::Action::kRead, {r->province(), "", false});
-    *response = std::move(*r);
+    Require(caller.principal, auth::Action::kRead, {options_.province, "", false});
+    *response = db_.Read([&](store::Tx& tx) { return RuleFor(tx, caller, auth::Action::kRead, request.id()); });
   });
 }
 
@@ -458,11 +492,10 @@ grpc::Status Notify::SetRuleEnabled(const Caller& caller, const v1::SetRuleEnabl
     if (request.id().empty()) errors.Add("id", "is required");
     if (request.version() <= 0) errors.Add("version", "is required (the version you read)");
     ThrowIfInvalid(errors);
+    Require(caller.principal, auth::Action::kWrite, {options_.province, "", false});
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "SetRuleEnabled", request.request_id(), request, response, [&] {
-        auto r = NotifyStore::FindRule(tx, request.id());
-        if (!r) Refuse(grpc::StatusCode::NOT_FOUND, "no rule with id '" + Echo(request.id()) + "'");
-        Require(caller.principal, auth::Action::kWrite, {r->province(), "", false});
+        auto r = std::optional(RuleFor(tx, caller, auth::Action::kWrite, request.id()));
         service::RequireVersion("rule", r->id(), r->version(), request.version());
         r->set_enabled(request.enabled());
         r->set_version(r->version() + 1);
@@ -541,9 +574,8 @@ grpc::Status Notify::GetDelivery(const Caller& caller, const v1::GetDeliveryRequ
   return Guard(caller, "GetDelivery", [&] {
     if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
     Require(caller.principal, auth::Action::kRead, {options_.province, "", false});
-    auto d = db_.Read([&](store::Tx& tx) { return NotifyStore::FindDelivery(tx, request.id()); });
-    if (!d) Refuse(grpc::StatusCode::NOT_FOUND, "no delivery with id '" + Echo(request.id()) + "'");
-    *response = std::move(*d);
+    *response = service::FoundOrRefuse(db_.Read([&](store::Tx& tx) { return NotifyStore::FindDelivery(tx, request.id()); }),
+                                       "delivery", request.id());
   });
 }
 

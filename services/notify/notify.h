@@ -40,7 +40,8 @@ class Notify {
     google::protobuf::Timestamp time;
   };
 
-  Notify(store::Database& db, Options options);
+  // `secrets` seals the rules' webhook secrets at rest (SealRuleSecret).
+  Notify(store::Database& db, const crypto::FieldCipher& secrets, Options options);
   ~Notify();
 
   grpc::Status CreateTemplate(const Caller& caller, const v1::CreateTemplateRequest& request, v1::Template* response);
@@ -87,6 +88,7 @@ class Notify {
 
  private:
   store::Database& db_;
+  const crypto::FieldCipher& secrets_;
   Options options_;
   ReminderPlanner planner_;
   // Templates compiled once per (id, version): a version never changes.

@@ -6,6 +6,7 @@
 #include "notify_store.h"
 #include "scheduler.h"
 #include "osh/core/config.h"
+#include "osh/crypto/field_cipher.h"
 #include "osh/events/consumer.h"
 #include "osh/service/grpc_front.h"
 #include "osh/service/wiring.h"
@@ -28,6 +29,7 @@ std::vector<core::ConfigKey> ConfigKeys() {
       {"webhook-allow-private", "false", "allow webhooks to loopback, private and link-local addresses"},
       {"delivery-senders", "4", "webhook and email deliveries sent at once"},
       {"delivery-per-recipient", "2", "of which at most this many to one receiver or mailbox"},
+      {"field-key-file", "", "key ring sealing the rules' webhook secrets at rest (else OSH_FIELD_KEYS)"},
       {"smtp-url", "", "SMTP server for email (smtp://host:port or smtps://…); empty: no email"},
       {"smtp-from", "noreply@osh.invalid", "sender address of notification email"},
       {"reminder-hour", "9", "hour of the day (China Standard Time) deadline reminders are sent"},
@@ -44,6 +46,9 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   if (!service::ServedProvince(config, &options.province, error)) return false;
   const auto* verifier = service::AdoptTokenVerifier(host, error);
   if (verifier == nullptr) return false;
+  auto cipher = crypto::FieldCipher::FromSecret(config.GetString("field-key-file"), "OSH_FIELD_KEYS", error);
+  if (!cipher) return false;
+  const auto& secrets = host.Adopt(std::move(cipher));
   auto& db = service::AdoptDatabase(host, "notify.db", NotifyStore::Migrations());
   // A settled delivery's dedup key must outlive the record of the event that
   // made it, or a redelivered event could deliver twice.
@@ -57,6 +62,11 @@ bool Wire(core::ServiceHost& host, std::string* error) {
                                  {NotifyStore::SettledDeliveries(std::chrono::hours(24) * delivery_days)}, &horizons,
                                  error)) {
     return false;
+  }
+  // Secrets earlier versions stored in clear are sealed before anything reads them.
+  if (const int sealed = db.Write([&](store::Tx& tx) { return NotifyStore::SealClearSecrets(tx, secrets); });
+      sealed > 0) {
+    core::log::Info("sealed webhook secrets stored in clear", {{"count", sealed}});
   }
   options.max_page_size = static_cast<int>(config.GetInt("page-size-max"));
   options.reminder_hour = static_cast<int>(config.GetInt("reminder-hour"));
@@ -83,10 +93,10 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   }
   dispatch.smtp = {.url = config.GetString("smtp-url"), .from = config.GetString("smtp-from")};
   options.email_enabled = !dispatch.smtp.url.empty();
-  auto& dispatcher = host.Adopt(std::make_unique<WebhookDispatcher>(db, dispatch, &host.metrics()));
+  auto& dispatcher = host.Adopt(std::make_unique<WebhookDispatcher>(db, secrets, dispatch, &host.metrics()));
   dispatcher.Start();
 
-  auto& notify = host.Adopt(std::make_unique<Notify>(db, options));
+  auto& notify = host.Adopt(std::make_unique<Notify>(db, secrets, options));
   auto& scheduler = host.Adopt(std::make_unique<ReminderScheduler>(
       db, notify, schedule, [&dispatcher] { dispatcher.Notify(); }, &host.metrics()));
   scheduler.Start();

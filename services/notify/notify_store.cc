@@ -15,6 +15,12 @@ constexpr int kAudienceSlots = 3;  // a principal matches its subject, its organ
   "(i.legally_required = 1 OR NOT EXISTS (SELECT 1 FROM preferences p WHERE p.subject = ? AND "     \
   "p.category = i.category AND p.channel = 1 AND p.enabled = 0))"
 
+std::string SecretContext(const std::string& rule_id) { return "notify.rule.webhook_secret:" + rule_id; }
+
+// What FieldCipher::Seal writes starts so; the clear secrets of earlier
+// versions are 64 hex digits.
+bool IsSealed(std::string_view stored) { return stored.starts_with("v1."); }
+
 template <typename M>
 std::vector<M> Rows(store::Statement& s) {
   std::vector<M> out;
@@ -23,6 +29,15 @@ std::vector<M> Rows(store::Statement& s) {
 }
 
 }  // namespace
+
+std::string SealRuleSecret(const crypto::FieldCipher& cipher, const std::string& rule_id, std::string_view secret) {
+  return cipher.Seal(secret, SecretContext(rule_id));
+}
+
+std::optional<std::string> OpenRuleSecret(const crypto::FieldCipher& cipher, const std::string& rule_id,
+                                          std::string_view sealed) {
+  return cipher.Open(sealed, SecretContext(rule_id));
+}
 
 std::vector<store::Migration> NotifyStore::Migrations() {
   return {
@@ -170,6 +185,26 @@ std::string NotifyStore::RuleSecret(store::Tx& tx, const std::string& id) {
   return s.Step() ? s.Text(0) : std::string();
 }
 
+int NotifyStore::SealClearSecrets(store::Tx& tx, const crypto::FieldCipher& cipher) {
+  std::vector<std::pair<std::string, std::string>> clear;  // rule id, secret
+  auto s = tx.Prepare("SELECT id, webhook_secret FROM rules WHERE webhook_secret != ''");
+  while (s.Step()) {
+    if (!IsSealed(s.Text(1))) clear.emplace_back(s.Text(0), s.Text(1));
+  }
+  for (const auto& [id, secret] : clear) {
+    tx.Prepare("UPDATE rules SET webhook_secret = ? WHERE id = ?").BindAll(SealRuleSecret(cipher, id, secret), id).Run();
+  }
+  const int answers = service::RewriteAnswers(tx, "CreateRule", [&](const std::string& bytes) -> std::optional<std::string> {
+    v1::Rule answer;
+    if (!answer.ParseFromString(bytes) || answer.webhook_secret().empty() || IsSealed(answer.webhook_secret())) {
+      return std::nullopt;
+    }
+    answer.set_webhook_secret(SealRuleSecret(cipher, answer.id(), answer.webhook_secret()));
+    return answer.SerializeAsString();
+  });
+  return static_cast<int>(clear.size()) + answers;
+}
+
 std::vector<v1::Rule> NotifyStore::ListRules(store::Tx& tx, const std::string& province,
                                              const std::string& event_type, const std::string& after_id, int limit) {
   auto s = tx.Prepare(
@@ -258,7 +293,7 @@ std::vector<DueDelivery> NotifyStore::DueDeliveries(store::Tx& tx, int64_t now_m
     out.push_back(std::move(w));
   }
   for (auto& w : out) {
-    if (w.delivery.channel() == v1::CHANNEL_WEBHOOK) w.secret = RuleSecret(tx, w.delivery.rule_id());
+    if (w.delivery.channel() == v1::CHANNEL_WEBHOOK) w.sealed_secret = RuleSecret(tx, w.delivery.rule_id());
   }
   return out;
 }

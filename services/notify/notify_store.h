@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "osh/crypto/field_cipher.h"
 #include "osh/notify/v1/notify.pb.h"
 #include "osh/service/retention.h"
 #include "osh/store/database.h"
@@ -17,8 +18,17 @@ namespace v1 = ::osh::notify::v1;
 struct DueDelivery {
   v1::Delivery delivery;
   std::string payload;
-  std::string secret;
+  std::string sealed_secret;  // the rule's webhook secret as stored (OpenRuleSecret)
 };
+
+// A rule's webhook secret at rest — in the rules table and in the stored
+// answer of the CreateRule that showed it — is sealed with the deployment's
+// key ring (libs/crypto FieldCipher), bound to the rule: a copy of the
+// database file does not sign webhooks.
+std::string SealRuleSecret(const crypto::FieldCipher& cipher, const std::string& rule_id, std::string_view secret);
+// Nullopt when `sealed` was not sealed for this rule by this key ring.
+std::optional<std::string> OpenRuleSecret(const crypto::FieldCipher& cipher, const std::string& rule_id,
+                                          std::string_view sealed);
 
 // A scheduled reminder that fell due, with the DeadlineReminder it renders
 // (everything but days_left and reminder_id, which are filled when it is sent).
@@ -46,7 +56,11 @@ class NotifyStore {
 
   static void PutRule(store::Tx& tx, const v1::Rule& rule, const std::string& webhook_secret, bool insert);
   static std::optional<v1::Rule> FindRule(store::Tx& tx, const std::string& id);
+  // The webhook secret as stored: sealed (OpenRuleSecret), "" without one.
   static std::string RuleSecret(store::Tx& tx, const std::string& id);
+  // Seals the webhook secrets earlier versions kept in clear, in the rules and
+  // in the stored CreateRule answers; returns how many it sealed. Idempotent.
+  static int SealClearSecrets(store::Tx& tx, const crypto::FieldCipher& cipher);
   static std::vector<v1::Rule> ListRules(store::Tx& tx, const std::string& province, const std::string& event_type,
                                          const std::string& after_id, int limit);
   static std::vector<v1::Rule> EnabledRulesFor(store::Tx& tx, const std::string& event_type);

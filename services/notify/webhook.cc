@@ -208,23 +208,88 @@ std::optional<std::chrono::milliseconds> NextRetryDelay(const RetryPolicy& polic
   return milliseconds(static_cast<int64_t>(scaled));
 }
 
+namespace {
+
+// IPv4 ranges no webhook receiver lives in (IANA special-purpose registry,
+// RFC 6890 and successors): this host, private networks, shared address space,
+// loopback, link-local, IETF protocol assignments, documentation, the 6to4
+// relay anycast, benchmarking, multicast, reserved and broadcast.
+bool IsSpecialIpv4(uint32_t ip) {
+  struct Range {
+    uint32_t net;
+    int bits;
+  };
+  static constexpr Range kRanges[] = {
+      {0x00000000, 8},   // 0.0.0.0/8 "this network"
+      {0x0A000000, 8},   // 10.0.0.0/8 private
+      {0x64400000, 10},  // 100.64.0.0/10 shared address space (CGNAT)
+      {0x7F000000, 8},   // 127.0.0.0/8 loopback
+      {0xA9FE0000, 16},  // 169.254.0.0/16 link-local (cloud metadata)
+      {0xAC100000, 12},  // 172.16.0.0/12 private
+      {0xC0000000, 24},  // 192.0.0.0/24 IETF protocol assignments
+      {0xC0000200, 24},  // 192.0.2.0/24 documentation
+      {0xC0586300, 24},  // 192.88.99.0/24 6to4 relay anycast
+      {0xC0A80000, 16},  // 192.168.0.0/16 private
+      {0xC6120000, 15},  // 198.18.0.0/15 benchmarking
+      {0xC6336400, 24},  // 198.51.100.0/24 documentation
+      {0xCB007100, 24},  // 203.0.113.0/24 documentation
+      {0xE0000000, 4},   // 224.0.0.0/4 multicast
+      {0xF0000000, 4},   // 240.0.0.0/4 reserved, and 255.255.255.255 broadcast
+  };
+  return std::any_of(std::begin(kRanges), std::end(kRanges),
+                     [ip](const Range& r) { return (ip >> (32 - r.bits)) == (r.net >> (32 - r.bits)); });
+}
+
+// IPv6 ranges no webhook receiver lives in, besides loopback, unspecified
+// and the IPv4-mapped or -compatible ones (judged by their IPv4 address).
+// Translated and tunnelled addresses carry an IPv4 address that a gateway
+// reaches on our behalf (NAT64, 6to4, Teredo): refused whole rather than
+// trusting the gateway's view of the embedded address.
+bool IsSpecialIpv6(const in6_addr& address) {
+  struct Range {
+    std::array<uint8_t, 16> net;
+    int bits;
+  };
+  static constexpr Range kRanges[] = {
+      {{0x00, 0x64, 0xff, 0x9b}, 96},        // 64:ff9b::/96 NAT64
+      {{0x00, 0x64, 0xff, 0x9b, 0x00, 0x01}, 48},  // 64:ff9b:1::/48 local-use NAT64
+      {{0x01, 0x00}, 64},                    // 100::/64 discard-only
+      {{0x20, 0x01, 0x00, 0x00}, 23},        // 2001::/23 IETF protocol assignments (Teredo 2001::/32 ...)
+      {{0x20, 0x01, 0x0d, 0xb8}, 32},        // 2001:db8::/32 documentation
+      {{0x20, 0x02}, 16},                    // 2002::/16 6to4
+      {{0xfc}, 7},                           // fc00::/7 unique local
+      {{0xfe, 0x80}, 10},                    // fe80::/10 link-local
+      {{0xfe, 0xc0}, 10},                    // fec0::/10 site-local (deprecated)
+      {{0xff}, 8},                           // ff00::/8 multicast
+  };
+  const auto in = [&address](const Range& r) {
+    for (int bit = 0; bit < r.bits; bit += 8) {
+      const int left = r.bits - bit;
+      const auto mask = static_cast<uint8_t>(left >= 8 ? 0xFF : 0xFF << (8 - left));
+      if ((address.s6_addr[bit / 8] & mask) != (r.net[bit / 8] & mask)) return false;
+    }
+    return true;
+  };
+  return std::any_of(std::begin(kRanges), std::end(kRanges), in);
+}
+
+}  // namespace
+
 bool IsPrivateAddress(const struct sockaddr* address) {
   if (address->sa_family == AF_INET) {
-    const uint32_t ip = ntohl(reinterpret_cast<const sockaddr_in*>(address)->sin_addr.s_addr);
-    const auto in = [ip](uint32_t net, int bits) { return (ip >> (32 - bits)) == (net >> (32 - bits)); };
-    return in(0x00000000, 8) || in(0x0A000000, 8) || in(0x7F000000, 8) || in(0xA9FE0000, 16) ||
-           in(0xAC100000, 12) || in(0xC0A80000, 16) || in(0x64400000, 10);
+    return IsSpecialIpv4(ntohl(reinterpret_cast<const sockaddr_in*>(address)->sin_addr.s_addr));
   }
   if (address->sa_family == AF_INET6) {
     const auto& a = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
+    // ::ffff:a.b.c.d reaches an IPv4 address: judge that one.
     if (IN6_IS_ADDR_V4MAPPED(&a)) {
-      sockaddr_in v4{};
-      v4.sin_family = AF_INET;
-      std::memcpy(&v4.sin_addr, a.s6_addr + 12, 4);
-      return IsPrivateAddress(reinterpret_cast<const sockaddr*>(&v4));
+      uint32_t v4 = 0;
+      std::memcpy(&v4, a.s6_addr + 12, 4);
+      return IsSpecialIpv4(ntohl(v4));
     }
-    return IN6_IS_ADDR_LOOPBACK(&a) || IN6_IS_ADDR_UNSPECIFIED(&a) || IN6_IS_ADDR_LINKLOCAL(&a) ||
-           (a.s6_addr[0] & 0xFE) == 0xFC;  // fc00::/7 unique local
+    // ::/96: unspecified, loopback and the deprecated IPv4-compatible addresses.
+    const bool first_96_bits_zero = std::all_of(a.s6_addr, a.s6_addr + 12, [](uint8_t b) { return b == 0; });
+    return first_96_bits_zero || IsSpecialIpv6(a);
   }
   return true;  // anything but IP is not a webhook receiver
 }
@@ -295,6 +360,11 @@ WebhookResult PostWebhook(const std::string& url, std::string_view body, std::st
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, CountBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
+  // Straight to the receiver, whatever http_proxy, https_proxy or all_proxy
+  // say: through a proxy the address check below would judge the proxy, and
+  // the proxy would reach any address it is asked to.
+  curl_easy_setopt(c, CURLOPT_PROXY, "");
+  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 
   AddressGuard guard;
   if (!allow_private_addresses) {

@@ -56,16 +56,24 @@ struct WebhookResult {
 // most 64 KiB of the answer, whose body is otherwise ignored. Thread-safe.
 //
 // Unless `allow_private_addresses`, the connection is refused (for good, not
-// retried) when the host resolves to a loopback, private, link-local, CGNAT or
-// unspecified address: rule authors must not be able to make the service call
+// retried) when the host resolves to an address of a special-purpose range
+// (IsPrivateAddress): rule authors must not be able to make the service call
 // its own cluster or the cloud's metadata endpoint. The check is made on the
-// address curl is about to connect to, so DNS answers that change between a
-// check and the connection cannot slip past it.
+// address of the socket curl is about to connect, and that socket is the
+// connection, so a DNS answer that changes between a check and the connection
+// (rebinding) cannot slip past it. Proxies from the environment (http_proxy,
+// https_proxy, all_proxy) are never used: the connection goes to the receiver.
 WebhookResult PostWebhook(const std::string& url, std::string_view body, std::string_view secret,
                           const std::string& event_id, const std::string& delivery_id,
                           std::chrono::milliseconds timeout, bool allow_private_addresses = false);
 
-// Whether an IPv4 or IPv6 socket address is one PostWebhook refuses by default.
+// Whether an IPv4 or IPv6 socket address is one PostWebhook refuses by default:
+// loopback, unspecified, private, shared (CGNAT), link-local, documentation,
+// benchmarking, multicast, reserved and broadcast IPv4; ::/96, unique local,
+// link- and site-local, multicast, discard, documentation, IETF-assigned
+// (Teredo) IPv6, and the translated or tunnelled IPv4 of NAT64 (64:ff9b::/96,
+// 64:ff9b:1::/48) and 6to4 (2002::/16); IPv4-mapped addresses by their IPv4
+// address; anything that is not IP.
 bool IsPrivateAddress(const struct sockaddr* address);
 
 }  // namespace osh::notify

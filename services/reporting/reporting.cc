@@ -69,6 +69,20 @@ void NarrowToCaller(const Caller& caller, ResolvedQuery& q) {
   }
 }
 
+// The annual report `id` for a caller who may `action` reports of its own
+// scope (its province; national data for national_admin): others are refused
+// before the lookup, whatever the id. A report the caller may not read (of
+// another province) answers like a missing one; one it reads but may not
+// `action` is refused.
+v1::AnnualReport ReportFor(store::Tx& tx, const Caller& caller, auth::Action action, const std::string& id) {
+  Require(caller.principal, action, {caller.principal->province, "", false});
+  auto report =
+      service::AllowedOrRefuse(RollupStore::FindReport(tx, id), "annual report", id, caller.principal,
+                               auth::Action::kRead, [](const v1::AnnualReport& r) { return auth::Resource{r.province(), "", false}; });
+  Require(caller.principal, action, {report.province(), "", false});
+  return report;
+}
+
 void RequireReadOfRegion(const Caller& caller, const ResolvedQuery& q) {
   Require(caller.principal, auth::Action::kRead, {q.region_prefix.substr(0, 2), "", false});
 }
@@ -264,10 +278,7 @@ grpc::Status Reporting::GetAnnualReport(const Caller& caller, const v1::GetAnnua
                                         v1::AnnualReport* response) {
   return Guard(caller, "GetAnnualReport", [&] {
     if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
-    auto r = db_.Read([&](store::Tx& tx) { return RollupStore::FindReport(tx, request.id()); });
-    if (!r) Refuse(grpc::StatusCode::NOT_FOUND, "no annual report with id '" + std::string(domain::Utf8Prefix(request.id(), 64)) + "'");
-    Require(caller.principal, auth::Action::kRead, {r->province(), "", false});
-    *response = std::move(*r);
+    *response = db_.Read([&](store::Tx& tx) { return ReportFor(tx, caller, auth::Action::kRead, request.id()); });
   });
 }
 
@@ -308,9 +319,7 @@ grpc::Status Reporting::SubmitAnnualReport(const Caller& caller, const v1::Submi
 
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "SubmitAnnualReport", request.request_id(), request, response, [&] {
-        auto r = RollupStore::FindReport(tx, request.id());
-        if (!r) Refuse(grpc::StatusCode::NOT_FOUND, "no annual report with id '" + std::string(domain::Utf8Prefix(request.id(), 64)) + "'");
-        Require(caller.principal, auth::Action::kWrite, {r->province(), "", false});
+        auto r = std::optional(ReportFor(tx, caller, auth::Action::kWrite, request.id()));
         if (caller.principal->role != auth::Role::kProvinceAdmin) {
           Refuse(grpc::StatusCode::PERMISSION_DENIED,
                  "only the province_admin of province " + r->province() + " submits its annual report");
@@ -420,9 +429,8 @@ grpc::Status Reporting::CompareReportWithLive(const Caller& caller, const v1::Co
                                               v1::ReportComparison* response) {
   return Guard(caller, "CompareReportWithLive", [&] {
     if (request.id().empty()) throw Refusal{core::InvalidArgument("id", "is required")};
-    auto report = db_.Read([&](store::Tx& tx) { return RollupStore::FindReport(tx, request.id()); });
-    if (!report) Refuse(grpc::StatusCode::NOT_FOUND, "no annual report with id '" + std::string(domain::Utf8Prefix(request.id(), 64)) + "'");
-    Require(caller.principal, auth::Action::kRead, {report->province(), "", false});
+    const auto report = std::optional(
+        db_.Read([&](store::Tx& tx) { return ReportFor(tx, caller, auth::Action::kRead, request.id()); }));
     const auto live = db_.Read(
         [&](store::Tx& tx) { return ComputeFigures(tx, report->province(), report->year(), options_); });
 

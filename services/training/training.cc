@@ -47,13 +47,18 @@ google::protobuf::Timestamp TimestampOf(std::chrono::system_clock::time_point t)
 // (national ones); inspectors supervise and editors run the article library,
 // neither authors training. Authors read what they may write; national_admin
 // reads every course.
-void RequireAuthor(const Caller& caller, auth::Action action, const std::string& course_province) {
+void RequireAuthorRole(const Caller& caller) {
   const auto* p = caller.principal;
-  if (p != nullptr && p->role != auth::Role::kProvinceAdmin && p->role != auth::Role::kNationalAdmin) {
+  if (p == nullptr) Refuse(grpc::StatusCode::PERMISSION_DENIED, "anonymous callers may only read published courses");
+  if (p->role != auth::Role::kProvinceAdmin && p->role != auth::Role::kNationalAdmin) {
     Refuse(grpc::StatusCode::PERMISSION_DENIED,
            "role " + RoleText(p) + " may not author courses (province_admin or national_admin)");
   }
-  service::Require(p, action, {course_province, "", false});
+}
+
+void RequireAuthor(const Caller& caller, auth::Action action, const std::string& course_province) {
+  RequireAuthorRole(caller);
+  service::Require(caller.principal, action, {course_province, "", false});
 }
 
 // Learners are worker and employer principals of an organisation in this
@@ -69,6 +74,8 @@ void RequireLearner(const Caller& caller, const std::string& province) {
   service::Require(p, auth::Action::kRead, {province, p->org, false});
 }
 
+// Progress is the learner's own: others who may read the enrollment (its
+// employer) are refused.
 void RequireOwnEnrollment(const Caller& caller, const v1::Enrollment& e) {
   if (caller.principal->subject != e.learner_subject() || caller.principal->org != e.org()) {
     Refuse(grpc::StatusCode::PERMISSION_DENIED, "enrollment " + e.id() + " belongs to another learner");
@@ -77,12 +84,10 @@ void RequireOwnEnrollment(const Caller& caller, const v1::Enrollment& e) {
 
 // The learner itself, its organisation's employer principals, province staff
 // and national_admin; a worker reads only its own.
-void RequireEnrollmentReader(const Caller& caller, const v1::Enrollment& e) {
+bool MayReadEnrollment(const Caller& caller, const v1::Enrollment& e) {
   const auto* p = caller.principal;
-  if (p->role == auth::Role::kWorker && p->subject != e.learner_subject()) {
-    Refuse(grpc::StatusCode::PERMISSION_DENIED, "a worker reads only its own enrollments");
-  }
-  service::Require(p, auth::Action::kRead, {e.province(), e.org(), false});
+  if (p->role == auth::Role::kWorker && p->subject != e.learner_subject()) return false;
+  return auth::Authorize(p, auth::Action::kRead, {e.province(), e.org(), false}).allowed;
 }
 
 // Which target roles a principal may take a course in: an employer account is
@@ -98,8 +103,28 @@ bool Contains(const google::protobuf::RepeatedField<int>& values, int value) {
   return std::find(values.begin(), values.end(), value) != values.end();
 }
 
-v1::Course CourseOrRefuse(store::Tx& tx, const std::string& id) {
-  return service::FoundOrRefuse(TrainingStore::FindCourse(tx, id), "course", id);
+// The course `id` for an author who may `action` it. Other roles are refused
+// before the lookup. A course the author may not read (an unpublished one of
+// another scope) answers like a missing one; one it may read but not write
+// (published courses are public) is refused.
+v1::Course CourseForAuthor(store::Tx& tx, const Caller& caller, auth::Action action, const std::string& id,
+                           const std::string& served_province) {
+  RequireAuthorRole(caller);
+  auto c = service::VisibleOrRefuse(TrainingStore::FindCourse(tx, id), "course", id, [&](const v1::Course& found) {
+    const bool learners_see = found.published_version() > 0 &&
+                              (found.province().empty() || found.province() == served_province);
+    return learners_see || auth::Authorize(caller.principal, auth::Action::kRead, {found.province(), "", false}).allowed;
+  });
+  RequireAuthor(caller, action, c.province());
+  return c;
+}
+
+// A course learners of `province` see: published, national or of that
+// province. Any other id gets the answer of a wrong one.
+v1::Course PublishedCourseOrRefuse(store::Tx& tx, const std::string& id, const std::string& province) {
+  return service::VisibleOrRefuse(TrainingStore::FindCourse(tx, id), "published course", id, [&](const v1::Course& c) {
+    return c.published_version() > 0 && (c.province().empty() || c.province() == province);
+  });
 }
 
 v1::CourseContent VersionOrRefuse(store::Tx& tx, const std::string& course_id, int64_t number) {
@@ -110,6 +135,14 @@ v1::CourseContent VersionOrRefuse(store::Tx& tx, const std::string& course_id, i
 
 StoredEnrollment EnrollmentOrRefuse(store::Tx& tx, const std::string& id) {
   return service::FoundOrRefuse(TrainingStore::FindEnrollment(tx, id), "enrollment", id);
+}
+
+// The enrollment `id` when `may_see` it; otherwise the answer of a missing one,
+// so learners and organisations cannot probe for each other's enrollments.
+template <typename MaySee>
+StoredEnrollment EnrollmentVisibleOrRefuse(store::Tx& tx, const std::string& id, MaySee&& may_see) {
+  return service::VisibleOrRefuse(TrainingStore::FindEnrollment(tx, id), "enrollment", id,
+                                  [&](const StoredEnrollment& e) { return may_see(e.enrollment); });
 }
 
 void CheckId(const std::string& value, const std::string& field, core::FieldErrors& errors) {
@@ -255,21 +288,17 @@ grpc::Status Training::GetCourse(const Caller& caller, const v1::GetCourseReques
     ThrowIfInvalid(errors);
     const bool author = request.view() == v1::COURSE_VIEW_AUTHOR;
     db_.Read([&](store::Tx& tx) {
-      auto c = TrainingStore::FindCourse(tx, request.id());
       if (author) {
-        if (!c) Refuse(grpc::StatusCode::NOT_FOUND, "no course with id '" + Echo(request.id()) + "'");
-        RequireAuthor(caller, auth::Action::kRead, c->province());
-        const int64_t number = request.course_version() == 0 ? c->latest_version() : request.course_version();
-        *c->mutable_content() = VersionOrRefuse(tx, c->id(), number);
-        c->set_course_version(number);
-        *response = std::move(*c);
+        auto c = CourseForAuthor(tx, caller, auth::Action::kRead, request.id(), options_.province);
+        const int64_t number = request.course_version() == 0 ? c.latest_version() : request.course_version();
+        *c.mutable_content() = VersionOrRefuse(tx, c.id(), number);
+        c.set_course_version(number);
+        *response = std::move(c);
         return;
       }
       // Unpublished courses, and courses of other provinces, do not exist for
       // learners: the same answer as a wrong id.
-      const bool visible =
-          c && c->published_version() > 0 && (c->province().empty() || c->province() == options_.province);
-      if (!visible) Refuse(grpc::StatusCode::NOT_FOUND, "no published course with id '" + Echo(request.id()) + "'");
+      auto c = std::optional(PublishedCourseOrRefuse(tx, request.id(), options_.province));
       service::Require(caller.principal, auth::Action::kRead, {c->province(), "", true});
       // Every version up to the published one was published once (editing a
       // published course starts the next), so enrolled learners can read theirs.
@@ -297,8 +326,7 @@ grpc::Status Training::UpdateCourse(const Caller& caller, const v1::UpdateCourse
 
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "UpdateCourse", request.request_id(), request, response, [&] {
-        auto c = CourseOrRefuse(tx, request.id());
-        RequireAuthor(caller, auth::Action::kWrite, c.province());
+        auto c = CourseForAuthor(tx, caller, auth::Action::kWrite, request.id(), options_.province);
         service::RequireVersion("course", c.id(), c.version(), request.version());
         // A published version is never changed: learners enrolled in it.
         const int64_t number =
@@ -331,8 +359,7 @@ grpc::Status Training::PublishCourse(const Caller& caller, const v1::PublishCour
 
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "PublishCourse", request.request_id(), request, response, [&] {
-        auto c = CourseOrRefuse(tx, request.id());
-        RequireAuthor(caller, auth::Action::kWrite, c.province());
+        auto c = CourseForAuthor(tx, caller, auth::Action::kWrite, request.id(), options_.province);
         service::RequireVersion("course", c.id(), c.version(), request.version());
         if (c.published_version() == c.latest_version()) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION,
@@ -439,12 +466,7 @@ grpc::Status Training::Enroll(const Caller& caller, const v1::EnrollRequest& req
 
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "Enroll", request.request_id(), fingerprint, response, [&] {
-        const auto c = TrainingStore::FindCourse(tx, request.course_id());
-        const bool visible =
-            c && c->published_version() > 0 && (c->province().empty() || c->province() == options_.province);
-        if (!visible) {
-          Refuse(grpc::StatusCode::NOT_FOUND, "no published course with id '" + Echo(request.course_id()) + "'");
-        }
+        const auto c = std::optional(PublishedCourseOrRefuse(tx, request.course_id(), options_.province));
         const auto content = VersionOrRefuse(tx, c->id(), c->published_version());
         if (!Contains(content.target_roles(), request.target_role())) {
           throw Refusal{core::InvalidArgument("target_role", "course " + c->id() + " is not for " +
@@ -482,9 +504,11 @@ grpc::Status Training::GetEnrollment(const Caller& caller, const v1::GetEnrollme
     core::FieldErrors errors;
     CheckId(request.id(), "id", errors);
     ThrowIfInvalid(errors);
+    // Roles with no right to this province's enrollments at all are told so, whatever the id.
+    service::Require(caller.principal, auth::Action::kRead, {options_.province, caller.principal->org, false});
     *response = db_.Read([&](store::Tx& tx) {
-      const auto stored = EnrollmentOrRefuse(tx, request.id());
-      RequireEnrollmentReader(caller, stored.enrollment);
+      const auto stored =
+          EnrollmentVisibleOrRefuse(tx, request.id(), [&](const v1::Enrollment& e) { return MayReadEnrollment(caller, e); });
       return Complete(tx, stored, true);
     });
   });
@@ -582,7 +606,8 @@ grpc::Status Training::RecordLessonViewed(const Caller& caller, const v1::Record
 
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "RecordLessonViewed", request.request_id(), request, response, [&] {
-        auto stored = EnrollmentOrRefuse(tx, request.enrollment_id());
+        auto stored = EnrollmentVisibleOrRefuse(tx, request.enrollment_id(),
+                                                [&](const v1::Enrollment& e) { return MayReadEnrollment(caller, e); });
         auto& e = stored.enrollment;
         RequireOwnEnrollment(caller, e);
         const auto content = VersionOrRefuse(tx, e.course_id(), e.course_version());
@@ -617,7 +642,8 @@ grpc::Status Training::SubmitQuizAttempt(const Caller& caller, const v1::SubmitQ
 
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "SubmitQuizAttempt", request.request_id(), request, response, [&] {
-        auto stored = EnrollmentOrRefuse(tx, request.enrollment_id());
+        auto stored = EnrollmentVisibleOrRefuse(tx, request.enrollment_id(),
+                                                [&](const v1::Enrollment& e) { return MayReadEnrollment(caller, e); });
         auto& e = stored.enrollment;
         RequireOwnEnrollment(caller, e);
         if (e.quiz_passed()) {
@@ -687,9 +713,9 @@ grpc::Status Training::RevokeCertificate(const Caller& caller, const v1::RevokeC
 
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "RevokeCertificate", request.request_id(), request, response, [&] {
-        auto certificate = TrainingStore::FindCertificate(tx, request.id());
-        if (!certificate) Refuse(grpc::StatusCode::NOT_FOUND, "no certificate with id '" + Echo(request.id()) + "'");
-        service::Require(caller.principal, auth::Action::kReview, {certificate->province(), certificate->org()});
+        auto certificate = std::optional(service::AllowedOrRefuse(
+            TrainingStore::FindCertificate(tx, request.id()), "certificate", request.id(), caller.principal,
+            auth::Action::kReview, [](const v1::Certificate& c) { return auth::Resource{c.province(), c.org()}; }));
         if (certificate->status() == v1::CERTIFICATE_STATUS_REVOKED) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION, "certificate " + certificate->id() + " is revoked already");
         }

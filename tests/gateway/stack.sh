@@ -53,12 +53,12 @@ start_backends() {
     --ready-file "$WORK/content.ready" --kafka-brokers "${KAFKA_BROKERS:-}" --access-log false \
     >>"$WORK/content.log" 2>&1 &
   PIDS+=($!)
+  head -c 48 /dev/urandom | base64 -w0 >"$WORK/certificate-key"
   "$BIN_DIR/services/notify/osh-notify" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \
     --data-dir "$WORK/notify" --jwt-hs256-secret-file "$SECRET_FILE" --jwt-jwks-file "$JWKS_FILE" \
-    --ready-file "$WORK/notify.ready" --kafka-brokers "" --access-log false \
+    --field-key-file "$WORK/field-keys" --ready-file "$WORK/notify.ready" --kafka-brokers "" --access-log false \
     >>"$WORK/notify.log" 2>&1 &
   PIDS+=($!)
-  head -c 48 /dev/urandom | base64 -w0 >"$WORK/certificate-key"
   "$BIN_DIR/services/training/osh-training" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \
     --data-dir "$WORK/training" --jwt-hs256-secret-file "$SECRET_FILE" --jwt-jwks-file "$JWKS_FILE" \
     --certificate-key-file "$WORK/certificate-key" --field-key-file "$WORK/field-keys" \

@@ -11,6 +11,7 @@ Per osh service (a container whose image is osh-<name>):
   for probes and peers), and their ports are the ones named grpc / admin / http / xapi;
 - for a service whose code exists, the ports equal the defaults in services/<name>/main.cc;
 - gRPC services are probed through grpc.health.v1 (readiness and liveness);
+- tokens are checked for issuer, audience (the deployment's namespace) and lifetime;
 - non-root, read-only root filesystem, no privilege escalation, all capabilities dropped,
   requests and limits set, a termination grace longer than the configured drain;
 - it has its Service, ServiceAccount, PodDisruptionBudget and NetworkPolicy.
@@ -247,6 +248,15 @@ def check_workloads(c, m, repo_root):
             c.check(period * 1000 > grace_ms,
                     f"{where}: terminationGracePeriodSeconds {period}s does not cover the {grace_ms} ms drain")
             c.check(env.get("OSH_PROVINCE") is not None, f"{where}: OSH_PROVINCE is not set")
+
+            # Tokens are checked for who issued them, whom they are for (this deployment,
+            # named like its namespace) and how long they live.
+            c.check(bool(env.get("OSH_JWT_ISSUER")), f"{where}: OSH_JWT_ISSUER is not set")
+            c.check(env.get("OSH_JWT_AUDIENCE") == ns,
+                    f"{where}: OSH_JWT_AUDIENCE is {env.get('OSH_JWT_AUDIENCE')!r}, not the deployment's {ns!r}")
+            lifetime = env.get("OSH_JWT_MAX_LIFETIME_SECONDS", "")
+            c.check(lifetime.isdigit() and int(lifetime) > 0,
+                    f"{where}: OSH_JWT_MAX_LIFETIME_SECONDS is {lifetime!r}, not a positive number of seconds")
 
             # One of each companion object, named like the workload.
             for kind in ("Service", "ServiceAccount", "PodDisruptionBudget", "NetworkPolicy"):

@@ -28,10 +28,13 @@ PROVINCE=63
 ADMIN="$("$BIN_DIR/libs/auth/osh-devtoken" --secret-file "$SECRET_FILE" --sub notify-e2e-admin --role province_admin \
   --province "$PROVINCE")"
 GROUP="notify-e2e-$$"
+# The key ring sealing webhook secrets; the same file across the restart below.
+printf 'e2e %s\n' "$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')" >"$WORK/field-keys"
 start_notify() {  # start_notify <kafka-brokers>
   rm -f "$WORK/notify.ready"
   "$BIN_DIR/services/notify/osh-notify" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province "$PROVINCE" \
     --data-dir "$WORK/notify" --jwt-hs256-secret-file "$SECRET_FILE" --ready-file "$WORK/notify.ready" \
+    --field-key-file "$WORK/field-keys" \
     --kafka-brokers "$1" --consumer-group "$GROUP" --event-services registry --access-log false \
     --smtp-url "smtp://127.0.0.1:$SMTP_PORT" --smtp-from noreply@osh.invalid >>"$WORK/notify.log" 2>&1 &
   NOTIFY_PID=$!

@@ -183,6 +183,10 @@ std::unique_ptr<TokenVerifier> TokenVerifier::Create(const VerifierConfig& confi
     *error = "leeway is negative";
     return nullptr;
   }
+  if (config.max_lifetime.count() < 0) {
+    *error = "maximum token lifetime is negative";
+    return nullptr;
+  }
 
   auto keys = std::make_unique<Keys>();
   if (!config.rs256_public_key_pem.empty()) {
@@ -302,6 +306,17 @@ VerifyResult TokenVerifier::Verify(std::string_view token,
     const auto nbf = NumericDateClaim(*claims, "nbf", &error);
     if (!error.empty()) return Fail(error);
     if (nbf && now_seconds + leeway < *nbf) return Fail("token not yet valid");
+    if (config_.max_lifetime.count() > 0) {
+      const auto iat = NumericDateClaim(*claims, "iat", &error);
+      if (!error.empty()) return Fail(error);
+      if (!iat) return Fail("claim 'iat' missing");
+      if (*iat > now_seconds + leeway) return Fail("claim 'iat' is in the future");
+      const auto max_lifetime = static_cast<double>(config_.max_lifetime.count());
+      if (*exp - *iat > max_lifetime) {
+        return Fail("token lifetime (exp - iat) exceeds " + std::to_string(config_.max_lifetime.count()) +
+                    " seconds");
+      }
+    }
 
     if (!config_.issuer.empty()) {
       const auto iss = StringClaim(*claims, "iss", &error);

@@ -87,6 +87,15 @@ std::function<void(VerifierConfig&)> Issuer(std::string issuer) {
 std::function<void(VerifierConfig&)> Audience(std::string audience) {
   return [audience](VerifierConfig& config) { config.audience = audience; };
 }
+std::function<void(VerifierConfig&)> MaxLifetime(int seconds) {
+  return [seconds](VerifierConfig& config) { config.max_lifetime = std::chrono::seconds(seconds); };
+}
+std::function<void(json&)> IssuedAgo(int seconds_ago, int lifetime) {
+  return [=](json& claims) {
+    claims["iat"] = kNowSeconds - seconds_ago;
+    claims["exp"] = kNowSeconds - seconds_ago + lifetime;
+  };
+}
 std::function<void(VerifierConfig&)> Leeway(int seconds) {
   return [seconds](VerifierConfig& config) { config.leeway = std::chrono::seconds(seconds); };
 }
@@ -131,6 +140,26 @@ INSTANTIATE_TEST_SUITE_P(
         ClaimsCase{"AudienceNotString", Set("aud", 3), Audience("osh-gd"),
                    "claim 'aud' does not contain 'osh-gd'"},
         ClaimsCase{"AudienceMissing", Keep, Audience("osh-gd"), "claim 'aud' missing"},
+        ClaimsCase{"AudienceEmptyArray", Set("aud", json::array()), Audience("osh-gd"),
+                   "claim 'aud' does not contain 'osh-gd'"},
+        ClaimsCase{"AudienceArrayOfNonStrings", Set("aud", json::array({1, json::array({"osh-gd"})})),
+                   Audience("osh-gd"), "claim 'aud' does not contain 'osh-gd'"},
+        ClaimsCase{"AudiencePrefixIsNotAMatch", Set("aud", "osh-gd-test"), Audience("osh-gd"),
+                   "claim 'aud' does not contain 'osh-gd'"},
+        // iat / exp - iat with a maximum lifetime
+        ClaimsCase{"LifetimeWithinMaximum", IssuedAgo(10, 3600), MaxLifetime(3600), ""},
+        ClaimsCase{"LifetimeBeyondMaximum", IssuedAgo(10, 3601), MaxLifetime(3600),
+                   "token lifetime (exp - iat) exceeds 3600 seconds"},
+        ClaimsCase{"LifetimeOneSecondBeyondMaximum", IssuedAgo(10, 3600), MaxLifetime(3599),
+                   "token lifetime (exp - iat) exceeds 3599 seconds"},
+        ClaimsCase{"IatMissingWithMaximum", Keep, MaxLifetime(3600), "claim 'iat' missing"},
+        ClaimsCase{"IatMissingWithoutMaximum", Keep, NoConfig, ""},
+        ClaimsCase{"LongLifetimeWithoutMaximum", IssuedAgo(10, 86400 * 365), NoConfig, ""},
+        ClaimsCase{"IatNotNumber", Set("iat", "today"), MaxLifetime(3600), "claim 'iat' is not a number"},
+        ClaimsCase{"IatInTheFuture", IssuedAgo(-3600, 60), MaxLifetime(3600), "claim 'iat' is in the future"},
+        ClaimsCase{"IatAheadWithinLeeway", IssuedAgo(-30, 60), MaxLifetime(3600), ""},
+        ClaimsCase{"ExpStillRequiredWithMaximum", [](json& c) { c["iat"] = kNowSeconds; c.erase("exp"); },
+                   MaxLifetime(3600), "claim 'exp' missing"},
         // sub / role
         ClaimsCase{"SubMissing", Erase("sub"), NoConfig, "claim 'sub' missing"},
         ClaimsCase{"SubEmpty", Set("sub", ""), NoConfig, "claim 'sub' missing"},
@@ -411,6 +440,8 @@ TEST_F(SignatureTest, CreateRejectsUnusableConfigurations) {
   };
   VerifierConfig negative_leeway = HsConfig();
   negative_leeway.leeway = std::chrono::seconds(-1);
+  VerifierConfig negative_lifetime = HsConfig();
+  negative_lifetime.max_lifetime = std::chrono::seconds(-1);
   const std::vector<Case> cases = {
       {"NoKey", VerifierConfig{},
        "no verification key: set an HS256 secret, an RS256 public key or a JWKS"},
@@ -426,6 +457,7 @@ TEST_F(SignatureTest, CreateRejectsUnusableConfigurations) {
        VerifierConfig{"", PublicKeyPem(short_rsa_key.get()), "", "", std::chrono::seconds(30)},
        "RS256 public key is shorter than 2048 bits"},
       {"NegativeLeeway", negative_leeway, "leeway is negative"},
+      {"NegativeMaxLifetime", negative_lifetime, "maximum token lifetime is negative"},
   };
   for (const Case& c : cases) {
     std::string error;

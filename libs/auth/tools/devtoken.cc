@@ -1,8 +1,10 @@
 // osh-devtoken: mints a token for local runs and tests and prints it.
 //
 //   osh-devtoken --secret-file F --sub alice --role province_admin --province 44
-//                [--org CODE] [--ttl 3600] [--iss ISSUER] [--aud AUDIENCE]
+//                [--org CODE] [--ttl 3600] [--iss ISSUER] [--aud AUDIENCE [--aud AUDIENCE2]]
 //
+// One --aud makes `aud` a string, several an array (RFC 7519 §4.1.3); tokens
+// for a deployment with --jwt-audience need its audience among them.
 // Without --secret-file the secret comes from $OSH_JWT_HS256_SECRET (HS256).
 // With --alg RS256 or ES256 the token is signed with a PEM private key instead:
 //
@@ -39,7 +41,7 @@ int Usage(std::string_view problem) {
   std::cerr << "osh-devtoken: " << problem << "\n"
             << "usage: osh-devtoken [--secret-file F] --sub SUBJECT --role ROLE [--province NN]\n"
             << "                    [--org CREDIT_CODE] [--ttl SECONDS] [--iss ISSUER] [--aud "
-               "AUDIENCE]\n"
+               "AUDIENCE]...\n"
             << "       osh-devtoken --alg RS256|ES256 --private-key PEM_FILE [--kid KID] --sub ...\n"
             << "       osh-devtoken --jwks-for PEM_FILE [--kid KID] [--jwks-for PEM_FILE [--kid KID]]...\n"
             << "roles: national_admin province_admin inspector institution employer worker\n"
@@ -101,6 +103,7 @@ int main(int argc, char** argv) {
       {"--alg", true},         {"--kid", true},   {"--private-key", true}, {"--jwks-for", true}};
   std::vector<std::string> jwks_files;
   std::vector<std::string> kids;
+  std::vector<std::string> audiences;
   bool token_option = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
@@ -114,6 +117,10 @@ int main(int argc, char** argv) {
       jwks_files.push_back(value);
     } else if (flag == "--kid") {
       kids.push_back(value);
+    } else if (flag == "--aud") {
+      if (value.empty()) return Usage("--aud needs a non-empty audience");
+      audiences.push_back(value);
+      token_option = true;
     } else {
       token_option = true;
     }
@@ -147,7 +154,8 @@ int main(int argc, char** argv) {
   std::string error;
   osh::auth::VerifierConfig config;
   config.issuer = options["--iss"];
-  config.audience = options["--aud"];
+  // Checked below as a service would: each audience must be accepted.
+  config.audience = audiences.empty() ? "" : audiences.front();
   std::string secret;
   std::string private_key_pem;
   const std::string kid = kids.empty() ? "" : kids.front();
@@ -172,7 +180,8 @@ int main(int argc, char** argv) {
   if (!options["--province"].empty()) claims["province"] = options["--province"];
   if (!options["--org"].empty()) claims["org"] = options["--org"];
   if (!options["--iss"].empty()) claims["iss"] = options["--iss"];
-  if (!options["--aud"].empty()) claims["aud"] = options["--aud"];
+  if (audiences.size() == 1) claims["aud"] = audiences.front();
+  if (audiences.size() > 1) claims["aud"] = audiences;
   const std::string token = hs256 ? osh::auth::SignHs256(claims, secret)
                                   : osh::auth::SignAsymmetric(claims, alg, private_key_pem, kid, &error);
   if (token.empty()) return Fatal(options["--private-key"] + ": " + error);

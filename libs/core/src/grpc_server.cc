@@ -1,9 +1,14 @@
 #include "osh/core/grpc_server.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <google/protobuf/descriptor.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/impl/server_builder_plugin.h>
+#include <grpcpp/impl/server_initializer.h>
 #include <grpcpp/support/server_interceptor.h>
 
+#include <set>
 #include <thread>
 
 #include "grpc/health/v1/health.pb.h"
@@ -14,6 +19,11 @@ namespace osh::core {
 namespace {
 
 constexpr char kRequestIdHeader[] = "x-request-id";
+// The method label of calls to methods the server does not serve. A client
+// chooses the path it sends; labelling by it would let anyone add series.
+constexpr char kUnknownMethod[] = "unknown";
+// What of an unknown path the access log keeps.
+constexpr size_t kMaxLoggedPathBytes = 200;
 
 bool IsSaneRequestId(grpc::string_ref id) { return core::IsSaneRequestId(std::string_view(id.data(), id.size())); }
 
@@ -26,13 +36,24 @@ std::string_view CodeName(grpc::StatusCode code) {
   return i < std::size(kNames) ? kNames[i] : "UNKNOWN";
 }
 
+// The start of a client-chosen text as a log may show it: printable ASCII, the rest as '?'.
+std::string PrintablePrefix(std::string_view text, size_t max_bytes) {
+  std::string out(text.substr(0, max_bytes));
+  for (char& c : out) {
+    if (c < 0x20 || c > 0x7e) c = '?';
+  }
+  return out;
+}
+
 // One per call. Ensures the call has a request id (generating one into the
 // received metadata so the handler sees it), echoes it back, and records the
 // outcome in metrics and the access log.
 class ObservingInterceptor final : public grpc::experimental::Interceptor {
  public:
-  ObservingInterceptor(grpc::experimental::ServerRpcInfo* info, MetricsRegistry* metrics, bool access_log)
-      : method_(info->method() != nullptr ? info->method() : "unknown"),
+  ObservingInterceptor(grpc::experimental::ServerRpcInfo* info, const std::set<std::string>& served,
+                       MetricsRegistry* metrics, bool access_log)
+      : path_(info->method() != nullptr ? info->method() : ""),
+        known_(served.contains(path_)),
         metrics_(metrics),
         access_log_(access_log),
         start_(std::chrono::steady_clock::now()) {}
@@ -79,7 +100,7 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
  private:
   void Record() {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    const std::string& method = method_;
+    const std::string method = known_ ? path_ : kUnknownMethod;
     const grpc::StatusCode code = status_seen_ ? code_ : grpc::StatusCode::CANCELLED;
     if (metrics_ != nullptr) {
       metrics_->GetCounter("osh_grpc_server_handled_total", "gRPC calls completed, by method and status code",
@@ -93,13 +114,15 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
                                {"method", method},
                                {"code", CodeName(code)},
                                {"duration_ms", seconds * 1000.0}};
+      if (!known_) fields["path"] = PrintablePrefix(path_, kMaxLoggedPathBytes);
       if (code != grpc::StatusCode::OK) fields["error"] = status_message_;
       log::Info("grpc call", fields);
     }
   }
 
   // Copied at once: for calls to unknown methods gRPC frees the name before the call ends.
-  std::string method_;
+  std::string path_;
+  bool known_;  // a method of a service the server registered
   MetricsRegistry* metrics_;
   bool access_log_;
   std::chrono::steady_clock::time_point start_;
@@ -112,14 +135,54 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
 
 class ObservingInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  ObservingInterceptorFactory(MetricsRegistry* metrics, bool access_log) : metrics_(metrics), access_log_(access_log) {}
+  ObservingInterceptorFactory(const std::set<std::string>* served, MetricsRegistry* metrics, bool access_log)
+      : served_(served), metrics_(metrics), access_log_(access_log) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override {
-    return new ObservingInterceptor(info, metrics_, access_log_);
+    return new ObservingInterceptor(info, *served_, metrics_, access_log_);
   }
 
  private:
+  const std::set<std::string>* served_;
   MetricsRegistry* metrics_;
   bool access_log_;
+};
+
+// gRPC tells only its builder plugins which services a server registered
+// (its own health and reflection services included). This one turns them into
+// the method paths ("/<service>/<method>", from the services' descriptors) the
+// metrics may name; it runs before the server accepts its first call.
+class ServedMethodsPlugin final : public grpc::ServerBuilderPlugin {
+ public:
+  explicit ServedMethodsPlugin(std::set<std::string>* served) : served_(served) {}
+  std::string name() override { return "osh_served_methods"; }
+  void InitServer(grpc::ServerInitializer* initializer) override {
+    std::vector<std::string> services = *initializer->GetServiceList();
+    // The default health service registers itself when the server starts, after the plugins ran.
+    services.push_back(grpc::health::v1::HealthCheckResponse::descriptor()->file()->package() + ".Health");
+    for (const auto& name : services) {
+      const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+      if (service == nullptr) continue;  // no descriptor linked in: its calls count as unknown
+      for (int i = 0; i < service->method_count(); ++i) served_->insert("/" + name + "/" + service->method(i)->name());
+    }
+  }
+  void Finish(grpc::ServerInitializer* /*initializer*/) override {}
+  void ChangeArguments(const std::string& /*name*/, void* /*value*/) override {}
+
+ private:
+  std::set<std::string>* served_;
+};
+
+// The public way to hand a builder one more plugin.
+class AddServedMethodsPlugin final : public grpc::ServerBuilderOption {
+ public:
+  explicit AddServedMethodsPlugin(std::set<std::string>* served) : served_(served) {}
+  void UpdateArguments(grpc::ChannelArguments* /*args*/) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->push_back(std::make_unique<ServedMethodsPlugin>(served_));
+  }
+
+ private:
+  std::set<std::string>* served_;
 };
 
 }  // namespace
@@ -149,8 +212,11 @@ bool GrpcServer::Start(std::string* error) {
   builder.AddListeningPort(options_.address, grpc::InsecureServerCredentials(), &port_);
   builder.SetMaxReceiveMessageSize(options_.max_receive_message_bytes);
   for (auto* s : services_) builder.RegisterService(s);
+  served_methods_.clear();
+  builder.SetOption(std::make_unique<AddServedMethodsPlugin>(&served_methods_));
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(std::make_unique<ObservingInterceptorFactory>(metrics_, options_.access_log));
+  interceptors.push_back(
+      std::make_unique<ObservingInterceptorFactory>(&served_methods_, metrics_, options_.access_log));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) {

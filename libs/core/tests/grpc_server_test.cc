@@ -83,6 +83,49 @@ TEST(GrpcServerTest, UnknownMethodStaysUnimplemented) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
 }
 
+// Counts the series of one metric family in the Prometheus text.
+size_t SeriesOf(const std::string& text, const std::string& family) {
+  size_t count = 0;
+  for (size_t at = text.find("\n" + family + "{"); at != std::string::npos; at = text.find("\n" + family + "{", at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+TEST(GrpcServerTest, MethodsTheServerDoesNotServeShareOneMetricSeries) {
+  MetricsRegistry metrics;
+  GrpcServer server({.address = "127.0.0.1:0", .access_log = true}, &metrics);
+  std::string error;
+  ASSERT_TRUE(server.Start(&error)) << error;
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port()), grpc::InsecureChannelCredentials());
+  std::string bytes;
+  ASSERT_TRUE(CheckHealth(*channel, &bytes).ok());
+  constexpr int kBogus = 50;
+  for (int i = 0; i < kBogus; ++i) {
+    const auto status =
+        CheckHealth(*channel, &bytes, nullptr, "", "/osh.bogus.v1.Bogus" + std::to_string(i) + "/Call" + std::to_string(i));
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  }
+  // A method of a service that exists, but that the server did not register.
+  EXPECT_EQ(CheckHealth(*channel, &bytes, nullptr, "", "/grpc.health.v1.Health/Nope").error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+
+  // Metrics are recorded when the call object is torn down, just after the client has its answer.
+  const std::string unknown = "osh_grpc_server_handled_total{code=\"UNIMPLEMENTED\",method=\"unknown\"} " +
+                              std::to_string(kBogus + 1);
+  std::string text;
+  for (int i = 0; i < 250 && text.find(unknown) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    text = metrics.RenderText();
+  }
+  EXPECT_NE(text.find(unknown), std::string::npos) << text;
+  // The health check and the unknown ones: two series per family, whatever the client sent.
+  EXPECT_EQ(SeriesOf(text, "osh_grpc_server_handled_total"), 2u) << text;
+  EXPECT_EQ(SeriesOf(text, "osh_grpc_server_handling_seconds_count"), 2u) << text;
+  EXPECT_EQ(text.find("Bogus"), std::string::npos) << text;
+  EXPECT_NE(text.find("method=\"/grpc.health.v1.Health/Check\""), std::string::npos) << text;
+}
+
 TEST(GrpcServerTest, HealthTurnsNotServingDuringGraceThenStops) {
   MetricsRegistry metrics;
   GrpcServer server({.address = "127.0.0.1:0", .access_log = false}, &metrics);

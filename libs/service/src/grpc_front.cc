@@ -41,12 +41,17 @@ std::vector<core::ConfigKey> TokenConfigKeys() {
       {"jwt-rs256-public-key-file", "", "PEM public key for RS256 tokens (production)"},
       {"jwt-jwks-file", "", "JWKS file with the RS256/ES256 public keys of tokens (production)"},
       {"jwt-issuer", "", "required `iss` of tokens, when set"},
+      {"jwt-audience", "", "required `aud` of tokens (the string, or one entry of the array), when set"},
+      {"jwt-max-lifetime-seconds", "0",
+       "longest exp - iat a token may have (tokens without iat are then refused); 0: no maximum"},
   };
 }
 
 std::unique_ptr<auth::TokenVerifier> TokenVerifierFromConfig(const core::Config& config, std::string* error) {
   auth::VerifierConfig verifier_config;
   verifier_config.issuer = config.GetString("jwt-issuer");
+  verifier_config.audience = config.GetString("jwt-audience");
+  verifier_config.max_lifetime = std::chrono::seconds(config.GetInt("jwt-max-lifetime-seconds"));
   if (const auto key_file = config.GetString("jwt-rs256-public-key-file"); !key_file.empty()) {
     std::string key_error;
     verifier_config.rs256_public_key_pem = auth::LoadSecret(key_file, "", &key_error);

@@ -53,6 +53,26 @@ void SaveAnswer(store::Tx& tx, const std::string& subject, const std::string& me
   s.Run();
 }
 
+int RewriteAnswers(store::Tx& tx, const std::string& method,
+                   const std::function<std::optional<std::string>(const std::string& response_bytes)>& rewrite) {
+  struct Changed {
+    std::string subject, request_id, response;
+  };
+  std::vector<Changed> changed;
+  auto s = tx.Prepare("SELECT subject, request_id, response FROM idempotency_keys WHERE method = ?");
+  s.Bind(1, method);
+  while (s.Step()) {
+    if (auto bytes = rewrite(s.Blob(2))) changed.push_back({s.Text(0), s.Text(1), std::move(*bytes)});
+  }
+  for (const auto& c : changed) {
+    auto update = tx.Prepare("UPDATE idempotency_keys SET response = ? WHERE subject = ? AND method = ? AND request_id = ?");
+    update.BindBlob(1, c.response);
+    update.Bind(2, c.subject).Bind(3, method).Bind(4, c.request_id);
+    update.Run();
+  }
+  return static_cast<int>(changed.size());
+}
+
 void Audit(store::Tx& tx, const AuditEntry& a) {
   tx.Prepare(
         "INSERT INTO audit_log (actor_subject, actor_role, action, entity, entity_id, request_id)"

@@ -65,6 +65,63 @@ TEST_F(RecordsTest, SameIdForADifferentRequestIsRefused) {
   EXPECT_NO_THROW(db_->Write([&](store::Tx& tx) { Idempotent(tx, other, "Create", "r-2", second, &response, [] {}); }));
 }
 
+TEST_F(RecordsTest, ASealedAnswerIsStoredSealedAndOpenedForTheRetry) {
+  google::protobuf::StringValue request;
+  request.set_value("create with a secret");
+  // A stand-in for real sealing: what matters is which copy each side sees.
+  const AnswerSealing sealing{
+      .seal = [](google::protobuf::Message& m) {
+        auto& v = static_cast<google::protobuf::StringValue&>(m);
+        v.set_value("sealed:" + v.value());
+      },
+      .open = [](google::protobuf::Message& m) {
+        auto& v = static_cast<google::protobuf::StringValue&>(m);
+        v.set_value(v.value().substr(7));
+      }};
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    google::protobuf::StringValue response;
+    db_->Write([&](store::Tx& tx) {
+      Idempotent(tx, caller_, "Create", "r-3", request, &response, [&] { response.set_value("s3cret"); }, &sealing);
+    });
+    EXPECT_EQ(response.value(), "s3cret") << attempt;
+  }
+  const auto stored = db_->Read([&](store::Tx& tx) { return FindAnswer(tx, "alice", "Create", "r-3"); });
+  ASSERT_TRUE(stored.has_value());
+  google::protobuf::StringValue kept;
+  ASSERT_TRUE(kept.ParseFromString(stored->response_bytes));
+  EXPECT_EQ(kept.value(), "sealed:s3cret");
+}
+
+TEST_F(RecordsTest, RewriteAnswersChangesOnlyWhatItReturns) {
+  google::protobuf::StringValue request;
+  google::protobuf::StringValue response;
+  db_->Write([&](store::Tx& tx) {
+    request.set_value("1");
+    Idempotent(tx, caller_, "Create", "a", request, &response, [&] { response.set_value("clear"); });
+    request.set_value("2");
+    Idempotent(tx, caller_, "Create", "b", request, &response, [&] { response.set_value("fine"); });
+    request.set_value("3");
+    Idempotent(tx, caller_, "Other", "c", request, &response, [&] { response.set_value("clear"); });
+  });
+  const int changed = db_->Write([&](store::Tx& tx) {
+    return RewriteAnswers(tx, "Create", [](const std::string& bytes) -> std::optional<std::string> {
+      google::protobuf::StringValue v;
+      if (!v.ParseFromString(bytes) || v.value() != "clear") return std::nullopt;
+      v.set_value("sealed");
+      return v.SerializeAsString();
+    });
+  });
+  EXPECT_EQ(changed, 1);
+  const auto value_of = [&](const char* method, const char* id) {
+    google::protobuf::StringValue v;
+    v.ParseFromString(db_->Read([&](store::Tx& tx) { return FindAnswer(tx, "alice", method, id); })->response_bytes);
+    return v.value();
+  };
+  EXPECT_EQ(value_of("Create", "a"), "sealed");
+  EXPECT_EQ(value_of("Create", "b"), "fine");
+  EXPECT_EQ(value_of("Other", "c"), "clear");
+}
+
 TEST_F(RecordsTest, AuditCountsEntriesPerEntity) {
   db_->Write([&](store::Tx& tx) {
     Audit(tx, caller_, "create", "employer", "e1");

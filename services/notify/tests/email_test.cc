@@ -148,6 +148,26 @@ TEST(SendEmailTest, HandsTheMessageToTheServer) {
   EXPECT_NE(server.transcript().find("Message-ID: <d-1@osh-notify>"), std::string::npos);
 }
 
+TEST(SendEmailTest, ProxiesFromTheEnvironmentAreNotUsed) {
+  // A SOCKS proxy that refuses every connection: mail that took it would fail.
+  const int bound = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(bound, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(bound, reinterpret_cast<sockaddr*>(&addr), &len);
+  const std::string proxy = "socks5://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  for (const char* name : {"all_proxy", "ALL_PROXY"}) ::setenv(name, proxy.c_str(), 1);
+  ScriptedSmtp server;
+  const auto result = SendEmail({.url = server.url(), .from = "noreply@osh.invalid"}, "office@example.cn", "s", "b",
+                                "d-5@osh-notify");
+  for (const char* name : {"all_proxy", "ALL_PROXY"}) ::unsetenv(name);
+  ::close(bound);
+  EXPECT_TRUE(result.delivered) << result.error;
+  EXPECT_NE(server.transcript().find("RCPT TO:<office@example.cn>"), std::string::npos);
+}
+
 TEST(SendEmailTest, PermanentRefusalIsNotRetried) {
   ScriptedSmtp server("550 no such mailbox");
   const auto result = SendEmail({.url = server.url(), .from = "noreply@osh.invalid"}, "gone@example.cn", "s", "b",

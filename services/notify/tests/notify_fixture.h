@@ -64,10 +64,10 @@ class NotifyFixture : public ::testing::Test {
     db_ = store::Database::Open({.path = (dir_.path() / "notify.db").string()}, NotifyStore::Migrations());
     auto dispatch_options = DispatchOptions();
     dispatch_options.clock = [this] { return Now(); };
-    dispatcher_ = std::make_unique<WebhookDispatcher>(*db_, dispatch_options, &metrics_);
+    dispatcher_ = std::make_unique<WebhookDispatcher>(*db_, *secrets_, dispatch_options, &metrics_);
     if (dispatch) dispatcher_->Start();
     notify_ = std::make_unique<Notify>(
-        *db_, Notify::Options{.province = "44", .clock = [this] { return Now(); }, .email_enabled = email_enabled_});
+        *db_, *secrets_, Notify::Options{.province = "44", .clock = [this] { return Now(); }, .email_enabled = email_enabled_});
     scheduler_ = std::make_unique<ReminderScheduler>(
         *db_, *notify_, ReminderScheduler::Options{.clock = [this] { return Now(); }}, nullptr, &metrics_);
     service_ = std::make_unique<NotifyGrpcService>(*notify_, *verifier_);
@@ -157,6 +157,8 @@ class NotifyFixture : public ::testing::Test {
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<WebhookDispatcher> dispatcher_;
   std::unique_ptr<Notify> notify_;
+  // One key ring for the life of the test, restarts included (like the key file of a deployment).
+  std::unique_ptr<crypto::FieldCipher> secrets_ = crypto::FieldCipher::ForTesting();
   std::unique_ptr<ReminderScheduler> scheduler_;  // not started: tests run its passes
   std::unique_ptr<NotifyGrpcService> service_;
   std::atomic<int64_t> now_ms_{0};

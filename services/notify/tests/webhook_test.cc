@@ -354,27 +354,63 @@ TEST(PostWebhookTest, PrivateAddressesAreRefusedUnlessAllowed) {
   EXPECT_NE(mapped.error.find("private or loopback"), std::string::npos) << mapped.error;
 }
 
-TEST(IsPrivateAddressTest, KnowsTheRanges) {
-  const auto v4 = [](const char* ip) {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    inet_pton(AF_INET, ip, &a.sin_addr);
-    return IsPrivateAddress(reinterpret_cast<const sockaddr*>(&a));
-  };
-  for (const char* ip : {"127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254",
-                         "100.64.0.1", "0.0.0.0"}) {
-    EXPECT_TRUE(v4(ip)) << ip;
-  }
-  for (const char* ip : {"8.8.8.8", "172.32.0.1", "192.169.0.1", "100.128.0.1", "202.96.128.86"}) {
-    EXPECT_FALSE(v4(ip)) << ip;
-  }
+bool IsPrivateV4(const char* ip) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  EXPECT_EQ(inet_pton(AF_INET, ip, &a.sin_addr), 1) << ip;
+  return IsPrivateAddress(reinterpret_cast<const sockaddr*>(&a));
+}
+
+bool IsPrivateV6(const char* ip) {
   sockaddr_in6 a{};
   a.sin6_family = AF_INET6;
-  inet_pton(AF_INET6, "fd00::1", &a.sin6_addr);
-  EXPECT_TRUE(IsPrivateAddress(reinterpret_cast<const sockaddr*>(&a)));
-  inet_pton(AF_INET6, "2400:3200::1", &a.sin6_addr);
-  EXPECT_FALSE(IsPrivateAddress(reinterpret_cast<const sockaddr*>(&a)));
+  EXPECT_EQ(inet_pton(AF_INET6, ip, &a.sin6_addr), 1) << ip;
+  return IsPrivateAddress(reinterpret_cast<const sockaddr*>(&a));
 }
+
+TEST(IsPrivateAddressTest, KnowsTheIpv4Ranges) {
+  for (const char* ip : {"127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254",
+                         "100.64.0.1", "100.127.255.255", "0.0.0.0", "0.1.2.3", "192.0.0.8", "192.0.2.10",
+                         "192.88.99.1", "198.18.0.1", "198.19.255.255", "198.51.100.7", "203.0.113.9", "224.0.0.1",
+                         "239.255.255.250", "240.0.0.1", "250.1.2.3", "255.255.255.255"}) {
+    EXPECT_TRUE(IsPrivateV4(ip)) << ip;
+  }
+  for (const char* ip : {"8.8.8.8", "172.32.0.1", "192.169.0.1", "100.128.0.1", "202.96.128.86", "198.17.255.255",
+                         "198.20.0.1", "223.255.255.255", "192.0.3.1", "1.1.1.1"}) {
+    EXPECT_FALSE(IsPrivateV4(ip)) << ip;
+  }
+}
+
+TEST(IsPrivateAddressTest, KnowsTheIpv6Ranges) {
+  for (const char* ip : {"::", "::1", "::10.0.0.1", "::8.8.8.8", "::ffff:10.0.0.1", "::ffff:127.0.0.1",
+                         "::ffff:198.18.0.1", "::ffff:224.0.0.1", "64:ff9b::a00:1", "64:ff9b::808:808",
+                         "64:ff9b:1::1", "100::1", "2001::1", "2001:0:4136:e378::1", "2001:db8::1",
+                         "2002:a00:1::1", "2002:808:808::1", "fc00::1", "fd00::1", "fe80::1", "febf::1", "fec0::1",
+                         "ff02::1", "ff05::1:3"}) {
+    EXPECT_TRUE(IsPrivateV6(ip)) << ip;
+  }
+  for (const char* ip : {"2400:3200::1", "::ffff:8.8.8.8", "2001:4860:4860::8888", "2408:8000::1", "64:ff9c::1",
+                         "2003::1"}) {
+    EXPECT_FALSE(IsPrivateV6(ip)) << ip;
+  }
+}
+
+// A proxy named by the environment: the request must not go through it,
+// neither for delivery (the receiver would not be the one checked) nor at all.
+class ProxyEnvironment {
+ public:
+  explicit ProxyEnvironment(const std::string& proxy_url) {
+    for (const char* name : kNames) ::setenv(name, proxy_url.c_str(), 1);
+    ::unsetenv("no_proxy");
+    ::unsetenv("NO_PROXY");
+  }
+  ~ProxyEnvironment() {
+    for (const char* name : kNames) ::unsetenv(name);
+  }
+
+ private:
+  static constexpr const char* kNames[] = {"http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"};
+};
 
 TEST(PostWebhookTest, DeliversASignedRequest) {
   TestHttpServer server({.status = 200});
@@ -415,9 +451,7 @@ TEST(PostWebhookTest, DeliversAnEmptyBody) {
 TEST(PostWebhookTest, LargeBodiesDoNotWaitForContinue) {
   TestHttpServer server({.status = 200});
   const std::string large = "{\"pad\":\"" + std::string(2 << 20, 'p') + "\"}";
-  const auto start = std::chrono::steady_clock::now();
   const WebhookResult result = Post(server.Url("/"), large);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 900ms);  // curl waits 1 s for a 100 Continue
   EXPECT_TRUE(result.delivered) << result.error;
   const auto requests = server.requests();
   ASSERT_EQ(requests.size(), 1u);
@@ -491,16 +525,22 @@ TEST(PostWebhookTest, RefusedConnectionsAreRetryable) {
 
 TEST(PostWebhookTest, SilentServersTimeOutAndAreRetryable) {
   TestHttpServer server({.silent = true});
-  const auto start = std::chrono::steady_clock::now();
   const WebhookResult result = Post(server.Url("/"), kBody, 300ms);
-  const auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_FALSE(result.delivered);
   EXPECT_TRUE(result.retryable);
   EXPECT_EQ(result.http_status, 0);
-  EXPECT_THAT(result.error, HasSubstr("Timeout was reached"));
-  EXPECT_GE(elapsed, 250ms);  // curl keeps time on its own, slightly coarser clock
-  EXPECT_LT(elapsed, 3s);
+  EXPECT_THAT(result.error, HasSubstr("Timeout was reached"));  // curl's own clock said so
   EXPECT_EQ(server.requests().size(), 1u);  // it did reach the server
+}
+
+TEST(PostWebhookTest, ProxiesFromTheEnvironmentAreNotUsed) {
+  TestHttpServer proxy({.status = 200});
+  TestHttpServer receiver({.status = 200});
+  const ProxyEnvironment environment("http://127.0.0.1:" + std::to_string(proxy.port()));
+  const WebhookResult result = Post(receiver.Url("/hook"));
+  EXPECT_TRUE(result.delivered) << result.error;
+  EXPECT_EQ(receiver.requests().size(), 1u);
+  EXPECT_EQ(proxy.requests().size(), 0u) << "the request went through the proxy, past the address check";
 }
 
 TEST(PostWebhookTest, OnlyHttpUrls) {

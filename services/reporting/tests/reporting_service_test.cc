@@ -358,7 +358,7 @@ TEST_F(ReportingServiceTest, AnnualReportsAreFrozenAndSubmittedOnTimeOrLate) {
   // Only the province's own province_admin submits.
   v1::AnnualReport submitted;
   EXPECT_EQ(Submit(report.id(), gd_inspector_, &submitted).error_code(), StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Submit(report.id(), js_admin_, &submitted).error_code(), StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Submit(report.id(), js_admin_, &submitted).error_code(), StatusCode::NOT_FOUND);
   EXPECT_EQ(Submit(report.id(), national_, &submitted).error_code(), StatusCode::PERMISSION_DENIED);
 
   EXPECT_EQ(Completeness(2024).not_yet_due(), 31);
@@ -402,13 +402,13 @@ TEST_F(ReportingServiceTest, AnnualReportsAreFrozenAndSubmittedOnTimeOrLate) {
     }
   }
 
-  // Reads: the province's staff and national see it, other provinces do not.
+  // Reads: the province's staff and national see it; to other provinces it is not there.
   v1::GetAnnualReportRequest get;
   get.set_id(report.id());
   v1::AnnualReport read;
   EXPECT_TRUE(stub_->GetAnnualReport(Ctx(national_).get(), get, &read).ok());
   EXPECT_TRUE(stub_->GetAnnualReport(Ctx(gd_inspector_).get(), get, &read).ok());
-  EXPECT_EQ(stub_->GetAnnualReport(Ctx(js_admin_).get(), get, &read).error_code(), StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(stub_->GetAnnualReport(Ctx(js_admin_).get(), get, &read).error_code(), StatusCode::NOT_FOUND);
 }
 
 TEST_F(ReportingServiceTest, AnAmendmentNeedsAReasonSupersedesAndKeepsTimeliness) {
@@ -477,9 +477,8 @@ TEST_F(ReportingServiceTest, ComparisonShowsWhatChangedSinceTheSnapshot) {
   EXPECT_EQ(diff.city_differences(0).region_code(), "4401");
   EXPECT_EQ(ValueIn(diff.city_differences(0), v1::METRIC_WORKERS), 60);
 
-  v1::ReportComparison denied;
-  EXPECT_EQ(stub_->CompareReportWithLive(Ctx(js_admin_).get(), req, &denied).error_code(),
-            StatusCode::PERMISSION_DENIED);
+  v1::ReportComparison denied;  // another province's report is not there for it
+  EXPECT_EQ(stub_->CompareReportWithLive(Ctx(js_admin_).get(), req, &denied).error_code(), StatusCode::NOT_FOUND);
 }
 
 TEST_F(ReportingServiceTest, GenerateIsIdempotentAndRefusesWhatItCannotDo) {

@@ -448,13 +448,13 @@ TEST_F(TrainingServiceTest, AccessFollowsRoleProvinceAndOrganisation) {
   v1::Enrollment twice;
   EXPECT_EQ(Enroll(course.id(), worker_, &twice).error_code(), grpc::StatusCode::ALREADY_EXISTS);
 
-  // Progress only by the learner itself.
+  // Progress only by the learner itself; to other learners the enrollment is not there.
   v1::Enrollment viewed;
-  EXPECT_EQ(View(e.id(), "l1", worker2_, &viewed).error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(View(e.id(), "l1", other_worker_, &viewed).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(View(e.id(), "l1", worker2_, &viewed).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(View(e.id(), "l1", other_worker_, &viewed).error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(View(e.id(), "l1", employer_, &viewed).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   v1::QuizAttemptResult r;
-  EXPECT_EQ(Submit(e.id(), AllRight(), worker2_, &r).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Submit(e.id(), AllRight(), worker2_, &r).error_code(), grpc::StatusCode::NOT_FOUND);
 
   // Reading: the learner, its employer, province staff, national_admin; not colleagues or other organisations.
   v1::GetEnrollmentRequest get;
@@ -463,8 +463,13 @@ TEST_F(TrainingServiceTest, AccessFollowsRoleProvinceAndOrganisation) {
   for (const auto* token : {&worker_, &employer_, &admin_, &inspector_, &national_}) {
     EXPECT_TRUE(stub_->GetEnrollment(Ctx(*token).get(), get, &read).ok());
   }
-  for (const auto* token : {&worker2_, &other_worker_, &other_employer_, &other_admin_, &editor_}) {
+  // Roles without a right to this province's enrollments are refused; colleagues and other
+  // organisations are not told that the enrollment exists.
+  for (const auto* token : {&other_admin_, &editor_}) {
     EXPECT_EQ(stub_->GetEnrollment(Ctx(*token).get(), get, &read).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  }
+  for (const auto* token : {&worker2_, &other_worker_, &other_employer_}) {
+    EXPECT_EQ(stub_->GetEnrollment(Ctx(*token).get(), get, &read).error_code(), grpc::StatusCode::NOT_FOUND);
   }
   EXPECT_EQ(stub_->GetEnrollment(Ctx("").get(), get, &read).error_code(), grpc::StatusCode::UNAUTHENTICATED);
 

@@ -18,8 +18,13 @@ struct VerifierConfig {
   std::string hs256_secret;          // at least 32 bytes
   std::string rs256_public_key_pem;  // "-----BEGIN PUBLIC KEY-----", RSA >= 2048 bits
   std::string issuer;                // checked against `iss` when not empty
-  std::string audience;              // must appear in `aud` when not empty
-  std::chrono::seconds leeway{30};   // clock skew tolerated on exp and nbf
+  std::string audience;              // must appear in `aud` (a string or an array) when not empty
+  std::chrono::seconds leeway{30};   // clock skew tolerated on exp, nbf and iat
+  // Longest lifetime (exp - iat) a token may have; 0: no maximum. When set, a
+  // token without `iat`, or issued later than now (plus leeway), is refused:
+  // otherwise a stolen long-lived token, or one dated in the future, would
+  // outlive the maximum. `exp` is always required.
+  std::chrono::seconds max_lifetime{0};
   // The text of a JWKS (RFC 7517): {"keys": [...]}. Keys with kty "RSA" (n, e;
   // at least 2048 bits) verify RS256, kty "EC" with crv "P-256" (x, y) ES256.
   // Keys whose "use" is not "sig", whose "alg" names another algorithm, or of

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,9 @@ namespace osh::core {
 
 // Builds and runs one gRPC server: the services a process registers, plus the
 // standard health service (grpc.health.v1), server reflection, per-method
-// metrics, request ids and the access log.
+// metrics, request ids and the access log. Metrics name the methods the server
+// serves; calls to any other path count under method="unknown", so clients
+// cannot grow the number of series.
 class GrpcServer {
  public:
   struct Options {
@@ -43,6 +46,7 @@ class GrpcServer {
   Options options_;
   MetricsRegistry* metrics_;
   std::vector<grpc::Service*> services_;
+  std::set<std::string> served_methods_;  // "/<service>/<method>", filled once before serving
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool serving_ = false;

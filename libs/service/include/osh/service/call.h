@@ -41,11 +41,38 @@ struct Refusal {
 // characters (whole UTF-8 characters), so a huge or hostile value stays small.
 inline std::string Echo(std::string_view text) { return std::string(domain::Utf8Prefix(text, 64)); }
 
+// NOT_FOUND "no <kind> with id '<id>'": the one answer for a record that is
+// not there, or not there for this caller.
+[[noreturn]] inline void RefuseNotFound(std::string_view kind, std::string_view id) {
+  Refuse(grpc::StatusCode::NOT_FOUND, "no " + std::string(kind) + " with id '" + Echo(id) + "'");
+}
+
 // The record a lookup found, or NOT_FOUND "no <kind> with id '<id>'".
 template <typename T>
 T FoundOrRefuse(std::optional<T> found, std::string_view kind, std::string_view id) {
-  if (!found) Refuse(grpc::StatusCode::NOT_FOUND, "no " + std::string(kind) + " with id '" + Echo(id) + "'");
+  if (!found) RefuseNotFound(kind, id);
   return std::move(*found);
+}
+
+// The record a lookup found when `may_see(record)` is true; otherwise the
+// answer a missing record gets (NOT_FOUND "no <kind> with id '<id>'"), so a
+// caller who may not see a record cannot learn whether it exists. Authorise
+// first what needs no record (the caller's right to such records at all,
+// refused with PERMISSION_DENIED whatever the id), then look up through this.
+template <typename T, typename MaySee>
+T VisibleOrRefuse(std::optional<T> found, std::string_view kind, std::string_view id, MaySee&& may_see) {
+  if (!found || !may_see(static_cast<const T&>(*found))) RefuseNotFound(kind, id);
+  return std::move(*found);
+}
+
+// The same with the access policy: visible when `principal` may `action` the
+// record's `resource_of(record)`.
+template <typename T, typename ResourceOf>
+T AllowedOrRefuse(std::optional<T> found, std::string_view kind, std::string_view id,
+                  const auth::Principal* principal, auth::Action action, ResourceOf&& resource_of) {
+  return VisibleOrRefuse(std::move(found), kind, id, [&](const T& record) {
+    return auth::Authorize(principal, action, resource_of(record)).allowed;
+  });
 }
 
 inline void ThrowIfInvalid(const core::FieldErrors& errors) {

@@ -31,8 +31,10 @@ grpc::ServerUnaryReactor* ServeAllowingAnonymous(grpc::CallbackServerContext* ct
 std::vector<core::ConfigKey> TokenConfigKeys();
 // Builds the verifier from those keys: HS256 secret from a file or
 // OSH_JWT_HS256_SECRET, RS256 public key from a PEM file, RS256/ES256 keys
-// from a JWKS file (jwt-jwks-file). Null with *error set when no usable key is
-// configured or a configured key file is unreadable or unusable.
+// from a JWKS file (jwt-jwks-file); the claims required of every token from
+// jwt-issuer, jwt-audience and jwt-max-lifetime-seconds. Null with *error set
+// when no usable key is configured, a configured key file is unreadable or
+// unusable, or a number is out of range.
 std::unique_ptr<auth::TokenVerifier> TokenVerifierFromConfig(const core::Config& config, std::string* error);
 // The same, kept alive by the host for the life of the process (a service's
 // wiring hands it to its gRPC front). Null with *error set as above.

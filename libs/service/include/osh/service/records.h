@@ -6,6 +6,8 @@
 
 #include <google/protobuf/message.h>
 
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "osh/service/call.h"
@@ -28,13 +30,29 @@ std::optional<StoredAnswer> FindAnswer(store::Tx& tx, const std::string& subject
 void SaveAnswer(store::Tx& tx, const std::string& subject, const std::string& method, const std::string& request_id,
                 const std::string& request_bytes, const std::string& response_bytes);
 
+// Rewrites the stored answers of `method`: `rewrite` gets each answer's bytes
+// and returns new bytes for it, or nullopt to leave it. Returns how many
+// changed (for migrations of what answers hold).
+int RewriteAnswers(store::Tx& tx, const std::string& method,
+                   const std::function<std::optional<std::string>(const std::string& response_bytes)>& rewrite);
+
+// For answers that hold a secret shown once: `seal` edits the copy of the
+// answer that is stored (seal or drop the secret), `open` the stored copy a
+// retry is answered with. Either may Refuse.
+struct AnswerSealing {
+  std::function<void(google::protobuf::Message& stored)> seal;
+  std::function<void(google::protobuf::Message& answer)> open;
+};
+
 // Makes a write idempotent on (subject, method, request_id), inside the write's
 // transaction: a retry of the same request returns the first answer and writes
 // nothing; the same id on a different request is refused rather than silently
-// answered with old data. Without a request id, just writes.
+// answered with old data. Without a request id, just writes. With `sealing`,
+// the stored answer passes through it both ways.
 template <typename Write>
 void Idempotent(store::Tx& tx, const Caller& caller, const char* method, const std::string& request_id,
-                const google::protobuf::Message& request, google::protobuf::Message* response, Write&& write) {
+                const google::protobuf::Message& request, google::protobuf::Message* response, Write&& write,
+                const AnswerSealing* sealing = nullptr) {
   if (request_id.empty()) {
     write();
     return;
@@ -49,10 +67,18 @@ void Idempotent(store::Tx& tx, const Caller& caller, const char* method, const s
     if (!response->ParseFromString(previous->response_bytes)) {
       Refuse(grpc::StatusCode::INTERNAL, "the stored answer of request " + request_id + " does not parse");
     }
+    if (sealing != nullptr) sealing->open(*response);
     return;
   }
   write();
-  SaveAnswer(tx, caller.principal->subject, method, request_id, request_bytes, response->SerializeAsString());
+  if (sealing == nullptr) {
+    SaveAnswer(tx, caller.principal->subject, method, request_id, request_bytes, response->SerializeAsString());
+    return;
+  }
+  std::unique_ptr<google::protobuf::Message> stored(response->New());
+  stored->CopyFrom(*response);
+  sealing->seal(*stored);
+  SaveAnswer(tx, caller.principal->subject, method, request_id, request_bytes, stored->SerializeAsString());
 }
 
 struct AuditEntry {
