@@ -28,6 +28,49 @@ osh_wait_for() {
 # osh_port_open <port>: true when something listens on 127.0.0.1:<port>.
 osh_port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# osh_alive <pid> [<text>]: true while the process runs (and, with <text>, has it in its
+# command line: a pid reused by another program is not ours). Unlike `kill -0`, a process
+# that exited but was not reaped yet counts as gone: up.sh's services are orphans, and
+# PID 1 reaps them late or, in some containers, never, so a SIGKILLed service stays a
+# zombie (state Z) that `kill -0` still finds.
+osh_alive() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"  # the fields after "(comm)", which may hold spaces
+  [[ "${stat%% *}" != Z && "${stat%% *}" != X ]] || return 1
+  [[ -z "${2:-}" ]] || tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"
+}
+
+# osh_healthy <admin port>: true when the admin port answers /healthz.
+osh_healthy() { curl -sf --max-time 2 "http://127.0.0.1:$1/healthz" >/dev/null 2>&1; }
+
+# osh_running <pid file> <admin port> <ready file>: true when the process of the pid
+# file runs and answers /healthz on its admin port. One that runs without answering
+# (starting or stopping) is given 30 s to become one or the other; one that neither
+# answers nor goes away stops the script rather than start a second copy beside it.
+osh_running() {
+  local pid_file="$1" admin_port="$2" ready="$3" pid deadline=$((SECONDS + 30))
+  [[ -s "$pid_file" ]] || return 1
+  pid="$(cat "$pid_file")"
+  while osh_alive "$pid" "$ready"; do
+    osh_healthy "$admin_port" && return 0
+    (( SECONDS < deadline )) ||
+      osh_die "pid $pid ($pid_file) runs but http://127.0.0.1:$admin_port/healthz does not answer; stop it first"
+    sleep 0.2
+  done
+  return 1
+}
+
+# osh_wait_ports_free <what> <port...>: waits (10 s at most) until nothing listens on
+# the ports, e.g. those of a process that was just killed; fails naming a port still taken.
+osh_wait_ports_free() {
+  local what="$1" port; shift
+  for port in "$@"; do
+    osh_wait_for 10 "port $port of $what to be free" bash -c '! (exec 3<>"/dev/tcp/127.0.0.1/$0") 2>/dev/null' "$port" ||
+      return 1
+  done
+}
+
 # osh_pinned_venv <name> <requirements-file>: prints the path of a venv under
 # $OSH_CACHE_DIR/venv with exactly the pinned requirements (from PyPI), made
 # once and reused while the requirements file is unchanged; concurrent callers

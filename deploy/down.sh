@@ -9,10 +9,11 @@ for pid_file in "$OSH_VAR_DIR"/run/*.pid; do
   [[ -e "$pid_file" ]] || continue
   name="$(basename "$pid_file" .pid)"
   pid="$(cat "$pid_file")"
-  if kill -0 "$pid" 2>/dev/null; then
+  # osh_alive, not `kill -0`: a stopped service may stay a zombie until PID 1 reaps it.
+  if osh_alive "$pid" "$OSH_VAR_DIR/run/$name.ready"; then
     kill -TERM "$pid"
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
+    for _ in $(seq 1 100); do osh_alive "$pid" || break; sleep 0.1; done
+    if osh_alive "$pid"; then
       osh_log "$name did not stop in 10 s; killing"
       kill -KILL "$pid" 2>/dev/null || true
     fi

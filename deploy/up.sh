@@ -31,10 +31,13 @@ fi
 start_service() {
   local name="$1" service="$2" province="$3" grpc_port="$4" admin_port="$5"; shift 5
   local pid_file="$OSH_VAR_DIR/run/$name.pid" ready="$OSH_VAR_DIR/run/$name.ready"
-  if [[ -f "$pid_file" ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+  # Running means alive and healthy, not just a pid that `kill -0` finds (a killed
+  # service may linger as a zombie); a service that died leaves its ports to free.
+  if osh_running "$pid_file" "$admin_port" "$ready"; then
     osh_log "$name already running (pid $(cat "$pid_file"))"
     return 0
   fi
+  osh_wait_ports_free "$name" "$grpc_port" "$admin_port" || osh_die "$name cannot start: its ports are taken"
   rm -f "$ready"
   "$OSH_BUILD_DIR/services/$service/osh-$service" \
     --grpc-address "127.0.0.1:$grpc_port" --admin-address "127.0.0.1:$admin_port" \
@@ -43,7 +46,7 @@ start_service() {
     >>"$OSH_VAR_DIR/log/$name.log" 2>&1 &
   echo $! > "$pid_file"
   if ! osh_wait_for 30 "$name" test -s "$ready"; then
-    if ! kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+    if ! osh_alive "$(cat "$pid_file")"; then
       osh_log "$name exited during start; last log lines:"
       tail -n 20 "$OSH_VAR_DIR/log/$name.log" >&2
     fi
@@ -94,9 +97,10 @@ start_service training training "$PROVINCE" 7108 9108 --kafka-brokers 127.0.0.1:
   --certificate-key-file "$CERTIFICATE_KEY_FILE" --field-key-file "$FIELD_KEY_FILE"
 
 # The HTTP/JSON entry: no gRPC port of its own, so it is started here rather than by start_service.
-if [[ -f "$OSH_VAR_DIR/run/gateway.pid" ]] && kill -0 "$(cat "$OSH_VAR_DIR/run/gateway.pid")" 2>/dev/null; then
+if osh_running "$OSH_VAR_DIR/run/gateway.pid" 9100 "$OSH_VAR_DIR/run/gateway.ready"; then
   osh_log "gateway already running (pid $(cat "$OSH_VAR_DIR/run/gateway.pid"))"
 else
+  osh_wait_ports_free gateway 8080 9100 || osh_die "gateway cannot start: its ports are taken"
   rm -f "$OSH_VAR_DIR/run/gateway.ready"
   "$OSH_BUILD_DIR/services/gateway/osh-gateway" --http-address 127.0.0.1:8080 --admin-address 127.0.0.1:9100 \
     --province "$PROVINCE" --jwt-hs256-secret-file "$SECRET_FILE" --ready-file "$OSH_VAR_DIR/run/gateway.ready" \

@@ -66,6 +66,21 @@ done
 "$ROOT/deploy/up.sh" >"$OSH_VAR_DIR/up2.log" 2>&1
 check "a second up.sh succeeds and reuses what runs" grep -q "already running" "$OSH_VAR_DIR/up2.log"
 
+# A service killed with SIGKILL, and up.sh run again at once: the killed process may
+# linger as a zombie (its pid still answers `kill -0`), yet up.sh must start it again
+# instead of taking it for running, and the seeding that follows must reach it.
+killed="$(cat "$OSH_VAR_DIR/run/registry.pid")"
+kill -KILL "$killed"
+"$ROOT/deploy/up.sh" >"$OSH_VAR_DIR/up3.log" 2>&1
+rc=$?
+check "up.sh right after a service was SIGKILLed succeeds" test "$rc" = 0
+[[ "$rc" = 0 ]] || tail -20 "$OSH_VAR_DIR/up3.log"
+check "it starts the killed service again" grep -q "registry ready" "$OSH_VAR_DIR/up3.log"
+check "under a new pid" test "$(cat "$OSH_VAR_DIR/run/registry.pid")" != "$killed"
+check "and leaves the others running" grep -q "gateway already running" "$OSH_VAR_DIR/up3.log"
+check "the restarted registry serves (a query the gateway has not cached)" \
+  grep -q '"creditCode"' <(curl -s -H "authorization: Bearer $TOKEN" 'http://127.0.0.1:8080/v1/employers?page_size=3')
+
 "$ROOT/deploy/down.sh" >"$OSH_VAR_DIR/down.log" 2>&1
 check "deploy/down.sh succeeds" test $? = 0
 sleep 1

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -29,8 +30,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
-
-milliseconds Since(Clock::time_point t) { return std::chrono::duration_cast<milliseconds>(Clock::now() - t); }
 
 class RedisServerProcess {
  public:
@@ -111,19 +110,27 @@ RedisOptions OutageOptions(const std::string& address) {
                       .retry_interval = milliseconds(500)};
 }
 
-// Calls while the breaker is open fail without touching the network: typically in
-// microseconds; the bounds leave room for a loaded test machine and are still far
-// below the 100 ms command timeout a call to a hung Redis would cost.
-void ExpectFailsFast(RedisClient& client, int calls) {
-  std::vector<milliseconds> took;
+double Rejected(core::MetricsRegistry& metrics, const std::string& address) {
+  return metrics.GetCounter("osh_redis_rejected_total", "", {{"address", address}}).Value();
+}
+double Errors(core::MetricsRegistry& metrics, const std::string& address) {
+  return metrics.GetCounter("osh_redis_errors_total", "", {{"address", address}}).Value();
+}
+
+// Calls while the breaker is open fail without touching the network: each is
+// counted as rejected, none as a connection or command failure, and none waits
+// for a timeout (which would make it an error). How fast that is, is measured by
+// bench/cache_outage_bench.sh, not asserted here.
+void ExpectFailsFast(RedisClient& client, core::MetricsRegistry& metrics, const std::string& address, int calls) {
+  const double rejected = Rejected(metrics, address);
+  const double errors = Errors(metrics, address);
   for (int i = 0; i < calls; ++i) {
-    const auto t = Clock::now();
-    EXPECT_FALSE(client.Command({"GET", "k"}).ok());
-    took.push_back(Since(t));
+    const RedisResult r = client.Command({"GET", "k"});
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(r.error.rfind("redis is down: ", 0), 0u) << r.error;
   }
-  std::sort(took.begin(), took.end());
-  EXPECT_LT(took[took.size() / 2], milliseconds(5)) << "median";
-  EXPECT_LT(took.back(), milliseconds(50)) << "slowest";
+  EXPECT_EQ(Rejected(metrics, address), rejected + calls);
+  EXPECT_EQ(Errors(metrics, address), errors) << "a rejected call went to the network";
 }
 
 bool WaitUntilPingAnswers(RedisClient& client, std::chrono::seconds limit) {
@@ -154,7 +161,7 @@ TEST(RedisOutageTest, KilledRedisFailsFastFallsBackAndRecoversAfterRestart) {
   EXPECT_FALSE(client.up());
   EXPECT_EQ(metrics.GetGauge("osh_redis_up", "", {{"address", server.address()}}).Value(), 0);
 
-  ExpectFailsFast(client, 20);
+  ExpectFailsFast(client, metrics, server.address(), 20);
 
   // The limiter keeps limiting, on the local buckets.
   RateDecision d = limiter.Allow("alice");
@@ -166,9 +173,9 @@ TEST(RedisOutageTest, KilledRedisFailsFastFallsBackAndRecoversAfterRestart) {
   EXPECT_FALSE(d.from_redis);
   EXPECT_GT(d.retry_after, milliseconds(0));
 
-  const auto t = Clock::now();
+  const double rejected = Rejected(metrics, server.address());
   EXPECT_EQ(cache.Lookup("registry", "k").status, CacheLookup::Status::kUnavailable);
-  EXPECT_LT(Since(t), milliseconds(20));
+  EXPECT_GT(Rejected(metrics, server.address()), rejected) << "the cache must not wait for a dead Redis";
 
   ASSERT_TRUE(server.Start());  // same port, empty: no keys, no scripts
   ASSERT_TRUE(WaitUntilPingAnswers(client, std::chrono::seconds(5)));
@@ -188,34 +195,43 @@ TEST(RedisOutageTest, AHungRedisCostsOneCommandTimeoutThenCallsFailAtOnce) {
   ASSERT_TRUE(client.Ping());
 
   server.Pause();
-  auto t = Clock::now();
   RedisResult r = client.Command({"PING"});
-  const milliseconds first = Since(t);
   EXPECT_FALSE(r.ok());
   EXPECT_NE(r.error.find("timed out"), std::string::npos) << r.error;
-  EXPECT_GE(first, milliseconds(90));
-  EXPECT_LT(first, milliseconds(1000));
+  EXPECT_EQ(Errors(metrics, server.address()), 1);
   EXPECT_FALSE(client.up());
 
-  ExpectFailsFast(client, 20);
+  ExpectFailsFast(client, metrics, server.address(), 20);
 
   // After the interval one caller probes (and waits out the timeout); the others
-  // keep failing at once meanwhile.
-  std::this_thread::sleep_for(milliseconds(550));
-  milliseconds probe_took{0};
-  std::thread probe([&] {
-    const auto p = Clock::now();
-    EXPECT_FALSE(client.Command({"PING"}).ok());
-    probe_took = Since(p);
-  });
-  std::this_thread::sleep_for(milliseconds(30));
-  t = Clock::now();
-  r = client.Command({"PING"});
-  EXPECT_LT(Since(t), milliseconds(50)) << "a caller must not wait for the probe";
-  EXPECT_FALSE(r.ok());
-  probe.join();
-  EXPECT_GE(probe_took, milliseconds(90));
-  EXPECT_EQ(metrics.GetCounter("osh_redis_errors_total", "", {{"address", server.address()}}).Value(), 2);
+  // keep failing at once meanwhile. Two callers call until one of them has made
+  // the probe: every other call must have been rejected, and only that one probe
+  // may have reached the hung server.
+  std::atomic<bool> probed{false};
+  std::atomic<int> probes{0};
+  std::atomic<int> rejected{0};
+  const auto caller = [&] {
+    const auto deadline = Clock::now() + std::chrono::seconds(10);
+    while (!probed && Clock::now() < deadline) {
+      const RedisResult p = client.Command({"PING"});
+      EXPECT_FALSE(p.ok());
+      if (p.error.rfind("redis is down: ", 0) == 0) {
+        ++rejected;
+        std::this_thread::sleep_for(milliseconds(1));  // poll interval, not a synchronisation
+      } else {
+        EXPECT_NE(p.error.find("timed out"), std::string::npos) << p.error;
+        ++probes;
+        probed = true;
+      }
+    }
+  };
+  std::thread first(caller);
+  std::thread second(caller);
+  first.join();
+  second.join();
+  EXPECT_EQ(probes.load(), 1) << "exactly one caller probes";
+  EXPECT_GT(rejected.load(), 0);
+  EXPECT_EQ(Errors(metrics, server.address()), 2) << "one timeout at first, one probe after the interval";
 
   server.Resume();
   ASSERT_TRUE(WaitUntilPingAnswers(client, std::chrono::seconds(5)));

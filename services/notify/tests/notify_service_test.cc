@@ -318,8 +318,22 @@ TEST_F(NotifyServiceTest, ASlowReceiverDoesNotHoldBackAnother) {
   for (int i = 0; i < 200 && fast.requests().size() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_EQ(fast.requests().size(), 3u);
   EXPECT_LT(slow.requests().size(), 3u) << "the fast receiver had to wait for the slow one";
-  for (int i = 0; i < 400 && slow.requests().size() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // room for a wrong repeat to show
+  // Done when no delivery is pending any more: then nothing can be sent again.
+  const auto pending = [&] {
+    v1::ListDeliveriesRequest req;
+    req.set_status(v1::DELIVERY_STATUS_PENDING);
+    v1::ListDeliveriesResponse resp;
+    EXPECT_TRUE(stub_->ListDeliveries(Ctx(admin_).get(), req, &resp).ok());
+    return resp.deliveries_size();
+  };
+  for (int i = 0; i < 400 && pending() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(pending(), 0);
+  v1::ListDeliveriesRequest delivered;
+  delivered.set_status(v1::DELIVERY_STATUS_DELIVERED);
+  v1::ListDeliveriesResponse all;
+  ASSERT_TRUE(stub_->ListDeliveries(Ctx(admin_).get(), delivered, &all).ok());
+  EXPECT_EQ(all.deliveries_size(), 6);
+  for (const auto& d : all.deliveries()) EXPECT_EQ(d.attempts_size(), 1) << d.recipient();
   EXPECT_EQ(slow.requests().size(), 3u);
   EXPECT_EQ(fast.requests().size(), 3u);
 }
