@@ -52,15 +52,23 @@ struct Index {
 };
 
 // A scratch directory on tmpfs where there is one (each write is synced).
-std::filesystem::path ScratchDir() {
-  static const std::filesystem::path dir = [] {
+const std::filesystem::path& ScratchDir() {
+  // Never destroyed: the atexit handler that removes it runs after statics are.
+  static const auto* dir = [] {
     const std::filesystem::path base = std::filesystem::exists("/dev/shm") ? "/dev/shm" : "/tmp";
     std::string pattern = (base / "osh-search-fuzz-XXXXXX").string();
     FUZZ_REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    std::atexit([] { std::filesystem::remove_all(ScratchDir()); });
-    return std::filesystem::path(pattern);
+    return new std::filesystem::path(pattern);
   }();
-  return dir;
+  static const bool removed_at_exit = [] {
+    std::atexit([] {
+      std::error_code ignored;
+      std::filesystem::remove_all(*dir, ignored);
+    });
+    return true;
+  }();
+  (void)removed_at_exit;
+  return *dir;
 }
 
 std::vector<Index>& Indexes() {
