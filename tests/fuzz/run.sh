@@ -23,6 +23,9 @@ build_dir="${OSH_FUZZ_BUILD_DIR:-$OSH_ROOT/build-fuzz}"
 forks="${OSH_FUZZ_FORKS:-1}"
 
 mkdir -p "$build_dir"
+# One run at a time per build directory: two ninjas in one tree break each other.
+exec 9>"$build_dir/.fuzz-run.lock"
+flock 9
 command -v clang++ >/dev/null || osh_die "clang++ is missing (deploy/install-deps.sh installs clang)"
 # deploy/build.sh brings ccache and the configure-again-on-change logic.
 OSH_BUILD_DIR="$build_dir" \
