@@ -56,3 +56,30 @@ function(osh_kafka_test name)
     LABELS kafka FIXTURES_REQUIRED kafka TIMEOUT 300
     ENVIRONMENT "OSH_TEST_KAFKA_BOOTSTRAP=${OSH_TEST_KAFKA_BOOTSTRAP};OSH_SEEDS_DIR=${OSH_SEEDS_DIR}")
 endfunction()
+
+# osh_fuzz_target(<name> SOURCES ... DEPS ...)
+# A libFuzzer target (only with OSH_FUZZ, see OshSanitizers.cmake) in the
+# fuzz/ folder beside the code it exercises, with its checked-in seed corpus in
+# fuzz/corpus/<name>/ and, when present, a dictionary fuzz/<name>.dict.
+# tests/fuzz/run.sh finds them all through fuzz-targets.tsv in the build directory.
+function(osh_fuzz_target name)
+  if(NOT OSH_FUZZ)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_compile_options(${name} PRIVATE ${OSH_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/fuzz)  # fuzz_require.h
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+  set(corpus ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${name})
+  if(NOT IS_DIRECTORY ${corpus})
+    message(FATAL_ERROR "fuzz target ${name} has no seed corpus ${corpus}")
+  endif()
+  set(dict ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/${name}.dict)
+  if(NOT EXISTS ${dict})
+    set(dict "-")
+  endif()
+  set_property(GLOBAL APPEND PROPERTY OSH_FUZZ_TARGETS "${name}\t$<TARGET_FILE:${name}>\t${corpus}\t${dict}")
+  add_dependencies(osh_fuzz ${name})
+endfunction()

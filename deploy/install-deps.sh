@@ -13,6 +13,7 @@ APT_PACKAGES=(
   libspdlog-dev libfmt-dev nlohmann-json3-dev libboost-dev libssl-dev
   libsqlite3-dev sqlite3 librdkafka-dev libhiredis-dev kcat libcurl4-openssl-dev
   libgtest-dev libgmock-dev
+  clang libclang-rt-14-dev  # the libFuzzer targets (tests/fuzz/run.sh): clang 14 with its runtimes
   redis-server python3-venv wrk
   openjdk-17-jre-headless maven
   golang-go

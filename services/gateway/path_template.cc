@@ -84,6 +84,12 @@ std::optional<PathTemplate> PathTemplate::Parse(std::string_view text, std::stri
   {
     std::string_view& last = segments.back();
     auto pieces = SplitOutsideBraces(last, ':');
+    // Match takes a request's verb from the first ':' of its last segment, so
+    // a template with a second ':' there could never match anything.
+    if (pieces.size() > 2) {
+      *error = "the last segment of a path template may hold one ':' (before the verb)";
+      return std::nullopt;
+    }
     if (pieces.size() > 1) {
       // "{id}:transfer" or "books:search": the text after the last ':' is the verb.
       const size_t colon = last.size() - pieces.back().size() - 1;
@@ -134,6 +140,11 @@ std::optional<PathTemplate> PathTemplate::Parse(std::string_view text, std::stri
       *error = "bad segment '" + std::string(token) + "' in path template";
       return std::nullopt;
     }
+  }
+  if (!t.segments_.empty() && t.segments_.back().kind == Kind::kLiteral &&
+      t.segments_.back().literal.find(':') != std::string::npos) {
+    *error = "a ':' in the last segment of a path template (inside a variable) would start the request's verb";
+    return std::nullopt;
   }
   for (size_t i = 0; i + 1 < t.segments_.size(); ++i) {
     if (t.segments_[i].kind == Kind::kMulti) {

@@ -12,7 +12,8 @@ namespace osh::gateway {
 //   Template = "/" Segments [ ":" Verb ] ;  Segment = "*" | "**" | LITERAL | Variable ;
 //   Variable = "{" FieldPath [ "=" Segments ] "}" .
 // A literal may itself hold a ':' ("employers:byCreditCode"); only a ':' in the
-// last segment, outside braces, starts the verb.
+// last segment, outside braces, starts the verb, and the last segment holds no
+// other ':' (a request's verb starts at the first one).
 class PathTemplate {
  public:
   // Null with *error set when the template does not follow the grammar.

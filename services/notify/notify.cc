@@ -103,12 +103,9 @@ void CheckTemplate(const v1::Template& t, const Descriptor* type, const std::str
   for (const auto& p : problems) errors.Add(prefix + p.field, p.message);
   if (!problems.empty() || !compiled) return;
   if (t.channel() == v1::CHANNEL_WEBHOOK) {
-    // JSON with an empty event and with every field set: a placeholder outside
-    // quotes breaks one of the two (a name, an enum, a list), a number neither.
-    const auto* empty = google::protobuf::MessageFactory::generated_factory()->GetPrototype(type);
-    const auto filled = FilledSample(type);
-    if (!nlohmann::json::accept(Render(compiled->body, *empty, Escaping::kJson)) ||
-        !nlohmann::json::accept(Render(compiled->body, *filled, Escaping::kJson))) {
+    // A placeholder outside quotes breaks JSON for some values (a name, an
+    // enum, a list); a number does only after a '-' or a digit.
+    if (!RendersJsonWhateverTheValues(compiled->body)) {
       errors.Add(prefix + "body", "a webhook body must be JSON whatever the values (text placeholders inside strings)");
     }
   }

@@ -12,7 +12,8 @@
 
 namespace osh::notify {
 
-namespace v1 = ::osh::notify::v1;
+// v1 is osh::notify::v1 here already; an alias of the same name is ill-formed
+// (clang refuses it, which the fuzz build uses).
 
 // A webhook or email delivery waiting for its next attempt, with what it must send.
 struct DueDelivery {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <chrono>
 #include <cstdint>
 #include <stdexcept>
@@ -9,6 +10,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "osh/domain/text.h"
 
@@ -214,6 +216,14 @@ std::string NumberText(Number n) {
   return ec == std::errc() ? std::string(buffer, end) : std::string();
 }
 
+// NaN and the infinities have no JSON form: a webhook body gets null for them
+// (valid wherever a number is); people read "nan" and "inf".
+template <typename Floating>
+std::string FloatingText(Floating n, Escaping escaping) {
+  if (escaping == Escaping::kJson && !std::isfinite(n)) return "null";
+  return NumberText(n);
+}
+
 std::string EnumText(const pb::FieldDescriptor* f, int number) {
   const pb::EnumValueDescriptor* value = f->enum_type()->FindValueByNumber(number);
   // proto3 enums are open: a newer producer may send a value this build does not know.
@@ -221,7 +231,7 @@ std::string EnumText(const pb::FieldDescriptor* f, int number) {
 }
 
 // One scalar: the singular value when `index` < 0, else element `index`.
-std::string ScalarText(const pb::Message& m, const pb::FieldDescriptor* f, int index) {
+std::string ScalarText(const pb::Message& m, const pb::FieldDescriptor* f, int index, Escaping escaping) {
   const pb::Reflection* r = m.GetReflection();
   const bool one = index < 0;
   switch (f->cpp_type()) {
@@ -234,9 +244,9 @@ std::string ScalarText(const pb::Message& m, const pb::FieldDescriptor* f, int i
     case pb::FieldDescriptor::CPPTYPE_UINT64:
       return NumberText(one ? r->GetUInt64(m, f) : r->GetRepeatedUInt64(m, f, index));
     case pb::FieldDescriptor::CPPTYPE_DOUBLE:
-      return NumberText(one ? r->GetDouble(m, f) : r->GetRepeatedDouble(m, f, index));
+      return FloatingText(one ? r->GetDouble(m, f) : r->GetRepeatedDouble(m, f, index), escaping);
     case pb::FieldDescriptor::CPPTYPE_FLOAT:
-      return NumberText(one ? r->GetFloat(m, f) : r->GetRepeatedFloat(m, f, index));
+      return FloatingText(one ? r->GetFloat(m, f) : r->GetRepeatedFloat(m, f, index), escaping);
     case pb::FieldDescriptor::CPPTYPE_BOOL:
       return (one ? r->GetBool(m, f) : r->GetRepeatedBool(m, f, index)) ? "true" : "false";
     case pb::FieldDescriptor::CPPTYPE_ENUM:
@@ -270,7 +280,7 @@ std::string ChinaTimeText(const pb::Message& timestamp) {
                      hms.minutes().count(), hms.seconds().count());
 }
 
-std::string ValueText(const pb::Message& event, const FieldPath& fields) {
+std::string ValueText(const pb::Message& event, const FieldPath& fields, Escaping escaping) {
   const pb::Message* m = &event;
   for (std::size_t i = 0; i + 1 < fields.size(); ++i) {
     // An unset message reads as its default instance: its values are empty, not missing.
@@ -282,7 +292,7 @@ std::string ValueText(const pb::Message& event, const FieldPath& fields) {
     std::string joined;
     for (int i = 0; i < r->FieldSize(*m, f); ++i) {
       if (i > 0) joined += kListSeparator;
-      joined += ScalarText(*m, f, i);
+      joined += ScalarText(*m, f, i, escaping);
     }
     return joined;
   }
@@ -290,7 +300,7 @@ std::string ValueText(const pb::Message& event, const FieldPath& fields) {
     // An absent time is not 1970-01-01: leave it blank.
     return r->HasField(*m, f) ? ChinaTimeText(r->GetMessage(*m, f)) : std::string();
   }
-  return ScalarText(*m, f, -1);
+  return ScalarText(*m, f, -1, escaping);
 }
 
 // ---- escaping -----------------------------------------------------------
@@ -424,7 +434,7 @@ std::string Render(const CompiledTemplate& t, const pb::Message& event, Escaping
     if (const auto* literal = std::get_if<std::string>(&piece)) {
       out += *literal;
     } else {
-      AppendEscaped(ValueText(event, std::get<CompiledTemplate::Placeholder>(piece).fields), escaping, out);
+      AppendEscaped(ValueText(event, std::get<CompiledTemplate::Placeholder>(piece).fields, escaping), escaping, out);
     }
   }
   return out;
@@ -438,7 +448,7 @@ std::vector<std::string> AvailableVariables(const pb::Descriptor* event_type) {
 
 namespace {
 
-void Fill(google::protobuf::Message& m, int depth) {
+void Fill(google::protobuf::Message& m, int depth, bool negative) {
   using google::protobuf::FieldDescriptor;
   const auto* d = m.GetDescriptor();
   const auto* r = m.GetReflection();
@@ -451,10 +461,10 @@ void Fill(google::protobuf::Message& m, int depth) {
           f->is_repeated() ? r->AddString(&m, f, "a \"b\" c") : r->SetString(&m, f, "a \"b\" c");
           break;
         case FieldDescriptor::CPPTYPE_INT32:
-          f->is_repeated() ? r->AddInt32(&m, f, 12) : r->SetInt32(&m, f, 12);
+          f->is_repeated() ? r->AddInt32(&m, f, negative ? -12 : 12) : r->SetInt32(&m, f, negative ? -12 : 12);
           break;
         case FieldDescriptor::CPPTYPE_INT64:
-          f->is_repeated() ? r->AddInt64(&m, f, 12) : r->SetInt64(&m, f, 12);
+          f->is_repeated() ? r->AddInt64(&m, f, negative ? -12 : 12) : r->SetInt64(&m, f, negative ? -12 : 12);
           break;
         case FieldDescriptor::CPPTYPE_UINT32:
           f->is_repeated() ? r->AddUInt32(&m, f, 12) : r->SetUInt32(&m, f, 12);
@@ -463,10 +473,10 @@ void Fill(google::protobuf::Message& m, int depth) {
           f->is_repeated() ? r->AddUInt64(&m, f, 12) : r->SetUInt64(&m, f, 12);
           break;
         case FieldDescriptor::CPPTYPE_DOUBLE:
-          f->is_repeated() ? r->AddDouble(&m, f, 1.5) : r->SetDouble(&m, f, 1.5);
+          f->is_repeated() ? r->AddDouble(&m, f, negative ? -1.5 : 1.5) : r->SetDouble(&m, f, negative ? -1.5 : 1.5);
           break;
         case FieldDescriptor::CPPTYPE_FLOAT:
-          f->is_repeated() ? r->AddFloat(&m, f, 1.5F) : r->SetFloat(&m, f, 1.5F);
+          f->is_repeated() ? r->AddFloat(&m, f, negative ? -1.5F : 1.5F) : r->SetFloat(&m, f, negative ? -1.5F : 1.5F);
           break;
         case FieldDescriptor::CPPTYPE_BOOL:
           f->is_repeated() ? r->AddBool(&m, f, true) : r->SetBool(&m, f, true);
@@ -478,7 +488,9 @@ void Fill(google::protobuf::Message& m, int depth) {
           break;
         }
         case FieldDescriptor::CPPTYPE_MESSAGE:
-          if (depth < 3) Fill(f->is_repeated() ? *r->AddMessage(&m, f) : *r->MutableMessage(&m, f), depth + 1);
+          if (depth < 3) {
+            Fill(f->is_repeated() ? *r->AddMessage(&m, f) : *r->MutableMessage(&m, f), depth + 1, negative);
+          }
           break;
       }
     }
@@ -487,11 +499,19 @@ void Fill(google::protobuf::Message& m, int depth) {
 
 }  // namespace
 
-std::unique_ptr<google::protobuf::Message> FilledSample(const google::protobuf::Descriptor* event_type) {
+std::unique_ptr<google::protobuf::Message> FilledSample(const google::protobuf::Descriptor* event_type,
+                                                        bool negative) {
   std::unique_ptr<google::protobuf::Message> m(
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(event_type)->New());
-  Fill(*m, 0);
+  Fill(*m, 0, negative);
   return m;
+}
+
+bool RendersJsonWhateverTheValues(const CompiledTemplate& t) {
+  const auto* empty = google::protobuf::MessageFactory::generated_factory()->GetPrototype(t.event_type());
+  return nlohmann::json::accept(Render(t, *empty, Escaping::kJson)) &&
+         nlohmann::json::accept(Render(t, *FilledSample(t.event_type()), Escaping::kJson)) &&
+         nlohmann::json::accept(Render(t, *FilledSample(t.event_type(), /*negative=*/true), Escaping::kJson));
 }
 
 }  // namespace osh::notify

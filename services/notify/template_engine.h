@@ -77,15 +77,25 @@ std::optional<CompiledTemplate> CompileTemplate(std::string_view text, const goo
 // Fills the placeholders from `event` by reflection: enums by value name (the
 // number when the value is unknown), google.protobuf.Timestamp as RFC 3339 in
 // China Standard Time ("2026-11-25T09:30:00+08:00"; empty when unset), bools as
-// true/false, integers in decimal. Each value is escaped per `escaping`, and
+// true/false, integers in decimal, floating point in its shortest exact form
+// (NaN and infinities as null with Escaping::kJson). Each value is escaped per `escaping`, and
 // invalid UTF-8 in string fields becomes U+FFFD, so the output is always valid
 // UTF-8. Throws std::invalid_argument when `event` is not of the template's type.
 std::string Render(const CompiledTemplate& t, const google::protobuf::Message& event, Escaping escaping);
 
 // An event of `event_type` with every scalar field set (strings with a quote
-// and a space, repeated fields twice, messages three levels deep): what a
-// webhook body must still render to JSON with, beside the empty event.
-std::unique_ptr<google::protobuf::Message> FilledSample(const google::protobuf::Descriptor* event_type);
+// and a space, numbers 12 and 1.5, or -12 and -1.5 when `negative`, repeated
+// fields twice, messages three levels deep): what a webhook body must still
+// render to JSON with, beside the empty event.
+std::unique_ptr<google::protobuf::Message> FilledSample(const google::protobuf::Descriptor* event_type,
+                                                        bool negative = false);
+
+// True when the template renders to JSON (Escaping::kJson) for the empty
+// event and for both filled samples. Then it does for every event of its type:
+// text placeholders sit inside JSON strings, numbers where a number may stand
+// whatever its sign (not after a '-' or a digit), NaN and infinities render
+// as null. Webhook bodies must pass this when they are saved.
+bool RendersJsonWhateverTheValues(const CompiledTemplate& t);
 
 // Every path a template for `event_type` may use, in field order, at most
 // kMaxListedPathDepth segments deep: for error messages and the API's listing.

@@ -8,6 +8,10 @@ namespace {
 
 bool IsQuote(char32_t cp) { return cp == '"' || cp == 0x201C || cp == 0x201D || cp == 0xFF02; }
 
+// C0 controls and DEL. FTS5 reads a query as a C string, so a NUL in a term
+// would end its string literal early and fail the search; none belongs in a term.
+bool IsControl(char32_t cp) { return cp < 0x20 || cp == 0x7F; }
+
 }  // namespace
 
 size_t IndexedLength(std::string_view text) {
@@ -69,8 +73,13 @@ std::optional<Query> ParseQuery(std::string_view text, const QueryLimits& limits
       at_term_start = true;
       continue;
     }
-    if (!in_quotes && IsQuerySpace(cp)) {
+    if (!in_quotes && (IsQuerySpace(cp) || IsControl(cp))) {
       finish();
+      continue;
+    }
+    if (IsControl(cp)) {  // inside a phrase: a space
+      at_term_start = false;
+      current.text += ' ';
       continue;
     }
     if (!in_quotes && at_term_start && current.text.empty() && cp == '-') {

@@ -44,6 +44,19 @@ TEST(ParseQueryTest, Fts5SyntaxIsJustText) {
   EXPECT_EQ(QuoteFts5("a\"b"), "\"a\"\"b\"");
 }
 
+// Found by fuzzing: a NUL inside a term ended FTS5's string literal early
+// ("unterminated string"), so a query over gRPC failed as an internal error.
+TEST(ParseQueryTest, ControlCharactersSeparateTermsAndNeverReachATerm) {
+  using namespace std::string_view_literals;
+  auto q = Parse("dust\0control\x07-noise \"a\x01" "b\""sv);
+  ASSERT_EQ(q.terms.size(), 4u);
+  EXPECT_EQ(q.terms[0].text, "dust");
+  EXPECT_EQ(q.terms[1].text, "control");
+  EXPECT_EQ(q.terms[2].text, "noise");
+  EXPECT_TRUE(q.terms[2].excluded);
+  EXPECT_EQ(q.terms[3].text, "a b");  // inside a phrase, a space
+}
+
 TEST(ParseQueryTest, RefusesWhatCannotBeSearched) {
   EXPECT_NE(Error("").find("no letters"), std::string::npos);
   EXPECT_NE(Error(" ，。!! ").find("no letters"), std::string::npos);

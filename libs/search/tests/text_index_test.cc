@@ -107,7 +107,9 @@ TEST_P(TextIndexTest, OnlyBigramsRankTwoCharacterQueries) {
 }
 
 TEST_P(TextIndexTest, SyntaxOfFts5InInputIsHarmless) {
-  for (std::string_view q : {"NEAR(尘肺 病)", "title:尘肺", "a OR b", "\"", "*", "^x", "AND", "(", "a\"b"}) {
+  using namespace std::string_view_literals;
+  for (std::string_view q : {"NEAR(尘肺 病)"sv, "title:尘肺"sv, "a OR b"sv, "\""sv, "*"sv, "^x"sv, "AND"sv, "("sv,
+                             "a\"b"sv, "\"^  1\x07-\0\0-"sv}) {
     std::string error;
     auto query = ParseQuery(q, {}, &error);
     if (!query) continue;

@@ -13,6 +13,12 @@ bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 bool IsAlpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
 bool IsAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 
+// libstdc++'s std::regex matches recursively, a few stack frames per
+// character: a long enough string (a statement body may be 16 MiB) overflows
+// the stack and takes the process down. Every pattern here is matched only
+// against text no longer than this, far more than any real value needs.
+constexpr size_t kMaxRegexInput = 128;
+
 int Digits(std::string_view s) {
   int v = 0;
   for (char c : s) v = v * 10 + (c - '0');
@@ -35,6 +41,7 @@ bool IsUuid(std::string_view text) {
 std::optional<int64_t> ParseTimestamp(std::string_view text) {
   static const std::regex pattern(
       R"(^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|([+-])(\d{2})(?::?(\d{2}))?)?$)");
+  if (text.size() > kMaxRegexInput) return std::nullopt;
   std::match_results<std::string_view::const_iterator> m;
   if (!std::regex_match(text.begin(), text.end(), m, pattern)) return std::nullopt;
   auto part = [&](int i) { return std::string_view(&*m[i].first, static_cast<size_t>(m[i].length())); };
@@ -93,7 +100,7 @@ bool IsDuration(std::string_view text) {
   static const std::regex pattern(
       R"(^P(?:\d+(?:\.\d+)?W|(?:\d+(?:\.\d+)?Y)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?D)?)"
       R"((?:T(?:\d+(?:\.\d+)?H)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?S)?)?)$)");
-  if (text.size() < 2 || text.back() == 'T') return false;
+  if (text.size() < 2 || text.size() > kMaxRegexInput || text.back() == 'T') return false;
   return std::regex_match(text.begin(), text.end(), pattern);
 }
 

@@ -336,7 +336,10 @@ class StatementChecker {
     if (const auto* team = Member(c, "team")) {
       const auto team_path = Join(path, "team");
       RequireObject(*team, team_path);
-      if (team->value("objectType", "") != "Group") Refuse(Join(team_path, "objectType"), "a team must be a Group");
+      const auto* type = Member(*team, "objectType");
+      if (type == nullptr || RequireString(*type, Join(team_path, "objectType")) != "Group") {
+        Refuse(Join(team_path, "objectType"), "a team must be a Group");
+      }
       Group(*team, team_path);
     }
     for (const char* key : {"revision", "platform"}) {

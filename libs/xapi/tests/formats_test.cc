@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace osh::xapi {
 namespace {
 
@@ -36,6 +38,14 @@ TEST(TimestampTest, RefusesNegativeZeroOffsetsAndNonsense) {
   EXPECT_FALSE(ParseTimestamp("2013-05-18T25:00:00Z"));
 }
 
+// Found by fuzzing: libstdc++'s std::regex recurses once per character, so a
+// statement (bodies may be 16 MiB) whose timestamp had a fraction of a million
+// digits overflowed the stack and took the training service down.
+TEST(TimestampTest, RefusesAMillionDigitFractionWithoutExhaustingTheStack) {
+  EXPECT_FALSE(ParseTimestamp("2013-05-18T05:32:34." + std::string(1'000'000, '1') + "Z"));
+  EXPECT_EQ(ParseTimestamp("2013-05-18T05:32:34.804123456Z"), ParseTimestamp("2013-05-18T05:32:34.804123Z"));
+}
+
 TEST(HttpDateTest, FormatsImfFixdate) {
   EXPECT_EQ(FormatHttpDate(int64_t{784'111'777} * 1'000'000 + 500), "Sun, 06 Nov 1994 08:49:37 GMT");
 }
@@ -48,6 +58,11 @@ TEST(DurationTest, FollowsIso8601) {
   EXPECT_FALSE(IsDuration("PT"));
   EXPECT_FALSE(IsDuration("1H"));
   EXPECT_FALSE(IsDuration("P1H"));
+}
+
+TEST(DurationTest, RefusesAMillionDigitDurationWithoutExhaustingTheStack) {
+  EXPECT_FALSE(IsDuration("PT" + std::string(1'000'000, '1') + "S"));
+  EXPECT_TRUE(IsDuration("PT" + std::string(20, '1') + "." + std::string(20, '5') + "S"));
 }
 
 TEST(IriTest, NeedsASchemeAndNoSpaces) {

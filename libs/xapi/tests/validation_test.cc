@@ -160,6 +160,10 @@ TEST(ValidationTest, ContextRules) {
   s = Valid();
   s["context"]["team"] = {{"mbox", "mailto:a@example.com"}};
   EXPECT_EQ(Refusal(s), "context.team.objectType");
+  // Found by fuzzing: a number here threw a JSON type error out of the
+  // validator, and the client got a 400 that named no property.
+  s["context"]["team"]["objectType"] = 5;
+  EXPECT_EQ(Refusal(s), "context.team.objectType");
   s = Valid();
   s["context"]["contextActivities"]["sibling"] = json::array();
   EXPECT_EQ(Refusal(s), "context.contextActivities.sibling");

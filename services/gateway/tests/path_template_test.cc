@@ -48,6 +48,19 @@ TEST(PathTemplate, ColonInsideAnEarlierLiteralIsNotAVerb) {
   EXPECT_EQ((*b)[0].second, "91440300MA5FXXXX1X");
 }
 
+// Found by fuzzing: a request's verb starts at the first ':' of its last
+// segment, so a template with another ':' there parsed but never matched its
+// own path; such a template is refused when the route table is built.
+TEST(PathTemplate, TemplatesWhoseLastSegmentHoldsASecondColonAreRefused) {
+  std::string error;
+  EXPECT_FALSE(PathTemplate::Parse("/v1/a:b:c", &error));
+  EXPECT_NE(error.find("':'"), std::string::npos) << error;
+  EXPECT_FALSE(PathTemplate::Parse("/v1/{id}:x:y", &error));
+  EXPECT_FALSE(PathTemplate::Parse("/v1/{name=shelves/b:c}", &error));
+  EXPECT_NE(error.find("':'"), std::string::npos) << error;
+  EXPECT_TRUE(PathTemplate::Parse("/v1/a:b/{id}:c", &error)) << error;
+}
+
 TEST(PathTemplate, NestedFieldPathsAndMultiSegmentVariables) {
   auto t = MustParse("/v1/{name=shelves/*/books/*}");
   auto b = t.Match("/v1/shelves/s1/books/b2");

@@ -18,6 +18,7 @@
 #include "osh/domain/text.h"
 #include "osh/events/v1/content_events.pb.h"
 #include "osh/events/v1/registry_events.pb.h"
+#include "osh/events/v1/training_events.pb.h"
 
 namespace osh::notify {
 namespace {
@@ -165,6 +166,29 @@ TEST(TemplateEngineTest, JsonEscapesValuesIntoAValidString) {
   EXPECT_EQ(out, R"({"title":"say \"hi\"\\\nnext\r\t\b\f\u0001\u001f\u007f\u2028中","n":9007199254740993})");
   const auto parsed = nlohmann::json::parse(out);
   EXPECT_EQ(parsed.at("title").get<std::string>(), nasty);
+}
+
+// Found by fuzzing: a webhook body with a bare number placeholder passed the
+// save-time check, then rendered "-inf" (not JSON) for an event holding one.
+TEST(TemplateEngineTest, NonFiniteNumbersAreNullInJsonAndReadableElsewhere) {
+  events::v1::LiteracySurveyRecorded survey;
+  survey.set_threshold_percent(-std::numeric_limits<double>::infinity());
+  const auto body = MustCompile(R"({"threshold": {{threshold_percent}}})", survey.GetDescriptor());
+  EXPECT_TRUE(RendersJsonWhateverTheValues(body));
+  EXPECT_EQ(Render(body, survey, Escaping::kJson), R"({"threshold": null})");
+  EXPECT_EQ(Render(body, survey, Escaping::kPlainText), R"({"threshold": -inf})");
+  survey.set_threshold_percent(std::numeric_limits<double>::quiet_NaN());
+  EXPECT_TRUE(nlohmann::json::accept(Render(body, survey, Escaping::kJson)));
+  survey.set_threshold_percent(-60.5);
+  EXPECT_EQ(Render(body, survey, Escaping::kJson), R"({"threshold": -60.5})");
+}
+
+TEST(TemplateEngineTest, NumbersAfterAMinusOrADigitAreNotJsonWhateverTheValues) {
+  const auto* type = EnterpriseRegistered::descriptor();
+  EXPECT_FALSE(RendersJsonWhateverTheValues(MustCompile(R"({"n": -{{employer.total_workers}}})", type)));
+  EXPECT_FALSE(RendersJsonWhateverTheValues(MustCompile(R"({"n": 1{{employer.total_workers}}})", type)));
+  EXPECT_TRUE(RendersJsonWhateverTheValues(MustCompile(R"({"n": {{employer.total_workers}}})", type)));
+  EXPECT_TRUE(RendersJsonWhateverTheValues(MustCompile(R"({"n": "-{{employer.total_workers}}"})", type)));
 }
 
 TEST(TemplateEngineTest, ReplacesInvalidUtf8InValues) {

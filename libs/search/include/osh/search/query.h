@@ -24,7 +24,7 @@ struct QueryLimits {
 };
 
 // Parses what a user typed: terms are separated by white space (ASCII or
-// ideographic); "…" (or “…”) keeps a phrase together; a leading '-' excludes
+// ideographic) and control characters (a space inside a phrase); "…" (or “…”) keeps a phrase together; a leading '-' excludes
 // a term. FTS5 syntax characters are plain text here: the user cannot write
 // an FTS5 expression (NEAR, column filters, *), so no input makes the index
 // fail. An unclosed quote runs to the end. Nullopt with `error` set when the

@@ -18,7 +18,8 @@ bool IsUuid(std::string_view text);
 // An ISO 8601 timestamp with a time of day, e.g. "2013-05-18T05:32:34.804+08:00"
 // or "…Z", or without offset (read as UTC). The negative zero offsets "-00",
 // "-0000" and "-00:00" are refused: RFC 3339 reserves them for "offset
-// unknown" and xAPI requires a known instant.
+// unknown" and xAPI requires a known instant. At most 128 characters (digits
+// of a fraction past microseconds are read and dropped).
 // Returns microseconds since the Unix epoch.
 std::optional<int64_t> ParseTimestamp(std::string_view text);
 
@@ -30,7 +31,8 @@ std::string FormatTimestamp(std::chrono::system_clock::time_point instant);
 // Last-Modified headers.
 std::string FormatHttpDate(int64_t micros_since_epoch);
 
-// ISO 8601 duration "P[nY][nM][nW][nD][T[nH][nM][n[.n]S]]" with at least one part.
+// ISO 8601 duration "P[nY][nM][nW][nD][T[nH][nM][n[.n]S]]" with at least one
+// part, at most 128 characters.
 bool IsDuration(std::string_view text);
 
 // An absolute IRI: a scheme (RFC 3986 §3.1) then ':' and a non-empty rest
