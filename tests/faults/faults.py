@@ -163,6 +163,8 @@ class Platform:
             argv += ["--consumer-group", "registry-faults", "--field-key-file", os.path.join(self.work, "field-keys")]
         if name == "reporting":
             argv += ["--deployment", "faults"]
+        if name == "notify":  # webhook secrets are sealed with a key ring
+            argv += ["--field-key-file", os.path.join(self.work, "field-keys")]
         if name == "training":
             argv += ["--certificate-key-file", os.path.join(self.work, "certificate-key"), "--field-key-file",
                      os.path.join(self.work, "field-keys"), "--xapi-address", "127.0.0.1:0"]
