@@ -308,9 +308,8 @@ class Load:
 class Ledger:
     """Reads what the stores and the topic hold, and compares it with what was acknowledged."""
 
-    def __init__(self, platform, rule_id, course_id):
+    def __init__(self, platform, course_id):
         self.p = platform
-        self.rule_id = rule_id
         self.course_id = course_id
 
     def _query(self, service, sql, params=(), file=None):
@@ -348,7 +347,7 @@ class Ledger:
     def dead_letters(self):
         listing = subprocess.run(["kcat", "-L", "-b", self.p.brokers], capture_output=True, text=True, timeout=60)
         topics = [line.split('"')[1] for line in listing.stdout.splitlines() if line.strip().startswith("topic \"")]
-        return {t: sum(self.topic_copies(t).values()) or self._count_messages(t) for t in topics if t.endswith(".dlt")}
+        return {t: self._count_messages(t) for t in topics if t.endswith(".dlt")}
 
     def _count_messages(self, topic):
         out = subprocess.run(["kcat", "-C", "-b", self.p.brokers, "-t", topic, "-o", "beginning", "-e", "-q",
@@ -360,14 +359,6 @@ class Ledger:
         rows = self._query("reporting", "SELECT COALESCE(SUM(registrations), 0) FROM rollup_cells WHERE level = 2 "
                            "AND hazard_category = 0")
         return rows[0][0]
-
-    def reporting_applied(self, ids):
-        """How many of `ids` reporting recorded as processed (exactly once by its primary key)."""
-        return self._count_processed("reporting", ids)
-
-    def _count_processed(self, service, ids, file=None):
-        rows = self._query(service, "SELECT event_id FROM events_processed", file=file)
-        return len(ids & {r[0] for r in rows})
 
     def notify_deliveries(self):
         rows = self._query("notify", "SELECT event_id FROM deliveries")
@@ -588,9 +579,9 @@ def main():
         for name in Platform.SERVICES:
             platform.start(name)
         admin = platform.token("faults-admin", "province_admin")
-        rule_id, course_id = setup_consumers_work(platform, admin)
+        _, course_id = setup_consumers_work(platform, admin)
         load = Load(platform, args.writers, args.rate)
-        ledger = Ledger(platform, rule_id, course_id)
+        ledger = Ledger(platform, course_id)
         faults = Faults(platform, load, ledger, args.phase_seconds)
         wanted = [f for f in faults.catalogue() if not args.only or f[0] in args.only.split(",")]
         if not wanted:
