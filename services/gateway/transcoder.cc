@@ -174,7 +174,15 @@ std::optional<TranscodeError> SetParam(google::protobuf::Message* request, const
   }
 }
 
-std::string StatusText(const google::protobuf::util::Status& status) { return std::string(status.message()); }
+// Protobuf's JSON errors quote the input around the error, cut by bytes: a
+// cut inside a character would make the client's 400 invalid UTF-8. Then only
+// the first line (protobuf's own words) is kept.
+std::string StatusText(const google::protobuf::util::Status& status) {
+  std::string text(status.message());
+  if (domain::Utf8Error(text)) text = text.substr(0, text.find('\n'));
+  if (domain::Utf8Error(text)) return "the body is not valid JSON for this request";
+  return text;
+}
 
 }  // namespace
 

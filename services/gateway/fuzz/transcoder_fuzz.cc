@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -51,7 +52,10 @@ std::string Deterministic(const pb::Message& m) {
   return out;
 }
 
-void RequireUtf8(const std::string& text) { FUZZ_REQUIRE(!osh::domain::Utf8Error(text)); }
+void RequireUtf8(const std::string& text) {
+  if (osh::domain::Utf8Error(text)) std::fprintf(stderr, "not UTF-8: %s\n", text.c_str());
+  FUZZ_REQUIRE(!osh::domain::Utf8Error(text));
+}
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "osh/domain/text.h"
 #include "osh/registry/v1/registry.pb.h"
 #include "tests/platform_routes.h"
 
@@ -88,6 +89,20 @@ TEST(Transcoder, BodyFieldAndQueryTogether) {
   auto in_query = Build("POST", "/v1/employers?employer.name=x", "{}", &req);
   ASSERT_TRUE(in_query);
   EXPECT_EQ(in_query->field, "employer.name");
+}
+
+// Found by fuzzing: protobuf's parse error quotes the body around the error,
+// cut by bytes; a cut inside a character made the message invalid UTF-8, and
+// the 400's BadRequest detail naming "body" could not be written as JSON.
+TEST(Transcoder, BodyErrorsStayValidUtf8WhenTheQuotedBodyIsCutInsideACharacter) {
+  registry::v1::CreateEmployerRequest req;
+  for (const std::string body : {"cst_versionhanges\xf1\x93\x90\x8a{rea", "abcdefghijklmnopq尘肺病x", "尘肺病尘肺病尘肺病"}) {
+    auto error = Build("POST", "/v1/employers", body, &req);
+    ASSERT_TRUE(error) << body;
+    EXPECT_EQ(error->field, "body");
+    EXPECT_FALSE(domain::Utf8Error(error->message)) << error->message;
+    EXPECT_NE(error->message.find("invalid JSON body"), std::string::npos) << error->message;
+  }
 }
 
 TEST(Transcoder, BodyErrorsAreClear) {
