@@ -9,6 +9,11 @@
 # OSH_FUZZ_BUILD_DIR  build directory (default build-fuzz in the checkout; never
 #                     share one with g++ objects)
 # OSH_FUZZ_FORKS      fuzzing processes per target (default 1; the machine has 2 cores)
+# OSH_FUZZ_SEED       libFuzzer's random seed (default: a new one each run). With a
+#                     seed and OSH_FUZZ_RUNS a run is the same on every machine, which
+#                     is what a gate needs: the suite's run fails only when the code
+#                     changed, never by luck. Exploration runs leave both unset.
+# OSH_FUZZ_RUNS       stop each target after this many inputs (the time still caps it)
 # Exits non-zero when a target crashed, leaked, hit undefined behaviour or broke
 # an invariant; the input is saved under <build dir>/fuzz-artifacts/<target>/
 # and its path printed. Reproduce with: <build dir>/<path>/<target> <input>.
@@ -48,6 +53,8 @@ while IFS=$'\t' read -r name binary seeds dict; do
   args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
         -artifact_prefix="$artifacts/")
   [[ "$dict" == "-" ]] || args+=(-dict="$dict")
+  [[ -z "${OSH_FUZZ_SEED:-}" ]] || args+=(-seed="$OSH_FUZZ_SEED")
+  [[ -z "${OSH_FUZZ_RUNS:-}" ]] || args+=(-runs="$OSH_FUZZ_RUNS")
   (( forks <= 1 )) || args+=(-fork="$forks" -ignore_crashes=0)
   ran=$((ran + 1))
   status=0
@@ -56,7 +63,7 @@ while IFS=$'\t' read -r name binary seeds dict; do
   execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -n 1)"
   progress="$(grep -E '^#[0-9]+' "$log" | grep 'cov:' | tail -n 1 | grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' || true)"
   if (( status == 0 )); then
-    printf '[fuzz] %-28s ok    %ss  execs %s  %s\n' "$name" "$seconds" "${execs:-?}" "${progress:-}"
+    printf '[fuzz] %-28s ok    ≤%ss  execs %s  %s\n' "$name" "$seconds" "${execs:-?}" "${progress:-}"
   else
     failed+=("$name")
     printf '[fuzz] %-28s FAILED (exit %s)  log %s\n' "$name" "$status" "$log"
