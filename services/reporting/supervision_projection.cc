@@ -244,9 +244,10 @@ void ApplyRectificationOpened(store::Tx& tx, const ReportingCalendar& calendar, 
                                 MonthOfEvent(calendar, event, m.open_time()));
   // A reopening (a review found the fix wanting) makes the item open again
   // in its cohort; opening an open item again changes nothing.
-  if (before && !(m.reopened() && before->closed)) return;
+  if (before && !(m.reopened() && before->closed && m.open_time().seconds() >= before->state_time)) return;
   after.closed = false;
   after.closed_on_time = false;
+  after.state_time = m.open_time().seconds();
   SaveItemChange(tx, before, after);
 }
 
@@ -259,9 +260,10 @@ void ApplyRectificationClosed(store::Tx& tx, const ReportingCalendar& calendar, 
   auto after = before ? *before
                       : NewItem(tx, m.item_id(), m.credit_code(), m.division_code(),
                                 MonthOfEvent(calendar, event, m.close_time()));
-  if (before && before->closed) return;
+  if (before && (before->closed || m.close_time().seconds() < before->state_time)) return;
   after.closed = true;
   after.closed_on_time = m.on_time();
+  after.state_time = m.close_time().seconds();
   SaveItemChange(tx, before, after);
 }
 

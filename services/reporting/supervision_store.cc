@@ -73,7 +73,8 @@ CREATE TABLE rectification_items (
   hazard_categories TEXT NOT NULL,
   month INTEGER NOT NULL,
   closed INTEGER NOT NULL,
-  closed_on_time INTEGER NOT NULL
+  closed_on_time INTEGER NOT NULL,
+  state_time INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE employer_training (
   credit_code TEXT NOT NULL,
@@ -86,7 +87,7 @@ CREATE TABLE employer_training (
 std::optional<SupervisionStore::RectificationItem> SupervisionStore::FindItem(store::Tx& tx,
                                                                                const std::string& item_id) {
   auto s = tx.Prepare(
-      "SELECT division_code, industry_section, hazard_categories, month, closed, closed_on_time"
+      "SELECT division_code, industry_section, hazard_categories, month, closed, closed_on_time, state_time"
       " FROM rectification_items WHERE item_id = ?");
   s.Bind(1, item_id);
   if (!s.Step()) return std::nullopt;
@@ -98,17 +99,18 @@ std::optional<SupervisionStore::RectificationItem> SupervisionStore::FindItem(st
   item.month = static_cast<MonthKey>(s.Int(3));
   item.closed = s.Int(4) != 0;
   item.closed_on_time = s.Int(5) != 0;
+  item.state_time = s.Int(6);
   return item;
 }
 
 void SupervisionStore::SaveItem(store::Tx& tx, const RectificationItem& item) {
   auto s = tx.Prepare(
       "INSERT INTO rectification_items (item_id, division_code, industry_section, hazard_categories, month, closed,"
-      " closed_on_time) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (item_id) DO UPDATE SET"
-      " closed = excluded.closed, closed_on_time = excluded.closed_on_time");
+      " closed_on_time, state_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (item_id) DO UPDATE SET"
+      " closed = excluded.closed, closed_on_time = excluded.closed_on_time, state_time = excluded.state_time");
   s.BindAll(item.item_id, item.division_code, item.industry_section, JoinCategories(item.hazard_categories),
             static_cast<int64_t>(item.month), static_cast<int64_t>(item.closed ? 1 : 0),
-            static_cast<int64_t>(item.closed_on_time ? 1 : 0));
+            static_cast<int64_t>(item.closed_on_time ? 1 : 0), item.state_time);
   s.Run();
 }
 

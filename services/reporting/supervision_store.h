@@ -34,6 +34,9 @@ class SupervisionStore {
     MonthKey month = 0;
     bool closed = false;
     bool closed_on_time = false;
+    // Seconds of the opening or closure applied last: an older one arriving
+    // later (a re-emitted closure after a reopening) is stale and ignored.
+    int64_t state_time = 0;
   };
   static std::optional<RectificationItem> FindItem(store::Tx& tx, const std::string& item_id);
   static void SaveItem(store::Tx& tx, const RectificationItem& item);
