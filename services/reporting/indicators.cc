@@ -90,12 +90,6 @@ MonthRange YearsRange(int first_year, int last_year) {
   return {MakeMonthKey(first_year, 1), MakeMonthKey(last_year, 12)};
 }
 
-std::string RegionName(const std::string& code) {
-  if (code.size() != 2) return "";
-  const auto* p = domain::FindProvince(code);
-  return p == nullptr ? "" : std::string(p->name_zh);
-}
-
 }  // namespace
 
 std::vector<v1::IndicatorValue> ComputeIndicators(const std::vector<int64_t>& values,
