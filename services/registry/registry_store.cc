@@ -1,5 +1,6 @@
 #include "registry_store.h"
 
+#include "disease_case_store.h"
 #include "osh/events/consumer.h"
 #include "osh/events/outbox.h"
 #include "osh/service/records.h"
@@ -56,6 +57,7 @@ CREATE INDEX declarations_by_employer ON declarations(employer_id, id);
       SupervisionStore::AssistanceMigration(7),
       SupervisionStore::InstitutionMigration(8),
       PersonalDataReads::Migration(9),
+      DiseaseCaseStore::Migration(10),
   };
 }
 
