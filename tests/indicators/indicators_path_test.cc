@@ -88,7 +88,10 @@ class IndicatorsPathTest : public SupervisionFactsFixture {
   rep::v1::IndicatorRow Row(int year) {
     rep::IndicatorQuery q;
     q.region_prefix = "44";
-    q.first_year = q.last_year = year;
+    // The facts are dated up to ten days back and recorded now: both years
+    // when that spans New Year.
+    q.first_year = year;
+    q.last_year = std::stoi(Day(0).substr(0, 4));
     auto rows = reporting_db_->Read([&](store::Tx& tx) { return rep::RunIndicatorQuery(tx, q, {}, 100); });
     return rows.empty() ? rep::v1::IndicatorRow() : rows[0];
   }
@@ -144,6 +147,41 @@ TEST_F(IndicatorsPathTest, RegistryFactsReachReportingThroughKafkaAsExactIndicat
   ASSERT_TRUE(status.ok()) << status.error_message();
   events += 1;
 
+  // An inspection of A with two findings: one fixed and accepted (closed on
+  // time), the other reported done and sent back (reopened, still open).
+  v1::RecordInspectionRequest inspect;
+  inspect.set_employer_id(a.id());
+  inspect.mutable_inspection()->set_inspected_on(Day(-10));
+  inspect.mutable_inspection()->set_summary("日常监督检查");
+  for (int days : {20, 30}) {
+    auto* f = inspect.mutable_inspection()->add_findings();
+    f->set_description("未设置警示标识");
+    f->set_rectification_deadline(Day(days));
+  }
+  v1::Inspection inspection;
+  ASSERT_TRUE(supervision_stub_->RecordInspection(Ctx(inspector_).get(), inspect, &inspection).ok());
+  const std::string employer_token = Token("employer", "44", a.credit_code(), "emp-a");
+  for (int i = 0; i < 2; ++i) {
+    v1::ReportRectificationDoneRequest done;
+    done.set_id(inspection.findings(i).rectification_item_id());
+    done.set_version(1);
+    done.set_note("已整改");
+    v1::RectificationItem item;
+    auto s = supervision_stub_->ReportRectificationDone(Ctx(employer_token).get(), done, &item);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    v1::ReviewRectificationRequest review;
+    review.set_id(item.id());
+    review.set_version(item.version());
+    review.set_accept(i == 0);
+    if (i == 1) {
+      review.set_reason("警示标识位置不当");
+      review.set_new_deadline(Day(40));
+    }
+    s = supervision_stub_->ReviewRectification(Ctx(inspector_).get(), review, &item);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  events += 4;  // two opened, one closed, one reopened
+
   const auto row = RowAfter(events, year);
   ASSERT_TRUE(row) << "reporting applied " << Received() << " of " << events << " events";
   EXPECT_EQ(Of(*row, rep::v1::INDICATOR_MONITORING_PASS_RATE).numerator(), 4);     // 8 points − 4 above
@@ -153,6 +191,8 @@ TEST_F(IndicatorsPathTest, RegistryFactsReachReportingThroughKafkaAsExactIndicat
   EXPECT_EQ(Of(*row, rep::v1::INDICATOR_WRITTEN_NOTICE_RATE).numerator(), 128);    // 88 + 40
   EXPECT_EQ(Of(*row, rep::v1::INDICATOR_WRITTEN_NOTICE_RATE).denominator(), 140);
   EXPECT_EQ(Of(*row, rep::v1::INDICATOR_DECLARATION_RATE).denominator(), 2);
+  EXPECT_EQ(Of(*row, rep::v1::INDICATOR_RECTIFICATION_CLOSURE_RATE).numerator(), 1);
+  EXPECT_EQ(Of(*row, rep::v1::INDICATOR_RECTIFICATION_CLOSURE_RATE).denominator(), 2);
   ASSERT_EQ(row->disease_cases_size(), 13);
   EXPECT_EQ(row->disease_cases(0).value(), 3);
   // Category 10 of the edition in force on the diagnosis date: musculoskeletal
