@@ -67,6 +67,19 @@ TEST_F(SupervisionEventsTest, ARefusedHazardTestLeavesNoEvent) {
   EXPECT_TRUE(Outboxed<events::v1::HazardTestRecorded>().empty());
 }
 
+TEST_F(SupervisionEventsTest, AReportOfAThousandBadResultsIsRefusedAsInvalidNotAsTooLarge) {
+  const auto e = CreateEmployer(SampleEmployer(MakeCreditCode("441900", 207)));
+  auto bad = HazardTestOf(e);
+  auto* t = bad.mutable_hazard_test();
+  while (t->results_size() < 1000) *t->add_results() = t->results(0);
+  for (auto& r : *t->mutable_results()) r.set_factor_code("X999");
+  v1::HazardTest out;
+  const auto status = supervision_stub_->RecordHazardTest(Ctx(admin_).get(), bad, &out);
+  ASSERT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_EQ(core::FieldViolationsOf(status).front().first, "hazard_test.results[0].factor_code");
+  EXPECT_TRUE(Outboxed<events::v1::HazardTestRecorded>().empty());
+}
+
 TEST_F(SupervisionEventsTest, AHealthExamSummaryCarriesItsCountsAndTheWorkersWhoShouldBeExamined) {
   const auto code = MakeCreditCode("441900", 203);
   const auto e = CreateEmployer(SampleEmployer(code));
