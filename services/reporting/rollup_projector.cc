@@ -7,6 +7,7 @@
 #include "osh/domain/industries.h"
 #include "osh/domain/regions.h"
 #include "osh/domain/text.h"
+#include "lineage.h"
 #include "osh/events/v1/training_events.pb.h"
 
 namespace osh::reporting {
@@ -121,6 +122,7 @@ class Application {
   void Registered(const ev::EnterpriseRegistered& m) {
     CheckEmployerFacts(m.employer(), source_province_);
     Load(m.employer().credit_code());
+    Lineage::RememberName(tx_, m.employer().credit_code(), m.name());
     if (IsStale(before_, m.employer(), source_province_)) return MarkStale();
     after_ = before_.value_or(EmployerFacts{});
     TakeEmployerFacts(*after_, m.employer(), source_province_);
@@ -214,11 +216,15 @@ class Application {
       RollupStore::SaveFacts(tx_, *after_);
     }
     RollupStore::AddToCells(tx_, deltas_);
+    Lineage::Record(tx_, deltas_, credit_code_, event_.id);
     return !stale_;
   }
 
  private:
-  void Load(const std::string& credit_code) { before_ = RollupStore::FindFacts(tx_, credit_code); }
+  void Load(const std::string& credit_code) {
+    credit_code_ = credit_code;
+    before_ = RollupStore::FindFacts(tx_, credit_code);
+  }
 
   // Where in the sending province the employer left from: where reporting
   // counted it, else the facts the event carries.
@@ -274,6 +280,8 @@ class Application {
   std::optional<EmployerFacts> after_;
   CellDeltas deltas_;
   bool stale_ = false;
+  // The employer every delta of this event belongs to (lineage).
+  std::string credit_code_;
 };
 
 // The business time of an event (registration, review …) when its payload
@@ -311,6 +319,8 @@ void ApplyLiteracy(store::Tx& tx, const ReportingCalendar& calendar, const event
   // Keyed by the batch, not the event id: a batch re-emitted under a new id counts once.
   if (RollupStore::FirstOccurrence(tx, "literacy/" + source_province + "/" + m.batch_id())) {
     RollupStore::AddToCells(tx, deltas);
+    // Survey batches are counted by division, not by employer.
+    Lineage::Record(tx, deltas, "", event.id);
   }
 }
 

@@ -116,6 +116,14 @@ class RollupStore {
   // Newest first: reports with id < before_id (all when empty), at most `limit`.
   static std::vector<v1::AnnualReport> ListReports(store::Tx& tx, const ReportFilter& filter,
                                                    const std::string& before_id, int limit);
+
+  // ---- Data approval (issue 16) ----
+  // The report in force for a province and year: the one submitted last and
+  // not superseded (status SUBMITTED, ACCEPTED or RETURNED), if any.
+  static std::optional<v1::AnnualReport> FindReportInForce(store::Tx& tx, const std::string& province, int year);
+  // Every report of a year that was ever submitted (submitted, accepted,
+  // returned or superseded), every province.
+  static std::vector<v1::AnnualReport> EverSubmittedOfYear(store::Tx& tx, int year);
 };
 
 }  // namespace osh::reporting
