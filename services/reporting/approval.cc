@@ -91,6 +91,40 @@ void ValidateReview(const std::string& id, int64_t version, const std::string& r
   if (version <= 0) errors.Add("version", "is required (the version you read)");
 }
 
+// A national_admin's decision on a submitted report (ACCEPTED or RETURNED with
+// a reason): checked, recorded, audited and emitted in the caller's transaction.
+v1::AnnualReport Decide(store::Tx& tx, const Caller& caller, const std::string& id, int64_t version,
+                        v1::ReportStatus decision, const std::string& reason,
+                        std::chrono::system_clock::time_point now) {
+  const bool accept = decision == v1::REPORT_STATUS_ACCEPTED;
+  auto r = FoundReport(tx, id);
+  RequireReviewer(caller, r, accept ? "accepts" : "returns");
+  service::RequireVersion("annual report", r.id(), VersionOf(r), version);
+  RequireSubmitted(r, accept ? "accepted" : "returned");
+  auto* review = r.mutable_review();
+  review->set_decision(decision);
+  *review->mutable_review_time() = ToTimestamp(now);
+  *review->mutable_reviewed_by() = ActorOf(*caller.principal);
+  review->set_reason(reason);
+  r.set_status(decision);
+  r.set_version(VersionOf(r) + 1);
+  RollupStore::UpdateReport(tx, r);
+  service::Audit(tx, caller, accept ? "accept" : "return", "annual_report", r.id());
+  if (accept) {
+    ev::ProvincialReportAccepted m;
+    *m.mutable_report() = RefOf(r);
+    *m.mutable_review_time() = review->review_time();
+    Emit(tx, m, r, now);
+  } else {
+    ev::ProvincialReportReturned m;
+    *m.mutable_report() = RefOf(r);
+    *m.mutable_review_time() = review->review_time();
+    m.set_reason(reason);
+    Emit(tx, m, r, now);
+  }
+  return r;
+}
+
 }  // namespace
 
 grpc::Status Reporting::SubmitAnnualReport(const Caller& caller, const v1::SubmitAnnualReportRequest& request,
@@ -178,25 +212,8 @@ grpc::Status Reporting::ApproveAnnualReport(const Caller& caller, const v1::Appr
     ThrowIfInvalid(errors);
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "ApproveAnnualReport", request.request_id(), request, response, [&] {
-        auto r = FoundReport(tx, request.id());
-        RequireReviewer(caller, r, "accepts");
-        service::RequireVersion("annual report", r.id(), VersionOf(r), request.version());
-        RequireSubmitted(r, "accepted");
-        const auto now = options_.clock();
-        auto* review = r.mutable_review();
-        review->set_decision(v1::REPORT_STATUS_ACCEPTED);
-        *review->mutable_review_time() = ToTimestamp(now);
-        *review->mutable_reviewed_by() = ActorOf(*caller.principal);
-        r.set_status(v1::REPORT_STATUS_ACCEPTED);
-        r.set_version(VersionOf(r) + 1);
-        RollupStore::UpdateReport(tx, r);
-        service::Audit(tx, caller, "accept", "annual_report", r.id());
-
-        ev::ProvincialReportAccepted m;
-        *m.mutable_report() = RefOf(r);
-        *m.mutable_review_time() = review->review_time();
-        Emit(tx, m, r, now);
-        *response = std::move(r);
+        *response = Decide(tx, caller, request.id(), request.version(), v1::REPORT_STATUS_ACCEPTED, "",
+                           options_.clock());
       });
     });
     if (options_.after_commit) options_.after_commit();
@@ -212,27 +229,8 @@ grpc::Status Reporting::ReturnAnnualReport(const Caller& caller, const v1::Retur
     ThrowIfInvalid(errors);
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "ReturnAnnualReport", request.request_id(), request, response, [&] {
-        auto r = FoundReport(tx, request.id());
-        RequireReviewer(caller, r, "returns");
-        service::RequireVersion("annual report", r.id(), VersionOf(r), request.version());
-        RequireSubmitted(r, "returned");
-        const auto now = options_.clock();
-        auto* review = r.mutable_review();
-        review->set_decision(v1::REPORT_STATUS_RETURNED);
-        *review->mutable_review_time() = ToTimestamp(now);
-        *review->mutable_reviewed_by() = ActorOf(*caller.principal);
-        review->set_reason(request.reason());
-        r.set_status(v1::REPORT_STATUS_RETURNED);
-        r.set_version(VersionOf(r) + 1);
-        RollupStore::UpdateReport(tx, r);
-        service::Audit(tx, caller, "return", "annual_report", r.id());
-
-        ev::ProvincialReportReturned m;
-        *m.mutable_report() = RefOf(r);
-        *m.mutable_review_time() = review->review_time();
-        m.set_reason(request.reason());
-        Emit(tx, m, r, now);
-        *response = std::move(r);
+        *response = Decide(tx, caller, request.id(), request.version(), v1::REPORT_STATUS_RETURNED, request.reason(),
+                           options_.clock());
       });
     });
     if (options_.after_commit) options_.after_commit();
