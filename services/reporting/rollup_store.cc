@@ -275,23 +275,6 @@ std::optional<v1::AnnualReport> RollupStore::FindReport(store::Tx& tx, const std
   return store::ParseRecord<v1::AnnualReport>(s.Blob(0));
 }
 
-std::optional<v1::AnnualReport> RollupStore::FindSubmittedReport(store::Tx& tx, const std::string& province,
-                                                                 int year) {
-  auto s = tx.Prepare("SELECT record FROM annual_reports WHERE year = ? AND province = ? AND status = ?");
-  s.BindAll(static_cast<int64_t>(year), province, static_cast<int64_t>(v1::REPORT_STATUS_SUBMITTED));
-  if (!s.Step()) return std::nullopt;
-  return store::ParseRecord<v1::AnnualReport>(s.Blob(0));
-}
-
-std::vector<v1::AnnualReport> RollupStore::SubmissionsOfYear(store::Tx& tx, int year) {
-  auto s = tx.Prepare("SELECT record FROM annual_reports WHERE year = ? AND status IN (?, ?) ORDER BY province, id");
-  s.BindAll(static_cast<int64_t>(year), static_cast<int64_t>(v1::REPORT_STATUS_SUBMITTED),
-            static_cast<int64_t>(v1::REPORT_STATUS_SUPERSEDED));
-  std::vector<v1::AnnualReport> out;
-  while (s.Step()) out.push_back(store::ParseRecord<v1::AnnualReport>(s.Blob(0)));
-  return out;
-}
-
 std::vector<v1::AnnualReport> RollupStore::ListReports(store::Tx& tx, const ReportFilter& f,
                                                        const std::string& before_id, int limit) {
   auto s = tx.Prepare(

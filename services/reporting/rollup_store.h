@@ -104,10 +104,6 @@ class RollupStore {
   static void InsertReport(store::Tx& tx, const v1::AnnualReport& report);
   static void UpdateReport(store::Tx& tx, const v1::AnnualReport& report);
   static std::optional<v1::AnnualReport> FindReport(store::Tx& tx, const std::string& id);
-  // The report in force for a province and year (status SUBMITTED), if any.
-  static std::optional<v1::AnnualReport> FindSubmittedReport(store::Tx& tx, const std::string& province, int year);
-  // Submitted and superseded reports of a year, every province.
-  static std::vector<v1::AnnualReport> SubmissionsOfYear(store::Tx& tx, int year);
   struct ReportFilter {
     std::string province;  // "" for all
     int year = 0;          // 0 for all
