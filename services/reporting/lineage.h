@@ -19,7 +19,11 @@ namespace osh::reporting {
 // are not duplicated, a trace of a province or the nation reads the county
 // rows by division-code range. The primary key leads with (metric,
 // hazard_category, division_code), the equalities and range of a trace, so a
-// trace is an index range scan; rows are ~60 bytes in a WITHOUT ROWID table.
+// trace is an index range scan. Measured with bench/reporting (50k-100k
+// synthetic employers, 2026-12): ~4.5 rows and ~88 bytes per row per event,
+// the database about 5× the size without lineage, and bulk catch-up about half
+// as fast. A deployment that cannot afford that would move event ids to an
+// interned table or keep contributions per (cell, employer) only.
 store::Migration LineageMigration(int version);
 
 class Lineage {
