@@ -133,6 +133,7 @@ grpc::Status Reporting::SubmitAnnualReport(const Caller& caller, const v1::Submi
     core::FieldErrors errors;
     service::CheckRequestId(request.request_id(), errors);
     if (request.id().empty()) errors.Add("id", "is required");
+    if (request.version() < 0) errors.Add("version", "must be the version you read, or 0");
     service::CheckText(request.amendment_reason(), "amendment_reason", kMaxReasonLength, false, errors);
     ThrowIfInvalid(errors);
 
@@ -144,6 +145,7 @@ grpc::Status Reporting::SubmitAnnualReport(const Caller& caller, const v1::Submi
           Refuse(grpc::StatusCode::PERMISSION_DENIED,
                  "only the province_admin of province " + r.province() + " submits its annual report");
         }
+        if (request.version() != 0) service::RequireVersion("annual report", r.id(), VersionOf(r), request.version());
         if (r.status() != v1::REPORT_STATUS_DRAFT) {
           Refuse(grpc::StatusCode::FAILED_PRECONDITION,
                  "annual report " + r.id() + " is " + v1::ReportStatus_Name(r.status()) + ", not a draft");

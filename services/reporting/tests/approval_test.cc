@@ -278,6 +278,21 @@ TEST_F(ApprovalTest, BadReviewInputNamesTheField) {
   EXPECT_TRUE(OutboxTypes().empty());
 }
 
+TEST_F(ApprovalTest, ASubmissionFromAStaleDraftVersionIsAborted) {
+  PlayTheYear();
+  auto draft = Generate("44", gd_admin_);
+  v1::SubmitAnnualReportRequest req;
+  req.set_id(draft.id());
+  req.set_version(-1);
+  v1::AnnualReport out;
+  EXPECT_EQ(FirstViolationField(stub_->SubmitAnnualReport(Ctx(gd_admin_).get(), req, &out)), "version");
+  req.set_version(2);
+  EXPECT_EQ(stub_->SubmitAnnualReport(Ctx(gd_admin_).get(), req, &out).error_code(), StatusCode::ABORTED);
+  req.set_version(draft.version());
+  ASSERT_TRUE(stub_->SubmitAnnualReport(Ctx(gd_admin_).get(), req, &out).ok());
+  EXPECT_EQ(out.version(), 2);
+}
+
 // ---- validation ----
 
 v1::MetricValue Value(v1::Metric metric, int64_t value) {
