@@ -134,8 +134,8 @@ grpc::Status Reporting::TraceRollupCell(const Caller& caller, const v1::TraceRol
     if (FindMetric(request.metric()) == nullptr) {
       errors.Add("metric", fmt::format("{} is not a metric ListMetrics returns", static_cast<int>(request.metric())));
     }
-    if (!domain::IsDivisionPrefix(request.region_code())) {
-      errors.Add("region_code", "must be 2, 4 or 6 digits starting with a province code");
+    if (!request.region_code().empty() && !domain::IsDivisionPrefix(request.region_code())) {
+      errors.Add("region_code", "must be empty (the whole country) or 2, 4 or 6 digits starting with a province code");
     }
     ValidatePeriod(request.period(), "period", errors);
     if (!request.industry_section().empty() && domain::FindIndustrySection(request.industry_section()) == nullptr) {
@@ -162,9 +162,13 @@ grpc::Status Reporting::TraceRollupCell(const Caller& caller, const v1::TraceRol
       }
     }
     service::ThrowIfInvalid(errors);
-    service::Require(caller.principal, auth::Action::kRead, {request.region_code().substr(0, 2), "", false});
+    // As rollup queries: no region is the whole country for national roles,
+    // the caller's own province for province staff.
+    std::string region = request.region_code();
+    if (region.empty() && auth::IsProvincialRole(caller.principal->role)) region = caller.principal->province;
+    service::Require(caller.principal, auth::Action::kRead, {region.substr(0, 2), "", false});
 
-    Lineage::Cell cell{request.metric(), request.region_code(), RangeOf(request.period()), request.industry_section(),
+    Lineage::Cell cell{request.metric(), region, RangeOf(request.period()), request.industry_section(),
                        static_cast<int>(request.hazard_category())};
     ResolvedQuery q;
     q.months = cell.months;

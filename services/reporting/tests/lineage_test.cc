@@ -69,7 +69,7 @@ TEST_F(LineageTest, RandomCellsTraceToExactlyTheirValue) {
   *survey.mutable_record_time() = At("2024-06-01");
   Apply(events::MakeEvent(survey, "44", "training", "batch-1", TimeAt("2024-06-01")));
 
-  const std::vector<std::string> regions = {"44", "4419", "441900", "4403", "440305", "440306", "4401",
+  const std::vector<std::string> regions = {"", "44", "4419", "441900", "4403", "440305", "440306", "4401",
                                             "32", "3205", "320102", "11", "1101", "110105", "45"};
   // Weighted towards where the figures are, so most cells drawn are not empty.
   const std::vector<std::string> sections = {"", "", "", "C", "C", "F", "B", "M"};
@@ -144,6 +144,15 @@ TEST_F(LineageTest, TraceNamesTheEmployersAndTheEventsThatMovedTheCell) {
   EXPECT_EQ(js.cell_value, 0);
   EXPECT_TRUE(js.contributors.empty());
 
+  // A national figure down to its employers: every registered employer of the country.
+  const auto country = Trace(Cell(v1::METRIC_REGISTERED_EMPLOYERS, ""), national_, 4);
+  EXPECT_EQ(country.cell_value, 6);
+  EXPECT_EQ(country.contributors.size(), 6u);
+  // Province staff without a region trace their own province.
+  const auto own = Trace(Cell(v1::METRIC_REGISTERED_EMPLOYERS, ""), gd_inspector_, 10);
+  EXPECT_EQ(own.cell_value, 4);
+  EXPECT_EQ(own.contributors.size(), 4u);
+
   // Province staff trace their own province only.
   EXPECT_TRUE(Trace(Cell(v1::METRIC_EXPOSED_WORKERS, "4419"), gd_inspector_, 10).status.ok());
   EXPECT_EQ(Trace(Cell(v1::METRIC_EXPOSED_WORKERS, "32"), gd_inspector_, 10).status.error_code(),
@@ -157,7 +166,6 @@ TEST_F(LineageTest, BadTraceInputNamesTheField) {
   };
   EXPECT_EQ(field_of(Cell(v1::METRIC_UNSPECIFIED, "44")), "metric");
   EXPECT_EQ(field_of(Cell(static_cast<v1::Metric>(9999), "44")), "metric");
-  EXPECT_EQ(field_of(Cell(v1::METRIC_WORKERS, "")), "region_code");
   EXPECT_EQ(field_of(Cell(v1::METRIC_WORKERS, "4")), "region_code");
   EXPECT_EQ(field_of(Cell(v1::METRIC_WORKERS, "99")), "region_code");
   auto req = Cell(v1::METRIC_WORKERS, "44");
