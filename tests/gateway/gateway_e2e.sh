@@ -152,6 +152,14 @@ check "a download in a format it has not is 400 naming format" bash -c '[[ "$0" 
 check "and the error is JSON" test "$(header content-type)" = application/json
 http POST "/v1/reporting/annual-reports/$RID:approve" "$ADMIN" '{"version":"1"}'
 check "a province_admin cannot accept a report (403)" test "$STATUS" = 403
+http POST "/v1/reporting/annual-reports/$RID:submit" "$ADMIN" '{"version":"1"}'
+check "the province_admin submits it (200)" bash -c '[[ "$0" = 200 ]] && grep -q REPORT_STATUS_SUBMITTED <<<"$1"' "$STATUS" "$BODY"
+http POST "/v1/reporting/annual-reports/$RID:return" "$ADMIN" '{"version":"2","reason":"x"}'
+check "and cannot return it either (403)" test "$STATUS" = 403
+http GET "/v1/reporting/rollups:trace?metric=METRIC_REGISTERED_EMPLOYERS&region_code=44&page_size=5" "$ADMIN"
+check "a rollup cell's trace (200, JSON)" bash -c '[[ "$0" = 200 ]] && grep -q readTime <<<"$1"' "$STATUS" "$BODY"
+http GET "/v1/reporting/rollups:trace?metric=METRIC_REGISTERED_EMPLOYERS&region_code=4" "$ADMIN"
+check "a bad trace region is 400 naming region_code" bash -c '[[ "$0" = 400 ]] && grep -q region_code <<<"$1"' "$STATUS" "$BODY"
 
 # --- personal data: masked, revealed on request, never cached in clear --------
 # Every value Redis holds, whatever its type (the cached answers included), one per line.
