@@ -21,6 +21,7 @@
 #include "osh/service/actor.h"
 #include "osh/service/checks.h"
 #include "osh/service/records.h"
+#include "report_access.h"
 #include "reporting.h"
 #include "rollup_store.h"
 #include "validation.h"
@@ -68,12 +69,13 @@ void Emit(store::Tx& tx, const google::protobuf::Message& m, const v1::AnnualRep
   events::Outbox::Append(tx, events::MakeEvent(m, r.province(), kService, r.id(), now));
 }
 
-// Only a national_admin reviews; a province's own staff cannot accept their figures.
-void RequireReviewer(const Caller& caller, const v1::AnnualReport& r, const char* verb) {
+// Only a national_admin reviews, which is checked before the report is looked
+// up; a province's own staff cannot accept their figures.
+void RequireReviewer(const Caller& caller, const std::string& id, const char* verb) {
   if (caller.principal->role != auth::Role::kNationalAdmin) {
     Refuse(grpc::StatusCode::PERMISSION_DENIED,
-           fmt::format("only a national_admin {} a provincial annual report (report {} of province {})", verb, r.id(),
-                       r.province()));
+           fmt::format("only a national_admin {} a provincial annual report (report '{}')", verb,
+                       domain::Utf8Prefix(id, 64)));
   }
 }
 
@@ -97,8 +99,8 @@ v1::AnnualReport Decide(store::Tx& tx, const Caller& caller, const std::string& 
                         v1::ReportStatus decision, const std::string& reason,
                         std::chrono::system_clock::time_point now) {
   const bool accept = decision == v1::REPORT_STATUS_ACCEPTED;
+  RequireReviewer(caller, id, accept ? "accepts" : "returns");
   auto r = FoundReport(tx, id);
-  RequireReviewer(caller, r, accept ? "accepts" : "returns");
   service::RequireVersion("annual report", r.id(), VersionOf(r), version);
   RequireSubmitted(r, accept ? "accepted" : "returned");
   auto* review = r.mutable_review();
@@ -139,8 +141,7 @@ grpc::Status Reporting::SubmitAnnualReport(const Caller& caller, const v1::Submi
 
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "SubmitAnnualReport", request.request_id(), request, response, [&] {
-        auto r = FoundReport(tx, request.id());
-        Require(caller.principal, auth::Action::kWrite, {r.province(), "", false});
+        auto r = ReportFor(tx, caller, auth::Action::kWrite, request.id());
         if (caller.principal->role != auth::Role::kProvinceAdmin) {
           Refuse(grpc::StatusCode::PERMISSION_DENIED,
                  "only the province_admin of province " + r.province() + " submits its annual report");

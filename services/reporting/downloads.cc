@@ -8,6 +8,7 @@
 #include "osh/core/errors.h"
 #include "osh/domain/text.h"
 #include "osh/service/checks.h"
+#include "report_access.h"
 #include "reporting.h"
 #include "rollup_metrics.h"
 #include "rollup_query.h"
@@ -186,12 +187,8 @@ grpc::Status Reporting::DownloadAnnualReport(const Caller& caller, const v1::Dow
       errors.Add("format", "is required (EXPORT_FORMAT_CSV or EXPORT_FORMAT_HTML)");
     }
     service::ThrowIfInvalid(errors);
-    auto r = db_.Read([&](store::Tx& tx) { return RollupStore::FindReport(tx, request.id()); });
-    if (!r) {
-      Refuse(grpc::StatusCode::NOT_FOUND,
-             "no annual report with id '" + std::string(domain::Utf8Prefix(request.id(), 64)) + "'");
-    }
-    service::Require(caller.principal, auth::Action::kRead, {r->province(), "", false});
+    const auto r =
+        std::optional(db_.Read([&](store::Tx& tx) { return ReportFor(tx, caller, auth::Action::kRead, request.id()); }));
     const bool csv = request.format() == v1::EXPORT_FORMAT_CSV;
     response->body.set_content_type(csv ? kCsv : kHtml);
     response->body.set_data(csv ? ReportCsv(*r) : ReportHtml(*r));

@@ -239,9 +239,10 @@ TEST_F(ApprovalTest, OnlyANationalAdminReviewsAndOtherProvincesAreRefused) {
     EXPECT_EQ(Return(draft.id(), submitted.version(), "why", token, &out).error_code(),
               StatusCode::PERMISSION_DENIED);
   }
-  // Another province's admin cannot submit 44's draft either.
+  // Another province's admin cannot submit 44's draft either: to it the
+  // report does not exist.
   auto second = Generate("44", gd_admin_);
-  EXPECT_EQ(Submit(second.id(), js_admin_, &out, "x").error_code(), StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Submit(second.id(), js_admin_, &out, "x").error_code(), StatusCode::NOT_FOUND);
   v1::ApproveAnnualReportRequest req;
   req.set_id(draft.id());
   req.set_version(2);

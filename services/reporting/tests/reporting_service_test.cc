@@ -358,7 +358,7 @@ TEST_F(ReportingServiceTest, AnnualReportsAreFrozenAndSubmittedOnTimeOrLate) {
   // Only the province's own province_admin submits.
   v1::AnnualReport submitted;
   EXPECT_EQ(Submit(report.id(), gd_inspector_, &submitted).error_code(), StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Submit(report.id(), js_admin_, &submitted).error_code(), StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Submit(report.id(), js_admin_, &submitted).error_code(), StatusCode::NOT_FOUND);
   EXPECT_EQ(Submit(report.id(), national_, &submitted).error_code(), StatusCode::PERMISSION_DENIED);
 
   EXPECT_EQ(Completeness(2024).not_yet_due(), 31);
