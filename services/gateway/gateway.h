@@ -12,6 +12,7 @@
 #include "osh/auth/jwt.h"
 #include "osh/core/metrics.h"
 #include "route_table.h"
+#include "transcoder.h"
 
 #include "osh/cache/rate_limiter.h"
 
@@ -73,6 +74,7 @@ class Gateway {
   struct Call;
   struct Metrics;
   void Finish(Call& call, HttpResponse response, const char* cache_state);
+  void FinishDownload(Call& call, RawBody raw);
   void OnBackendDone(std::shared_ptr<Call> call, const grpc::Status& status);
   bool OriginAllowed(const std::string& origin) const;
 
