@@ -6,6 +6,7 @@
 #include "osh/store/enum_set.h"
 #include "personal_data.h"
 #include "registry_transfer.h"
+#include "transfer_ledger.h"
 #include "supervision_store.h"
 
 namespace osh::registry {
@@ -63,6 +64,8 @@ CREATE INDEX declarations_by_employer ON declarations(employer_id, id);
       TransferImporter::Migration(12),
       // Personal data sealed per field, and the record of each reveal (issue 23).
       PersonalDataReads::Migration(13),
+      // Transfers sent, pending until the receiving province acknowledges them (issue 21).
+      TransferLedger::Migration(14),
   };
 }
 
