@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <stdexcept>
+
 #include "osh/core/log.h"
 #include "registry_store.h"
 
@@ -47,10 +49,15 @@ void TransferLedger::RecordSent(store::Tx& tx, const std::string& transfer_id, c
 }
 
 bool TransferLedger::Confirm(store::Tx& tx, const events::v1::EnterpriseTransferAccepted& accepted, int64_t now_ms) {
-  auto find = tx.Prepare("SELECT employer_id FROM transfers_sent WHERE transfer_id = ? AND state = ?");
+  auto find = tx.Prepare("SELECT employer_id, to_province FROM transfers_sent WHERE transfer_id = ? AND state = ?");
   find.BindAll(accepted.transfer_id(), static_cast<int64_t>(kPending));
   if (!find.Step()) return false;
   const std::string employer_id = find.Text(0);
+  // Every province sees every transfer go by: only the one it went to may confirm it.
+  if (find.Text(1) != accepted.to_province()) {
+    throw std::runtime_error("transfer " + accepted.transfer_id() + " went to province " + find.Text(1) +
+                             ", but province " + accepted.to_province() + " acknowledges it");
+  }
   tx.Prepare(
         "UPDATE transfers_sent SET state = ?, confirm_time_ms = ?, declarations_imported = ?,"
         " receiver_employer_id = ? WHERE transfer_id = ?")

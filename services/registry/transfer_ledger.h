@@ -27,7 +27,8 @@ class TransferLedger {
   // Applies the receiving side's acknowledgement: the transfer becomes
   // confirmed and its employer TRANSFERRED_OUT (version + 1). False when no
   // pending transfer has that id (confirmed already, or sent before
-  // acknowledgements existed): nothing changes then.
+  // acknowledgements existed): nothing changes then. Throws when the
+  // acknowledgement comes from another province than the transfer went to.
   static bool Confirm(store::Tx& tx, const events::v1::EnterpriseTransferAccepted& accepted, int64_t now_ms);
 
   struct Filter {

@@ -117,12 +117,19 @@ TEST_F(TransferExchangeTest, ATransferStaysPendingUntilTheReceivingProvinceAckno
   EXPECT_EQ(Read(moved.id()).version(), confirmed.version());
 }
 
-TEST_F(TransferExchangeTest, AnAcknowledgementFromAnotherProvinceThanTheOneItNamesIsRefused) {
+TEST_F(TransferExchangeTest, OnlyTheProvinceATransferWentToMayConfirmIt) {
   const auto moved = Transferred(7002);
   const auto id = List(admin_, true).transfers(0).transfer_id();
   TransferImporter guangdong("44");
   // Sent by 45 but claiming to come from 32, the receiver.
   EXPECT_THROW(db_->Write([&](store::Tx& tx) { guangdong.Apply(tx, Accepted(id, "44", "45")); }), std::exception);
+  // Sent by 45 in its own name, for a transfer that went to 32 (every province sees its id go by).
+  auto forged = Accepted(id, "44", "45");
+  events::v1::EnterpriseTransferAccepted body;
+  ASSERT_TRUE(events::Unpack(forged, &body));
+  body.set_to_province("45");
+  forged.payload = body.SerializeAsString();
+  EXPECT_THROW(db_->Write([&](store::Tx& tx) { guangdong.Apply(tx, forged); }), std::exception);
   EXPECT_EQ(Read(moved.id()).status(), v1::EMPLOYER_STATUS_TRANSFER_PENDING);
 }
 
