@@ -106,7 +106,7 @@ void TransferImporter::Apply(store::Tx& tx, const events::Event& event) const {
       if (transfer.transfer_id().empty() || transfer.history_part_count() > kMaxParts) {
         throw std::runtime_error("EnterpriseTransferred in parts without a transfer_id or with too many parts");
       }
-      Stage(tx, transfer.transfer_id(), kTransferEvent, transfer.history_part_count(), event.payload, event.id);
+      Stage(tx, transfer.transfer_id(), kTransferEvent, transfer.history_part_count(), event.payload, event);
     }
   } else if (event.type == events::v1::EnterpriseTransferPart::descriptor()->full_name()) {
     events::v1::EnterpriseTransferPart part;
@@ -117,7 +117,7 @@ void TransferImporter::Apply(store::Tx& tx, const events::Event& event) const {
         part.part_index() < 0 || part.part_index() >= part.part_count()) {
       throw std::runtime_error("EnterpriseTransferPart " + event.id + " has no transfer_id or a bad part index");
     }
-    Stage(tx, part.transfer_id(), part.part_index(), part.part_count(), part.history_chunk(), event.id);
+    Stage(tx, part.transfer_id(), part.part_index(), part.part_count(), part.history_chunk(), event);
   } else if (event.type == events::v1::EnterpriseTransferAccepted::descriptor()->full_name()) {
     events::v1::EnterpriseTransferAccepted accepted;
     events::UnpackOrThrow(event, &accepted);
@@ -139,23 +139,32 @@ bool TransferImporter::AlreadyImported(store::Tx& tx, const std::string& transfe
 }
 
 void TransferImporter::Stage(store::Tx& tx, const std::string& transfer_id, int part_index, int part_count,
-                             const std::string& bytes, const std::string& event_id) const {
+                             const std::string& bytes, const events::Event& event) const {
   if (AlreadyImported(tx, transfer_id)) return;  // a late copy of a transfer already imported
   auto stage = tx.Prepare(
-      "INSERT INTO transfer_parts (transfer_id, part_index, part_count, bytes, event_id) VALUES (?, ?, ?, ?, ?)"
-      " ON CONFLICT (transfer_id, part_index) DO NOTHING");
+      "INSERT INTO transfer_parts (transfer_id, part_index, part_count, bytes, event_id, sender)"
+      " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (transfer_id, part_index) DO NOTHING");
   stage.Bind(1, transfer_id).Bind(2, part_index).Bind(3, part_count);
-  stage.BindBlob(4, bytes).Bind(5, event_id).Run();
+  stage.BindBlob(4, bytes).Bind(5, event.id).Bind(6, event.Province()).Run();
 
   // Complete when the transfer event and parts 0 … count-1 are all here.
   auto staged = tx.Prepare(
-      "SELECT part_index, part_count, bytes, event_id FROM transfer_parts WHERE transfer_id = ? ORDER BY part_index");
+      "SELECT part_index, part_count, bytes, event_id, sender FROM transfer_parts WHERE transfer_id = ?"
+      " ORDER BY part_index");
   staged.Bind(1, transfer_id);
-  std::string transfer_payload, transfer_event_id, history;
+  std::string transfer_payload, transfer_event_id, history, sender;
   int parts = 0;
   while (staged.Step()) {
     if (staged.Int(1) != part_count) {
       throw std::runtime_error("transfer " + transfer_id + ": its events disagree on the number of parts");
+    }
+    // Every province sees every transfer id go by: parts from another province than
+    // the transfer's are refused, not spliced into its history. ('' = staged before senders were kept.)
+    if (const std::string from = staged.Text(4); !from.empty()) {
+      if (!sender.empty() && from != sender) {
+        throw std::runtime_error("transfer " + transfer_id + ": its events come from provinces " + sender + " and " + from);
+      }
+      sender = from;
     }
     if (staged.Int(0) == kTransferEvent) {
       transfer_payload = staged.Blob(2);

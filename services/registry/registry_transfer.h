@@ -64,7 +64,7 @@ class TransferImporter {
   // Stages a transfer event or part (part_index -1 for the event itself), then
   // imports when the transfer is complete.
   void Stage(store::Tx& tx, const std::string& transfer_id, int part_index, int part_count,
-             const std::string& bytes, const std::string& event_id) const;
+             const std::string& bytes, const events::Event& event) const;
   // Imports the employer and its history and acknowledges the transfer
   // (when it has a transfer_id: a sender that predates acknowledgements sets none).
   void Import(store::Tx& tx, const events::v1::EnterpriseTransferred& transfer,

@@ -34,6 +34,8 @@ CREATE TABLE transfers_sent (
   receiver_employer_id TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX transfers_sent_by_state ON transfers_sent(state, transfer_id);
+-- The receiving side: which province sent each staged part (TransferImporter).
+ALTER TABLE transfer_parts ADD COLUMN sender TEXT NOT NULL DEFAULT '';
 )sql"};
 }
 

@@ -141,6 +141,47 @@ TEST_F(TransferExchangeTest, ATransferNamingAnotherSenderThanItsSourceImportsNot
   EXPECT_THROW(db_->Write([&](store::Tx& tx) { jiangsu.Apply(tx, handover); }), std::exception);
 }
 
+TEST_F(TransferExchangeTest, APartFromAnotherProvinceIsNotSplicedIntoATransfersHistory) {
+  // Guangdong's transfer of an employer with one declaration, its history in two parts.
+  v1::Employer record = SampleEmployer(MakeCreditCode("441900", 7005));
+  record.set_id("0190a0b0-0000-7000-8000-000000007005");
+  record.clear_legal_representative();
+  record.clear_legal_representative_phone();
+  v1::Declaration declaration;
+  declaration.set_id("0190a0b0-0000-7000-8000-00000000d005");
+  events::v1::TransferHistory history;
+  history.add_declaration_records(declaration.SerializeAsString());
+  const std::string bytes = history.SerializeAsString();
+  events::v1::EnterpriseTransferred transfer;
+  transfer.set_from_province("44");
+  transfer.set_to_province("32");
+  transfer.set_to_division_code("320500");
+  transfer.set_employer_record(record.SerializeAsString());
+  transfer.set_transfer_id("0190a0b0-0000-7000-8000-00000000f005");
+  transfer.set_history_part_count(2);
+  transfer.set_history_bytes(static_cast<int64_t>(bytes.size()));
+  const auto part = [&](int index, const std::string& from) {
+    events::v1::EnterpriseTransferPart p;
+    p.set_transfer_id(transfer.transfer_id());
+    p.set_credit_code(record.credit_code());
+    p.set_from_province(from);
+    p.set_to_province("32");
+    p.set_part_index(index);
+    p.set_part_count(2);
+    p.set_history_chunk(index == 0 ? bytes.substr(0, bytes.size() / 2) : bytes.substr(bytes.size() / 2));
+    return events::MakeEvent(p, from, "registry", record.credit_code());
+  };
+  TransferImporter jiangsu("32");
+  const auto apply = [&](const events::Event& e) { db_->Write([&](store::Tx& tx) { jiangsu.Apply(tx, e); }); };
+  apply(events::MakeEvent(transfer, "44", "registry", record.credit_code()));
+  apply(part(0, "44"));
+  // Province 45, which saw the transfer id go by, sends the last part in its own name.
+  EXPECT_THROW(apply(part(1, "45")), std::exception);
+  EXPECT_FALSE(db_->Read([&](store::Tx& tx) { return RegistryStore::FindEmployer(tx, record.id()).has_value(); }));
+  apply(part(1, "44"));  // the real one completes it
+  EXPECT_TRUE(db_->Read([&](store::Tx& tx) { return RegistryStore::FindDeclaration(tx, declaration.id()).has_value(); }));
+}
+
 TEST_F(TransferExchangeTest, OnlyTheSendingProvincesStaffAndNationalRolesListItsTransfers) {
   Transferred(7004);
   grpc::Status status;
