@@ -184,6 +184,15 @@ def check_workloads(c, m, repo_root):
                     ref = source["configMapRef"]["name"]
                     c.check(m.find("ConfigMap", ref, ns) is not None, f"{where}: ConfigMap {ref} does not exist")
 
+            # The registry reads transfers from topics this cluster declares, dead letters included.
+            if service and service.group(1) == "registry" and m.of("Kafka"):
+                topics = {t["spec"].get("topicName", name_of(t)) for t in m.of("KafkaTopic")}
+                exchange = [t for t in env.get("OSH_EXCHANGE_TOPICS", "").split(",") if t]
+                c.check(bool(exchange), f"{where}: OSH_EXCHANGE_TOPICS is not set (transfers would never arrive)")
+                for topic in exchange:
+                    for name in (topic, topic + ".dlt"):
+                        c.check(name in topics, f"{where}: OSH_EXCHANGE_TOPICS names {topic}, but KafkaTopic {name} is missing")
+
             # Probes target declared ports.
             probes = {k: ctr[k] for k in ("startupProbe", "readinessProbe", "livenessProbe") if k in ctr}
             for pname, probe in probes.items():
