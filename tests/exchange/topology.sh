@@ -14,7 +14,7 @@ export OSH_KAFKA_HEAP_OPTS="${OSH_KAFKA_HEAP_OPTS:--Xms128m -Xmx384m}"
 WORK="$(mktemp -d)"
 declare -A PID=()
 cleanup() {
-  for p in "${PID[@]}"; do kill -KILL "$p" 2>/dev/null; done
+  for p in "${PID[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   "$MM2" stop --dir "$WORK/mm2-up" >/dev/null 2>&1
   "$MM2" stop --dir "$WORK/mm2-down" >/dev/null 2>&1
   for c in k44 k32 knat; do "$KAFKA" stop --dir "$WORK/$c" >/dev/null 2>&1; done
