@@ -20,6 +20,7 @@
 #include "osh/domain/industries.h"
 #include "osh/domain/regions.h"
 #include "registry_store.h"
+#include "transfer_ledger.h"
 #include "validation.h"
 
 namespace osh::registry {
@@ -300,12 +301,14 @@ grpc::Status Registry::TransferEmployer(const Caller& caller, const v1::Transfer
             TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(options_.clock()));
         const auto declarations = RegistryStore::ListDeclarations(tx, e.id(), "", 100000);
 
-        e.set_status(v1::EMPLOYER_STATUS_TRANSFERRED_OUT);
+        // Pending until the receiving province acknowledges the import (TransferLedger).
+        e.set_status(v1::EMPLOYER_STATUS_TRANSFER_PENDING);
         e.set_version(moved.version());
         *e.mutable_update_time() = moved.update_time();
         RegistryStore::UpdateEmployer(tx, e);
         Audit(tx, caller, "transfer", "employer", e.id());
-        events_.Transferred(tx, before, moved, declarations, request.reason());
+        const auto transfer_id = events_.Transferred(tx, before, moved, declarations, request.reason());
+        TransferLedger::RecordSent(tx, transfer_id, moved, e.id(), static_cast<int>(declarations.size()));
         *response = e;
       });
     });

@@ -65,6 +65,9 @@ class Registry {
   grpc::Status ReviewDeclaration(const Caller& caller, const v1::ReviewDeclarationRequest& request,
                                  v1::Declaration* response);
 
+  grpc::Status ListTransfers(const Caller& caller, const v1::ListTransfersRequest& request,
+                             v1::ListTransfersResponse* response);
+
   grpc::Status ListPersonalDataReads(const Caller& caller, const v1::ListPersonalDataReadsRequest& request,
                                      v1::ListPersonalDataReadsResponse* response);
 

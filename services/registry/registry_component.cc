@@ -1,5 +1,6 @@
 #include "registry_component.h"
 
+#include "osh/core/config.h"
 #include "osh/core/log.h"
 #include "osh/crypto/field_cipher.h"
 #include "osh/service/grpc_front.h"
@@ -24,6 +25,10 @@ std::vector<core::ConfigKey> ConfigKeys() {
        "key ring sealing the legal representative's name and phone (else OSH_FIELD_KEYS); required"},
       {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers; empty keeps events in the outbox only"},
       {"consumer-group", "", "Kafka consumer group for incoming transfers (default registry-<province>)"},
+      {"exchange-topics", "osh.exchange.transfers",
+       "comma-separated topics transfers from other provinces and their acknowledgements arrive on: "
+       "osh.exchange.transfers when every province shares one broker (deploy/up.sh); "
+       "national.osh.exchange.transfers, MirrorMaker 2's copy of the national topic, in a province's cluster"},
       {"risk-serious-factors", "",
        "hazard factor codes that make an exposure serious (default: silica, asbestos, benzene, lead, mercury, "
        "vinyl chloride, cadmium, beryllium, arsenic, phosgene, TNT, ionising radiation)"},
@@ -70,7 +75,12 @@ bool Wire(core::ServiceHost& host, std::string* error) {
     consumer_options.brokers = brokers;
     consumer_options.group_id = config.GetString("consumer-group").empty() ? "registry-" + province
                                                                             : config.GetString("consumer-group");
-    consumer_options.topics = {events::TopicFor("registry")};
+    consumer_options.topics = core::SplitList(config.GetString("exchange-topics"));
+    if (consumer_options.topics.empty()) {
+      *error = "exchange-topics: name at least one topic (transfers arrive there)";
+      return false;
+    }
+    consumer_options.after_commit = options.after_commit;  // acknowledgements go out at once
     consumer_options.max_event_age = service::MaxEventAge(horizons);
     auto importer = std::make_shared<TransferImporter>(province);
     auto& consumer = host.Adopt(std::make_unique<events::EventConsumer>(

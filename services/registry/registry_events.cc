@@ -80,8 +80,9 @@ void RegistryEvents::DeclarationReviewed(store::Tx& tx, const v1::Declaration& d
   }
 }
 
-void RegistryEvents::Transferred(store::Tx& tx, const v1::Employer& before, const v1::Employer& moved,
-                                 const std::vector<v1::Declaration>& declarations, const std::string& reason) const {
+std::string RegistryEvents::Transferred(store::Tx& tx, const v1::Employer& before, const v1::Employer& moved,
+                                        const std::vector<v1::Declaration>& declarations,
+                                        const std::string& reason) const {
   events::v1::EnterpriseTransferred m;
   *m.mutable_employer() = FactsOf(before);
   m.set_from_province(before.province());
@@ -97,7 +98,7 @@ void RegistryEvents::Transferred(store::Tx& tx, const v1::Employer& before, cons
   m.set_reason(reason);
   *m.mutable_transfer_time() = moved.update_time();
   // With the declaration history inline, or in parts when that would be too large.
-  AppendTransfer(tx, std::move(m), declarations, province_);
+  return AppendTransfer(tx, std::move(m), declarations, province_);
 }
 
 void RegistryEvents::RectificationOpened(store::Tx& tx, const v1::RectificationItem& item,

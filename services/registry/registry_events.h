@@ -27,8 +27,9 @@ class RegistryEvents {
   void Updated(store::Tx& tx, const v1::Employer& before, const v1::Employer& after) const;
   void DeclarationSubmitted(store::Tx& tx, const v1::Declaration& d, const v1::Employer& employer) const;
   void DeclarationReviewed(store::Tx& tx, const v1::Declaration& d, const v1::Employer& employer) const;
-  void Transferred(store::Tx& tx, const v1::Employer& before, const v1::Employer& moved,
-                   const std::vector<v1::Declaration>& declarations, const std::string& reason) const;
+  // Returns the transfer's id (AppendTransfer).
+  std::string Transferred(store::Tx& tx, const v1::Employer& before, const v1::Employer& moved,
+                          const std::vector<v1::Declaration>& declarations, const std::string& reason) const;
 
   void RectificationOpened(store::Tx& tx, const v1::RectificationItem& item, const v1::Employer& employer,
                            bool reopened) const;

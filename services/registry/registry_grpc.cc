@@ -83,6 +83,12 @@ grpc::ServerUnaryReactor* RegistryGrpcService::ReviewDeclaration(grpc::CallbackS
   return Serve(ctx, [&](const Caller& c) { return registry_.ReviewDeclaration(c, *req, resp); });
 }
 
+grpc::ServerUnaryReactor* RegistryGrpcService::ListTransfers(grpc::CallbackServerContext* ctx,
+                                                             const v1::ListTransfersRequest* req,
+                                                             v1::ListTransfersResponse* resp) {
+  return Serve(ctx, [&](const Caller& c) { return registry_.ListTransfers(c, *req, resp); });
+}
+
 grpc::ServerUnaryReactor* RegistryGrpcService::ListPersonalDataReads(grpc::CallbackServerContext* ctx,
                                                                      const v1::ListPersonalDataReadsRequest* req,
                                                                      v1::ListPersonalDataReadsResponse* resp) {

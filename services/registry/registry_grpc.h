@@ -43,6 +43,8 @@ class RegistryGrpcService final : public v1::RegistryService::CallbackService {
   grpc::ServerUnaryReactor* ReviewDeclaration(grpc::CallbackServerContext* ctx,
                                               const v1::ReviewDeclarationRequest* req,
                                               v1::Declaration* resp) override;
+  grpc::ServerUnaryReactor* ListTransfers(grpc::CallbackServerContext* ctx, const v1::ListTransfersRequest* req,
+                                          v1::ListTransfersResponse* resp) override;
   grpc::ServerUnaryReactor* ListPersonalDataReads(grpc::CallbackServerContext* ctx,
                                                   const v1::ListPersonalDataReadsRequest* req,
                                                   v1::ListPersonalDataReadsResponse* resp) override;

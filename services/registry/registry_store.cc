@@ -7,6 +7,7 @@
 #include "osh/store/enum_set.h"
 #include "personal_data.h"
 #include "registry_transfer.h"
+#include "transfer_ledger.h"
 #include "supervision_store.h"
 
 namespace osh::registry {
@@ -66,6 +67,8 @@ CREATE INDEX declarations_by_employer ON declarations(employer_id, id);
       PersonalDataReads::Migration(13),
       // Occupational-disease case reports (issue 16).
       DiseaseCaseStore::Migration(14),
+      // Transfers sent, pending until the receiving province acknowledges them (issue 21).
+      TransferLedger::Migration(15),
   };
 }
 

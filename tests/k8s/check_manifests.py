@@ -184,6 +184,15 @@ def check_workloads(c, m, repo_root):
                     ref = source["configMapRef"]["name"]
                     c.check(m.find("ConfigMap", ref, ns) is not None, f"{where}: ConfigMap {ref} does not exist")
 
+            # The registry reads transfers from topics this cluster declares, dead letters included.
+            if service and service.group(1) == "registry" and m.of("Kafka"):
+                topics = {t["spec"].get("topicName", name_of(t)) for t in m.of("KafkaTopic")}
+                exchange = [t for t in env.get("OSH_EXCHANGE_TOPICS", "").split(",") if t]
+                c.check(bool(exchange), f"{where}: OSH_EXCHANGE_TOPICS is not set (transfers would never arrive)")
+                for topic in exchange:
+                    for name in (topic, topic + ".dlt"):
+                        c.check(name in topics, f"{where}: OSH_EXCHANGE_TOPICS names {topic}, but KafkaTopic {name} is missing")
+
             # Probes target declared ports.
             probes = {k: ctr[k] for k in ("startupProbe", "readinessProbe", "livenessProbe") if k in ctr}
             for pname, probe in probes.items():
@@ -324,6 +333,10 @@ def check_selectors(c, m):
                             f"NetworkPolicy {name_of(np)}: peer {peer['podSelector']} matches no pod")
 
 
+# Transfers between provinces travel here (services/registry/registry_transfer.h).
+EXCHANGE_TOPIC = "osh.exchange.transfers"
+
+
 def check_strimzi(c, m):
     kafkas = {(ns_of(k), name_of(k)) for k in m.of("Kafka")}
     for obj in m.of("KafkaNodePool", "KafkaTopic", "KafkaUser"):
@@ -337,7 +350,27 @@ def check_strimzi(c, m):
         pools = [p for p in m.of("KafkaNodePool")]
         c.check(any("controller" in p["spec"]["roles"] for p in pools), "no KafkaNodePool has the controller role (KRaft)")
         c.check(any("broker" in p["spec"]["roles"] for p in pools), "no KafkaNodePool has the broker role")
+    # Upward mirrors (target "national") gather every province's events and exchange topic;
+    # downward ones (source "national") bring the exchange topic back to each province under a
+    # renamed topic, which the upward pattern never takes back (no loop).
+    downward_targets = set()
     for mm2 in m.of("KafkaMirrorMaker2"):
+        if mm2["spec"]["target"]["alias"] != "national":
+            for mirror in mm2["spec"]["mirrors"]:
+                alias = mirror["source"]["alias"]
+                c.check(alias == "national", f"KafkaMirrorMaker2 {name_of(mm2)}: mirrors {alias}, not the national cluster")
+                pattern = mirror.get("topicsPattern", "")
+                c.check(re.fullmatch(pattern, EXCHANGE_TOPIC) is not None,
+                        f"KafkaMirrorMaker2 {name_of(mm2)}: {pattern!r} misses {EXCHANGE_TOPIC}")
+                for svc in SERVICES_WITH_TOPICS:
+                    c.check(re.fullmatch(pattern, f"osh.{svc}.events") is None,
+                            f"KafkaMirrorMaker2 {name_of(mm2)}: {pattern!r} sends osh.{svc}.events back down")
+                policy = mirror.get("sourceConnector", {}).get("config", {}).get("replication.policy.class", "")
+                c.check("IdentityReplicationPolicy" not in policy,
+                        f"KafkaMirrorMaker2 {name_of(mm2)}: the downward copy must be renamed (national.*), "
+                        "or the upward mirror would take it back up")
+            downward_targets.add(mm2["spec"]["target"]["alias"])
+            continue
         aliases = {mirror["source"]["alias"] for mirror in mm2["spec"]["mirrors"]}
         missing = [code for code in MAINLAND_PROVINCES if f"p{code}" not in aliases]
         c.check(not missing, f"KafkaMirrorMaker2 {name_of(mm2)} mirrors no province {missing}")
@@ -350,6 +383,13 @@ def check_strimzi(c, m):
                         f"KafkaMirrorMaker2 mirror {alias}: {pattern!r} misses osh.{svc}.events")
                 c.check(re.fullmatch(pattern, f"osh.{svc}.events.dlt") is None,
                         f"KafkaMirrorMaker2 mirror {alias}: {pattern!r} takes the dead letters osh.{svc}.events.dlt")
+            c.check(re.fullmatch(pattern, EXCHANGE_TOPIC) is not None,
+                    f"KafkaMirrorMaker2 mirror {alias}: {pattern!r} misses {EXCHANGE_TOPIC}")
+            c.check(re.fullmatch(pattern, "national." + EXCHANGE_TOPIC) is None,
+                    f"KafkaMirrorMaker2 mirror {alias}: {pattern!r} takes national.{EXCHANGE_TOPIC} back up (a loop)")
+    if m.of("KafkaMirrorMaker2"):
+        missing = [code for code in MAINLAND_PROVINCES if f"p{code}" not in downward_targets]
+        c.check(not missing, f"no KafkaMirrorMaker2 brings {EXCHANGE_TOPIC} down to provinces {missing}")
 
 
 def check_namespaces(c, m):

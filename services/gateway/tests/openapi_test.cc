@@ -22,6 +22,7 @@ TEST(OpenApi, DescribesEveryRouteWithItsParameters) {
   EXPECT_EQ(get["parameters"][0]["in"], "path");
   EXPECT_EQ(get["parameters"][1]["in"], "query");
   EXPECT_TRUE(doc["paths"]["/v1/audit/personal-data-reads"].contains("get"));
+  EXPECT_TRUE(doc["paths"]["/v1/transfers"].contains("get"));
   EXPECT_EQ(get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
             "#/components/schemas/osh.registry.v1.Employer");
   // One OpenAPI path per URL shape: PATCH {employer.id} joins GET {id}, its

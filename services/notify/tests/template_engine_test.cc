@@ -365,7 +365,7 @@ TEST(TemplateEngineTest, EveryAvailableVariableOfEveryEventCompiles) {
       EXPECT_NO_THROW(Render(t, *event, Escaping::kJson)) << type->full_name();
     }
   }
-  EXPECT_EQ(events, 15);  // every message of the two events files (TransferHistory and EnterpriseTransferPart included): a new event must compile too
+  EXPECT_EQ(events, 16);  // every message of the two events files (TransferHistory, EnterpriseTransferPart and EnterpriseTransferAccepted included): a new event must compile too
 }
 
 // ---- messages built at run time: recursion and every number type ---------------

@@ -1,6 +1,8 @@
 // A transfer between two provinces' registries over the real Kafka broker of the
-// ctest fixture: the sender's outbox and relay, the receiver's consumer and
-// importer, with restarts of either side in the middle.
+// ctest fixture, the topology of deploy/up.sh (every province on one broker,
+// reading osh.exchange.transfers as is): the sender's outbox and relay, the
+// receiver's consumer, importer and acknowledgement, with restarts of either
+// side in the middle. tests/exchange runs the same across mirrored clusters.
 #include "osh/events/testing/test_broker.h"
 #include <set>
 
@@ -59,7 +61,7 @@ class RegistryNode {
     events::EventConsumer::Options o;
     o.brokers = Brokers();
     o.group_id = group_;
-    o.topics = {events::TopicFor("registry")};
+    o.topics = {kExchangeTopic};
     o.max_attempts = 2;
     o.initial_backoff = std::chrono::milliseconds(10);
     auto importer = std::make_shared<TransferImporter>(province_);
@@ -156,8 +158,8 @@ TEST_F(TransferKafkaTest, EmployerMovesWithItsHistoryAcrossRestartsOfBothSides) 
   v1::Employer moved;
   auto status = TransferToSuzhou(*guangdong, employer.id(), "生产基地整体迁至苏州", &moved);
   ASSERT_TRUE(status.ok()) << status.error_message();
-  EXPECT_EQ(moved.status(), v1::EMPLOYER_STATUS_TRANSFERRED_OUT);
-  EXPECT_GE(guangdong->db().Read([](store::Tx& tx) { return events::Outbox::CountPending(tx); }), 4);
+  EXPECT_EQ(moved.status(), v1::EMPLOYER_STATUS_TRANSFER_PENDING);
+  EXPECT_GE(guangdong->db().Read([](store::Tx& tx) { return events::Outbox::CountPending(tx); }), 5);
 
   // Guangdong "restarts" (same file), now with its relay; Jiangsu starts consuming.
   guangdong = std::make_unique<RegistryNode>("44", dir_.path() / "r44.db", "registry-44-" + run, *verifier_);
@@ -191,12 +193,35 @@ TEST_F(TransferKafkaTest, EmployerMovesWithItsHistoryAcrossRestartsOfBothSides) 
   const auto imports = jiangsu->db().Read([&](store::Tx& tx) { return service::CountAudit(tx, employer.id()); });
   EXPECT_EQ(imports, 1);
 
-  // Guangdong keeps the record, but no longer accepts writes to it.
+  // Guangdong keeps the record pending until Jiangsu's acknowledgement comes back.
   v1::GetEmployerRequest get;
   get.set_id(employer.id());
   v1::Employer old;
   ASSERT_TRUE(guangdong->stub().GetEmployer(As(admin_).get(), get, &old).ok());
-  EXPECT_EQ(old.status(), v1::EMPLOYER_STATUS_TRANSFERRED_OUT);
+  EXPECT_EQ(old.status(), v1::EMPLOYER_STATUS_TRANSFER_PENDING);
+  v1::ListTransfersRequest pending;
+  pending.set_pending_only(true);
+  v1::ListTransfersResponse listed;
+  ASSERT_TRUE(guangdong->stub().ListTransfers(As(admin_).get(), pending, &listed).ok());
+  ASSERT_EQ(listed.transfers_size(), 1);
+  EXPECT_EQ(listed.transfers(0).employer_id(), employer.id());
+  EXPECT_EQ(listed.transfers(0).to_province(), "32");
+  EXPECT_EQ(listed.transfers(0).declarations_sent(), 1);
+  jiangsu->StartRelay();
+  guangdong->StartConsumer();
+  ASSERT_TRUE(WaitFor([&] {
+    return guangdong->stub().GetEmployer(As(admin_).get(), get, &old).ok() &&
+           old.status() == v1::EMPLOYER_STATUS_TRANSFERRED_OUT;
+  })) << "Jiangsu's acknowledgement never confirmed the transfer";
+  ASSERT_TRUE(guangdong->stub().ListTransfers(As(admin_).get(), pending, &listed).ok());
+  EXPECT_EQ(listed.transfers_size(), 0);
+  v1::ListTransfersRequest all;
+  ASSERT_TRUE(guangdong->stub().ListTransfers(As(admin_).get(), all, &listed).ok());
+  ASSERT_EQ(listed.transfers_size(), 1);
+  EXPECT_EQ(listed.transfers(0).state(), v1::TRANSFER_STATE_CONFIRMED);
+  EXPECT_EQ(listed.transfers(0).declarations_imported(), 1);
+  EXPECT_EQ(listed.transfers(0).receiver_employer_id(), imported.id());
+  // No longer writable here.
   v1::UpdateEmployerRequest update;
   *update.mutable_employer() = old;
   update.mutable_update_mask()->add_paths("total_workers");
@@ -296,11 +321,11 @@ TEST_F(TransferKafkaTest, AnEmployerWithALargeHistoryMovesWholeAndOnceAndLaterEv
   EXPECT_EQ(guangdong->db().Read([](store::Tx& tx) { return events::Outbox::CountParked(tx); }), 0);
   std::set<std::string> written = guangdong->db().Read([](store::Tx& tx) {
     std::set<std::string> ids;
-    auto s = tx.Prepare("SELECT event_id FROM events_outbox");
+    auto s = tx.Prepare("SELECT event_id FROM events_outbox WHERE topic = 'osh.registry.events'");
     while (s.Step()) ids.insert(s.Text(0));
     return ids;
   });
-  ASSERT_GE(written.size(), 1000u + 2 * 2 + 1 + 2);
+  ASSERT_GE(written.size(), 1000u + 1 + 2 * 2 + 1);  // registrations, declarations, the transfer notice
   const auto seen = events::testing::ReadTopicHeaders(
       events::TopicFor("registry"), written.size(), {"ce_id"}, std::chrono::seconds(120),
       [&](const events::testing::Headers& h) { return written.count(h.at("ce_id")) > 0; });
