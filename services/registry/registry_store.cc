@@ -63,6 +63,8 @@ CREATE INDEX declarations_by_employer ON declarations(employer_id, id);
       TransferImporter::Migration(12),
       // Personal data sealed per field, and the record of each reveal (issue 23).
       PersonalDataReads::Migration(13),
+      // Request tracing (issue 22): each outbox row's traceparent.
+      events::Outbox::TraceMigration(14),
   };
 }
 

@@ -85,7 +85,8 @@ int DlqList(const Args& args) {
           {"original_offset", d.original_offset}, {"ce_id", d.event.id},
           {"ce_source", d.event.source},        {"ce_type", d.event.type},
           {"ce_time", d.event.time},            {"key", d.event.key},
-          {"error", d.error},                   {"dead_lettered_at", at}};
+          {"error", d.error},                   {"dead_lettered_at", at},
+          {"traceparent", d.event.traceparent}};
       std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else {
       std::printf("%-12s %-36s %-40s %-24s %s\n", fmt::format("{}:{}", d.partition, d.offset).c_str(),

@@ -9,6 +9,8 @@ grpc::ServerUnaryReactor* ServeAuthenticated(grpc::CallbackServerContext* ctx, c
                                              std::string_view service_name,
                                              const std::function<grpc::Status(const Caller&)>& call) {
   auto* reactor = ctx->DefaultReactor();
+  // The handler runs on this thread: its log lines and the events it writes carry the call's trace.
+  core::ScopedTrace trace(core::TraceOf(*ctx));
   auto identity = auth::AuthenticateGrpcCall(*ctx, verifier, std::chrono::system_clock::now());
   if (!identity.ok()) {
     reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, identity.error));
@@ -26,6 +28,7 @@ grpc::ServerUnaryReactor* ServeAllowingAnonymous(grpc::CallbackServerContext* ct
                                                  const auth::TokenVerifier& verifier,
                                                  const std::function<grpc::Status(const Caller&)>& call) {
   auto* reactor = ctx->DefaultReactor();
+  core::ScopedTrace trace(core::TraceOf(*ctx));
   auto identity = auth::AuthenticateGrpcCall(*ctx, verifier, std::chrono::system_clock::now());
   if (!identity.ok()) {
     reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, identity.error));

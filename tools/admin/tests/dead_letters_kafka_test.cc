@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 
 #include "osh/core/ids.h"
+#include "osh/core/trace.h"
 #include "osh/events/consumer.h"
 #include "osh/events/testing/consumer_lag.h"
 #include "osh/events/testing/test_broker.h"
@@ -48,8 +50,12 @@ class DeadLetterReplayTest : public ::testing::Test {
   }
 
   std::unique_ptr<EventConsumer> StartConsumer(const std::atomic<bool>* data_corrected, const std::string& poison_id) {
-    auto handler = [data_corrected, poison_id](store::Tx& tx, const Event& e) {
+    auto handler = [this, data_corrected, poison_id](store::Tx& tx, const Event& e) {
       if (e.id == poison_id && !data_corrected->load()) throw std::runtime_error("employer 91440300 has no division");
+      if (e.id == poison_id) {
+        std::lock_guard lock(mu_);
+        poison_applied_in_trace_ = core::CurrentTrace()->trace_id;
+      }
       tx.Prepare("INSERT INTO applied VALUES (?, ?)").BindAll(e.id, e.key).Run();
     };
     EventConsumer::Options options{.brokers = events::testing::TestBrokers(),
@@ -65,6 +71,8 @@ class DeadLetterReplayTest : public ::testing::Test {
 
   DeadLetterOptions Options() const { return {.brokers = events::testing::TestBrokers(), .topic = topic_}; }
 
+  std::mutex mu_;
+  std::string poison_applied_in_trace_;  // the trace the consumer applied the poison event in
   store::testing::ScratchDir dir_{"admin-dlq"};
   std::string topic_;
   std::string group_;
@@ -74,7 +82,12 @@ class DeadLetterReplayTest : public ::testing::Test {
 TEST_F(DeadLetterReplayTest, APoisonEventIsListedWithItsOriginAndReplayedOnceAfterTheDataIsCorrected) {
   events::testing::TestPublisher publisher(dir_.File("publisher.db"));
   const Event before = Sample("before");
-  const Event poison = Sample("poison");
+  const core::TraceContext request = core::NewTrace();
+  Event poison;
+  {
+    core::ScopedTrace scope(request);  // made while a traced request was handled
+    poison = Sample("poison");
+  }
   const Event after = Sample("after");
   for (const Event& e : {before, poison, after}) publisher.Publish(e, topic_);
 
@@ -93,6 +106,7 @@ TEST_F(DeadLetterReplayTest, APoisonEventIsListedWithItsOriginAndReplayedOnceAft
   EXPECT_EQ(letter.event.source, poison.source);
   EXPECT_EQ(letter.event.type, poison.type);
   EXPECT_EQ(letter.event.payload, poison.payload);
+  EXPECT_EQ(letter.event.traceparent, request.Traceparent());
   EXPECT_EQ(letter.original_topic, topic_);
   EXPECT_GE(letter.original_partition, 0);
   EXPECT_EQ(letter.original_offset, 1);  // the second event of the partition
@@ -106,6 +120,10 @@ TEST_F(DeadLetterReplayTest, APoisonEventIsListedWithItsOriginAndReplayedOnceAft
   ASSERT_TRUE(events::testing::WaitFor([&] { return consumer->applied() == 3; }, std::chrono::seconds(60)));
   EXPECT_EQ(AppliedRows(), 3);
   EXPECT_EQ(consumer->dead_lettered(), 1u);
+  {
+    std::lock_guard lock(mu_);
+    EXPECT_EQ(poison_applied_in_trace_, request.trace_id);  // the replay kept the request's trace
+  }
 
   // Again, everything: the consumer knows the id and applies nothing more.
   replay = ReplayDeadLetters(Options(), {}, /*dry_run=*/false, &error);
