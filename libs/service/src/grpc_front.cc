@@ -2,6 +2,7 @@
 
 #include "osh/auth/grpc_auth.h"
 #include "osh/core/grpc_server.h"
+#include "osh/service/jwks_expiry.h"
 
 namespace osh::service {
 
@@ -84,7 +85,12 @@ std::unique_ptr<auth::TokenVerifier> TokenVerifierFromConfig(const core::Config&
 
 const auth::TokenVerifier* AdoptTokenVerifier(core::ServiceHost& host, std::string* error) {
   auto verifier = TokenVerifierFromConfig(host.config(), error);
-  return verifier ? &host.Adopt(std::move(verifier)) : nullptr;
+  if (!verifier) return nullptr;
+  if (const auto jwks_file = host.config().GetString("jwt-jwks-file"); !jwks_file.empty()) {
+    std::string ignored;  // it was read a moment ago
+    ExportJwksCertificateExpiry(auth::LoadSecret(jwks_file, "", &ignored), host.metrics());
+  }
+  return &host.Adopt(std::move(verifier));
 }
 
 }  // namespace osh::service
