@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
   const long n = std::stol(flags["events"]);
   std::filesystem::remove(flags["db"]);
   auto db = osh::store::Database::Open(
-      {.path = flags["db"]}, {osh::events::Outbox::Migration(1), osh::events::Outbox::ParkingMigration(2)});
+      {.path = flags["db"]}, {osh::events::Outbox::Migration(1), osh::events::Outbox::ParkingMigration(2),
+                             osh::events::Outbox::TraceMigration(3)});
 
   osh::bench::SyntheticRegistry synthetic("44");
   size_t payload_bytes = 0;

@@ -57,7 +57,8 @@ struct Bench {
     producer_db.reset();
     producer_db = osh::store::Database::Open({.path = (dir / (name + "-producer.db")).string()},
                                              {osh::events::Outbox::Migration(1),
-                                              osh::events::Outbox::ParkingMigration(2)});
+                                              osh::events::Outbox::ParkingMigration(2),
+                                              osh::events::Outbox::TraceMigration(3)});
     relay = std::make_unique<osh::events::OutboxRelay>(*producer_db, osh::events::OutboxRelay::Options{.brokers = brokers},
                                                        nullptr);
     std::string error;

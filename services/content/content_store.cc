@@ -114,6 +114,8 @@ CREATE INDEX published_by_time ON published(publish_seconds DESC, article_id);
       // Reliability (issue 23): parked outbox rows, indexes for retention.
       events::Outbox::ParkingMigration(5),
       service::RecordsRetentionMigration(6),
+      // Request tracing (issue 22): each outbox row's traceparent.
+      events::Outbox::TraceMigration(7),
   };
 }
 

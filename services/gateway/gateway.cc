@@ -12,6 +12,7 @@
 #include "osh/core/config.h"
 #include "osh/core/ids.h"
 #include "osh/core/log.h"
+#include "osh/core/trace.h"
 #include "transcoder.h"
 
 namespace osh::gateway {
@@ -105,6 +106,9 @@ struct Gateway::Metrics {
 // One request from routing to the answer; shared with the backend completion.
 struct Gateway::Call {
   std::string request_id;
+  // The gateway's span of the request's W3C trace: continues the client's
+  // traceparent or starts the trace; passed on to the service in gRPC metadata.
+  core::TraceContext trace;
   std::string method;
   std::string path;
   std::string origin;
@@ -134,17 +138,19 @@ bool Gateway::OriginAllowed(const std::string& origin) const {
 
 void Gateway::Finish(Call& call, HttpResponse response, const char* cache_state) {
   response.headers.emplace_back("x-request-id", call.request_id);
+  response.headers.emplace_back(core::kTraceparentHeader, call.trace.Traceparent());
   if (!call.origin.empty() && OriginAllowed(call.origin)) {
     response.headers.emplace_back("access-control-allow-origin", call.origin);
     response.headers.emplace_back("vary", "Origin");
-    response.headers.emplace_back("access-control-expose-headers", "x-request-id, retry-after, x-cache");
+    response.headers.emplace_back("access-control-expose-headers", "x-request-id, traceparent, retry-after, x-cache");
   }
   if (cache_state != nullptr) response.headers.emplace_back("x-cache", cache_state);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - call.start).count();
   const std::string route = call.route != nullptr ? call.route->method->name() : "unmatched";
   metrics_->Record(route, response.status, seconds);
   if (options_.access_log) {
-    nlohmann::json line = {{"request_id", call.request_id}, {"method", call.method}, {"path", call.path},
+    nlohmann::json line = {{"request_id", call.request_id}, {"trace_id", call.trace.trace_id},
+                           {"span_id", call.trace.span_id}, {"method", call.method}, {"path", call.path},
                            {"route", route},                {"status", response.status},
                            {"duration_ms", std::round(seconds * 1e6) / 1e3},
                            {"remote", call.remote}};
@@ -182,6 +188,9 @@ void Gateway::Handle(HttpRequest&& http, Respond respond) {
   auto call = std::make_shared<Call>();
   const auto* client_id = http.Header("x-request-id");
   call->request_id = client_id != nullptr && core::IsSaneRequestId(*client_id) ? *client_id : core::NewRequestId();
+  const auto* traceparent = http.Header(core::kTraceparentHeader);
+  call->trace = core::ContinueOrStartTrace(traceparent != nullptr ? std::string_view(*traceparent) : std::string_view());
+  core::ScopedTrace trace(call->trace);
   call->method = http.method;
   call->path = http.path;
   call->remote = ClientAddress(http.remote_address, http.Header("x-forwarded-for"), options_.trusted_proxy_hops);
@@ -198,7 +207,7 @@ void Gateway::Handle(HttpRequest&& http, Respond respond) {
     r.headers.emplace_back("allow", allow);
     if (!call->origin.empty() && OriginAllowed(call->origin)) {
       r.headers.emplace_back("access-control-allow-methods", allow);
-      r.headers.emplace_back("access-control-allow-headers", "authorization, content-type, x-request-id");
+      r.headers.emplace_back("access-control-allow-headers", "authorization, content-type, x-request-id, traceparent");
       r.headers.emplace_back("access-control-max-age", "600");
     }
     return Finish(*call, std::move(r), nullptr);
@@ -309,6 +318,7 @@ void Gateway::Handle(HttpRequest&& http, Respond respond) {
   call->context.set_deadline(std::chrono::system_clock::now() + options_.request_timeout);
   if (authorization != nullptr) call->context.AddMetadata("authorization", *authorization);
   call->context.AddMetadata("x-request-id", call->request_id);
+  call->context.AddMetadata(core::kTraceparentHeader, call->trace.Traceparent());
   if (!http.remote_address.empty()) {
     call->context.AddMetadata("x-forwarded-for", ForwardedFor(http.remote_address, http.Header("x-forwarded-for")));
   }

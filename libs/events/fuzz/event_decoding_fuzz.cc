@@ -144,7 +144,7 @@ void CheckDeadLetterRoundTrip(const Event& e) {
   FuzzedMessage copy(e.payload, e.key, headers);
   const Event again = osh::events::internal::EventOf(copy);
   FUZZ_REQUIRE(again.id == e.id && again.source == e.source && again.type == e.type && again.time == e.time);
-  FUZZ_REQUIRE(again.payload == e.payload && again.key == e.key);
+  FUZZ_REQUIRE(again.payload == e.payload && again.key == e.key && again.traceparent == e.traceparent);
 }
 
 void CheckDecoding(const Event& e) {

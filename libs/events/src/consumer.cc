@@ -3,9 +3,11 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <future>
+#include <optional>
 
 #include "kafka_util.h"
 #include "osh/core/log.h"
+#include "osh/core/trace.h"
 
 namespace osh::events {
 
@@ -42,7 +44,18 @@ std::string EventConsumer::TooOld(const Event& event, std::chrono::system_clock:
          " h, beyond the horizon for which this consumer remembers applied events";
 }
 
+namespace {
+
+// The consumer's span of the trace the event carries (a new trace when it has
+// none): the handler's log lines and the events it writes carry it on.
+core::TraceContext TraceOfEvent(const Event& event) { return core::ContinueOrStartTrace(event.traceparent); }
+
+}  // namespace
+
 bool EventConsumer::ApplyOnce(store::Database& db, const Handler& handler, const Event& event) {
+  // Within the consumer loop the event's trace is current already (ApplyWithRetries).
+  std::optional<core::ScopedTrace> trace;
+  if (core::CurrentTrace() == nullptr) trace.emplace(TraceOfEvent(event));
   return db.Write([&](store::Tx& tx) {
     auto seen = tx.Prepare("SELECT 1 FROM events_processed WHERE source = ? AND event_id = ?");
     seen.BindAll(event.source, event.id);
@@ -148,7 +161,9 @@ bool EventConsumer::ApplyBatch(const std::vector<Event>& batch) {
       for (const auto& event : batch) {
         seen.Reset().BindAll(event.source, event.id);
         if (seen.Step()) continue;
+        core::ScopedTrace trace(TraceOfEvent(event));
         handler_(tx, event);
+        core::log::Debug("event applied", {{"event_id", event.id}, {"type", event.type}, {"topic", event.topic}});
         mark.Reset().BindAll(event.source, event.id, event.type).Run();
         ++applied;
       }
@@ -169,6 +184,8 @@ bool EventConsumer::ApplyBatch(const std::vector<Event>& batch) {
 }
 
 bool EventConsumer::ApplyWithRetries(const Event& event) {
+  // Every line about this event, down to its dead-lettering, carries its trace.
+  core::ScopedTrace trace(TraceOfEvent(event));
   std::string failure = ValidateAttributes(event);
   if (!failure.empty()) return DeadLetter(event, failure);
   failure = TooOld(event, options_.clock(), options_.max_event_age);
@@ -182,6 +199,7 @@ bool EventConsumer::ApplyWithRetries(const Event& event) {
     bool transient = false;
     try {
       if (ApplyOnce(db_, handler_, event)) {
+        core::log::Debug("event applied", {{"event_id", event.id}, {"type", event.type}, {"topic", event.topic}});
         ++applied_;
         if (options_.after_commit) options_.after_commit();
         Count(metrics_, "osh_events_applied_total", "events applied", event.topic);

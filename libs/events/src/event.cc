@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "osh/core/ids.h"
+#include "osh/core/trace.h"
 
 namespace osh::events {
 namespace {
@@ -55,6 +56,7 @@ Event MakeEvent(const google::protobuf::Message& payload, std::string_view provi
   e.topic = TopicFor(service);
   e.key = std::move(key);
   payload.SerializeToString(&e.payload);
+  if (const core::TraceContext* trace = core::CurrentTrace(); trace != nullptr) e.traceparent = trace->Traceparent();
   return e;
 }
 

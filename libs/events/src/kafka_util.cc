@@ -46,6 +46,7 @@ RdKafka::Headers* HeadersOf(const Event& e) {
   h->add(header::kType, e.type);
   h->add(header::kTime, e.time);
   h->add(header::kContentType, kContentTypeProtobuf);
+  if (!e.traceparent.empty()) h->add(header::kTraceparent, e.traceparent);
   return h;
 }
 
@@ -66,6 +67,7 @@ Event EventOf(RdKafka::Message& m) {
     e.source = value(header::kSource);
     e.type = value(header::kType);
     e.time = value(header::kTime);
+    e.traceparent = value(header::kTraceparent);
   }
   return e;
 }

@@ -2,6 +2,7 @@
 
 #include "kafka_util.h"
 #include "osh/core/log.h"
+#include "osh/core/trace.h"
 
 namespace osh::events {
 
@@ -69,6 +70,7 @@ void EventListener::Run() {
           .Inc();
     }
     try {
+      core::ScopedTrace trace(core::ContinueOrStartTrace(event.traceparent));
       handler_(event);
     } catch (const std::exception& e) {
       core::log::Warn("event listener handler failed", {{"topic", event.topic}, {"error", e.what()}});

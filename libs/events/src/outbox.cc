@@ -43,6 +43,11 @@ CREATE INDEX events_outbox_parked ON events_outbox(parked_at, seq) WHERE parked_
 )sql"};
 }
 
+store::Migration Outbox::TraceMigration(int version) {
+  return {version, "events_outbox_traceparent",
+          "ALTER TABLE events_outbox ADD COLUMN traceparent TEXT NOT NULL DEFAULT '';"};
+}
+
 void Outbox::SetMaxEventBytes(size_t bytes) { max_event_bytes.store(bytes); }
 size_t Outbox::MaxEventBytes() { return max_event_bytes.load(); }
 
@@ -54,7 +59,8 @@ size_t Outbox::EncodedSize(const Event& e) {
         {header::kSource, e.source},
         {header::kType, e.type},
         {header::kTime, e.time},
-        {header::kContentType, kContentTypeProtobuf}}) {
+        {header::kContentType, kContentTypeProtobuf},
+        {header::kTraceparent, e.traceparent}}) {
     headers += name.size() + value.size() + kHeaderOverhead;
   }
   return kRecordOverhead + e.key.size() + e.payload.size() + headers;
@@ -66,15 +72,17 @@ void Outbox::Append(store::Tx& tx, const Event& e) {
                                     e.id, e.type, e.key, size, MaxEventBytes()));
   }
   auto s = tx.Prepare(
-      "INSERT INTO events_outbox (event_id, source, type, time, topic, event_key, payload) VALUES (?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO events_outbox (event_id, source, type, time, topic, event_key, payload, traceparent)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   s.BindAll(e.id, e.source, e.type, e.time, e.topic, e.key);
   s.BindBlob(7, e.payload);
+  s.Bind(8, e.traceparent);
   s.Run();
 }
 
 std::vector<Outbox::Row> Outbox::Pending(store::Tx& tx, int64_t after_seq, int limit) {
   auto s = tx.Prepare(
-      "SELECT seq, event_id, source, type, time, topic, event_key, payload FROM events_outbox"
+      "SELECT seq, event_id, source, type, time, topic, event_key, payload, traceparent FROM events_outbox"
       " WHERE sent_at IS NULL AND seq > ? AND parked_at IS NULL ORDER BY seq LIMIT ?");
   s.BindAll(after_seq, static_cast<int64_t>(limit));
   std::vector<Row> rows;
@@ -88,6 +96,7 @@ std::vector<Outbox::Row> Outbox::Pending(store::Tx& tx, int64_t after_seq, int l
     r.event.topic = s.Text(5);
     r.event.key = s.Text(6);
     r.event.payload = s.Blob(7);
+    r.event.traceparent = s.Text(8);
     rows.push_back(std::move(r));
   }
   return rows;

@@ -13,10 +13,12 @@
 #include <atomic>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
 #include "osh/core/ids.h"
+#include "osh/core/trace.h"
 #include "osh/events/consumer.h"
 #include "osh/events/outbox.h"
 #include "osh/events/relay.h"
@@ -45,7 +47,8 @@ class KafkaEventsTest : public ::testing::Test {
     return store::Database::Open(
         {.path = path},
         {{1, "applied", "CREATE TABLE applied (event_id TEXT PRIMARY KEY, event_key TEXT, type TEXT, source TEXT)"},
-         Outbox::Migration(2), EventConsumer::Migration(3), Outbox::ParkingMigration(4)});
+         Outbox::Migration(2), EventConsumer::Migration(3), Outbox::ParkingMigration(4),
+         Outbox::TraceMigration(5)});
   }
   Event Sample(const std::string& key) const {
     osh::events::v1::EnterpriseRegistered p;
@@ -129,6 +132,49 @@ TEST_F(KafkaEventsTest, RelayPublishesEveryRowAndConsumerAppliesEachOnceWithHead
     return out;
   });
   for (const auto& e : sent) EXPECT_TRUE(ids.count(e.id)) << e.id;
+}
+
+TEST_F(KafkaEventsTest, AnEventCarriesTheTraceOfTheRequestThatMadeItToItsConsumersHandler) {
+  const core::TraceContext request = core::NewTrace();
+  Event traced, untraced;
+  {
+    core::ScopedTrace scope(request);  // as while a gRPC handler runs
+    traced = Sample("traced");
+  }
+  untraced = Sample("untraced");
+  EXPECT_EQ(traced.traceparent, request.Traceparent());
+  EXPECT_TRUE(untraced.traceparent.empty());
+  db_->Write([&](store::Tx& tx) {
+    Outbox::Append(tx, traced);
+    Outbox::Append(tx, untraced);
+  });
+  OutboxRelay relay(*db_, {.brokers = Brokers()}, &metrics_);
+  std::string error;
+  ASSERT_TRUE(relay.Start(&error)) << error;
+  relay.Notify();
+  ASSERT_TRUE(WaitFor([&] { return relay.published() == 2; }));
+  relay.Stop();
+
+  std::mutex mu;
+  std::map<std::string, core::TraceContext> seen;  // event id -> the handler's current trace
+  auto handler = [&](store::Tx&, const Event& e) {
+    std::lock_guard lock(mu);
+    seen[e.id] = *core::CurrentTrace();
+  };
+  EventConsumer consumer(*db_, ConsumerOptions(Unique("group")), handler, &metrics_);
+  ASSERT_TRUE(consumer.Start(&error)) << error;
+  ASSERT_TRUE(WaitFor([&] { return consumer.applied() == 2; }));
+  consumer.Stop();
+  std::lock_guard lock(mu);
+  EXPECT_EQ(seen[traced.id].trace_id, request.trace_id);
+  EXPECT_NE(seen[traced.id].span_id, request.span_id);  // the consumer's own span
+  EXPECT_NE(seen[untraced.id].trace_id, request.trace_id);  // a trace of its own
+  EXPECT_EQ(seen[untraced.id].trace_id.size(), 32u);
+  auto headers = events::testing::ReadTopicHeaders(topic_, 2, {"ce_id", "ce_traceparent"});
+  ASSERT_EQ(headers.size(), 2u);
+  for (const auto& h : headers) {
+    EXPECT_EQ(h.at("ce_traceparent"), h.at("ce_id") == traced.id ? request.Traceparent() : "") << h.at("ce_id");
+  }
 }
 
 TEST_F(KafkaEventsTest, RedeliveryToANewGroupChangesNothing) {

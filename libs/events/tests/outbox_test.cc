@@ -19,7 +19,7 @@ class OutboxTest : public ::testing::Test {
     db_ = store::Database::Open({.path = dir_.File("events.db")},
                                 {{1, "state", "CREATE TABLE state (k TEXT PRIMARY KEY, v INTEGER)"},
                                  Outbox::Migration(2), EventConsumer::Migration(3), Outbox::ParkingMigration(4),
-                                 EventConsumer::RetentionMigration(5)});
+                                 EventConsumer::RetentionMigration(5), Outbox::TraceMigration(6)});
   }
   static Event Sample(int i) {
     osh::events::v1::EnterpriseRegistered p;

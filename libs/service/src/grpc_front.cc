@@ -2,6 +2,7 @@
 
 #include "osh/auth/grpc_auth.h"
 #include "osh/core/grpc_server.h"
+#include "osh/service/jwks_expiry.h"
 
 namespace osh::service {
 
@@ -9,6 +10,8 @@ grpc::ServerUnaryReactor* ServeAuthenticated(grpc::CallbackServerContext* ctx, c
                                              std::string_view service_name,
                                              const std::function<grpc::Status(const Caller&)>& call) {
   auto* reactor = ctx->DefaultReactor();
+  // The handler runs on this thread: its log lines and the events it writes carry the call's trace.
+  core::ScopedTrace trace(core::TraceOf(*ctx));
   auto identity = auth::AuthenticateGrpcCall(*ctx, verifier, std::chrono::system_clock::now());
   if (!identity.ok()) {
     reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, identity.error));
@@ -26,6 +29,7 @@ grpc::ServerUnaryReactor* ServeAllowingAnonymous(grpc::CallbackServerContext* ct
                                                  const auth::TokenVerifier& verifier,
                                                  const std::function<grpc::Status(const Caller&)>& call) {
   auto* reactor = ctx->DefaultReactor();
+  core::ScopedTrace trace(core::TraceOf(*ctx));
   auto identity = auth::AuthenticateGrpcCall(*ctx, verifier, std::chrono::system_clock::now());
   if (!identity.ok()) {
     reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, identity.error));
@@ -81,7 +85,12 @@ std::unique_ptr<auth::TokenVerifier> TokenVerifierFromConfig(const core::Config&
 
 const auth::TokenVerifier* AdoptTokenVerifier(core::ServiceHost& host, std::string* error) {
   auto verifier = TokenVerifierFromConfig(host.config(), error);
-  return verifier ? &host.Adopt(std::move(verifier)) : nullptr;
+  if (!verifier) return nullptr;
+  if (const auto jwks_file = host.config().GetString("jwt-jwks-file"); !jwks_file.empty()) {
+    std::string ignored;  // it was read a moment ago
+    ExportJwksCertificateExpiry(auth::LoadSecret(jwks_file, "", &ignored), host.metrics());
+  }
+  return &host.Adopt(std::move(verifier));
 }
 
 }  // namespace osh::service

@@ -42,7 +42,8 @@ class ReportingKafkaTest : public ::testing::Test {
   // outbox, sent by its relay with the idempotent producer.
   void PublishAs(const std::string& province, const std::vector<events::Event>& province_events) {
     auto db = store::Database::Open({.path = (dir_.path() / ("registry-" + province + ".db")).string()},
-                                    {events::Outbox::Migration(1), events::Outbox::ParkingMigration(2)});
+                                    {events::Outbox::Migration(1), events::Outbox::ParkingMigration(2),
+                                     events::Outbox::TraceMigration(3)});
     db->Write([&](store::Tx& tx) {
       for (const auto& e : province_events) events::Outbox::Append(tx, e);
     });

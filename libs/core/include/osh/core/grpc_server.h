@@ -9,12 +9,13 @@
 #include <vector>
 
 #include "osh/core/metrics.h"
+#include "osh/core/trace.h"
 
 namespace osh::core {
 
 // Builds and runs one gRPC server: the services a process registers, plus the
 // standard health service (grpc.health.v1), server reflection, per-method
-// metrics, request ids and the access log. Metrics name the methods the server
+// metrics, request ids, W3C trace context and the access log. Metrics name the methods the server
 // serves; calls to any other path count under method="unknown", so clients
 // cannot grow the number of series.
 class GrpcServer {
@@ -55,5 +56,10 @@ class GrpcServer {
 // The request id of a call: the client's `x-request-id` when it sent a sane one,
 // otherwise the id the server generated for it.
 std::string RequestIdOf(const grpc::ServerContextBase& context);
+
+// The call's span of its W3C trace: the server continues the client's
+// `traceparent` metadata (or starts a trace when it is missing or malformed)
+// before the handler runs, and logs it in the access log line.
+TraceContext TraceOf(const grpc::ServerContextBase& context);
 
 }  // namespace osh::core

@@ -14,8 +14,9 @@ enum class Level { kDebug, kInfo, kWarn, kError };
 void Init(std::string_view service, std::string_view province, Level min_level = Level::kInfo);
 std::optional<Level> ParseLevel(std::string_view name);
 
-// Writes one JSON line to stdout: ts, level, service, province, msg, then `fields`
-// (an object; request_id belongs there when there is one).
+// Writes one JSON line to stdout: ts, level, service, province, msg, trace_id and
+// span_id of the thread's current trace (core::CurrentTrace) when it has one, then
+// `fields` (an object; request_id belongs there when there is one).
 void Write(Level level, std::string_view message, const nlohmann::json& fields = nlohmann::json::object());
 
 inline void Debug(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { Write(Level::kDebug, m, f); }

@@ -19,6 +19,10 @@ inline constexpr char kSource[] = "ce_source";
 inline constexpr char kType[] = "ce_type";
 inline constexpr char kTime[] = "ce_time";
 inline constexpr char kContentType[] = "content-type";
+// W3C trace context of the request that made the event (CloudEvents' distributed
+// tracing extension attribute `traceparent`, binary mode on Kafka): consumers
+// continue its trace, so their log lines carry the request's trace_id.
+inline constexpr char kTraceparent[] = "ce_traceparent";
 // Added on dead-lettered copies.
 inline constexpr char kError[] = "osh_error";
 inline constexpr char kOriginalTopic[] = "osh_original_topic";
@@ -39,6 +43,8 @@ struct Event {
   std::string topic;    // osh.<service>.events
   std::string key;      // aggregate id (credit code, article id ...)
   std::string payload;  // serialized protobuf message
+  // W3C traceparent of the span that made the event; empty when none (optional attribute).
+  std::string traceparent;
   // Where a consumed event was read from; -1 when not consumed.
   int32_t partition = -1;
   int64_t offset = -1;
@@ -55,7 +61,8 @@ bool ParseSource(std::string_view source, std::string* province, std::string* se
 // osh.<service>.events
 std::string TopicFor(std::string_view service);
 
-// Wraps a message as an event of `service` in `province`, with a fresh id.
+// Wraps a message as an event of `service` in `province`, with a fresh id and
+// the thread's current trace (core::CurrentTrace), if any.
 Event MakeEvent(const google::protobuf::Message& payload, std::string_view province, std::string_view service,
                 std::string key, std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 

@@ -34,6 +34,9 @@ class Outbox {
   static store::Migration Migration(int version);
   // Adds the parking columns; every service with an outbox has it after Migration.
   static store::Migration ParkingMigration(int version);
+  // Adds the traceparent column (each row's W3C trace context, published as the
+  // ce_traceparent header); every service with an outbox has it after Migration.
+  static store::Migration TraceMigration(int version);
 
   // Largest encoded event (payload, key, CloudEvents headers and record
   // overhead) Append accepts. Below librdkafka's default message.max.bytes

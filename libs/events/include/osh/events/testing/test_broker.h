@@ -82,7 +82,7 @@ inline std::vector<Headers> ReadTopicHeaders(const std::string& topic, size_t n,
 class TestPublisher {
  public:
   explicit TestPublisher(const std::string& db_path)
-      : db_(store::Database::Open({.path = db_path}, {Outbox::Migration(1), Outbox::ParkingMigration(2)})),
+      : db_(store::Database::Open({.path = db_path}, {Outbox::Migration(1), Outbox::ParkingMigration(2), Outbox::TraceMigration(3)})),
         relay_(std::make_unique<OutboxRelay>(*db_, OutboxRelay::Options{.brokers = TestBrokers()}, nullptr)) {
     std::string error;
     if (!relay_->Start(&error)) throw std::runtime_error("test relay: " + error);
