@@ -1,22 +1,30 @@
 import { defineConfig, type Plugin } from 'vite';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-// Writes a .gz twin beside every text asset; osh-gateway sends it to clients
-// that accept gzip (no compression work per request, no extra dependency).
+// Writes a .gz twin beside every text file of the finished build (after Vite
+// wrote them, so the twins hold exactly the bytes served uncompressed);
+// osh-gateway sends a twin to clients that accept gzip.
 function gzipTwins(): Plugin {
+  let outDir = 'dist';
   return {
     name: 'osh-gzip-twins',
     apply: 'build',
-    generateBundle(_options, bundle) {
-      for (const [name, item] of Object.entries(bundle)) {
-        if (!/\.(js|css|html|json|svg)$/.test(name)) continue;
-        const source = item.type === 'chunk' ? item.code : item.source;
-        const bytes = typeof source === 'string' ? Buffer.from(source) : Buffer.from(source);
+    configResolved(config) {
+      outDir = join(config.root, config.build.outDir);
+    },
+    writeBundle() {
+      const walk = (dir: string): string[] =>
+        readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+      for (const file of walk(outDir)) {
+        if (!/\.(js|css|html|json|svg)$/.test(file)) continue;
+        const bytes = readFileSync(file);
         if (bytes.length < 1024) continue;
         const gzipped = gzipSync(bytes, { level: 9 });
-        // Already compressed data (the map's encoded coordinates) gains nothing.
+        // Already compressed data gains nothing.
         if (gzipped.length > bytes.length * 0.9) continue;
-        this.emitFile({ type: 'asset', fileName: `${name}.gz`, source: gzipped });
+        writeFileSync(`${file}.gz`, gzipped);
       }
     },
   };
@@ -29,9 +37,8 @@ export default defineConfig({
     assetsDir: 'assets',
     sourcemap: false,
     chunkSizeWarningLimit: 1200,
-    // Each page group (public, province, national) and ECharts are chunks of
-    // their own, loaded when first needed; the initial bundle is the shell.
-    modulePreload: { polyfill: false },
+    // Each page group (public, province, national), ECharts and the map are
+    // chunks of their own, loaded when first needed; the initial bundle is the shell.
   },
   plugins: [gzipTwins()],
   server: { proxy: { '/v1': 'http://127.0.0.1:8080', '/openapi.json': 'http://127.0.0.1:8080' } },

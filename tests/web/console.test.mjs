@@ -1,0 +1,288 @@
+// The web console in Debian's Chromium (playwright-core, no browser download),
+// against the real platform browser_e2e.sh started. Each role signs in through
+// the sign-in screen, does one real task per page group, and what the page
+// shows is compared with what the API answers for the same question. Every
+// page gets a screenshot (desktop 1280 px, some at phone width) and an axe-core
+// check (no serious or critical violation); the Content-Security-Policy must
+// never be violated. Prints one line per check and "N passed, N failed".
+import { createRequire } from 'node:module';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const { BASE, CHROMIUM, RESULTS, WEB, NATIONAL, ADMIN, INSPECTOR, WORKER } = process.env;
+const require = createRequire(join(WEB, 'package.json'));
+const { chromium } = require('playwright-core');
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const PATIENCE = 20_000; // a guard against hanging, never a measure of speed
+
+let passed = 0;
+let failed = 0;
+function check(what, ok, detail = '') {
+  if (ok) { passed++; console.log(`ok   ${what}`); } else { failed++; console.log(`FAIL ${what}${detail ? `: ${detail}` : ''}`); }
+}
+
+async function apiGet(path, token) {
+  const response = await fetch(BASE + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return { status: response.status, body: await response.json() };
+}
+
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+const cspViolations = [];
+let lastPage = null;
+const axeResults = {};
+
+async function newPage(viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Europe/London', acceptDownloads: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(PATIENCE);
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${page.url()}: ${m.text()}`); });
+  lastPage = page;
+  page.on('console', (m) => { if (m.type() === 'error') console.log(`  console: ${m.text()}`); });
+  page.on('pageerror', (e) => cspViolations.push(`${page.url()}: page error ${e.message}`));
+  return page;
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(RESULTS, `${name}.png`), fullPage: true });
+}
+
+async function axe(page, name) {
+  await page.evaluate(AXE); // through the DevTools protocol: not an inline script, the CSP stays as served
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  axeResults[name] = result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+  check(`axe finds no serious violation on ${name}`, bad.length === 0, bad.map((v) => `${v.id} (${v.nodes.length})`).join(', '));
+}
+
+async function signIn(page, token) {
+  await page.goto(`${BASE}/login`);
+  await page.fill('#token', token);
+  await page.click('form button[type=submit]');
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+}
+
+async function run() {
+// --- public: the library in Chinese, an article, certificate verification ---------
+{
+  const page = await newPage();
+  await page.goto(`${BASE}/library`);
+  const query = '尘肺病';
+  await page.fill('#library-query', query);
+  await page.click('form[role=search] button');
+  await page.waitForSelector('.hit, .state.empty, .state.error');
+  const api = await apiGet(`/v1/articles:search?query=${encodeURIComponent(query)}&page_size=10`);
+  const hits = await page.$$eval('.hit h2', (xs) => xs.map((x) => x.textContent));
+  check('the library search in Chinese shows as many hits as the API finds', hits.length === (api.body.hits ?? []).length && hits.length > 0, `${hits.length} vs ${(api.body.hits ?? []).length}`);
+  const apiTitle = (api.body.hits?.[0]?.title ?? []).map((s) => s.text).join('') || api.body.hits?.[0]?.article.content.title;
+  check('in the API\'s order, titles as the API highlights them', hits[0] === apiTitle, `${hits[0]} vs ${apiTitle}`);
+  const marks = await page.$$eval('.hit mark', (xs) => xs.map((x) => x.textContent));
+  check('matched words are highlighted', marks.length > 0 && marks.every((m) => query.includes(m) || m.includes('尘') || m.includes('肺')), marks.slice(0, 5).join(','));
+  check('the query is in the address, so the search can be shared', page.url().includes(encodeURIComponent(query)));
+  await shot(page, 'public-library-search');
+  await axe(page, 'library search');
+
+  await page.click('.hit h2 a');
+  await page.waitForSelector('article h1');
+  const id = page.url().split('/').pop();
+  const article = await apiGet(`/v1/articles/${id}`);
+  check('the article page shows the article\'s title', (await page.textContent('article h1')) === article.body.content.title);
+  const meta = await page.textContent('article .meta');
+  check('its publication time is in China Standard Time', meta.includes('北京时间'), meta);
+  await shot(page, 'public-article');
+  await axe(page, 'article');
+
+  await page.goto(`${BASE}/certificates/verify`);
+  await page.fill('#certificate-code', 'OSH-0000-0000-0000');
+  await page.click('form button');
+  await page.waitForSelector('.verification dl, .verification .state.error');
+  const verify = await apiGet('/v1/certificates:verify?code=OSH-0000-0000-0000');
+  const shown = await page.textContent('.verification');
+  if (verify.status === 200) check('a certificate check shows the API\'s verdict', shown.includes(verify.body.status === 'CERTIFICATE_STATUS_NOT_VALID' ? '无此证书' : '有效'), shown);
+  else check('a refused certificate check shows the API\'s message', shown.includes(verify.body.message), `${shown} vs ${verify.body.message}`);
+  await shot(page, 'public-certificate-verify');
+  await axe(page, 'certificate verification');
+
+  // At phone width the library still fits the screen.
+  const phone = await newPage({ width: 390, height: 844 });
+  await phone.goto(`${BASE}/library?q=${encodeURIComponent(query)}`);
+  await phone.waitForSelector('.hit');
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check('at phone width the library needs no sideways scrolling', overflow <= 1, `${overflow}px`);
+  await shot(phone, 'phone-library');
+
+  await page.goto(`${BASE}/national`);
+  await page.waitForURL(/\/login$/);
+  check('signed out, the national dashboard sends to the sign-in screen', page.url().endsWith('/login'));
+  await shot(page, 'signin');
+  await axe(page, 'sign-in');
+  await page.context().close();
+  await phone.context().close();
+}
+
+// --- province_admin: the review queue, employers, overdue rectifications ------
+{
+  const page = await newPage();
+  await signIn(page, ADMIN);
+  check('a province admin lands on the review queue', new URL(page.url()).pathname === '/province/reviews');
+  await page.waitForSelector('.review, .queue, .state.empty, .state.error');
+  const items = await page.$$('.review');
+  check('the queue lists the two submitted declarations', items.length === 2, `${items.length}`);
+
+  const first = page.locator('.review').nth(0);
+  const firstId = await first.getAttribute('data-declaration');
+  await first.locator('button.reject').click();
+  await first.locator('.state.error').waitFor();
+  const error = await first.locator('.state.error').textContent();
+  check('rejecting without a reason shows the API\'s message', /reason/i.test(error), error);
+  check('and the field it names', (await first.locator('.error-field code').textContent()) === 'reason');
+  await shot(page, 'province-review-error');
+  await first.locator('input[name=reason]').fill('接害人数与检测报告不符，请核实');
+  await first.locator('button.reject').click();
+  await first.locator('.done').waitFor();
+  const rejected = await apiGet(`/v1/declarations/${firstId}`, ADMIN);
+  check('rejecting with a reason is recorded by the registry', rejected.body.status === 'DECLARATION_STATUS_REJECTED' && rejected.body.reviews?.at(-1)?.reason === '接害人数与检测报告不符，请核实', JSON.stringify(rejected.body.reviews));
+
+  const second = page.locator('.review').nth(1);
+  const secondId = await second.getAttribute('data-declaration');
+  await second.locator('button.approve').click();
+  await second.locator('.done').waitFor();
+  const approved = await apiGet(`/v1/declarations/${secondId}`, ADMIN);
+  check('approving is recorded by the registry', approved.body.status === 'DECLARATION_STATUS_APPROVED');
+  await shot(page, 'province-review-done');
+  await axe(page, 'review queue');
+
+  await page.click('nav a[href="/province/employers"]');
+  await page.waitForSelector('table, .state.empty, .state.error');
+  const listed = await page.$$eval('tbody tr', (rows) => rows.length);
+  const employers = await apiGet('/v1/employers?page_size=50', ADMIN);
+  check('employer search lists what the API lists', listed === employers.body.employers.length && listed > 0, `${listed} vs ${employers.body.employers.length}`);
+  await page.selectOption('select[name=size_class]', 'SIZE_CLASS_SMALL');
+  await page.click('form.filters button');
+  await page.waitForFunction(() => location.search.includes('SIZE_CLASS_SMALL') && document.querySelector('table, .state.empty'));
+  await page.waitForSelector('section[aria-label] table, section[aria-label] .state.empty');
+  const small = await apiGet('/v1/employers?page_size=50&size_class=SIZE_CLASS_SMALL', ADMIN);
+  const smallRows = await page.$$eval('tbody tr', (rows) => rows.length);
+  check('filtered by size, it lists what the API lists', smallRows === (small.body.employers ?? []).length, `${smallRows} vs ${(small.body.employers ?? []).length}`);
+  await axe(page, 'employer search');
+  await shot(page, 'province-employers');
+
+  const name = await page.textContent('tbody tr td a');
+  await page.click('tbody tr td a');
+  await page.waitForSelector('main h1');
+  await page.waitForFunction(() => !document.querySelector('[aria-busy]'));
+  check('an employer\'s page shows the employer', (await page.textContent('main h1')) === name);
+  await shot(page, 'province-employer');
+  await axe(page, 'employer page');
+
+  await page.click('nav a[href="/province/rectifications"]');
+  await page.waitForSelector('main section table, main section .state.empty');
+  const overdue = await apiGet('/v1/rectifications?overdue_only=true&page_size=100', ADMIN);
+  const overdueRows = await page.$$eval('main section tbody tr', (rows) => rows.length);
+  check('overdue rectifications list what the API lists', overdueRows === (overdue.body.items ?? []).length, `${overdueRows}`);
+  await shot(page, 'province-rectifications');
+  await axe(page, 'overdue rectifications');
+
+  await page.goto(`${BASE}/national`);
+  await page.waitForSelector('h1.forbidden');
+  check('a province admin cannot open the national dashboard', (await page.$('#province-map')) === null);
+  check('nor sees it in the navigation', (await page.$('nav a[href="/national"]')) === null);
+  await page.context().close();
+}
+
+// --- inspector and worker: what they may not open -------------------------------
+{
+  const page = await newPage();
+  await signIn(page, INSPECTOR);
+  await page.waitForSelector('.review, .state.empty, .state.error');
+  check('an inspector works the review queue too', (await page.$('h1.forbidden')) === null);
+  await page.goto(`${BASE}/national`);
+  await page.waitForSelector('h1.forbidden');
+  check('an inspector cannot open the national dashboard', (await page.$('#province-map')) === null);
+  await page.context().close();
+
+  const worker = await newPage();
+  await signIn(worker, WORKER);
+  await worker.goto(`${BASE}/province/reviews`);
+  await worker.waitForSelector('h1.forbidden');
+  check('a worker cannot open the province workspace', (await worker.$('.review')) === null);
+  check('and sees only public pages in the navigation', (await worker.$$eval('nav a', (xs) => xs.map((x) => x.getAttribute('href')))).every((h) => ['/library', '/certificates/verify'].includes(h)));
+  await shot(worker, 'worker-forbidden');
+  await worker.context().close();
+}
+
+// --- national_admin: the dashboard --------------------------------------------------
+{
+  const page = await newPage();
+  await signIn(page, NATIONAL);
+  check('a national admin lands on the dashboard', new URL(page.url()).pathname === '/national');
+  await page.waitForSelector('#province-map[data-drawn]');
+  await page.waitForSelector('#province-map ~ section table');
+  const rollup = await apiGet('/v1/reporting/rollups?query.group_by=DIMENSION_PROVINCE&page_size=1000', NATIONAL);
+  const guangdong = rollup.body.rows.find((r) => r.regionCode === '44');
+  const registered = guangdong.values.find((v) => v.metric === 'METRIC_REGISTERED_EMPLOYERS').value;
+  const headers = await page.$$eval('#province-map ~ section thead th', (xs) => xs.map((x) => x.textContent));
+  const row = await page.$$eval('#province-map ~ section tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+  const gdRow = row.find((r) => r[0] === guangdong.regionName);
+  check('the province table shows Guangdong\'s registered employers as the API counts them', gdRow && gdRow[headers.indexOf('在册用人单位')] === String(registered), `${gdRow} vs ${registered}`);
+  check('one row per province the API answers', row.length === rollup.body.rows.length, `${row.length} vs ${rollup.body.rows.length}`);
+
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.click('button.csv[data-chart=province-map]')]);
+  const csvText = readFileSync(await csv.path(), 'utf8');
+  check('the map\'s data downloads as CSV with a row per province', csvText.split('\r\n').filter(Boolean).length === rollup.body.rows.length + 1 && csvText.includes(guangdong.regionName), csvText.slice(0, 200));
+  const [png] = await Promise.all([page.waitForEvent('download'), page.click('button.png[data-chart=province-map]')]);
+  const pngBytes = readFileSync(await png.path());
+  check('the map downloads as a PNG image', pngBytes.subarray(1, 4).toString() === 'PNG' && pngBytes.length > 10_000, `${pngBytes.length} bytes`);
+  writeFileSync(join(RESULTS, 'download-province-map.png'), pngBytes);
+
+  await page.waitForSelector('#completeness-pie ~ section .summary');
+  const year = Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()));
+  const completeness = await apiGet(`/v1/reporting/completeness/${year}`, NATIONAL);
+  const summary = await page.textContent('#completeness-pie ~ section .summary');
+  check('reporting completeness shows the expected provinces as the API counts them', summary.includes(`应报 ${completeness.body.expected}`), summary);
+  const [pieCsv] = await Promise.all([page.waitForEvent('download'), page.click('button.csv[data-chart=completeness-pie]')]);
+  check('completeness downloads as CSV', readFileSync(await pieCsv.path(), 'utf8').split('\r\n').filter(Boolean).length === (completeness.body.provinces ?? []).length + 1);
+  await shot(page, 'national-dashboard');
+  await axe(page, 'national dashboard');
+
+  await page.selectOption('select[name=measure]', 'METRIC_EXPOSED_WORKERS');
+  await page.waitForSelector('#province-map[data-drawn]');
+  check('the map can be coloured by another metric', (await page.getAttribute('#province-map', 'aria-label')).includes('接害人数'));
+
+  await page.click('button.lang');
+  await page.waitForSelector('text=National overview');
+  check('English is one click away', (await page.textContent('h1')) === 'National overview');
+  await shot(page, 'national-dashboard-en');
+
+  const phone = await newPage({ width: 390, height: 844 });
+  await signIn(phone, NATIONAL);
+  await phone.waitForSelector('#province-map[data-drawn]');
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check('at phone width the dashboard needs no sideways scrolling', overflow <= 1, `${overflow}px`);
+  await shot(phone, 'phone-national-dashboard');
+  await page.context().close();
+  await phone.context().close();
+}
+
+// The token is never where other scripts or later visits could find it.
+{
+  const page = await newPage();
+  await signIn(page, ADMIN);
+  const stores = await page.evaluate(() => ({ cookie: document.cookie, local: JSON.stringify(localStorage) }));
+  check('no token in cookies or localStorage after sign-in', !stores.cookie.includes('eyJ') && !stores.local.includes('eyJ'), JSON.stringify(stores));
+  await page.context().close();
+}
+
+}
+
+try {
+  await run();
+} catch (e) {
+  failed++;
+  console.log(`FAIL ${e.message?.split('\n')[0]} at ${lastPage?.url()}`);
+  if (lastPage) await lastPage.screenshot({ path: join(RESULTS, 'failure.png'), fullPage: true }).catch(() => {});
+}
+check('no Content-Security-Policy violation or script error on any page', cspViolations.length === 0, cspViolations.join('\n'));
+writeFileSync(join(RESULTS, 'axe.json'), JSON.stringify(axeResults, null, 2));
+await browser.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
