@@ -16,8 +16,8 @@ fi
 
 source_hash="$(cd "$WEB" && find src public index.html package-lock.json tsconfig.json vite.config.ts -type f -print0 |
   sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
-if [[ "$(cat "$WEB/dist/.osh-source-hash" 2>/dev/null)" != "$source_hash" ]]; then
+if [[ "$(cat "$WEB/node_modules/.osh-dist-hash" 2>/dev/null)" != "$source_hash" ]]; then
   osh_log "building the web console (vite)"
   (cd "$WEB" && npm run --silent build >/dev/null)
-  echo "$source_hash" >"$WEB/dist/.osh-source-hash"
+  echo "$source_hash" >"$WEB/node_modules/.osh-dist-hash"
 fi
