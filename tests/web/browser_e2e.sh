@@ -39,6 +39,8 @@ token web-editor editor >"$WORK/editor-token"
   --employers 30 --declare-every 2 >"$WORK/seed.log" 2>&1 || { echo "FAIL seeding employers"; tail "$WORK/seed.log"; exit 1; }
 "$BIN_DIR/services/content/osh-content-import" --target "$CONTENT_GRPC" --token-file "$WORK/editor-token" \
   --dir "$SEEDS" >"$WORK/import.log" 2>&1 || { echo "FAIL importing the seed articles"; tail "$WORK/import.log"; exit 1; }
+"$BIN_DIR/bench/osh-loadgen" seed-training --target "$TRAINING_GRPC" --token-file "$WORK/admin-token" \
+  >"$WORK/training-seed.log" 2>&1 || { echo "FAIL publishing the demo courses"; tail "$WORK/training-seed.log"; exit 1; }
 
 # Two declarations waiting for review, written through the API as an employer's system would.
 post() {  # post <path> <json> → prints the answer; fails on a non-2xx status

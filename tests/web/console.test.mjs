@@ -102,6 +102,15 @@ async function run() {
   await shot(page, 'public-certificate-verify');
   await axe(page, 'certificate verification');
 
+  await page.click('nav a[href="/courses"]');
+  await page.waitForSelector('.course, main .state.empty');
+  const courses = await apiGet('/v1/courses?page_size=50');
+  const courseTitles = await page.$$eval('.course h2', (xs) => xs.map((x) => x.textContent));
+  check('the course catalogue lists the published courses the API lists', courseTitles.length === (courses.body.courses ?? []).length && courseTitles.length > 0 &&
+    courseTitles.every((title, i) => title === courses.body.courses[i].content.title), `${courseTitles.length}`);
+  await shot(page, 'public-courses');
+  await axe(page, 'course catalogue');
+
   // At phone width the library still fits the screen.
   const phone = await newPage({ width: 390, height: 844 });
   await phone.goto(`${BASE}/library?q=${encodeURIComponent(query)}`);
@@ -182,6 +191,30 @@ async function run() {
   await shot(page, 'province-rectifications');
   await axe(page, 'overdue rectifications');
 
+  await page.click('nav a[href="/province/risk"]');
+  await page.waitForSelector('main section table');
+  const risk = await apiGet('/v1/risk-classifications?include_summary=true&page_size=1', ADMIN);
+  const riskTotal = (risk.body.summary ?? []).reduce((sum, c) => sum + (c.employers ?? 0), 0);
+  const shownTotal = await page.$eval('main section tbody tr:last-child td:last-child', (x) => x.textContent);
+  check('the risk matrix counts the employers the API classifies', shownTotal === String(riskTotal) && riskTotal > 0, `${shownTotal} vs ${riskTotal}`);
+  await shot(page, 'province-risk-matrix');
+  await axe(page, 'risk matrix');
+
+  await page.click('nav a[href="/province/annual-reports"]');
+  await page.waitForSelector('main .state.empty, main .report');
+  await page.click('button.generate');
+  await page.waitForSelector('.report[data-status=REPORT_STATUS_DRAFT]');
+  const reportId = await page.getAttribute('.report[data-status=REPORT_STATUS_DRAFT]', 'data-report');
+  const draft = await apiGet(`/v1/reporting/annual-reports/${reportId}`, ADMIN);
+  const indicatorRows = await page.$$eval(`.report[data-report="${reportId}"] tbody tr`, (rows) => rows.length);
+  check('a generated annual report shows its indicators (the findings) as the API has them', indicatorRows === (draft.body.indicators ?? []).length && indicatorRows > 0, `${indicatorRows}`);
+  await page.click(`.report[data-report="${reportId}"] button.submit-report`);
+  await page.waitForSelector(`.report[data-report="${reportId}"][data-status=REPORT_STATUS_SUBMITTED]`);
+  const submitted = await apiGet(`/v1/reporting/annual-reports/${reportId}`, ADMIN);
+  check('submitting it is recorded by the reporting service', submitted.body.status === 'REPORT_STATUS_SUBMITTED' && !!submitted.body.submission?.submitTime);
+  await shot(page, 'province-annual-reports');
+  await axe(page, 'annual reports');
+
   await page.goto(`${BASE}/national`);
   await page.waitForSelector('h1.forbidden');
   check('a province admin cannot open the national dashboard', (await page.$('#province-map')) === null);
@@ -205,7 +238,7 @@ async function run() {
   await worker.goto(`${BASE}/province/reviews`);
   await worker.waitForSelector('h1.forbidden');
   check('a worker cannot open the province workspace', (await worker.$('.review')) === null);
-  check('and sees only public pages in the navigation', (await worker.$$eval('nav a', (xs) => xs.map((x) => x.getAttribute('href')))).every((h) => ['/library', '/certificates/verify'].includes(h)));
+  check('and sees only public pages in the navigation', (await worker.$$eval('nav a', (xs) => xs.map((x) => x.getAttribute('href')))).every((h) => ['/library', '/courses', '/certificates/verify'].includes(h)));
   await shot(worker, 'worker-forbidden');
   await worker.context().close();
 }
@@ -240,9 +273,17 @@ async function run() {
   const summary = await page.textContent('#completeness-pie ~ section .summary');
   check('reporting completeness shows the expected provinces as the API counts them', summary.includes(`应报 ${completeness.body.expected}`), summary);
   const [pieCsv] = await Promise.all([page.waitForEvent('download'), page.click('button.csv[data-chart=completeness-pie]')]);
+  check('and the submission the province just made', summary.includes(`已报 ${completeness.body.submitted}`) && completeness.body.submitted >= 1, summary);
   check('completeness downloads as CSV', readFileSync(await pieCsv.path(), 'utf8').split('\r\n').filter(Boolean).length === (completeness.body.provinces ?? []).length + 1);
   await shot(page, 'national-dashboard');
   await axe(page, 'national dashboard');
+
+  await page.click('button.drill[data-region="44"]');
+  await page.waitForSelector('.cities [data-region="44"]');
+  const cities = await apiGet('/v1/reporting/rollups?query.group_by=DIMENSION_CITY&query.region_prefix=44&page_size=1000', NATIONAL);
+  const cityRows = await page.$$eval('.cities tbody tr', (rows) => rows.map((r) => r.children[0].textContent));
+  check('drilling down from Guangdong shows its cities as the API groups them', cityRows.length === (cities.body.rows ?? []).length && cityRows.length > 1 &&
+    cityRows.every((code, i) => code === cities.body.rows[i].regionCode), `${cityRows} vs ${(cities.body.rows ?? []).map((r) => r.regionCode)}`);
 
   await page.selectOption('select[name=measure]', 'METRIC_EXPOSED_WORKERS');
   await page.waitForSelector('#province-map[data-drawn]');

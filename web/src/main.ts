@@ -28,6 +28,9 @@ const routes: Route[] = [
   { pattern: /^\/province\/employers\/([\w-]+)$/, roles: PROVINCE_STAFF, page: () => import('./pages/province').then((m) => m.employerPage) },
   { pattern: /^\/province\/reviews$/, roles: PROVINCE_STAFF, page: () => import('./pages/province').then((m) => m.reviewQueue) },
   { pattern: /^\/province\/rectifications$/, roles: PROVINCE_STAFF, page: () => import('./pages/province').then((m) => m.overdueRectifications) },
+  { pattern: /^\/province\/risk$/, roles: PROVINCE_STAFF, page: () => import('./pages/reports').then((m) => m.riskMatrix) },
+  { pattern: /^\/province\/annual-reports$/, roles: PROVINCE_STAFF, page: () => import('./pages/reports').then((m) => m.annualReports) },
+  { pattern: /^\/courses$/, page: () => import('./pages/public').then((m) => m.courses) },
   { pattern: /^\/national$/, roles: NATIONAL, page: () => import('./pages/national').then((m) => m.dashboard) },
 ];
 
@@ -38,10 +41,13 @@ interface NavItem {
 }
 const nav: NavItem[] = [
   { href: '/library', key: 'nav.library' },
+  { href: '/courses', key: 'nav.courses' },
   { href: '/certificates/verify', key: 'nav.verify' },
   { href: '/province/employers', key: 'nav.employers', roles: PROVINCE_STAFF },
   { href: '/province/reviews', key: 'nav.reviews', roles: PROVINCE_STAFF },
   { href: '/province/rectifications', key: 'nav.rectifications', roles: PROVINCE_STAFF },
+  { href: '/province/risk', key: 'nav.risk', roles: PROVINCE_STAFF },
+  { href: '/province/annual-reports', key: 'nav.reports', roles: PROVINCE_STAFF },
   { href: '/national', key: 'nav.national', roles: NATIONAL },
 ];
 

@@ -66,6 +66,8 @@ export const dashboard: Page = async (main, _params, query) => {
     const values = data.map((d) => d.value ?? 0);
     mapBox.removeAttribute('data-drawn');
     mapChart.off('finished');
+    mapChart.off('click');
+    mapChart.on('click', (p) => { const r = rows.find((x) => x.code === p.name); if (r) void drill(r.code, r.name); });
     mapChart.on('finished', () => mapBox.setAttribute('data-drawn', String(data.length)));
     mapChart.setOption({
       tooltip: { trigger: 'item', formatter: (p: { name: string; value?: number }) =>
@@ -90,7 +92,23 @@ export const dashboard: Page = async (main, _params, query) => {
     if (!rows.length) return empty();
     const m = current();
     return table([t('national.province'), ...metrics.map(word), m.label()],
-      rows.map((r) => [r.name, ...metrics.map((x) => r.values.get(x) ?? 0), m.ratio ? percent(m.of(r.values)) : m.of(r.values) ?? '']), t('national.table'));
+      rows.map((r) => [h('button', { type: 'button', class: 'drill link', 'data-region': r.code, title: t('national.drill'), onclick: () => void drill(r.code, r.name) }, r.name),
+        ...metrics.map((x) => r.values.get(x) ?? 0), m.ratio ? percent(m.of(r.values)) : m.of(r.values) ?? '']), t('national.table'));
+  });
+
+  // From a province to its cities (4-digit division prefixes), the same metrics.
+  const citiesBox = h('section', { class: 'cities', 'aria-live': 'polite' });
+  const drill = (code: string, name: string) => fill(citiesBox, async () => {
+    const q: Record<string, string | number> = { 'query.group_by': 'DIMENSION_CITY', 'query.region_prefix': code, page_size: 1000 };
+    if (period.value) { q['query.period.kind'] = 'PERIOD_KIND_YEAR'; q['query.period.year'] = period.value; }
+    const answer = await api.get<Rollup>('/v1/reporting/rollups', q);
+    const cityMetrics = answer.metrics ?? [];
+    const cityRows = (answer.rows ?? []).map((r) => [r.regionCode, ...cityMetrics.map((m) => Number((r.values ?? []).find((v) => v.metric === m)?.value ?? 0))]);
+    const title = t('national.cities', { name });
+    return h('div', { class: 'card', 'data-region': code },
+      h('div', { class: 'card-head' }, h('h2', {}, title),
+        h('button', { type: 'button', class: 'csv', 'data-chart': 'cities', onclick: () => downloadCsv(`cities-${code}.csv`, [[t('national.city'), ...cityMetrics.map(word)], ...cityRows]) }, t('national.csv'))),
+      cityRows.length ? table([t('national.city'), ...cityMetrics.map(word)], cityRows) : empty());
   });
 
   let pieChart: Chart | null = null;
@@ -121,6 +139,7 @@ export const dashboard: Page = async (main, _params, query) => {
     read,
     chartCard(t('national.map'), 'province-map', () => mapChart && download('province-map.png', chartPng(mapChart as Chart)),
       () => downloadCsv('provinces.csv', csvRows()), h('div', {}, mapBox, tableBox)),
+    citiesBox,
     chartCard(t('national.completeness'), 'completeness-pie', () => pieChart && download('completeness.png', chartPng(pieChart as Chart)),
       () => completeness && downloadCsv('completeness.csv', [[t('national.province'), 'code', t('national.state'), t('reviews.submitted'), 'amendments'],
         ...(completeness.provinces ?? []).map((p) => [p.provinceName ?? '', p.province, p.state ?? '', p.firstSubmitTime ?? '', p.amendments ?? 0])]),

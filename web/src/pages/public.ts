@@ -130,3 +130,22 @@ export const verifyCertificate: Page = (main, _params, query) => {
   );
   if (input.value) void verify();
 };
+
+interface Course { id: string; province?: string; content: { title: string; summary?: string; mandatory?: boolean; lessons?: unknown[]; hazardCategories?: string[] }; publishTime?: string }
+
+// The published course catalogue: the province's courses and national ones.
+export const courses: Page = async (main) => {
+  const list = h('section', { 'aria-live': 'polite', 'aria-label': t('courses.title') });
+  main.append(h('h1', {}, t('courses.title')), list);
+  await fill(list, async () => {
+    const answer = await api.get<{ courses?: Course[] }>('/v1/courses', { page_size: 50 });
+    const items = answer.courses ?? [];
+    if (!items.length) return empty();
+    return h('ol', { class: 'hits courses' }, ...items.map((c) =>
+      h('li', { class: 'hit course' },
+        h('h2', {}, c.content.title),
+        c.content.summary ? h('p', { class: 'snippet' }, c.content.summary) : null,
+        h('p', { class: 'meta' }, [c.content.mandatory ? t('courses.mandatory') : '', `${t('courses.lessons')} ${(c.content.lessons ?? []).length}`,
+          (c.content.hazardCategories ?? []).map(word).join('、'), c.publishTime ? `${t('library.published')} ${cstDateTime(c.publishTime)}` : ''].filter(Boolean).join(' · ')))));
+  });
+};

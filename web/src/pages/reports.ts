@@ -1,0 +1,97 @@
+// The province's annual reports (province_admin, inspector): generate a
+// report for a year (its figures frozen), see its indicators against their
+// targets (the findings), and submit it to the national level
+// (province_admin; a second submission for a year is an amendment with a reason).
+import { api, requestId } from '../api';
+import { currentClaims } from '../auth';
+import { cstDateTime, cstYear, percent } from '../format';
+import { t, word } from '../i18n';
+import { empty, errorBox, field, fill, h, table } from '../ui';
+import type { Page } from '../main';
+
+export interface IndicatorValue { indicator: string; numerator?: string; denominator?: string; value?: number; target?: number; meetsTarget?: boolean }
+export interface AnnualReport {
+  id: string; province: string; provinceName?: string; year: number; status: string; snapshotTime?: string;
+  totals?: Array<{ metric: string; value?: string }>; indicators?: IndicatorValue[];
+  submission?: { submitTime?: string; late?: boolean; amendmentReason?: string };
+}
+
+export function indicatorTable(indicators: IndicatorValue[]): Node {
+  if (!indicators.length) return empty();
+  return table([t('reports.indicator'), t('reports.value'), t('reports.target'), t('reports.meets')],
+    indicators.map((i) => [word(i.indicator), i.value === undefined ? `— (${i.numerator ?? 0}/${i.denominator ?? 0})` : `${percent(i.value)} (${i.numerator ?? 0}/${i.denominator ?? 0})`,
+      i.target === undefined ? '—' : percent(i.target), i.meetsTarget ? t('reports.yes') : t('reports.no')]));
+}
+
+function reportCard(report: AnnualReport, onChange: () => void): HTMLElement {
+  const reason = h('input', { name: 'amendment_reason', maxlength: 500, autocomplete: 'off' });
+  const outcome = h('div', { 'aria-live': 'polite' });
+  const canSubmit = report.status === 'REPORT_STATUS_DRAFT' && currentClaims()?.role === 'province_admin';
+  const submit = async () => {
+    try {
+      await api.post(`/v1/reporting/annual-reports/${report.id}:submit`, { amendmentReason: reason.value.trim(), requestId: requestId() });
+      onChange();
+    } catch (e) {
+      outcome.replaceChildren(errorBox(e));
+    }
+  };
+  return h('section', { class: 'card report', 'data-report': report.id, 'data-status': report.status },
+    h('h2', {}, `${report.provinceName ?? report.province} ${report.year} · ${word(report.status)}`),
+    h('p', { class: 'meta' }, `${t('reports.snapshot')}: ${cstDateTime(report.snapshotTime)}` +
+      (report.submission?.submitTime ? ` · ${t('reports.submitted')}: ${cstDateTime(report.submission.submitTime)}${report.submission.late ? ` (${t('reports.late')})` : ''}` : '')),
+    indicatorTable(report.indicators ?? []),
+    canSubmit ? h('form', { class: 'inline', onsubmit: (e: Event) => { e.preventDefault(); void submit(); } },
+      field(t('reports.amendment'), reason), h('button', { type: 'submit', class: 'submit-report' }, t('reports.submit'))) : null,
+    outcome);
+}
+
+export const annualReports: Page = (main) => {
+  const province = currentClaims()?.province ?? '';
+  const year = h('input', { name: 'year', type: 'number', min: 2000, max: 2100, value: cstYear() });
+  const outcome = h('div', { 'aria-live': 'polite' });
+  const list = h('div', { 'aria-live': 'polite' });
+  const load = () => fill(list, async () => {
+    const answer = await api.get<{ reports?: AnnualReport[] }>('/v1/reporting/annual-reports', { province, page_size: 20 });
+    const reports = answer.reports ?? [];
+    if (!reports.length) return empty();
+    const out = document.createDocumentFragment();
+    for (const r of reports) out.append(reportCard(r, () => void load()));
+    return out;
+  });
+  const generate = async () => {
+    outcome.replaceChildren();
+    try {
+      await api.post(`/v1/reporting/provinces/${province}/annual-reports`, { year: Number(year.value), requestId: requestId() });
+      await load();
+    } catch (e) {
+      outcome.replaceChildren(errorBox(e));
+    }
+  };
+  main.append(h('h1', {}, t('reports.title')),
+    h('form', { class: 'inline', onsubmit: (e: Event) => { e.preventDefault(); void generate(); } },
+      field(t('national.year'), year), h('button', { type: 'submit', class: 'generate' }, t('reports.generate'))),
+    outcome, list);
+  void load();
+};
+
+interface RiskCell { hazardClass?: string; managementGrade?: string; employers?: number }
+const CLASSES = ['GENERAL', 'RELATIVELY_SERIOUS', 'SERIOUS'].map((x) => `HAZARD_RISK_CLASS_${x}`);
+const GRADES = ['A', 'B', 'C'].map((x) => `MANAGEMENT_GRADE_${x}`);
+
+// How many of the region's employers fall in each hazard class × management grade.
+export const riskMatrix: Page = (main, _params, query) => {
+  const division = h('input', { name: 'division_prefix', inputmode: 'numeric', maxlength: 6, value: query.get('division_prefix') ?? '' });
+  const result = h('section', { 'aria-live': 'polite', 'aria-label': t('risk.title') });
+  const load = () => fill(result, async () => {
+    const answer = await api.get<{ summary?: RiskCell[] }>('/v1/risk-classifications', { include_summary: true, page_size: 1, division_prefix: division.value.trim() });
+    const count = (c: string, g: string) => (answer.summary ?? []).filter((x) => x.hazardClass === c && x.managementGrade === g).reduce((s, x) => s + (x.employers ?? 0), 0);
+    return table([`${t('risk.class')} \\ ${t('risk.grade')}`, ...GRADES.map(word), t('risk.total')],
+      [...CLASSES.map((c) => [word(c), ...GRADES.map((g) => count(c, g)), GRADES.reduce((s, g) => s + count(c, g), 0)]),
+        [t('risk.total'), ...GRADES.map((g) => CLASSES.reduce((s, c) => s + count(c, g), 0)), CLASSES.reduce((s, c) => s + GRADES.reduce((x, g) => x + count(c, g), 0), 0)]],
+      t('risk.title'));
+  });
+  main.append(h('h1', {}, t('risk.title')),
+    h('form', { class: 'inline', onsubmit: (e: Event) => { e.preventDefault(); void load(); } }, field(t('employers.division'), division), h('button', { type: 'submit' }, t('employers.search'))),
+    result);
+  void load();
+};
