@@ -118,8 +118,7 @@ std::unique_ptr<StaticSite> StaticSite::Load(const Options& options, std::string
   }
   site->csp_ = "default-src 'self'; script-src 'self'; connect-src 'self'" +
                (options.extra_connect_src.empty() ? "" : " " + options.extra_connect_src) +
-               // ECharts positions its tooltips with style attributes; no script can be inline.
-               "; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; object-src 'none'; "
+               "; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; object-src 'none'; "
                "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
   return site;
 }

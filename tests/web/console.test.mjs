@@ -250,6 +250,12 @@ async function run() {
   check('a national admin lands on the dashboard', new URL(page.url()).pathname === '/national');
   await page.waitForSelector('#province-map[data-drawn]');
   await page.waitForSelector('#province-map ~ section table');
+  // A tooltip over the map (ECharts writes its box's style): the policy must allow what the charts do.
+  const box = await page.$eval('#province-map', (x) => { const r = x.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
+  await page.mouse.move(box.x + box.w * 0.5, box.y + box.h * 0.5);
+  await page.mouse.move(box.x + box.w * 0.55, box.y + box.h * 0.55);
+  await page.waitForFunction(() => [...document.querySelectorAll('#province-map div')].some((d) => /: /.test(d.textContent) && d.offsetWidth > 0));
+  check('hovering the map shows a province\'s figure in a tooltip', true);
   const rollup = await apiGet('/v1/reporting/rollups?query.group_by=DIMENSION_PROVINCE&page_size=1000', NATIONAL);
   const guangdong = rollup.body.rows.find((r) => r.regionCode === '44');
   const registered = guangdong.values.find((v) => v.metric === 'METRIC_REGISTERED_EMPLOYERS').value;

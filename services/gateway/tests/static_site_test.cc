@@ -131,6 +131,7 @@ TEST_F(WebConsoleOverSocket, TheRootAnswersIndexHtmlRevalidatedEveryTimeUnderASt
   EXPECT_NE(csp.find("default-src 'self'"), std::string::npos) << csp;
   EXPECT_NE(csp.find("script-src 'self';"), std::string::npos) << csp;
   EXPECT_EQ(csp.find("unsafe-eval"), std::string::npos) << csp;
+  EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << csp;  // neither scripts nor styles inline
   EXPECT_NE(csp.find("connect-src 'self' https://idp.example.cn"), std::string::npos) << csp;
   EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
 }

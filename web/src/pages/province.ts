@@ -141,7 +141,7 @@ function reviewItem(employer: Employer, declaration: Declaration): HTMLElement {
     'li',
     { class: 'review', 'data-declaration': declaration.id },
     h('h2', {}, link(`/province/employers/${employer.id}`, employer.name)),
-    h('p', { class: 'meta' }, `${word(declaration.type)} · ${t('reviews.year')} ${declaration.year ?? ''} · ${t('employers.exposed')} ${declaration.totalExposedWorkers ?? 0} · ${t('reviews.submitted')} ${cstDateTime(declaration.submitTime)}`),
+    h('p', { class: 'meta' }, `${word(declaration.type)}${declaration.year ? ` · ${t('reviews.year')} ${declaration.year}` : ''} · ${t('employers.exposed')} ${declaration.totalExposedWorkers ?? 0} · ${t('reviews.submitted')} ${cstDateTime(declaration.submitTime)}`),
     field(t('reviews.reason'), reason),
     buttons,
     outcome,
