@@ -58,6 +58,17 @@ for n in 1 2; do
     { echo "FAIL declaring for employer $n"; exit 1; }
 done
 
+# Inspections with rectification deadlines: one passed (overdue now), one ahead, in China Standard Time.
+read -r INSPECTED PASSED AHEAD < <(python3 -c 'import datetime as d; t=d.datetime.now(d.timezone(d.timedelta(hours=8))).date(); print(t-d.timedelta(60), t-d.timedelta(30), t+d.timedelta(30))')
+employer_id() { curl -s -H "authorization: Bearer $ADMIN" "$BASE/v1/employers:byCreditCode/$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'; }
+EMPLOYER_CODE="$(python3 "$ROOT/tests/web/credit_code.py" 1)"
+post "/v1/employers/$(employer_id "$EMPLOYER_CODE")/inspections?request_id=web-inspection-1" "{\"inspectedOn\":\"$INSPECTED\",
+  \"summary\":\"日常监督检查\",\"findings\":[{\"description\":\"打磨车间局部排风罩风速不足\",\"factorCode\":\"D001\",\"rectificationDeadline\":\"$AHEAD\"}]}" >/dev/null ||
+  { echo "FAIL recording an inspection"; exit 1; }
+post "/v1/employers/$(employer_id "$(python3 "$ROOT/tests/web/credit_code.py" 2)")/inspections?request_id=web-inspection-2" "{\"inspectedOn\":\"$INSPECTED\",
+  \"summary\":\"专项检查\",\"findings\":[{\"description\":\"未设置职业病危害警示标识\",\"rectificationDeadline\":\"$PASSED\"}]}" >/dev/null ||
+  { echo "FAIL recording an overdue inspection"; exit 1; }
+
 NATIONAL="$("$BIN_DIR/libs/auth/osh-devtoken" --secret-file "$SECRET_FILE" --sub web-national --role national_admin)"
 # The rollups follow the events: wait until the seeded employers are counted.
 for _ in $(seq 1 300); do
@@ -70,5 +81,6 @@ done
 (( ${count:-0} >= 32 )) || { echo "FAIL the rollups never counted the seeded employers (${count:-0})"; tail "$WORK/reporting-live.log"; exit 1; }
 
 export BASE CHROMIUM RESULTS WEB NATIONAL ADMIN \
-  INSPECTOR="$(token web-inspector inspector)" WORKER="$(token web-worker worker)"
+  INSPECTOR="$(token web-inspector inspector)" WORKER="$(token web-worker worker)" \
+  EMPLOYER="$(token web-employer employer "$EMPLOYER_CODE")"
 node "$ROOT/tests/web/console.test.mjs"

@@ -30,6 +30,7 @@ const routes: Route[] = [
   { pattern: /^\/province\/rectifications$/, roles: PROVINCE_STAFF, page: () => import('./pages/province').then((m) => m.overdueRectifications) },
   { pattern: /^\/province\/risk$/, roles: PROVINCE_STAFF, page: () => import('./pages/reports').then((m) => m.riskMatrix) },
   { pattern: /^\/province\/annual-reports$/, roles: PROVINCE_STAFF, page: () => import('./pages/reports').then((m) => m.annualReports) },
+  { pattern: /^\/employer$/, roles: ['employer'], page: () => import('./pages/employer').then((m) => m.employerHome) },
   { pattern: /^\/courses$/, page: () => import('./pages/public').then((m) => m.courses) },
   { pattern: /^\/national$/, roles: NATIONAL, page: () => import('./pages/national').then((m) => m.dashboard) },
 ];
@@ -49,6 +50,7 @@ const nav: NavItem[] = [
   { href: '/province/risk', key: 'nav.risk', roles: PROVINCE_STAFF },
   { href: '/province/annual-reports', key: 'nav.reports', roles: PROVINCE_STAFF },
   { href: '/national', key: 'nav.national', roles: NATIONAL },
+  { href: '/employer', key: 'nav.mine', roles: ['employer'] },
 ];
 
 function allowed(roles: Role[] | undefined): boolean {
@@ -120,6 +122,7 @@ function landing(): string {
   const role = currentClaims()?.role;
   if (role === 'national_admin') return '/national';
   if (role === 'province_admin' || role === 'inspector') return '/province/reviews';
+  if (role === 'employer') return '/employer';
   return '/library';
 }
 

@@ -15,7 +15,7 @@ interface Declaration {
   id: string; employerId: string; type?: string; year?: number; status?: string; submitTime?: string;
   totalExposedWorkers?: number; totalWorkers?: number; reviews?: Array<{ approved?: boolean; reason?: string; reviewTime?: string }>;
 }
-interface Rectification { id: string; employerId: string; divisionCode: string; description: string; deadline: string; status: string; overdue?: boolean }
+interface Rectification { id: string; employerId: string; divisionCode: string; description: string; deadline: string; status: string; overdue?: boolean; doneNote?: string; version?: string }
 interface RiskClassification { hazardClass?: string; managementGrade?: string; inspectionsPerYear?: number; reasons?: Array<{ rule: string; input: string; effect: string }>; asOf?: string }
 
 const enumOptions = (values: string[]): Array<[string, string]> => [['', t('any')], ...values.map((v): [string, string] => [v, word(v)])];
@@ -165,17 +165,41 @@ function reviewItem(employer: Employer, declaration: Declaration): HTMLElement {
   return item;
 }
 
+// Overdue items by region, or items the employers reported done, each
+// accepted (closed) here after checking.
 export const overdueRectifications: Page = (main, _params, query) => {
   const division = h('input', { name: 'division_prefix', inputmode: 'numeric', maxlength: 6, value: query.get('division_prefix') ?? '' });
+  const mode = select('show', [['overdue', t('rect.overdue')], ['RECTIFICATION_STATUS_REPORTED_DONE', t('rect.awaiting')]], query.get('show') ?? 'overdue');
   const results = h('section', { 'aria-live': 'polite', 'aria-label': t('rect.title') });
   const load = () => fill(results, async () => {
-    const answer = await api.get<{ items?: Rectification[] }>('/v1/rectifications', { overdue_only: true, division_prefix: division.value.trim(), page_size: 100 });
-    return rectificationTable(answer.items ?? []);
+    const overdue = mode.value === 'overdue';
+    const answer = await api.get<{ items?: Rectification[] }>('/v1/rectifications', {
+      overdue_only: overdue || undefined, status: overdue ? undefined : mode.value, division_prefix: division.value.trim(), page_size: 100 });
+    const items = answer.items ?? [];
+    if (overdue || !items.length) return rectificationTable(items);
+    return table([t('rect.description'), t('rect.division'), t('rect.deadline'), t('rect.note'), ''],
+      items.map((r) => [link(`/province/employers/${r.employerId}`, r.description), r.divisionCode, r.deadline, r.doneNote ?? '', closeButton(r)]));
   });
   main.append(
     h('h1', {}, t('rect.title')),
-    h('form', { class: 'inline', onsubmit: (e: Event) => { e.preventDefault(); void load(); } }, field(t('employers.division'), division), h('button', { type: 'submit' }, t('employers.search'))),
+    h('form', { class: 'inline', onsubmit: (e: Event) => { e.preventDefault(); void load(); } },
+      field(t('rect.show'), mode), field(t('employers.division'), division), h('button', { type: 'submit' }, t('employers.search'))),
     results,
   );
+  mode.addEventListener('change', () => void load());
   void load();
 };
+
+function closeButton(r: Rectification): HTMLElement {
+  const cell = h('div', { class: 'outcome', 'data-item': r.id });
+  const close = async () => {
+    try {
+      const done = await api.post<Rectification>(`/v1/rectifications/${r.id}:review`, { version: r.version, accept: true, requestId: requestId() });
+      cell.replaceChildren(h('span', { class: 'done', role: 'status' }, word(done.status)));
+    } catch (e) {
+      cell.replaceChildren(errorBox(e));
+    }
+  };
+  cell.append(h('button', { type: 'button', class: 'close-item', onclick: () => void close() }, t('rect.close')));
+  return cell;
+}
