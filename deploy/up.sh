@@ -5,7 +5,8 @@
 #
 # Runs: a local Kafka broker (deploy/kafka.sh) and Redis (deploy/redis.sh); one
 # osh-registry per demo province — OSH_PROVINCE (default 44 Guangdong) on 7101,
-# plus 32 Jiangsu on 7111 and 11 Beijing on 7121 — osh-reporting (7105), the
+# plus 32 Jiangsu on 7111 and 11 Beijing on 7121, each with demo employers and
+# supervision facts (deploy/demo/supervision_facts.sh) — osh-reporting (7105), the
 # national deployment that aggregates all three from the shared broker,
 # osh-content (7106) with the seed texts (../shared/seeds) published as demo
 # articles, osh-notify (7107) with demo rules, osh-training (7108; xAPI LRS on
@@ -139,6 +140,15 @@ for i in "${!DEMO_PROVINCES[@]}"; do
     --token-file "$OSH_VAR_DIR/secrets/seed-token-$p" --province "$p" \
     --employers "${OSH_DEMO_EMPLOYERS:-300}" --declare-every 2 >/dev/null
 done
+
+osh_log "seeding demo supervision facts (tests, exams, inspections, assistance, disease cases; idempotent)"
+facts_specs=()
+for i in "${!DEMO_PROVINCES[@]}"; do
+  facts_specs+=("${DEMO_PROVINCES[$i]}:$((7101 + 10 * i)):$OSH_VAR_DIR/secrets/seed-token-${DEMO_PROVINCES[$i]}")
+done
+"$OSH_ROOT/deploy/demo/supervision_facts.sh" "$OSH_BUILD_DIR" "${facts_specs[@]}" \
+  >"$OSH_VAR_DIR/log/supervision-facts.log" 2>&1 || {
+  tail -n 20 "$OSH_VAR_DIR/log/supervision-facts.log" >&2; osh_die "seeding the demo supervision facts failed"; }
 
 SEEDS_DIR="${OSH_SEEDS_DIR:-$OSH_ROOT/../shared/seeds}"
 if [[ -d "$SEEDS_DIR" ]]; then

@@ -5,6 +5,7 @@
 //   osh-loadgen seed  --target 127.0.0.1:7101 --token-file T --province 44 --employers 300
 //   osh-loadgen bench --target 127.0.0.1:7101 --token-file T --province 44 --mode create --concurrency 16
 //   osh-loadgen seed-training --target 127.0.0.1:7108 --token-file T
+//   osh-loadgen seed-supervision --target 127.0.0.1:7101 --token-file T --province 44
 //   osh-loadgen bench --service training --target 127.0.0.1:7108 --token-file T --secret-file S --mode enroll
 //
 // Results are printed as one JSON line per scenario (see bench/README.md).
@@ -22,6 +23,7 @@
 
 #include "closed_loop.h"
 #include "osh/registry/v1/registry.grpc.pb.h"
+#include "supervision_seed.h"
 #include "synthetic.h"
 #include "training_load.h"
 
@@ -187,11 +189,12 @@ int Bench(const Options& o) {
 
 int main(int argc, char** argv) {
   const std::string command = argc < 2 ? "" : argv[1];
-  if (command != "seed" && command != "bench" && command != "seed-training") {
-    std::cerr << "usage: osh-loadgen seed|bench|seed-training --target HOST:PORT (--token T | --token-file F) [--province NN]\n"
+  if (command != "seed" && command != "bench" && command != "seed-training" && command != "seed-supervision") {
+    std::cerr << "usage: osh-loadgen seed|bench|seed-training|seed-supervision --target HOST:PORT (--token T | --token-file F) [--province NN]\n"
                  "  seed:  --employers N --declare-every K --concurrency C\n"
                  "  bench: --mode create|get --concurrency C --duration-ms MS [--pool N]\n"
                  "  seed-training: publishes the demo courses (a province_admin token)\n"
+                 "  seed-supervision: supervision facts for the registry's employers (a province_admin token)\n"
                  "  bench --service training: --mode enroll|submit-quiz --secret-file S (mints learner tokens)\n"
                  "        [--learners N] [--courses N] --concurrency C --duration-ms MS\n";
     return 2;
@@ -218,6 +221,7 @@ int main(int argc, char** argv) {
     std::cerr << "no token: give --token, --token-file or OSH_TOKEN\n";
     return 2;
   }
+  if (o.command == "seed-supervision") return osh::bench::SeedSupervision(o.flags, ReadToken(o));
   if (o.command == "seed-training") return osh::bench::SeedTraining(o.flags, ReadToken(o));
   if (o.command == "bench" && o.Get("service") == "training") return osh::bench::BenchTraining(o.flags, ReadToken(o));
   return o.command == "seed" ? Seed(o) : Bench(o);

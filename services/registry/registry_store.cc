@@ -1,5 +1,6 @@
 #include "registry_store.h"
 
+#include "disease_case_store.h"
 #include "osh/events/consumer.h"
 #include "osh/events/outbox.h"
 #include "osh/service/records.h"
@@ -63,6 +64,8 @@ CREATE INDEX declarations_by_employer ON declarations(employer_id, id);
       TransferImporter::Migration(12),
       // Personal data sealed per field, and the record of each reveal (issue 23).
       PersonalDataReads::Migration(13),
+      // Occupational-disease case reports (issue 16).
+      DiseaseCaseStore::Migration(14),
   };
 }
 

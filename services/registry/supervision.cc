@@ -71,6 +71,22 @@ void CheckFactor(const std::string& code, const std::string& field, bool require
   }
 }
 
+// The denominator of the health-exam rate for `summary`: the count the
+// employer reported, else the exposed workers of its latest approved
+// declaration of that year or earlier, else nothing.
+std::pair<int, events::v1::ShouldBeExaminedSource> ShouldBeExamined(store::Tx& tx, const v1::HealthExamSummary& summary) {
+  if (summary.should_be_examined() > 0) {
+    return {summary.should_be_examined(), events::v1::SHOULD_BE_EXAMINED_SOURCE_REPORTED};
+  }
+  // Newest first; an employer files about one declaration a year.
+  for (const auto& d : RegistryStore::ListDeclarations(tx, summary.employer_id(), "", 100)) {
+    if (d.status() == v1::DECLARATION_STATUS_APPROVED && d.year() <= summary.year()) {
+      return {d.total_exposed_workers(), events::v1::SHOULD_BE_EXAMINED_SOURCE_DECLARATION};
+    }
+  }
+  return {0, events::v1::SHOULD_BE_EXAMINED_SOURCE_NONE};
+}
+
 std::string StatusName(v1::RectificationStatus s) {
   return v1::RectificationStatus_Name(s).substr(std::string("RECTIFICATION_STATUS_").size());
 }
@@ -78,7 +94,12 @@ std::string StatusName(v1::RectificationStatus s) {
 }  // namespace
 
 Supervision::Supervision(store::Database& db, Options options)
-    : db_(db), options_(std::move(options)), access_(options_.province), events_(options_.province) {}
+    : db_(db), options_(std::move(options)), access_(options_.province), events_(options_.province), facts_(options_.province),
+      disease_cases_(db, DiseaseCases::Options{.province = options_.province,
+                                               .default_page_size = options_.default_page_size,
+                                               .max_page_size = options_.max_page_size,
+                                               .clock = options_.clock,
+                                               .after_commit = options_.after_commit}) {}
 
 std::string Supervision::Today() const { return domain::ChinaDateOf(options_.clock()); }
 
@@ -333,10 +354,12 @@ grpc::Status Supervision::RecordHazardTest(const Caller& caller, const v1::Recor
         test.set_exceedances(exceedances);
         *test.mutable_create_time() = TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(now_tp));
         SupervisionStore::InsertHazardTest(tx, test);
+        facts_.HazardTestRecorded(tx, test, e);
         service::Audit(tx, caller, "record", "hazard_test", test.id());
         *response = test;
       });
     });
+    if (options_.after_commit) options_.after_commit();
   });
 }
 
@@ -393,6 +416,7 @@ grpc::Status Supervision::RecordHealthExamSummary(const Caller& caller,
         errors.Add(field, fmt::format("must be from 0 to examined ({})", in.examined()));
       }
     }
+    if (in.should_be_examined() < 0) errors.Add("summary.should_be_examined", "must be >= 0 (0: from the declaration)");
     if (in.suspected_occupational_disease() > in.abnormal() && in.abnormal() >= 0) {
       errors.Add("summary.suspected_occupational_disease", "cannot exceed abnormal results");
     }
@@ -413,10 +437,13 @@ grpc::Status Supervision::RecordHealthExamSummary(const Caller& caller,
         summary.set_notification_gap(in.examined() - in.notified_in_writing());
         *summary.mutable_create_time() = TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(now_tp));
         SupervisionStore::InsertSummary(tx, summary);
+        const auto [should, source] = ShouldBeExamined(tx, summary);
+        facts_.HealthExamSummaryRecorded(tx, summary, e, should, source);
         service::Audit(tx, caller, "record", "health_exam_summary", summary.id());
         *response = summary;
       });
     });
+    if (options_.after_commit) options_.after_commit();
   });
 }
 
@@ -512,7 +539,7 @@ grpc::Status Supervision::RecordAssistanceVisit(const Caller& caller, const v1::
     db_.Write([&](store::Tx& tx) {
       Idempotent(tx, caller, "RecordAssistanceVisit", request.request_id(), request, response, [&] {
         auto c = SupervisionStore::FindCase(tx, request.case_id());
-        AllowedEmployerOf(tx, access_, caller, auth::Action::kReview, c ? std::optional(c->employer_id()) : std::nullopt,
+        const auto employer = AllowedEmployerOf(tx, access_, caller, auth::Action::kReview, c ? std::optional(c->employer_id()) : std::nullopt,
                           "assistance case", request.case_id());
         if (v.visited_on() < c->enrolled_on()) {
           throw service::Refusal{core::InvalidArgument("visit.visited_on", "is before the enrolment on " + c->enrolled_on())};
@@ -529,10 +556,13 @@ grpc::Status Supervision::RecordAssistanceVisit(const Caller& caller, const v1::
         c->set_subsidy_fen(c->subsidy_fen() + v.subsidy_fen());
         c->set_version(c->version() + 1);
         SupervisionStore::UpdateCase(tx, *c);
+        facts_.AssistanceVisitRecorded(tx, *c, v, employer,
+                                       TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(options_.clock())));
         service::Audit(tx, caller, "visit", "assistance_case", c->id());
         *response = *c;
       });
     });
+    if (options_.after_commit) options_.after_commit();
   });
 }
 

@@ -9,9 +9,11 @@
 #include "osh/registry/v1/supervision.pb.h"
 #include "osh/service/call.h"
 #include "osh/store/database.h"
+#include "disease_cases.h"
 #include "record_access.h"
 #include "registry_events.h"
 #include "risk_classifier.h"
+#include "supervision_events.h"
 
 namespace osh::registry {
 
@@ -29,7 +31,7 @@ class Supervision {
     int max_page_size = 500;
     RiskPolicy risk;
     std::function<std::chrono::system_clock::time_point()> clock = [] { return std::chrono::system_clock::now(); };
-    // Called after a write that put events in the outbox (rectification items): wakes the relay.
+    // Called after a write that put events in the outbox: wakes the relay.
     std::function<void()> after_commit;
   };
 
@@ -69,6 +71,20 @@ class Supervision {
   grpc::Status ListRiskClassifications(const Caller& caller, const v1::ListRiskClassificationsRequest& request,
                                        v1::ListRiskClassificationsResponse* response);
 
+  // Occupational-disease case reports (DiseaseCases).
+  grpc::Status RecordDiseaseCases(const Caller& caller, const v1::RecordDiseaseCasesRequest& request,
+                                  v1::DiseaseCaseReport* response) {
+    return disease_cases_.Record(caller, request, response);
+  }
+  grpc::Status GetDiseaseCaseReport(const Caller& caller, const v1::GetDiseaseCaseReportRequest& request,
+                                    v1::DiseaseCaseReport* response) {
+    return disease_cases_.Get(caller, request, response);
+  }
+  grpc::Status ListDiseaseCaseReports(const Caller& caller, const v1::ListDiseaseCaseReportsRequest& request,
+                                      v1::ListDiseaseCaseReportsResponse* response) {
+    return disease_cases_.List(caller, request, response);
+  }
+
   // Today's date in China Standard Time ("YYYY-MM-DD"): deadlines are dates there.
   std::string Today() const;
 
@@ -78,6 +94,8 @@ class Supervision {
   // Lookups authorise before they tell whether a record exists.
   RecordAccess access_;
   RegistryEvents events_;
+  SupervisionEvents facts_;
+  DiseaseCases disease_cases_;
 };
 
 }  // namespace osh::registry

@@ -49,6 +49,24 @@ grpc::ServerUnaryReactor* SupervisionGrpcService::ListExceedances(grpc::Callback
                                      [&](const Caller& c) { return supervision_.ListExceedances(c, *req, resp); });
 }
 
+grpc::ServerUnaryReactor* SupervisionGrpcService::RecordDiseaseCases(grpc::CallbackServerContext* ctx,
+    const v1::RecordDiseaseCasesRequest* req, v1::DiseaseCaseReport* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.RecordDiseaseCases(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::GetDiseaseCaseReport(grpc::CallbackServerContext* ctx,
+    const v1::GetDiseaseCaseReportRequest* req, v1::DiseaseCaseReport* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.GetDiseaseCaseReport(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::ListDiseaseCaseReports(grpc::CallbackServerContext* ctx,
+    const v1::ListDiseaseCaseReportsRequest* req, v1::ListDiseaseCaseReportsResponse* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.ListDiseaseCaseReports(c, *req, resp); });
+}
+
 grpc::ServerUnaryReactor* SupervisionGrpcService::GetRiskClassification(grpc::CallbackServerContext* ctx,
     const v1::GetRiskClassificationRequest* req, v1::RiskClassification* resp) {
   return service::ServeAuthenticated(ctx, verifier_, "supervision",

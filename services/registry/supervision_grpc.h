@@ -48,6 +48,12 @@ class SupervisionGrpcService final : public v1::SupervisionService::CallbackServ
       const v1::AddExpertRequest* req, v1::Expert* resp) override;
   grpc::ServerUnaryReactor* ListExperts(grpc::CallbackServerContext* ctx,
       const v1::ListExpertsRequest* req, v1::ListExpertsResponse* resp) override;
+  grpc::ServerUnaryReactor* RecordDiseaseCases(grpc::CallbackServerContext* ctx,
+      const v1::RecordDiseaseCasesRequest* req, v1::DiseaseCaseReport* resp) override;
+  grpc::ServerUnaryReactor* GetDiseaseCaseReport(grpc::CallbackServerContext* ctx,
+      const v1::GetDiseaseCaseReportRequest* req, v1::DiseaseCaseReport* resp) override;
+  grpc::ServerUnaryReactor* ListDiseaseCaseReports(grpc::CallbackServerContext* ctx,
+      const v1::ListDiseaseCaseReportsRequest* req, v1::ListDiseaseCaseReportsResponse* resp) override;
   grpc::ServerUnaryReactor* GetRiskClassification(grpc::CallbackServerContext* ctx, const v1::GetRiskClassificationRequest* req,
       v1::RiskClassification* resp) override;
   grpc::ServerUnaryReactor* ListRiskClassifications(grpc::CallbackServerContext* ctx, const v1::ListRiskClassificationsRequest* req,

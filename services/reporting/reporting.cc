@@ -17,6 +17,7 @@
 #include "osh/service/checks.h"
 #include "osh/service/paging.h"
 #include "osh/service/records.h"
+#include "indicators.h"
 #include "rollup_metrics.h"
 #include "rollup_query.h"
 #include "rollup_store.h"
@@ -101,18 +102,6 @@ int64_t ValueOf(const std::vector<v1::MetricValue>& values, v1::Metric metric) {
   return 0;
 }
 
-v1::IndicatorValue Ratio(v1::Indicator indicator, int64_t numerator, int64_t denominator,
-                         const std::map<v1::Indicator, double>& targets) {
-  v1::IndicatorValue v;
-  v.set_indicator(indicator);
-  v.set_numerator(numerator);
-  v.set_denominator(denominator);
-  if (denominator > 0) v.set_value(static_cast<double>(numerator) / static_cast<double>(denominator));
-  if (auto it = targets.find(indicator); it != targets.end()) v.set_target(it->second);
-  v.set_meets_target(v.has_value() && v.has_target() && v.value() >= v.target());
-  return v;
-}
-
 ReportFigures ComputeFigures(store::Tx& tx, const std::string& province, int year, const Reporting::Options& o) {
   ResolvedQuery q;
   q.months = RangeOf([&] {
@@ -133,15 +122,16 @@ ReportFigures ComputeFigures(store::Tx& tx, const std::string& province, int yea
     v.set_value(total_row.values_size() > static_cast<int>(i) ? total_row.values(static_cast<int>(i)).value() : 0);
     f.totals.push_back(v);
   }
-  f.indicators.push_back(Ratio(v1::INDICATOR_DECLARATION_RATE,
-                               ValueOf(f.totals, v1::METRIC_EMPLOYERS_WITH_APPROVED_DECLARATION),
-                               ValueOf(f.totals, v1::METRIC_REGISTERED_EMPLOYERS), o.indicator_targets));
-  // Only where questionnaires were recorded: a province that ran no survey has no literacy level, not 0 %.
-  if (const int64_t questionnaires = ValueOf(f.totals, v1::METRIC_LITERACY_QUESTIONNAIRES); questionnaires > 0) {
-    f.indicators.push_back(Ratio(v1::INDICATOR_HEALTH_LITERACY_LEVEL,
-                                 ValueOf(f.totals, v1::METRIC_LITERACY_REACHING_THRESHOLD), questionnaires,
-                                 o.indicator_targets));
-  }
+  // All seven, with the change from the year before.
+  const auto previous = TotalsOf(tx, province, RangeOf([&] {
+    v1::Period p;
+    p.set_kind(v1::PERIOD_KIND_YEAR);
+    p.set_year(year - 1);
+    return p;
+  }()));
+  std::vector<int64_t> current;
+  for (const auto& v : f.totals) current.push_back(v.value());
+  f.indicators = ComputeIndicators(current, previous, o.indicator_targets);
 
   q.region_digits = 4;
   for (const auto& [key, values] : RollupOrRefuse(tx, q, o.max_rollup_groups)) f.cities.push_back(ToRollupRow(key, values, q));

@@ -61,6 +61,11 @@ class Reporting {
   grpc::Status CompareReportWithLive(const Caller& caller, const v1::CompareReportWithLiveRequest& request,
                                      v1::ReportComparison* response);
 
+  // The seven indicators and new disease cases with year-on-year change
+  // (indicators.cc).
+  grpc::Status GetIndicators(const Caller& caller, const v1::GetIndicatorsRequest& request,
+                             v1::GetIndicatorsResponse* response);
+
  private:
   store::Database& db_;
   Options options_;

@@ -26,7 +26,9 @@ std::vector<core::ConfigKey> ConfigKeys() {
       {"consumer-group", "", "Kafka consumer group id (default reporting-<deployment>)"},
       {"period-utc-offset-minutes", "480", "time zone periods are cut in, minutes east of UTC (China: 480)"},
       {"indicator-targets", "",
-       "targets of report indicators as name=ratio pairs, e.g. declaration_rate=0.9,health_exam_rate=0.95"},
+       "targets of the indicators as name=ratio pairs (declaration_rate, monitoring_pass_rate, health_exam_rate, "
+       "written_notice_rate, training_rate, rectification_closure_rate, health_literacy_level), e.g. "
+       "declaration_rate=0.9,health_exam_rate=0.95"},
   });
   return keys;
 }

@@ -69,4 +69,10 @@ grpc::ServerUnaryReactor* ReportingGrpcService::CompareReportWithLive(grpc::Call
   return Serve(ctx, [&](const Caller& c) { return reporting_.CompareReportWithLive(c, *req, resp); });
 }
 
+grpc::ServerUnaryReactor* ReportingGrpcService::GetIndicators(grpc::CallbackServerContext* ctx,
+                                                              const v1::GetIndicatorsRequest* req,
+                                                              v1::GetIndicatorsResponse* resp) {
+  return Serve(ctx, [&](const Caller& c) { return reporting_.GetIndicators(c, *req, resp); });
+}
+
 }  // namespace osh::reporting

@@ -38,6 +38,8 @@ class ReportingGrpcService final : public v1::ReportingService::CallbackService 
   grpc::ServerUnaryReactor* CompareReportWithLive(grpc::CallbackServerContext* ctx,
                                                   const v1::CompareReportWithLiveRequest* req,
                                                   v1::ReportComparison* resp) override;
+  grpc::ServerUnaryReactor* GetIndicators(grpc::CallbackServerContext* ctx, const v1::GetIndicatorsRequest* req,
+                                          v1::GetIndicatorsResponse* resp) override;
 
  private:
   grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx,

@@ -7,7 +7,10 @@
 #include "osh/domain/industries.h"
 #include "osh/domain/regions.h"
 #include "osh/domain/text.h"
+#include "osh/domain/credit_code.h"
 #include "osh/events/v1/training_events.pb.h"
+#include "supervision_projection.h"
+#include "supervision_store.h"
 
 namespace osh::reporting {
 namespace {
@@ -41,6 +44,12 @@ void AddStockContribution(CellDeltas& deltas, const EmployerFacts& f, MonthKey m
     add(v1::METRIC_EMPLOYERS_WITH_APPROVED_DECLARATION, 1, same(1));
     add(v1::METRIC_EXPOSED_WORKERS, f.approved_declaration->total_exposed_workers(),
         [](int64_t rows) { return rows; });
+    // An employer with occupational hazards must have its principal and its
+    // OSH manager trained: two places, each filled once a mandatory course
+    // for the role is completed.
+    add(v1::METRIC_PRINCIPALS_AND_MANAGERS_TO_TRAIN, 2, same(2));
+    if (f.principal_trained) add(v1::METRIC_PRINCIPALS_TRAINED, 1, same(1));
+    if (f.osh_manager_trained) add(v1::METRIC_OSH_MANAGERS_TRAINED, 1, same(1));
   }
 }
 
@@ -56,27 +65,6 @@ void AddFlow(CellDeltas& deltas, v1::Metric metric, const std::string& division_
 
 std::map<int, int64_t> ApprovedCategoriesOf(const EmployerFacts& f) {
   return f.approved_declaration ? CategoryRowsOf(*f.approved_declaration) : std::map<int, int64_t>{};
-}
-
-void CheckDivision(const std::string& division_code, const std::string& expected_province, const char* field) {
-  if (auto bad = domain::DivisionCodeError(division_code)) {
-    throw UnusableEvent(fmt::format("{} '{}': {}", field, domain::Utf8Prefix(division_code, 16), *bad));
-  }
-  if (domain::ProvinceOfDivision(division_code) != expected_province) {
-    throw UnusableEvent(fmt::format("{} {} is not in province {}", field, division_code, expected_province));
-  }
-}
-
-// The employer facts an event carries must be about an employer of the
-// province that sent it: one province cannot write into another's rollups.
-void CheckEmployerFacts(const ev::EmployerFacts& e, const std::string& source_province) {
-  if (e.credit_code().empty()) throw UnusableEvent("employer.credit_code is missing");
-  CheckDivision(e.division_code(), source_province, "employer.division_code");
-  if (domain::FindIndustrySection(e.industry_section()) == nullptr) {
-    throw UnusableEvent(fmt::format("employer.industry_section '{}' is not a GB/T 4754-2017 section letter",
-                                    domain::Utf8Prefix(e.industry_section(), 8)));
-  }
-  if (e.total_workers() < 0) throw UnusableEvent("employer.total_workers is negative");
 }
 
 // Copies what the registry owns about an employer (where it is, what it does,
@@ -105,13 +93,6 @@ bool IsStale(const std::optional<EmployerFacts>& current, const ev::EmployerFact
   return current->facts_province == source_province && e.version() > 0 && e.version() < current->facts_version;
 }
 
-template <typename Message>
-Message UnpackOrThrow(const events::Event& event) {
-  Message m;
-  if (!events::Unpack(event, &m)) throw UnusableEvent("payload of " + event.type + " does not parse");
-  return m;
-}
-
 // One event's application: the facts before and after, the flows it counts.
 class Application {
  public:
@@ -122,7 +103,7 @@ class Application {
     CheckEmployerFacts(m.employer(), source_province_);
     Load(m.employer().credit_code());
     if (IsStale(before_, m.employer(), source_province_)) return MarkStale();
-    after_ = before_.value_or(EmployerFacts{});
+    after_ = before_.value_or(Unseen());
     TakeEmployerFacts(*after_, m.employer(), source_province_);
     // A credit code seen before (the receiving province importing a
     // transferred employer, a re-registration) refreshes the facts but is not
@@ -134,7 +115,7 @@ class Application {
     CheckEmployerFacts(m.employer(), source_province_);
     Load(m.employer().credit_code());
     if (IsStale(before_, m.employer(), source_province_)) return MarkStale();
-    after_ = before_.value_or(EmployerFacts{});
+    after_ = before_.value_or(Unseen());
     TakeEmployerFacts(*after_, m.employer(), source_province_);
   }
 
@@ -165,7 +146,7 @@ class Application {
                                       e.credit_code(), before_->province, m.from_province()));
     }
     const std::string from_division = TransferOrigin(m, e);
-    after_ = before_.value_or(EmployerFacts{});
+    after_ = before_.value_or(Unseen());
     if (!before_) {
       // First sight of this employer: it existed in the sending province.
       TakeEmployerFacts(*after_, e, source_province_);
@@ -206,6 +187,43 @@ class Application {
     }
   }
 
+  // A completion by a learner of `org`: a mandatory course completed by its
+  // principal or OSH manager marks that role trained (for good, remembered
+  // by credit code even while reporting does not know the employer yet);
+  // every completion counts once (by enrollment) as a flow of its role where
+  // the employer is.
+  void Completed(const ev::EnrollmentCompleted& m) {
+    if (m.enrollment_id().empty()) throw UnusableEvent("enrollment_id is missing");
+    if (m.org().empty()) throw UnusableEvent("org is missing");
+    const auto role = m.target_role();
+    if (role != training::v1::TARGET_ROLE_EMPLOYER_PRINCIPAL && role != training::v1::TARGET_ROLE_OSH_MANAGER &&
+        role != training::v1::TARGET_ROLE_WORKER) {
+      throw UnusableEvent(fmt::format("target_role {} is not principal, OSH manager or worker", static_cast<int>(role)));
+    }
+    Load(m.org());
+    if (m.mandatory() && role != training::v1::TARGET_ROLE_WORKER &&
+        SupervisionStore::MarkTrained(tx_, m.org(), role) && before_) {
+      after_ = *before_;
+      (role == training::v1::TARGET_ROLE_EMPLOYER_PRINCIPAL ? after_->principal_trained
+                                                            : after_->osh_manager_trained) = true;
+    }
+    if (!RollupStore::FirstOccurrence(tx_, "completion/" + m.enrollment_id())) return;
+    const v1::Metric metric = role == training::v1::TARGET_ROLE_EMPLOYER_PRINCIPAL ? v1::METRIC_COMPLETIONS_PRINCIPAL
+                              : role == training::v1::TARGET_ROLE_OSH_MANAGER      ? v1::METRIC_COMPLETIONS_OSH_MANAGER
+                                                                                  : v1::METRIC_COMPLETIONS_WORKER;
+    if (before_) return Flow(metric, *before_);
+    // Not known yet: where its credit code says it registered, in the
+    // completing province, else at the province's own code.
+    std::string division = std::string(source_province_) + "0000";
+    if (!domain::CreditCodeError(m.org())) {
+      const std::string registered(domain::CreditCodeDivision(m.org()));
+      if (!domain::DivisionCodeError(registered) && domain::ProvinceOfDivision(registered) == source_province_) {
+        division = registered;
+      }
+    }
+    AddFlow(deltas_, metric, division, "", {}, month_);
+  }
+
   // Writes the stock deltas (new contribution minus old) with the flows, and the facts.
   bool Commit() {
     if (after_) {
@@ -218,7 +236,19 @@ class Application {
   }
 
  private:
-  void Load(const std::string& credit_code) { before_ = RollupStore::FindFacts(tx_, credit_code); }
+  void Load(const std::string& credit_code) {
+    credit_code_ = credit_code;
+    before_ = RollupStore::FindFacts(tx_, credit_code);
+  }
+  // The facts of an employer reporting has not seen: nothing but the roles
+  // its people were trained for already.
+  EmployerFacts Unseen() const {
+    EmployerFacts f;
+    f.principal_trained =
+        SupervisionStore::IsTrained(tx_, credit_code_, training::v1::TARGET_ROLE_EMPLOYER_PRINCIPAL);
+    f.osh_manager_trained = SupervisionStore::IsTrained(tx_, credit_code_, training::v1::TARGET_ROLE_OSH_MANAGER);
+    return f;
+  }
 
   // Where in the sending province the employer left from: where reporting
   // counted it, else the facts the event carries.
@@ -257,7 +287,7 @@ class Application {
     if (d.total_exposed_workers() < 0) throw UnusableEvent("declaration.total_exposed_workers is negative");
     CheckEmployerFacts(d.employer(), source_province_);
     Load(d.employer().credit_code());
-    after_ = before_.value_or(EmployerFacts{});
+    after_ = before_.value_or(Unseen());
     if (IsStale(before_, d.employer(), source_province_)) {
       MarkStale();
     } else {
@@ -270,21 +300,12 @@ class Application {
   const events::Event& event_;
   std::string source_province_;
   MonthKey month_;
+  std::string credit_code_;
   std::optional<EmployerFacts> before_;
   std::optional<EmployerFacts> after_;
   CellDeltas deltas_;
   bool stale_ = false;
 };
-
-// The business time of an event (registration, review …) when its payload
-// carries one, else its CloudEvents time.
-MonthKey MonthOfEvent(const ReportingCalendar& calendar, const events::Event& event,
-                      const google::protobuf::Timestamp& business_time) {
-  if (business_time.seconds() > 0) return calendar.MonthAt(business_time);
-  auto t = ParseRfc3339(event.time);
-  if (!t) throw UnusableEvent("ce_time '" + std::string(domain::Utf8Prefix(event.time, 40)) + "' is not RFC 3339");
-  return calendar.MonthAt(*t);
-}
 
 // A batch of literacy questionnaires, counted once per batch: in the survey's
 // year (the month it was recorded when that falls in the year),
@@ -301,9 +322,7 @@ void ApplyLiteracy(store::Tx& tx, const ReportingCalendar& calendar, const event
       throw UnusableEvent("counts: questionnaires and reaching_threshold must be 0 ≤ reaching ≤ questionnaires");
     }
     // Recorded in the survey's year: that month; later: its December; ahead of it: its January.
-    const MonthKey month = c.year() == YearOf(recorded) ? recorded
-                           : c.year() < YearOf(recorded) ? MakeMonthKey(c.year(), 12)
-                                                         : MakeMonthKey(c.year(), 1);
+    const MonthKey month = MonthWithinYear(c.year(), recorded);
     AddDelta(deltas, {0, c.division_code(), "", month}, v1::METRIC_LITERACY_QUESTIONNAIRES, c.questionnaires());
     AddDelta(deltas, {0, c.division_code(), "", month}, v1::METRIC_LITERACY_REACHING_THRESHOLD,
              c.reaching_threshold());
@@ -359,6 +378,16 @@ void RollupProjector::Apply(store::Tx& tx, const events::Event& event) const {
     apply(m, m.review_time(), [](Application& a, const auto& x) { a.DeclarationRejected(x); });
   } else if (type == ev::LiteracySurveyRecorded::descriptor()->full_name()) {
     ApplyLiteracy(tx, calendar_, event, UnpackOrThrow<ev::LiteracySurveyRecorded>(event), province);
+    if (applied_ != nullptr) applied_->Inc();
+  } else if (type == ev::EnrollmentCompleted::descriptor()->full_name()) {
+    const auto m = UnpackOrThrow<ev::EnrollmentCompleted>(event);
+    Application application(tx, event, province,
+                            m.complete_date().empty() ? MonthOfEvent(calendar_, event, m.complete_time())
+                                                      : MonthOfDate(m.complete_date(), "complete_date"));
+    application.Completed(m);
+    application.Commit();
+    if (applied_ != nullptr) applied_->Inc();
+  } else if (ApplySupervisionFact(tx, calendar_, event, province)) {
     if (applied_ != nullptr) applied_->Inc();
   } else if (ignored_ != nullptr) {
     ignored_->Inc();

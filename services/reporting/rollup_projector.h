@@ -1,6 +1,5 @@
 #pragma once
 
-#include <stdexcept>
 #include <string>
 
 #include "osh/core/metrics.h"
@@ -8,18 +7,10 @@
 #include "osh/events/event.h"
 #include "osh/store/database.h"
 #include "periods.h"
+#include "projection_support.h"
 #include "rollup_store.h"
 
 namespace osh::reporting {
-
-// An event that cannot be applied as it stands (unparsable payload, an invalid
-// division code, a province writing about another province's employer). The
-// consumer retries it and then dead-letters it, so the rollups never absorb it
-// and the event stays available for inspection.
-class UnusableEvent : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // Keeps the rollups current from the registry events of every province.
 //
@@ -45,8 +36,13 @@ class UnusableEvent : public std::runtime_error {
 // - An employer first seen through a later event (reporting started after its
 //   registration) joins the stocks without counting as a registration.
 //
-// A later event kind (rectifications, exams, SME visits, training) adds its
-// metrics to the catalogue and a case to Apply; facts it needs get their own table.
+// Training completions (EnrollmentCompleted) mark an employer's principal or
+// OSH manager as trained, a stock fact applied the same way. Supervision
+// facts (hazard tests, exam summaries, assistance visits, disease cases,
+// rectification items) are flows: supervision_projection.h.
+//
+// A later event kind adds its metrics to the catalogue and a case to Apply;
+// facts it needs get their own table.
 class RollupProjector {
  public:
   explicit RollupProjector(ReportingCalendar calendar = ReportingCalendar(),

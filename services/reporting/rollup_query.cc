@@ -48,12 +48,6 @@ std::vector<std::string> ColumnsOf(const ResolvedQuery& q) {
   return columns;
 }
 
-std::string RegionName(const std::string& code) {
-  if (code.size() != 2) return "";
-  const auto* p = domain::FindProvince(code);
-  return p == nullptr ? "" : std::string(p->name_zh);
-}
-
 // The dimension cells of one row, as text, in ColumnsOf order.
 std::vector<std::string> DimensionCells(const RowKey& key, const ResolvedQuery& q) {
   std::vector<std::string> cells;
@@ -79,6 +73,12 @@ std::string CsvField(const std::string& value) {
 }
 
 }  // namespace
+
+std::string RegionName(const std::string& code) {
+  if (code.size() != 2) return "";
+  const auto* p = domain::FindProvince(code);
+  return p == nullptr ? "" : std::string(p->name_zh);
+}
 
 std::optional<ResolvedQuery> ResolveQuery(const v1::RollupQuery& q, const std::string& field,
                                           core::FieldErrors& errors) {

@@ -56,6 +56,9 @@ class TooManyGroups : public std::runtime_error {
 // zero are left out. Throws TooManyGroups past `max_groups`.
 RollupRows RunRollup(store::Tx& tx, const ResolvedQuery& query, size_t max_groups);
 
+// The province's name for a 2-digit code; empty for other codes.
+std::string RegionName(const std::string& code);
+
 v1::RollupRow ToRollupRow(const RowKey& key, const std::vector<int64_t>& values, const ResolvedQuery& query);
 
 // Page positions: a row key as text and back.

@@ -6,7 +6,9 @@
 
 #include "osh/events/consumer.h"
 #include "osh/service/records.h"
+#include "osh/training/v1/training.pb.h"
 #include "rollup_metrics.h"
+#include "supervision_store.h"
 
 namespace osh::reporting {
 namespace {
@@ -149,14 +151,20 @@ ALTER TABLE rollup_cells ADD COLUMN literacy_reaching_threshold INTEGER NOT NULL
       // Reliability (issue 23): indexes for retention.
       events::EventConsumer::RetentionMigration(6),
       service::RecordsRetentionMigration(7),
+      // Supervision, training and disease facts behind the seven indicators (issue 16).
+      SupervisionStore::Migration(8),
   };
 }
 
 std::optional<EmployerFacts> RollupStore::FindFacts(store::Tx& tx, const std::string& credit_code) {
   auto s = tx.Prepare(
       "SELECT province, division_code, industry_section, size_class, total_workers, approved_declaration,"
-      " facts_province, facts_version FROM employer_facts WHERE credit_code = ?");
-  s.Bind(1, credit_code);
+      " facts_province, facts_version,"
+      " EXISTS (SELECT 1 FROM employer_training t WHERE t.credit_code = f.credit_code AND t.role = ?2),"
+      " EXISTS (SELECT 1 FROM employer_training t WHERE t.credit_code = f.credit_code AND t.role = ?3)"
+      " FROM employer_facts f WHERE f.credit_code = ?1");
+  s.BindAll(credit_code, static_cast<int64_t>(training::v1::TARGET_ROLE_EMPLOYER_PRINCIPAL),
+            static_cast<int64_t>(training::v1::TARGET_ROLE_OSH_MANAGER));
   if (!s.Step()) return std::nullopt;
   EmployerFacts f;
   f.credit_code = credit_code;
@@ -168,6 +176,8 @@ std::optional<EmployerFacts> RollupStore::FindFacts(store::Tx& tx, const std::st
   if (!s.IsNull(5)) f.approved_declaration = store::ParseRecord<ev::DeclarationFacts>(s.Blob(5));
   f.facts_province = s.Text(6);
   f.facts_version = s.Int(7);
+  f.principal_trained = s.Int(8) != 0;
+  f.osh_manager_trained = s.Int(9) != 0;
   return f;
 }
 

@@ -34,6 +34,11 @@ struct EmployerFacts {
   // employer moves to another province's registry).
   std::string facts_province;
   int64_t facts_version = 0;
+  // Whether the employer's principal and OSH manager completed a mandatory
+  // course (kept in SupervisionStore's employer_training, by credit code, so
+  // a completion that arrives before the employer is known still counts).
+  bool principal_trained = false;
+  bool osh_manager_trained = false;
 };
 
 // A rollup cell: every metric in one month, county, industry section and

@@ -579,7 +579,9 @@ void Training::CompleteIfDone(store::Tx& tx, const Caller& caller, v1::Enrollmen
   *certificate.mutable_issue_time() = now;
   TrainingStore::InsertCertificate(tx, serial, certificate);
 
+  int assignments_fulfilled = 0;
   for (auto& a : TrainingStore::OpenAssignments(tx, e.org(), e.course_id(), e.target_role())) {
+    ++assignments_fulfilled;
     a.set_status(v1::ASSIGNMENT_STATUS_COMPLETED);
     a.set_completed_enrollment_id(e.id());
     *a.mutable_complete_time() = now;
@@ -588,7 +590,8 @@ void Training::CompleteIfDone(store::Tx& tx, const Caller& caller, v1::Enrollmen
   }
   const auto attempts = TrainingStore::Attempts(tx, e.id());
   const int score = attempts.empty() ? 0 : attempts.back().score_percent();
-  events_.Completed(tx, e, static_cast<int>(attempts.size()), score, content.mandatory());
+  events_.Completed(tx, e, static_cast<int>(attempts.size()), score, content.mandatory(), certificate.issue_date(),
+                    assignments_fulfilled);
   events_.CertificateIssued(tx, certificate);
   service::Audit(tx, caller, "complete", "enrollment", e.id());
   service::Audit(tx, caller, "issue", "certificate", certificate.id());

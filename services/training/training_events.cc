@@ -13,7 +13,7 @@ constexpr char kService[] = "training";
 }  // namespace
 
 void TrainingEvents::Completed(store::Tx& tx, const v1::Enrollment& e, int attempts_used, int score_percent,
-                               bool mandatory) const {
+                               bool mandatory, const std::string& complete_date, int assignments_fulfilled) const {
   events::v1::EnrollmentCompleted m;
   m.set_enrollment_id(e.id());
   m.set_course_id(e.course_id());
@@ -25,6 +25,8 @@ void TrainingEvents::Completed(store::Tx& tx, const v1::Enrollment& e, int attem
   m.set_score_percent(score_percent);
   m.set_mandatory(mandatory);
   *m.mutable_complete_time() = e.complete_time();
+  m.set_complete_date(complete_date);
+  m.set_assignments_fulfilled(assignments_fulfilled);
   events::Outbox::Append(tx, events::MakeEvent(m, province_, kService, e.id()));
 }
 

@@ -15,8 +15,10 @@ class TrainingEvents {
  public:
   explicit TrainingEvents(std::string province) : province_(std::move(province)) {}
 
+  // `complete_date`: the completion's date in China Standard Time;
+  // `assignments_fulfilled`: open assignments the completion closed.
   void Completed(store::Tx& tx, const v1::Enrollment& enrollment, int attempts_used, int score_percent,
-                 bool mandatory) const;
+                 bool mandatory, const std::string& complete_date, int assignments_fulfilled) const;
   void CertificateIssued(store::Tx& tx, const v1::Certificate& certificate) const;
   void CoursePublished(store::Tx& tx, const v1::Course& course, const v1::CourseContent& content,
                        int assignments_made) const;

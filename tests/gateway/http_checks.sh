@@ -9,7 +9,9 @@ check() {  # check <description> <command...>
   else failed=$((failed + 1)); echo "FAIL $what"; fi
 }
 contains() { grep -q -- "$2" <<<"$1"; }
-json_get() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval("d"+sys.argv[2]))' "$1" "$2" 2>/dev/null; }
+# The document comes on stdin: one argument may not exceed 128 KiB (MAX_ARG_STRLEN),
+# which /openapi.json does.
+json_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+sys.argv[1]))' "$2" <<<"$1" 2>/dev/null; }
 
 # http <method> <path> [token] [body] [extra curl args...] → sets STATUS, BODY, HEADERS
 http() {

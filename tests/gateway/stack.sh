@@ -9,7 +9,7 @@ PIDS=()
 stack_cleanup() {
   for pid in "${PIDS[@]}"; do { kill -KILL "$pid" && wait "$pid"; } 2>/dev/null; done
   "$ROOT/deploy/redis.sh" kill --dir "$WORK/redis" >/dev/null 2>&1
-  rm -rf "$WORK"
+  [[ -n "${OSH_KEEP_WORK:-}" ]] && cp -r "$WORK" "$OSH_KEEP_WORK"; rm -rf "$WORK"
 }
 trap stack_cleanup EXIT
 trap 'exit 1' INT TERM

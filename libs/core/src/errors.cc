@@ -9,12 +9,17 @@ void FieldErrors::Add(std::string field, std::string description) {
   violations_.emplace_back(std::move(field), std::move(description));
 }
 
+namespace {
+constexpr int kMaxDetailedViolations = 50;  // see FieldErrors
+}  // namespace
+
 grpc::Status FieldErrors::ToStatus() const {
   if (violations_.empty()) return grpc::Status::OK;
   std::string message = violations_.front().first + ": " + violations_.front().second;
   if (violations_.size() > 1) message += " (and " + std::to_string(violations_.size() - 1) + " more)";
   google::rpc::BadRequest bad_request;
   for (const auto& [field, description] : violations_) {
+    if (bad_request.field_violations_size() == kMaxDetailedViolations) break;
     auto* v = bad_request.add_field_violations();
     v->set_field(field);
     v->set_description(description);

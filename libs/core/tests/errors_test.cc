@@ -20,6 +20,16 @@ TEST(FieldErrorsTest, NamesFirstFieldAndCarriesAllInDetails) {
   EXPECT_EQ(violations[1].second, "must not be negative");
 }
 
+TEST(FieldErrorsTest, DetailsCarryTheFirstFiftyAndTheMessageCountsAll) {
+  FieldErrors errors;
+  for (int i = 0; i < 1000; ++i) errors.Add("results[" + std::to_string(i) + "].factor_code", "unknown code");
+  auto status = errors.ToStatus();
+  EXPECT_EQ(status.error_message(), "results[0].factor_code: unknown code (and 999 more)");
+  auto violations = FieldViolationsOf(status);
+  ASSERT_EQ(violations.size(), 50u);
+  EXPECT_EQ(violations.back().first, "results[49].factor_code");
+}
+
 TEST(FieldErrorsTest, StatusWithoutDetailsHasNoViolations) {
   EXPECT_TRUE(FieldViolationsOf(grpc::Status(grpc::StatusCode::NOT_FOUND, "x")).empty());
 }

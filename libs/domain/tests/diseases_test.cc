@@ -3,6 +3,7 @@
 #include <set>
 #include <string_view>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "osh/domain/text.h"
@@ -103,6 +104,53 @@ TEST(DiseasesTest, EditionInForceFollowsTheEffectiveDate) {
 TEST(DiseasesTest, UnknownEdition) {
   EXPECT_EQ(FindDiseaseCatalogueEdition("2002"), nullptr);
   EXPECT_EQ(FindDiseaseCatalogueEdition(""), nullptr);
+}
+
+}  // namespace
+}  // namespace osh::domain
+
+namespace osh::domain {
+namespace {
+
+TEST(DiseaseCodesTest, EveryEditionHasOneCodePerDiseaseInItsCategory) {
+  for (const DiseaseCatalogueEdition& edition : AllDiseaseCatalogueEditions()) {
+    const auto all = AllDiseases(edition);
+    EXPECT_EQ(static_cast<int>(all.size()), edition.disease_count) << edition.id;
+    std::set<std::string> codes;
+    for (const auto& d : all) {
+      EXPECT_TRUE(codes.insert(d.code).second) << d.code;
+      ASSERT_TRUE(FindDisease(edition, d.code).has_value()) << edition.id << " " << d.code;
+      EXPECT_EQ(FindDisease(edition, d.code)->category, d.category);
+      EXPECT_EQ(d.code.substr(0, 2), fmt::format("{:02d}", d.category->number));
+    }
+  }
+}
+
+TEST(DiseaseCodesTest, CodesNameTheCatalogueEntriesOfTheirEdition) {
+  const auto& e2013 = *FindDiseaseCatalogueEdition("2013");
+  const auto& e2024 = *FindDiseaseCatalogueEdition("2024");
+  EXPECT_EQ(FindDisease(e2013, "01.01")->name_zh, "矽肺");
+  EXPECT_EQ(FindDisease(e2024, "04.01")->name_zh, "噪声聋");
+  // Category 10 is "other" in 2013 and musculoskeletal in 2024.
+  EXPECT_EQ(FindDisease(e2013, "10.02")->category->name_zh, "其他职业病");
+  EXPECT_EQ(FindDisease(e2024, "10.01")->category->name_zh, "职业性肌肉骨骼疾病");
+  EXPECT_EQ(FindDisease(e2024, "11.01")->category->name_zh, "职业性精神和行为障碍");
+  EXPECT_EQ(FindDisease(e2024, "11.01")->name_zh, "创伤后应激障碍");
+}
+
+TEST(DiseaseCodesTest, CodesOutsideTheEditionOrOfAnotherShapeAreUnknown) {
+  const auto& e2013 = *FindDiseaseCatalogueEdition("2013");
+  const auto& e2024 = *FindDiseaseCatalogueEdition("2024");
+  EXPECT_FALSE(FindDisease(e2013, "11.01")) << "no mental-disorder category before 2025-08-01";
+  EXPECT_FALSE(FindDisease(e2013, "12.01"));
+  EXPECT_TRUE(FindDisease(e2024, "12.02"));
+  EXPECT_FALSE(FindDisease(e2024, "12.03")) << "the 2024 'other' category has two entries";
+  EXPECT_FALSE(FindDisease(e2013, "05.61")) << "60 chemical poisonings in 2013";
+  EXPECT_TRUE(FindDisease(e2013, "05.60"));
+  EXPECT_FALSE(FindDisease(e2024, "05.60")) << "59 in 2024: uranium poisoning moved to radiation";
+  for (std::string_view bad : {"", "1.1", "01-01", "00.01", "01.00", "0101", "a1.01", "01.01 ", "13.01"}) {
+    EXPECT_FALSE(FindDisease(e2024, bad)) << bad;
+  }
 }
 
 }  // namespace

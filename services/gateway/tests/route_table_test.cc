@@ -9,8 +9,11 @@ namespace {
 const RouteTable& Routes() { return testing::PlatformRoutes(); }
 
 TEST(RouteTable, EveryAnnotatedMethodBecomesARoute) {
-  // 11 registry + 9 reporting methods, each with one google.api.http rule.
-  EXPECT_EQ(Routes().routes().size(), 20u);
+  // 11 registry + 10 reporting methods, each with one google.api.http rule.
+  EXPECT_EQ(Routes().routes().size(), 21u);
+  auto indicators = Routes().Find("GET", "/v1/reporting/indicators");
+  ASSERT_NE(indicators.route, nullptr);
+  EXPECT_EQ(indicators.route->grpc_path, "/osh.reporting.v1.ReportingService/GetIndicators");
 }
 
 TEST(RouteTable, FindsByMethodAndPath) {
@@ -34,6 +37,23 @@ TEST(RouteTable, FindsByMethodAndPath) {
   ASSERT_NE(update.route, nullptr);
   EXPECT_EQ(update.route->body, "employer");
   EXPECT_EQ(update.bindings[0].first, "employer.id");
+}
+
+TEST(RouteTable, OccupationalDiseaseCaseReportsHaveTheirRoutes) {
+  std::string error;
+  auto table = RouteTable::FromServices({"osh.registry.v1.SupervisionService"}, &error);
+  ASSERT_TRUE(table) << error;
+  auto record = table->Find("POST", "/v1/employers/e-1/disease-cases");
+  ASSERT_NE(record.route, nullptr);
+  EXPECT_EQ(record.route->method->name(), "RecordDiseaseCases");
+  EXPECT_EQ(record.route->body, "report");
+  EXPECT_EQ(record.bindings[0], (std::pair<std::string, std::string>{"employer_id", "e-1"}));
+  auto get = table->Find("GET", "/v1/disease-case-reports/r-1");
+  ASSERT_NE(get.route, nullptr);
+  EXPECT_EQ(get.route->method->name(), "GetDiseaseCaseReport");
+  auto list = table->Find("GET", "/v1/disease-case-reports");
+  ASSERT_NE(list.route, nullptr);
+  EXPECT_EQ(list.route->method->name(), "ListDiseaseCaseReports");
 }
 
 TEST(RouteTable, WrongMethodListsTheAllowedOnes) {

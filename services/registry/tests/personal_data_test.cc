@@ -1,6 +1,7 @@
 // The legal representative's name and phone (personal data) over real gRPC
 // sockets against a real SQLite file: sealed at rest, masked in answers,
 // revealed to few with a purpose, every such read recorded, never in events.
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -330,8 +331,13 @@ TEST_F(PersonalDataTest, RowsWrittenInClearBeforeSealingAreSealedAtStart) {
   Stop();
   std::filesystem::remove_all(dir_.path());
   std::filesystem::create_directories(dir_.path());
+  // The schema before personal data was sealed: the migrations before that one
+  // (later ones, added since, come after it and are left out too).
   auto migrations = RegistryStore::Migrations();
-  migrations.pop_back();  // the schema before personal data was sealed
+  const auto sealing = std::find_if(migrations.begin(), migrations.end(),
+                                    [](const store::Migration& m) { return m.name == "personal_data_sealed_and_reads"; });
+  ASSERT_NE(sealing, migrations.end());
+  migrations.erase(sealing, migrations.end());
   auto e = WithContact(MakeCreditCode("441900", 9));
   e.set_id("0190a0b0-0000-7000-8000-000000000001");
   e.set_province("44");

@@ -119,7 +119,7 @@ TEST_F(ReportingServiceTest, NationalQueryGroupsByProvinceInCodeOrder) {
   // The country total, every metric as of now.
   auto total = Query(v1::RollupQuery(), national_);
   ASSERT_EQ(total.rows_size(), 1);
-  EXPECT_EQ(total.metrics_size(), 12);
+  EXPECT_EQ(total.metrics_size(), 49);
   EXPECT_EQ(ValueIn(total.rows(0), v1::METRIC_REGISTERED_EMPLOYERS), 6);
   EXPECT_EQ(ValueIn(total.rows(0), v1::METRIC_TRANSFERS_IN), 1);
   EXPECT_EQ(ValueIn(total.rows(0), v1::METRIC_TRANSFERS_OUT), 1);
@@ -322,14 +322,17 @@ TEST_F(ReportingServiceTest, AnnualReportsCarryTheLiteracyLevelWhereSurveysWereR
 
   const auto report = Generate("44", 2024, gd_admin_);
   EXPECT_EQ(TotalIn(report, v1::METRIC_LITERACY_QUESTIONNAIRES), 1000);
-  ASSERT_EQ(report.indicators_size(), 2);
-  const auto& literacy = report.indicators(1);
+  ASSERT_EQ(report.indicators_size(), 7);
+  const auto& literacy = report.indicators(6);
   EXPECT_EQ(literacy.indicator(), v1::INDICATOR_HEALTH_LITERACY_LEVEL);
   EXPECT_EQ(literacy.numerator(), 526);
   EXPECT_EQ(literacy.denominator(), 1000);
   EXPECT_DOUBLE_EQ(literacy.value(), 0.526);
   // Jiangsu recorded no survey: no literacy level rather than 0 %.
-  EXPECT_EQ(Generate("32", 2024, js_admin_).indicators_size(), 1);
+  const auto jiangsu = Generate("32", 2024, js_admin_).indicators(6);
+  EXPECT_EQ(jiangsu.indicator(), v1::INDICATOR_HEALTH_LITERACY_LEVEL);
+  EXPECT_EQ(jiangsu.denominator(), 0);
+  EXPECT_FALSE(jiangsu.has_value());
 }
 
 TEST_F(ReportingServiceTest, AnnualReportsAreFrozenAndSubmittedOnTimeOrLate) {
@@ -343,7 +346,7 @@ TEST_F(ReportingServiceTest, AnnualReportsAreFrozenAndSubmittedOnTimeOrLate) {
   EXPECT_EQ(TotalIn(report, v1::METRIC_REGISTRATIONS), 3);
   EXPECT_EQ(TotalIn(report, v1::METRIC_TRANSFERS_IN), 1);
   EXPECT_EQ(TotalIn(report, v1::METRIC_DECLARATIONS_REJECTED), 1);
-  ASSERT_EQ(report.indicators_size(), 1);
+  ASSERT_EQ(report.indicators_size(), 7);
   const auto& rate = report.indicators(0);
   EXPECT_EQ(rate.indicator(), v1::INDICATOR_DECLARATION_RATE);
   EXPECT_EQ(rate.numerator(), 3);
@@ -470,7 +473,7 @@ TEST_F(ReportingServiceTest, ComparisonShowsWhatChangedSinceTheSnapshot) {
   v1::AnnualReport frozen;
   ASSERT_TRUE(stub_->GetAnnualReport(Ctx(gd_admin_).get(), get, &frozen).ok());
   EXPECT_EQ(TotalIn(frozen, v1::METRIC_REGISTERED_EMPLOYERS), 4);
-  ASSERT_EQ(diff.indicators_size(), 1);
+  ASSERT_EQ(diff.indicators_size(), 7);
   EXPECT_DOUBLE_EQ(diff.indicators(0).snapshot(), 0.75);
   EXPECT_DOUBLE_EQ(diff.indicators(0).live(), 0.6);
   ASSERT_EQ(diff.city_differences_size(), 1);
@@ -542,9 +545,10 @@ TEST_F(ReportingServiceTest, ListsReportsNewestFirstWithinTheCallersScope) {
 TEST_F(ReportingServiceTest, ListsTheMetricCatalogue) {
   v1::ListMetricsResponse resp;
   ASSERT_TRUE(stub_->ListMetrics(Ctx(gd_inspector_).get(), v1::ListMetricsRequest(), &resp).ok());
-  ASSERT_EQ(resp.metrics_size(), 12);
+  ASSERT_EQ(resp.metrics_size(), 49);
   EXPECT_EQ(resp.metrics(0).name(), "registered_employers");
   EXPECT_EQ(resp.metrics(11).name(), "literacy_reaching_threshold");
+  EXPECT_EQ(resp.metrics(48).name(), "disease_cases_other");
   EXPECT_EQ(resp.metrics(0).kind(), v1::METRIC_KIND_STOCK);
   EXPECT_EQ(resp.metrics(4).metric(), v1::METRIC_REGISTRATIONS);
   EXPECT_EQ(resp.metrics(4).kind(), v1::METRIC_KIND_FLOW);
@@ -554,7 +558,7 @@ TEST_F(ReportingServiceTest, TheMetricCatalogueIsPublicButOtherCallsAreNot) {
   v1::ListMetricsResponse resp;
   grpc::ClientContext anonymous;
   ASSERT_TRUE(stub_->ListMetrics(&anonymous, v1::ListMetricsRequest(), &resp).ok());
-  EXPECT_EQ(resp.metrics_size(), 12);
+  EXPECT_EQ(resp.metrics_size(), 49);
   grpc::ClientContext forged;
   forged.AddMetadata("authorization", "Bearer not.a.token");
   EXPECT_EQ(stub_->ListMetrics(&forged, v1::ListMetricsRequest(), &resp).error_code(), StatusCode::UNAUTHENTICATED);

@@ -3,6 +3,8 @@
 // assign the matching published mandatory courses to the principal and OSH
 // manager roles; lists, overdue filter, and completion by the organisation.
 #include "osh/events/consumer.h"
+#include "osh/events/event.h"
+#include "osh/events/v1/training_events.pb.h"
 #include "training_fixture.h"
 
 namespace osh::training::testing {
@@ -34,6 +36,16 @@ class TrainingAssignmentTest : public TrainingFixture {
     req.set_org(org);
     req.set_overdue_only(overdue_only);
     return stub_->ListAssignments(Ctx(token).get(), req, out);
+  }
+
+  // The EnrollmentCompleted events in the outbox, oldest first.
+  std::vector<events::v1::EnrollmentCompleted> Completions() {
+    std::vector<events::v1::EnrollmentCompleted> out;
+    for (const auto& e : OutboxEvents()) {
+      events::v1::EnrollmentCompleted m;
+      if (events::Unpack(e, &m)) out.push_back(m);
+    }
+    return out;
   }
 
   int Count(const std::string& token, const std::string& org = "", bool overdue_only = false) {
@@ -190,6 +202,21 @@ TEST_F(TrainingAssignmentTest, CompletionSatisfiesTheAssignmentAndOverdueOnesAre
   const auto manager = CompletedEnrollment(course.id(), worker_, v1::TARGET_ROLE_OSH_MANAGER);
   ASSERT_EQ(manager.status(), v1::ENROLLMENT_STATUS_COMPLETED);
   EXPECT_EQ(Count(admin_, "", true), 0);
+
+  // The completions tell reporting the learner's role and organisation, the
+  // day they count for and the assignment each closed; nothing names the learner.
+  const auto completed = Completions();
+  ASSERT_EQ(completed.size(), 2u);
+  EXPECT_EQ(completed[0].enrollment_id(), done.id());
+  EXPECT_EQ(completed[0].target_role(), v1::TARGET_ROLE_EMPLOYER_PRINCIPAL);
+  EXPECT_EQ(completed[0].org(), kOrgA);
+  EXPECT_TRUE(completed[0].mandatory());
+  EXPECT_EQ(completed[0].complete_date(), "2026-01-11");
+  EXPECT_EQ(completed[0].assignments_fulfilled(), 1);
+  EXPECT_EQ(completed[1].target_role(), v1::TARGET_ROLE_OSH_MANAGER);
+  EXPECT_EQ(completed[1].org(), kOrgA);
+  EXPECT_EQ(completed[1].complete_date(), "2026-04-02");
+  EXPECT_EQ(completed[1].assignments_fulfilled(), 1);
 }
 
 TEST_F(TrainingAssignmentTest, AnEarlierCompletionCountsWhenTheEmployerRegisters) {
@@ -201,6 +228,11 @@ TEST_F(TrainingAssignmentTest, AnEarlierCompletionCountsWhenTheEmployerRegisters
   ASSERT_EQ(out.assignments_size(), 1);
   EXPECT_EQ(out.assignments(0).status(), v1::ASSIGNMENT_STATUS_COMPLETED);
   EXPECT_EQ(out.assignments(0).completed_enrollment_id(), done.id());
+  // The completion came before any assignment: it closed none.
+  const auto completed = Completions();
+  ASSERT_EQ(completed.size(), 1u);
+  EXPECT_EQ(completed[0].assignments_fulfilled(), 0);
+  EXPECT_EQ(completed[0].target_role(), v1::TARGET_ROLE_EMPLOYER_PRINCIPAL);
 }
 
 TEST_F(TrainingAssignmentTest, AssignmentsSurviveARestart) {

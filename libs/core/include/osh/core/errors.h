@@ -12,7 +12,10 @@ namespace osh::core {
 // The status is INVALID_ARGUMENT with the first violation in its message
 // ("employer.credit_code: check character is 'X', expected 'Y'") and all of
 // them as google.rpc.BadRequest in the status details, which the gateway turns
-// into the JSON error body.
+// into the JSON error body. The details carry the first 50 violations only
+// (the message counts them all): they travel in a response header, and a
+// request with a thousand bad entries would otherwise exceed gRPC's metadata
+// limit and come back RESOURCE_EXHAUSTED instead of INVALID_ARGUMENT.
 class FieldErrors {
  public:
   void Add(std::string field, std::string description);
