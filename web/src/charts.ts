@@ -2,11 +2,11 @@
 // national pages), and the China provinces map (another chunk, Apache-2.0
 // GeoJSON shipped by ECharts 4.9's npm package).
 import * as echarts from 'echarts/core';
-import { MapChart, PieChart } from 'echarts/charts';
-import { LegendComponent, TitleComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
+import { LineChart, MapChart, PieChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TitleComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 
-echarts.use([MapChart, PieChart, LegendComponent, TitleComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
+echarts.use([LineChart, MapChart, PieChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
 
 export { echarts };
 

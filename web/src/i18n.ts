@@ -129,6 +129,11 @@ const zh: Dict = {
   'rect.awaiting': '待验收',
   'rect.overdue': '逾期',
   'rect.show': '显示',
+  'national.indicators': '七项指标（对照目标）',
+  'national.trend': '全国指标年度趋势',
+  'national.change': '同比',
+  'national.meets': '达标',
+  'national.misses': '未达标',
   'national.declrate': '申报率',
   'national.now': '当前',
 };
@@ -260,6 +265,11 @@ const en: Dict = {
   'rect.awaiting': 'Awaiting acceptance',
   'rect.overdue': 'Overdue',
   'rect.show': 'Show',
+  'national.indicators': 'The seven indicators against targets',
+  'national.trend': 'National indicators over the years',
+  'national.change': 'Year on year',
+  'national.meets': 'meets target',
+  'national.misses': 'below target',
   'national.declrate': 'Declaration rate',
   'national.now': 'Now',
 };

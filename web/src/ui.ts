@@ -55,9 +55,10 @@ export async function fill(target: HTMLElement, load: () => Promise<Node>): Prom
 }
 
 export function table(headers: string[], rows: Child[][], caption?: string): HTMLElement {
+  // A region that may scroll sideways (phones, wide tables) is reachable by keyboard.
   return h(
     'div',
-    { class: 'table-wrap' },
+    { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': caption ?? headers.slice(0, 2).join(' · ') },
     h(
       'table',
       {},

@@ -20,15 +20,39 @@ interface Completeness {
   notYetDue?: number; completenessRate?: number; timelinessRate?: number; provinces?: ProvinceCompleteness[];
 }
 
-// What the map can be coloured by: a metric of the rollup, or a ratio of two.
-interface Measure { key: string; label: () => string; of: (row: Map<string, number>) => number | null; ratio?: boolean }
+interface IndicatorValue { indicator: string; numerator?: string; denominator?: string; value?: number; target?: number; meetsTarget?: boolean; previousValue?: number; change?: number }
+interface IndicatorRow { regionCode?: string; regionName?: string; firstYear?: number; lastYear?: number; indicators?: IndicatorValue[] }
+interface IndicatorsAnswer { rows?: IndicatorRow[]; readTime?: string }
+
+export const INDICATORS = ['DECLARATION_RATE', 'MONITORING_PASS_RATE', 'HEALTH_EXAM_RATE', 'WRITTEN_NOTICE_RATE', 'TRAINING_RATE',
+  'RECTIFICATION_CLOSURE_RATE', 'HEALTH_LITERACY_LEVEL'].map((x) => `INDICATOR_${x}`);
+
+interface Region { code: string; name: string; values: Map<string, number>; indicators: Map<string, IndicatorValue> }
+
+// What the map can be coloured by: any of the seven indicators (GET
+// /v1/reporting/indicators) or a rollup metric (GET /v1/reporting/rollups).
+interface Measure { key: string; label: () => string; of: (r: Region) => number | null; ratio?: boolean }
 const MEASURES: Measure[] = [
-  { key: 'declaration_rate', label: () => t('national.declrate'), ratio: true,
-    of: (r) => { const d = r.get('METRIC_REGISTERED_EMPLOYERS') ?? 0; return d ? (r.get('METRIC_EMPLOYERS_WITH_APPROVED_DECLARATION') ?? 0) / d : null; } },
+  ...INDICATORS.map((i): Measure => ({ key: i, label: () => word(i), ratio: true, of: (r) => r.indicators.get(i)?.value ?? null })),
   ...['METRIC_REGISTERED_EMPLOYERS', 'METRIC_EMPLOYERS_WITH_APPROVED_DECLARATION', 'METRIC_EXPOSED_WORKERS', 'METRIC_WORKERS',
     'METRIC_DECLARATIONS_SUBMITTED', 'METRIC_DECLARATIONS_APPROVED', 'METRIC_DECLARATIONS_REJECTED'].map((m): Measure => ({
-    key: m, label: () => word(m), of: (r) => r.get(m) ?? 0 })),
+    key: m, label: () => word(m), of: (r) => r.values.get(m) ?? 0 })),
 ];
+
+function signed(change: number | undefined): string {
+  if (change === undefined) return '';
+  const points = (change * 100).toFixed(1);
+  return `${change >= 0 ? '▲' : '▼'}${points.replace('-', '')}`;
+}
+
+// "45.0% ▲2.1" with whether it meets its target.
+function indicatorCell(v: IndicatorValue | undefined): HTMLElement {
+  if (!v || v.value === undefined) return h('span', { class: 'na' }, '—');
+  const meets = v.target === undefined ? null : !!v.meetsTarget;
+  return h('span', { class: meets === null ? '' : meets ? 'meets' : 'misses',
+    title: v.target === undefined ? '' : `${t('reports.target')} ${percent(v.target)} · ${meets ? t('national.meets') : t('national.misses')}` },
+    percent(v.value), meets === null ? '' : meets ? ' ✓' : ' ✗', v.change !== undefined ? h('small', {}, ` ${t('national.change')} ${signed(v.change)}`) : null);
+}
 
 function chartCard(title: string, id: string, onPng: () => void, onCsv: () => void, body: HTMLElement): HTMLElement {
   return h('section', { class: 'card chart-card', 'aria-labelledby': `${id}-title` },
@@ -47,13 +71,14 @@ export const dashboard: Page = async (main, _params, query) => {
   const tableBox = h('section', { 'aria-live': 'polite' });
   const completenessBox = h('section', { 'aria-live': 'polite' });
   const read = h('p', { class: 'meta' });
-  let rows: Array<{ code: string; name: string; values: Map<string, number> }> = [];
+  let rows: Region[] = [];
   let metrics: string[] = [];
   let mapChart: Chart | null = null;
 
   const current = () => MEASURES.find((m) => m.key === measure.value) ?? MEASURES[0];
-  const csvRows = () => [[t('national.province'), 'code', ...metrics.map(word), current().label()],
-    ...rows.map((r) => [r.name, r.code, ...metrics.map((m) => r.values.get(m) ?? 0), current().of(r.values) ?? ''])];
+  const csvRows = () => [[t('national.province'), 'code', ...INDICATORS.flatMap((i) => [word(i), `${word(i)} ${t('reports.target')}`, `${word(i)} ${t('national.change')}`]), ...metrics.map(word)],
+    ...rows.map((r) => [r.name, r.code, ...INDICATORS.flatMap((i) => { const v = r.indicators.get(i); return [v?.value ?? '', v?.target ?? '', v?.change ?? '']; }),
+      ...metrics.map((m) => r.values.get(m) ?? 0)])];
 
   const drawMap = async () => {
     const charts = await import('../charts');
@@ -62,7 +87,7 @@ export const dashboard: Page = async (main, _params, query) => {
     await loadChinaMap();
     mapChart ??= echarts.init(mapBox, undefined, { renderer: 'canvas' });
     const m = current();
-    const data = rows.map((r) => ({ name: r.code, value: m.of(r.values) ?? undefined }));
+    const data = rows.map((r) => ({ name: r.code, value: m.of(r) ?? undefined }));
     const values = data.map((d) => d.value ?? 0);
     mapBox.removeAttribute('data-drawn');
     mapChart.off('finished');
@@ -81,20 +106,57 @@ export const dashboard: Page = async (main, _params, query) => {
     mapBox.setAttribute('aria-label', `${t('national.map')}: ${m.label()}`);
   };
 
+  const selectedYear = () => (period.value ? Number(period.value) : year);
   const loadRollup = () => fill(tableBox, async () => {
     const q: Record<string, string | number> = { 'query.group_by': 'DIMENSION_PROVINCE', page_size: 1000 };
     if (period.value) { q['query.period.kind'] = 'PERIOD_KIND_YEAR'; q['query.period.year'] = period.value; }
-    const answer = await api.get<Rollup>('/v1/reporting/rollups', q);
+    const [answer, indicators] = await Promise.all([
+      api.get<Rollup>('/v1/reporting/rollups', q),
+      api.get<IndicatorsAnswer>('/v1/reporting/indicators', { group_by: 'INDICATOR_GROUPING_REGION', year: selectedYear(), page_size: 1000 }),
+    ]);
     metrics = answer.metrics ?? [];
-    rows = (answer.rows ?? []).map((r) => ({ code: r.regionCode, name: r.regionName || r.regionCode,
-      values: new Map((r.values ?? []).map((v) => [v.metric, Number(v.value ?? 0)])) }));
+    const byCode = new Map<string, Region>();
+    const region = (code: string, name?: string) => {
+      let r = byCode.get(code);
+      if (!r) byCode.set(code, (r = { code, name: name || code, values: new Map(), indicators: new Map() }));
+      if (name) r.name = name;
+      return r;
+    };
+    for (const row of answer.rows ?? []) for (const v of row.values ?? []) region(row.regionCode, row.regionName).values.set(v.metric, Number(v.value ?? 0));
+    for (const row of indicators.rows ?? []) for (const v of row.indicators ?? []) region(row.regionCode ?? '', row.regionName).indicators.set(v.indicator, v);
+    rows = [...byCode.values()].sort((a, b) => a.code.localeCompare(b.code));
     read.textContent = answer.readTime ? `${t('national.read')}: ${cstDateTime(answer.readTime)}` : '';
     void drawMap();
     if (!rows.length) return empty();
-    const m = current();
-    return table([t('national.province'), ...metrics.map(word), m.label()],
-      rows.map((r) => [h('button', { type: 'button', class: 'drill link', 'data-region': r.code, title: t('national.drill'), onclick: () => void drill(r.code, r.name) }, r.name),
-        ...metrics.map((x) => r.values.get(x) ?? 0), m.ratio ? percent(m.of(r.values)) : m.of(r.values) ?? '']), t('national.table'));
+    const drillButton = (r: Region) => h('button', { type: 'button', class: 'drill link', 'data-region': r.code, title: t('national.drill'), onclick: () => void drill(r.code, r.name) }, r.name);
+    return h('div', {},
+      table([t('national.province'), ...INDICATORS.map(word)], rows.map((r) => [drillButton(r), ...INDICATORS.map((i) => indicatorCell(r.indicators.get(i)))]), `${t('national.indicators')} · ${selectedYear()}`),
+      table([t('national.province'), ...metrics.map(word)], rows.map((r) => [r.name, ...metrics.map((x) => r.values.get(x) ?? 0)]), t('national.table')));
+  });
+
+  // The nation's seven indicators over the last five years.
+  let trendChart: Chart | null = null;
+  let trend: IndicatorRow[] = [];
+  const trendBox = h('div', { class: 'chart trend', id: 'indicator-trend', role: 'img', 'aria-label': t('national.trend') });
+  const trendTable = h('section', { 'aria-live': 'polite' });
+  const loadTrend = () => fill(trendTable, async () => {
+    const last = selectedYear();
+    const answer = await api.get<IndicatorsAnswer>('/v1/reporting/indicators', { first_year: last - 4, last_year: last, group_by: 'INDICATOR_GROUPING_YEAR' });
+    trend = answer.rows ?? [];
+    const years = Array.from({ length: 5 }, (_, i) => last - 4 + i);
+    const valueOf = (y: number, i: string) => trend.find((r) => r.firstYear === y)?.indicators?.find((v) => v.indicator === i)?.value;
+    const charts = await import('../charts');
+    chartPng = charts.chartPng;
+    trendChart ??= charts.echarts.init(trendBox, undefined, { renderer: 'canvas' });
+    trendChart.setOption({
+      tooltip: { trigger: 'axis', valueFormatter: (v: number) => percent(v) },
+      legend: { bottom: 0, type: 'scroll' },
+      grid: { left: 50, right: 20, top: 20, bottom: 60 },
+      xAxis: { type: 'category', data: years.map(String) },
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` } },
+      series: INDICATORS.map((i) => ({ type: 'line', name: word(i), connectNulls: false, data: years.map((y) => valueOf(y, i) ?? null) })),
+    }, true);
+    return table([t('national.year'), ...INDICATORS.map(word)], years.map((y) => [String(y), ...INDICATORS.map((i) => indicatorCell(trend.find((r) => r.firstYear === y)?.indicators?.find((v) => v.indicator === i)))]));
   });
 
   // From a province to its cities (4-digit division prefixes), the same metrics.
@@ -105,11 +167,14 @@ export const dashboard: Page = async (main, _params, query) => {
     const answer = await api.get<Rollup>('/v1/reporting/rollups', q);
     const cityMetrics = answer.metrics ?? [];
     const cityRows = (answer.rows ?? []).map((r) => [r.regionCode, ...cityMetrics.map((m) => Number((r.values ?? []).find((v) => v.metric === m)?.value ?? 0))]);
+    const cityIndicators = await api.get<IndicatorsAnswer>('/v1/reporting/indicators', { region_prefix: code, group_by: 'INDICATOR_GROUPING_REGION', year: selectedYear(), page_size: 1000 });
     const title = t('national.cities', { name });
     return h('div', { class: 'card', 'data-region': code },
       h('div', { class: 'card-head' }, h('h2', {}, title),
         h('button', { type: 'button', class: 'csv', 'data-chart': 'cities', onclick: () => downloadCsv(`cities-${code}.csv`, [[t('national.city'), ...cityMetrics.map(word)], ...cityRows]) }, t('national.csv'))),
-      cityRows.length ? table([t('national.city'), ...cityMetrics.map(word)], cityRows) : empty());
+      cityRows.length ? table([t('national.city'), ...cityMetrics.map(word)], cityRows) : empty(),
+      (cityIndicators.rows ?? []).length ? table([t('national.city'), ...INDICATORS.map(word)], (cityIndicators.rows ?? []).map((r) =>
+        [r.regionCode ?? '', ...INDICATORS.map((i) => indicatorCell(r.indicators?.find((v) => v.indicator === i)))]), t('national.indicators')) : null);
   });
 
   let pieChart: Chart | null = null;
@@ -142,6 +207,10 @@ export const dashboard: Page = async (main, _params, query) => {
     chartCard(t('national.map'), 'province-map', () => mapChart && download('province-map.png', chartPng(mapChart as Chart)),
       () => downloadCsv('provinces.csv', csvRows()), h('div', {}, mapBox, tableBox)),
     citiesBox,
+    chartCard(t('national.trend'), 'indicator-trend', () => trendChart && download('indicator-trend.png', chartPng(trendChart as Chart)),
+      () => downloadCsv('indicator-trend.csv', [[t('national.year'), ...INDICATORS.map(word)],
+        ...trend.map((r) => [String(r.firstYear ?? ''), ...INDICATORS.map((i) => r.indicators?.find((v) => v.indicator === i)?.value ?? '')])]),
+      h('div', {}, trendBox, trendTable)),
     chartCard(t('national.completeness'), 'completeness-pie', () => pieChart && download('completeness.png', chartPng(pieChart as Chart)),
       () => completeness && downloadCsv('completeness.csv', [[t('national.province'), 'code', t('national.state'), t('reviews.submitted'), 'amendments'],
         ...(completeness.provinces ?? []).map((p) => [p.provinceName ?? '', p.province, p.state ?? '', p.firstSubmitTime ?? '', p.amendments ?? 0])]),
@@ -151,9 +220,10 @@ export const dashboard: Page = async (main, _params, query) => {
     history.replaceState(null, '', `/national?${new URLSearchParams({ period: period.value, measure: measure.value })}`);
     void loadRollup();
     void loadCompleteness();
+    void loadTrend();
   };
   period.addEventListener('change', update);
   measure.addEventListener('change', () => { history.replaceState(null, '', `/national?${new URLSearchParams({ period: period.value, measure: measure.value })}`); void loadRollup(); });
-  window.addEventListener('resize', () => { mapChart?.resize(); pieChart?.resize(); });
-  await Promise.all([loadRollup(), loadCompleteness()]);
+  window.addEventListener('resize', () => { mapChart?.resize(); pieChart?.resize(); trendChart?.resize(); });
+  await Promise.all([loadRollup(), loadCompleteness(), loadTrend()]);
 };
