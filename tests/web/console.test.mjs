@@ -215,6 +215,12 @@ async function run() {
   await shot(page, 'province-annual-reports');
   await axe(page, 'annual reports');
 
+  await page.click('nav a[href="/inbox"]');
+  await page.waitForSelector('main section .notice, main section .state.empty');
+  const inbox = await apiGet('/v1/notify/inbox?page_size=50', ADMIN);
+  check('the inbox lists what osh-notify holds for the principal', (await page.$$('main section .notice')).length === (inbox.body.items ?? []).length);
+  await axe(page, 'inbox');
+
   await page.goto(`${BASE}/national`);
   await page.waitForSelector('h1.forbidden');
   check('a province admin cannot open the national dashboard', (await page.$('#province-map')) === null);
@@ -291,7 +297,7 @@ async function run() {
   await worker.goto(`${BASE}/province/reviews`);
   await worker.waitForSelector('h1.forbidden');
   check('a worker cannot open the province workspace', (await worker.$('.review')) === null);
-  check('and sees only public pages in the navigation', (await worker.$$eval('nav a', (xs) => xs.map((x) => x.getAttribute('href')))).every((h) => ['/library', '/courses', '/certificates/verify'].includes(h)));
+  check('and sees only public pages and its inbox in the navigation', (await worker.$$eval('nav a', (xs) => xs.map((x) => x.getAttribute('href')))).every((h) => ['/library', '/courses', '/certificates/verify', '/inbox'].includes(h)));
   await shot(worker, 'worker-forbidden');
   await worker.context().close();
 }

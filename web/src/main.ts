@@ -31,6 +31,7 @@ const routes: Route[] = [
   { pattern: /^\/province\/risk$/, roles: PROVINCE_STAFF, page: () => import('./pages/reports').then((m) => m.riskMatrix) },
   { pattern: /^\/province\/annual-reports$/, roles: PROVINCE_STAFF, page: () => import('./pages/reports').then((m) => m.annualReports) },
   { pattern: /^\/employer$/, roles: ['employer'], page: () => import('./pages/employer').then((m) => m.employerHome) },
+  { pattern: /^\/inbox$/, roles: ['province_admin', 'inspector', 'institution', 'employer', 'worker', 'editor'], page: () => import('./pages/inbox').then((m) => m.inbox) },
   { pattern: /^\/courses$/, page: () => import('./pages/public').then((m) => m.courses) },
   { pattern: /^\/national$/, roles: NATIONAL, page: () => import('./pages/national').then((m) => m.dashboard) },
 ];
@@ -51,6 +52,7 @@ const nav: NavItem[] = [
   { href: '/province/annual-reports', key: 'nav.reports', roles: PROVINCE_STAFF },
   { href: '/national', key: 'nav.national', roles: NATIONAL },
   { href: '/employer', key: 'nav.mine', roles: ['employer'] },
+  { href: '/inbox', key: 'nav.inbox', roles: ['province_admin', 'inspector', 'institution', 'employer', 'worker', 'editor'] },
 ];
 
 function allowed(roles: Role[] | undefined): boolean {
