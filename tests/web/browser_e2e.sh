@@ -81,6 +81,6 @@ done
 (( ${count:-0} >= 32 )) || { echo "FAIL the rollups never counted the seeded employers (${count:-0})"; tail "$WORK/reporting-live.log"; exit 1; }
 
 export BASE CHROMIUM RESULTS WEB NATIONAL ADMIN \
-  INSPECTOR="$(token web-inspector inspector)" WORKER="$(token web-worker worker)" \
+  INSPECTOR="$(token web-inspector inspector)" WORKER="$(token web-worker worker "$EMPLOYER_CODE")" \
   EMPLOYER="$(token web-employer employer "$EMPLOYER_CODE")"
 node "$ROOT/tests/web/console.test.mjs"

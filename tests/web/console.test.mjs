@@ -297,9 +297,49 @@ async function run() {
   await worker.goto(`${BASE}/province/reviews`);
   await worker.waitForSelector('h1.forbidden');
   check('a worker cannot open the province workspace', (await worker.$('.review')) === null);
-  check('and sees only public pages and its inbox in the navigation', (await worker.$$eval('nav a', (xs) => xs.map((x) => x.getAttribute('href')))).every((h) => ['/library', '/courses', '/certificates/verify', '/inbox'].includes(h)));
+  check('and sees only public pages and its inbox in the navigation', (await worker.$$eval('nav a', (xs) => xs.map((x) => x.getAttribute('href')))).every((h) => ['/library', '/courses', '/certificates/verify', '/inbox', '/learn'].includes(h)));
   await shot(worker, 'worker-forbidden');
   await worker.context().close();
+}
+
+// --- worker: a course, its lessons, the quiz, the certificate verified ----------
+{
+  const page = await newPage();
+  await signIn(page, WORKER);
+  check('a worker lands on its courses', new URL(page.url()).pathname === '/learn');
+  await page.waitForSelector('.course-offer');
+  const courseId = await page.getAttribute('.course-offer', 'data-course');
+  await page.fill('.course-offer input[name=holder_name]', '王小明');
+  await page.click('.course-offer button.enroll');
+  await page.waitForURL(/\/learn\/enrollments\//);
+  const enrollmentId = page.url().split('/').pop();
+  await page.waitForSelector('.enrollment-page');
+  for (let left = await page.locator('button.view-lesson').count(); left > 0; left--) {
+    await page.locator('button.view-lesson').first().click();
+    await page.waitForFunction((n) => document.querySelectorAll('button.view-lesson').length < n, left);
+  }
+  const lessons = await apiGet(`/v1/enrollments/${enrollmentId}`, WORKER);
+  check('every lesson viewed in the page is recorded by osh-training', lessons.body.viewedLessonIds.length === lessons.body.lessonCount && lessons.body.lessonCount > 0);
+  // The right answers, as the course's author (the province admin) sees them; learners never get them.
+  const authored = await apiGet(`/v1/courses/${courseId}?view=COURSE_VIEW_AUTHOR`, ADMIN);
+  for (const q of authored.body.content.quiz.questions) {
+    for (const c of q.choices.filter((x) => x.correct)) await page.check(`fieldset[data-question="${q.id}"] input[value="${c.id}"]`);
+  }
+  await shot(page, 'worker-quiz');
+  await axe(page, 'course and quiz');
+  await page.click('button.submit-quiz');
+  await page.waitForSelector('.certificate .code');
+  const done = await apiGet(`/v1/enrollments/${enrollmentId}`, WORKER);
+  const code = await page.textContent('.certificate .code');
+  check('passing the quiz completes the course with the certificate osh-training issued', done.body.status === 'ENROLLMENT_STATUS_COMPLETED' && code === done.body.certificate.verificationCode, `${code}`);
+  await shot(page, 'worker-certificate');
+  await page.click('a.verify-link');
+  await page.waitForSelector('.verification dl');
+  const verdict = await apiGet(`/v1/certificates:verify?code=${encodeURIComponent(code)}`);
+  check('the certificate verifies as valid, as the public API says', verdict.body.status === 'CERTIFICATE_STATUS_VALID' && (await page.textContent('.verification dd')) === '有效' &&
+    (await page.textContent('.verification')).includes(verdict.body.holderNameMasked));
+  await shot(page, 'public-certificate-valid');
+  await page.context().close();
 }
 
 // --- national_admin: the dashboard --------------------------------------------------

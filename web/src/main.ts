@@ -16,6 +16,7 @@ interface Route {
 
 const PROVINCE_STAFF: Role[] = ['province_admin', 'inspector'];
 const NATIONAL: Role[] = ['national_admin'];
+const LEARNERS: Role[] = ['worker', 'employer'];
 
 const routes: Route[] = [
   { pattern: /^\/$/, page: async () => home },
@@ -32,6 +33,8 @@ const routes: Route[] = [
   { pattern: /^\/province\/annual-reports$/, roles: PROVINCE_STAFF, page: () => import('./pages/reports').then((m) => m.annualReports) },
   { pattern: /^\/employer$/, roles: ['employer'], page: () => import('./pages/employer').then((m) => m.employerHome) },
   { pattern: /^\/inbox$/, roles: ['province_admin', 'inspector', 'institution', 'employer', 'worker', 'editor'], page: () => import('./pages/inbox').then((m) => m.inbox) },
+  { pattern: /^\/learn$/, roles: LEARNERS, page: () => import('./pages/learn').then((m) => m.myCourses) },
+  { pattern: /^\/learn\/enrollments\/([\w-]+)$/, roles: LEARNERS, page: () => import('./pages/learn').then((m) => m.enrollmentPage) },
   { pattern: /^\/courses$/, page: () => import('./pages/public').then((m) => m.courses) },
   { pattern: /^\/national$/, roles: NATIONAL, page: () => import('./pages/national').then((m) => m.dashboard) },
 ];
@@ -52,6 +55,7 @@ const nav: NavItem[] = [
   { href: '/province/annual-reports', key: 'nav.reports', roles: PROVINCE_STAFF },
   { href: '/national', key: 'nav.national', roles: NATIONAL },
   { href: '/employer', key: 'nav.mine', roles: ['employer'] },
+  { href: '/learn', key: 'nav.learn', roles: LEARNERS },
   { href: '/inbox', key: 'nav.inbox', roles: ['province_admin', 'inspector', 'institution', 'employer', 'worker', 'editor'] },
 ];
 
@@ -125,6 +129,7 @@ function landing(): string {
   if (role === 'national_admin') return '/national';
   if (role === 'province_admin' || role === 'inspector') return '/province/reviews';
   if (role === 'employer') return '/employer';
+  if (role === 'worker') return '/learn';
   return '/library';
 }
 

@@ -78,7 +78,8 @@ export function field(label: string, control: HTMLInputElement | HTMLSelectEleme
 export function select(name: string, options: Array<[string, string]>, value = ''): HTMLSelectElement {
   const s = h('select', { name });
   for (const [v, text] of options) s.append(h('option', { value: v }, text));
-  s.value = value;
+  // The first option stays chosen unless `value` is one of them.
+  if (options.some(([v]) => v === value)) s.value = value;
   return s;
 }
 
