@@ -42,6 +42,16 @@ async function newPage(viewport = { width: 1280, height: 900 }) {
   return page;
 }
 
+// Polls `predicate` in the page (through the DevTools protocol, so the page's
+// CSP, which forbids eval, does not apply) until it holds; bounded by PATIENCE.
+async function until(page, predicate, arg) {
+  const deadline = Date.now() + PATIENCE;
+  while (!(await page.evaluate(predicate, arg))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${predicate.toString().slice(0, 120)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: join(RESULTS, `${name}.png`), fullPage: true });
 }
@@ -167,7 +177,7 @@ async function run() {
   check('employer search lists what the API lists', listed === employers.body.employers.length && listed > 0, `${listed} vs ${employers.body.employers.length}`);
   await page.selectOption('select[name=size_class]', 'SIZE_CLASS_SMALL');
   await page.click('form.filters button');
-  await page.waitForFunction(() => location.search.includes('SIZE_CLASS_SMALL') && document.querySelector('table, .state.empty'));
+  await until(page, () => location.search.includes('SIZE_CLASS_SMALL') && !!document.querySelector('table, .state.empty'));
   await page.waitForSelector('section[aria-label] table, section[aria-label] .state.empty');
   const small = await apiGet('/v1/employers?page_size=50&size_class=SIZE_CLASS_SMALL', ADMIN);
   const smallRows = await page.$$eval('tbody tr', (rows) => rows.length);
@@ -178,7 +188,7 @@ async function run() {
   const name = await page.textContent('tbody tr td a');
   await page.click('tbody tr td a');
   await page.waitForSelector('main h1');
-  await page.waitForFunction(() => !document.querySelector('[aria-busy]'));
+  await until(page, () => !document.querySelector('[aria-busy]'));
   check('an employer\'s page shows the employer', (await page.textContent('main h1')) === name);
   await shot(page, 'province-employer');
   await axe(page, 'employer page');
@@ -250,7 +260,7 @@ async function run() {
   await shot(page, 'employer-declaration-error');
   await page.fill('form.declare input[name=factor_code]', 'D001');
   await page.click('form.declare button[type=submit]');
-  await page.waitForFunction((n) => document.querySelectorAll('section[aria-label] tbody tr').length > n, before);
+  await until(page, (n) => document.querySelectorAll('section[aria-label] tbody tr').length > n, before);
   const after = (await apiGet(`/v1/employers/${own.body.id}/declarations`, EMPLOYER)).body.declarations;
   check('a declaration filled in and submitted reaches the registry', after.length === before + 1 && after[0].status === 'DECLARATION_STATUS_SUBMITTED' && after[0].exposures[0].post === '打磨工');
 
@@ -316,7 +326,7 @@ async function run() {
   await page.waitForSelector('.enrollment-page');
   for (let left = await page.locator('button.view-lesson').count(); left > 0; left--) {
     await page.locator('button.view-lesson').first().click();
-    await page.waitForFunction((n) => document.querySelectorAll('button.view-lesson').length < n, left);
+    await until(page, (n) => document.querySelectorAll('button.view-lesson').length < n, left);
   }
   const lessons = await apiGet(`/v1/enrollments/${enrollmentId}`, WORKER);
   check('every lesson viewed in the page is recorded by osh-training', lessons.body.viewedLessonIds.length === lessons.body.lessonCount && lessons.body.lessonCount > 0);
@@ -353,7 +363,7 @@ async function run() {
   const box = await page.$eval('#province-map', (x) => { const r = x.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
   await page.mouse.move(box.x + box.w * 0.5, box.y + box.h * 0.5);
   await page.mouse.move(box.x + box.w * 0.55, box.y + box.h * 0.55);
-  await page.waitForFunction(() => [...document.querySelectorAll('#province-map div')].some((d) => /: /.test(d.textContent) && d.offsetWidth > 0));
+  await until(page, () => [...document.querySelectorAll('#province-map div')].some((d) => /: /.test(d.textContent) && d.offsetWidth > 0));
   check('hovering the map shows a province\'s figure in a tooltip', true);
   const rollup = await apiGet('/v1/reporting/rollups?query.group_by=DIMENSION_PROVINCE&page_size=1000', NATIONAL);
   const year = Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()));
@@ -408,7 +418,7 @@ async function run() {
     cityRows.every((code, i) => code === cities.body.rows[i].regionCode), `${cityRows} vs ${(cities.body.rows ?? []).map((r) => r.regionCode)}`);
 
   await page.selectOption('select[name=measure]', 'METRIC_EXPOSED_WORKERS');
-  await page.waitForFunction(() => { const m = document.getElementById('province-map'); return m.hasAttribute('data-drawn') && m.getAttribute('aria-label').includes('接害人数'); });
+  await until(page, () => { const m = document.getElementById('province-map'); return m.hasAttribute('data-drawn') && m.getAttribute('aria-label').includes('接害人数'); });
   check('the map can be coloured by another metric', (await page.getAttribute('#province-map', 'aria-label')).includes('接害人数'));
 
   await page.click('button.lang');
