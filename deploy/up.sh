@@ -169,6 +169,9 @@ osh-platform is up: the web console and the HTTP/JSON API on http://127.0.0.1:80
 registries of provinces ${DEMO_PROVINCES[*]} on 127.0.0.1:7101/7111/7121 (gRPC), national
 reporting on 127.0.0.1:7105. Logs: $OSH_VAR_DIR/log, stop with deploy/down.sh
 
+The web console: http://127.0.0.1:8080/ (sign in by pasting the token of
+$TOKEN_FILE, province_admin, or $NATIONAL_TOKEN_FILE, national_admin).
+
 A development token (province_admin, 24 h) is in $TOKEN_FILE. Try:
 
   export PATH="$OSH_TOOLS_BIN:\$PATH" TOKEN="\$(cat $TOKEN_FILE)"

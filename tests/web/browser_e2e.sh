@@ -29,7 +29,9 @@ start_backends
 PIDS+=($!)
 wait_ready "$WORK/reporting-live.ready" "$WORK/reporting-live.log"
 REPORTING_GRPC="127.0.0.1:$(ready_value "$WORK/reporting-live.ready" grpc_port)"
-start_gateway --web-root "$WEB/dist" --access-log false
+# A stand-in OpenID Connect provider (console.test.mjs runs it on this port) that the console may call.
+IDP_PORT="$(free_port)"
+start_gateway --web-root "$WEB/dist" --web-connect-src "http://127.0.0.1:$IDP_PORT" --access-log false
 BASE="http://$GATEWAY"
 
 ADMIN="$(token web-admin province_admin)"
@@ -82,5 +84,5 @@ done
 
 export BASE CHROMIUM RESULTS WEB NATIONAL ADMIN \
   INSPECTOR="$(token web-inspector inspector)" WORKER="$(token web-worker worker "$EMPLOYER_CODE")" \
-  EMPLOYER="$(token web-employer employer "$EMPLOYER_CODE")"
+  EMPLOYER="$(token web-employer employer "$EMPLOYER_CODE")" IDP_PORT OIDC_TOKEN="$(token web-oidc-inspector inspector)"
 node "$ROOT/tests/web/console.test.mjs"
