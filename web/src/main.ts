@@ -36,6 +36,7 @@ const routes: Route[] = [
   { pattern: /^\/learn$/, roles: LEARNERS, page: () => import('./pages/learn').then((m) => m.myCourses) },
   { pattern: /^\/learn\/enrollments\/([\w-]+)$/, roles: LEARNERS, page: () => import('./pages/learn').then((m) => m.enrollmentPage) },
   { pattern: /^\/courses$/, page: () => import('./pages/public').then((m) => m.courses) },
+  { pattern: /^\/national\/reports$/, roles: NATIONAL, page: () => import('./pages/review').then((m) => m.reportReview) },
   { pattern: /^\/national$/, roles: NATIONAL, page: () => import('./pages/national').then((m) => m.dashboard) },
 ];
 
@@ -54,6 +55,7 @@ const nav: NavItem[] = [
   { href: '/province/risk', key: 'nav.risk', roles: PROVINCE_STAFF },
   { href: '/province/annual-reports', key: 'nav.reports', roles: PROVINCE_STAFF },
   { href: '/national', key: 'nav.national', roles: NATIONAL },
+  { href: '/national/reports', key: 'nav.nationalReports', roles: NATIONAL },
   { href: '/employer', key: 'nav.mine', roles: ['employer'] },
   { href: '/learn', key: 'nav.learn', roles: LEARNERS },
   { href: '/inbox', key: 'nav.inbox', roles: ['province_admin', 'inspector', 'institution', 'employer', 'worker', 'editor'] },

@@ -10,10 +10,27 @@ import { empty, errorBox, field, fill, h, table } from '../ui';
 import type { Page } from '../main';
 
 export interface IndicatorValue { indicator: string; numerator?: string; denominator?: string; value?: number; target?: number; meetsTarget?: boolean }
+export interface Finding { id: string; kind?: string; rule?: string; regionCode?: string; message?: string }
 export interface AnnualReport {
   id: string; province: string; provinceName?: string; year: number; status: string; snapshotTime?: string;
   totals?: Array<{ metric: string; value?: string }>; indicators?: IndicatorValue[];
-  submission?: { submitTime?: string; late?: boolean; amendmentReason?: string };
+  submission?: { submitTime?: string; late?: boolean; amendmentReason?: string; explanations?: Array<{ findingId: string; explanation: string }> };
+  // Issue 16's validation and national review (absent from servers before it).
+  findings?: Finding[]; review?: { decision?: string; reviewTime?: string; reason?: string }; version?: string;
+}
+
+// The report's validation findings, with the province's explanation of each
+// (an input while it is a draft, the submitted text afterwards).
+export function findingList(report: AnnualReport, inputs?: Map<string, HTMLInputElement>): Node | null {
+  const findings = report.findings ?? [];
+  if (!findings.length) return null;
+  const explained = new Map((report.submission?.explanations ?? []).map((e) => [e.findingId, e.explanation]));
+  return h('div', { class: 'findings' }, h('h3', {}, t('reports.findings')), h('ul', {}, ...findings.map((f) => {
+    const input = inputs ? h('input', { name: `explain-${f.id}`, 'data-finding': f.id, maxlength: 2000, autocomplete: 'off' }) : null;
+    if (input) inputs!.set(f.id, input);
+    return h('li', { class: 'finding', 'data-finding': f.id }, h('p', {}, `${word(f.kind)} · ${f.regionCode ?? ''} · ${f.message ?? f.rule ?? ''}`),
+      input ? field(t('reports.explanation'), input) : explained.get(f.id) ? h('p', { class: 'meta' }, `${t('reports.explanation')}: ${explained.get(f.id)}`) : null);
+  })));
 }
 
 export function indicatorTable(indicators: IndicatorValue[]): Node {
@@ -27,9 +44,13 @@ function reportCard(report: AnnualReport, onChange: () => void): HTMLElement {
   const reason = h('input', { name: 'amendment_reason', maxlength: 500, autocomplete: 'off' });
   const outcome = h('div', { 'aria-live': 'polite' });
   const canSubmit = report.status === 'REPORT_STATUS_DRAFT' && currentClaims()?.role === 'province_admin';
+  const explanations = new Map<string, HTMLInputElement>();
   const submit = async () => {
     try {
-      await api.post(`/v1/reporting/annual-reports/${report.id}:submit`, { amendmentReason: reason.value.trim(), requestId: requestId() });
+      const body: Record<string, unknown> = { amendmentReason: reason.value.trim(), requestId: requestId() };
+      if (report.version) body.version = report.version;
+      if (explanations.size) body.explanations = [...explanations].map(([findingId, input]) => ({ findingId, explanation: input.value.trim() }));
+      await api.post(`/v1/reporting/annual-reports/${report.id}:submit`, body);
       onChange();
     } catch (e) {
       outcome.replaceChildren(errorBox(e));
@@ -40,6 +61,9 @@ function reportCard(report: AnnualReport, onChange: () => void): HTMLElement {
     h('p', { class: 'meta' }, `${t('reports.snapshot')}: ${cstDateTime(report.snapshotTime)}` +
       (report.submission?.submitTime ? ` · ${t('reports.submitted')}: ${cstDateTime(report.submission.submitTime)}${report.submission.late ? ` (${t('reports.late')})` : ''}` : '')),
     indicatorTable(report.indicators ?? []),
+    findingList(report, canSubmit ? explanations : undefined),
+    report.review ? h('p', { class: `review-decision ${report.review.decision === 'REPORT_STATUS_RETURNED' ? 'misses' : 'meets'}` },
+      `${word(report.review.decision)} · ${cstDateTime(report.review.reviewTime)}${report.review.reason ? ` · ${report.review.reason}` : ''}`) : null,
     canSubmit ? h('form', { class: 'inline', onsubmit: (e: Event) => { e.preventDefault(); void submit(); } },
       field(t('reports.amendment'), reason), h('button', { type: 'submit', class: 'submit-report' }, t('reports.submit'))) : null,
     outcome);
