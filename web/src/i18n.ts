@@ -159,6 +159,10 @@ const zh: Dict = {
   'review.return': '退回修改',
   'review.reason': '退回原因',
   'review.none': '没有待审核的报告',
+  'trace.title': '查看构成该数字的单位',
+  'trace.summary': '数值 {value}，可追溯合计 {traced}，涉及 {n} 家单位',
+  'trace.contribution': '贡献',
+  'trace.events': '事件数',
   'national.declrate': '申报率',
   'national.now': '当前',
 };
@@ -320,6 +324,10 @@ const en: Dict = {
   'review.return': 'Return for amendment',
   'review.reason': 'Reason for returning',
   'review.none': 'No report is waiting for review',
+  'trace.title': 'The employers behind this figure',
+  'trace.summary': 'Value {value}, traced {traced}, from {n} employers',
+  'trace.contribution': 'Contribution',
+  'trace.events': 'Events',
   'national.declrate': 'Declaration rate',
   'national.now': 'Now',
 };

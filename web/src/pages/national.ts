@@ -131,7 +131,25 @@ export const dashboard: Page = async (main, _params, query) => {
     const drillButton = (r: Region) => h('button', { type: 'button', class: 'drill link', 'data-region': r.code, title: t('national.drill'), onclick: () => void drill(r.code, r.name) }, r.name);
     return h('div', {},
       table([t('national.province'), ...INDICATORS.map(word)], rows.map((r) => [drillButton(r), ...INDICATORS.map((i) => indicatorCell(r.indicators.get(i)))]), `${t('national.indicators')} · ${selectedYear()}`),
-      table([t('national.province'), ...metrics.map(word)], rows.map((r) => [r.name, ...metrics.map((x) => r.values.get(x) ?? 0)]), t('national.table')));
+      table([t('national.province'), ...metrics.map(word)], rows.map((r) => [r.name, ...metrics.map((x) => h('button', { type: 'button', class: 'trace link',
+        'data-region': r.code, 'data-metric': x, title: t('trace.title'), onclick: () => void trace(r.code, r.name, x) }, String(r.values.get(x) ?? 0)))]), t('national.table')));
+  });
+
+  // From a figure to the records behind it: the employers whose events moved
+  // the cell (GET /v1/reporting/rollups:trace), organisations only.
+  const traceBox = h('section', { class: 'trace-panel', 'aria-live': 'polite' });
+  const trace = (code: string, name: string, metric: string) => fill(traceBox, async () => {
+    const q: Record<string, string | number> = { metric, region_code: code, page_size: 100 };
+    if (period.value) { q['period.kind'] = 'PERIOD_KIND_YEAR'; q['period.year'] = period.value; }
+    const answer = await api.get<{ cellValue?: string; tracedTotal?: string; contributorCount?: number;
+      contributors?: Array<{ creditCode?: string; employerName?: string; contribution?: string; eventCount?: number }> }>('/v1/reporting/rollups:trace', q);
+    const contributors = answer.contributors ?? [];
+    const out = h('div', { class: 'card', 'data-region': code, 'data-metric': metric },
+      h('h2', {}, `${name} · ${word(metric)}`),
+      h('p', { class: 'summary' }, t('trace.summary', { value: answer.cellValue ?? 0, traced: answer.tracedTotal ?? 0, n: answer.contributorCount ?? 0 })),
+      contributors.length ? table([t('employers.credit'), t('employers.name'), t('trace.contribution'), t('trace.events')],
+        contributors.map((c) => [c.creditCode ?? '', c.employerName ?? '', c.contribution ?? '0', c.eventCount ?? 0])) : empty());
+    return out;
   });
 
   // The nation's seven indicators over the last five years.
@@ -206,6 +224,7 @@ export const dashboard: Page = async (main, _params, query) => {
     read,
     chartCard(t('national.map'), 'province-map', () => mapChart && download('province-map.png', chartPng(mapChart as Chart)),
       () => downloadCsv('provinces.csv', csvRows()), h('div', {}, mapBox, tableBox)),
+    traceBox,
     citiesBox,
     chartCard(t('national.trend'), 'indicator-trend', () => trendChart && download('indicator-trend.png', chartPng(trendChart as Chart)),
       () => downloadCsv('indicator-trend.csv', [[t('national.year'), ...INDICATORS.map(word)],
