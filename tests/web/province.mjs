@@ -83,6 +83,9 @@ export async function provinceWorkspace() {
   const draft = await apiGet(`/v1/reporting/annual-reports/${reportId}`, ADMIN);
   const indicatorRows = await page.$$eval(`.report[data-report="${reportId}"] tbody tr`, (rows) => rows.length);
   check('a generated annual report shows its indicators (the findings) as the API has them', indicatorRows === (draft.body.indicators ?? []).length && indicatorRows > 0, `${indicatorRows}`);
+  const findings = await page.$$(`.report[data-report="${reportId}"] input[data-finding]`);
+  check('the draft lists the validation findings the API has, each with a place to explain it', findings.length === (draft.body.findings ?? []).length, `${findings.length}`);
+  for (const input of findings) await input.fill('数据经核实无误（浏览器测试）');
   await page.click(`.report[data-report="${reportId}"] button.submit-report`);
   await page.waitForSelector(`.report[data-report="${reportId}"][data-status=REPORT_STATUS_SUBMITTED]`);
   const submitted = await apiGet(`/v1/reporting/annual-reports/${reportId}`, ADMIN);
