@@ -325,6 +325,7 @@ void Gateway::OnBackendDone(std::shared_ptr<Call> call, const grpc::Status& stat
   const Route& route = *call->route;
   const char* cache_state = route.cacheable() ? (parts_.cache != nullptr ? "miss" : "off") : nullptr;
   if (!status.ok()) return Finish(*call, ErrorResponse(status), cache_state);
+  if (auto raw = RawBodyOf(route, *call->response)) return FinishDownload(*call, std::move(*raw));
   auto body = RenderResponse(route, *call->response);
   // A service marks an answer that holds personal data in clear with
   // `cache-control: no-store`: it is never put in Redis, and the HTTP client
@@ -342,6 +343,28 @@ void Gateway::OnBackendDone(std::shared_ptr<Call> call, const grpc::Status& stat
   auto response = JsonResponse(200, std::move(body));
   if (no_store) response.headers.emplace_back("cache-control", "no-store");
   Finish(*call, std::move(response), no_store ? "bypass" : cache_state);
+}
+
+// A file (google.api.HttpBody) goes out as its own bytes and content type,
+// with the service's `content-disposition` metadata as the header; it is never
+// cached (the cache holds JSON answers).
+void Gateway::FinishDownload(Call& call, RawBody raw) {
+  const Route& route = *call.route;
+  HttpResponse r;
+  r.status = 200;
+  r.headers.emplace_back("content-type", std::move(raw.content_type));
+  const auto& server_metadata = call.context.GetServerInitialMetadata();
+  if (auto d = server_metadata.find("content-disposition"); d != server_metadata.end()) {
+    std::string disposition(d->second.data(), d->second.size());
+    // A header value cannot carry a line break (response splitting).
+    if (disposition.find_first_of("\r\n") == std::string::npos) {
+      r.headers.emplace_back("content-disposition", std::move(disposition));
+    }
+  }
+  r.headers.emplace_back("cache-control", "no-store");
+  r.body = std::move(raw.data);
+  if (route.http_method != "GET") Invalidate(route.service);
+  Finish(call, std::move(r), route.cacheable() ? "bypass" : nullptr);
 }
 
 }  // namespace osh::gateway

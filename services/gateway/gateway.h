@@ -13,6 +13,7 @@
 #include "osh/core/metrics.h"
 #include "route_table.h"
 #include "static_site.h"
+#include "transcoder.h"
 
 #include "osh/cache/rate_limiter.h"
 
@@ -76,6 +77,7 @@ class Gateway {
   struct Call;
   struct Metrics;
   void Finish(Call& call, HttpResponse response, const char* cache_state);
+  void FinishDownload(Call& call, RawBody raw);
   void OnBackendDone(std::shared_ptr<Call> call, const grpc::Status& status);
   bool OriginAllowed(const std::string& origin) const;
 

@@ -1,5 +1,7 @@
 #include "openapi.h"
 
+#include "transcoder.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -184,8 +186,16 @@ std::string BuildOpenApi(const RouteTable& routes, const OpenApiInfo& info) {
     operation["tags"] = json::array({route.method->service()->name()});
     operation["summary"] = route.grpc_path;
     operation["parameters"] = parameters;
+    // A google.api.HttpBody answer is a file whose type the service chooses
+    // (text/csv, text/html …): any media type, as bytes.
+    const bool file = IsHttpBody(route.response_body.empty()
+                                     ? route.method->output_type()
+                                     : route.method->output_type()->FindFieldByName(route.response_body)->message_type());
+    json ok_content = {{"application/json", {{"schema", response_schema}}}};
+    if (file) ok_content = {{"*/*", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}};
     operation["responses"] = {
-        {"200", {{"description", "OK"}, {"content", {{"application/json", {{"schema", response_schema}}}}}}},
+        {"200", {{"description", file ? "The file, with its content type and Content-Disposition" : "OK"},
+                 {"content", ok_content}}},
         {"default",
          {{"description", "An error: the gRPC status code, a message and details (e.g. field violations)"},
           {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}};

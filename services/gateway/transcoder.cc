@@ -275,4 +275,30 @@ std::string RenderResponse(const Route& route, const google::protobuf::Message& 
   return out;
 }
 
+bool IsHttpBody(const google::protobuf::Descriptor* message) {
+  return message != nullptr && message->full_name() == "google.api.HttpBody";
+}
+
+std::optional<RawBody> RawBodyOf(const Route& route, const google::protobuf::Message& response) {
+  const google::protobuf::Message* body = &response;
+  if (!route.response_body.empty()) {
+    const auto* field = response.GetDescriptor()->FindFieldByName(route.response_body);
+    if (field == nullptr || field->is_repeated() || field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
+      return std::nullopt;
+    }
+    body = &response.GetReflection()->GetMessage(response, field);
+  }
+  const auto* descriptor = body->GetDescriptor();
+  if (!IsHttpBody(descriptor)) return std::nullopt;
+  // By reflection, so the gateway needs no generated code of its own for it.
+  const auto* reflection = body->GetReflection();
+  RawBody raw;
+  raw.content_type = reflection->GetString(*body, descriptor->FindFieldByName("content_type"));
+  raw.data = reflection->GetString(*body, descriptor->FindFieldByName("data"));
+  if (raw.content_type.empty() || raw.content_type.find_first_of("\r\n") != std::string::npos) {
+    raw.content_type = "application/octet-stream";
+  }
+  return raw;
+}
+
 }  // namespace osh::gateway

@@ -38,4 +38,16 @@ std::optional<TranscodeError> BuildRequest(const Route& route, const PathTemplat
 // response_body field.
 std::string RenderResponse(const Route& route, const google::protobuf::Message& response);
 
+// google.api.HttpBody: a method answering one is a file download (CSV, HTML …).
+bool IsHttpBody(const google::protobuf::Descriptor* message);
+
+// A response that is a google.api.HttpBody (or whose response_body field is
+// one) is answered as the raw HTTP body with its own content type, not as
+// JSON. Nullopt for every other response.
+struct RawBody {
+  std::string content_type;  // application/octet-stream when the service gave none
+  std::string data;
+};
+std::optional<RawBody> RawBodyOf(const Route& route, const google::protobuf::Message& response);
+
 }  // namespace osh::gateway

@@ -18,14 +18,15 @@
 #include "osh/service/paging.h"
 #include "osh/service/records.h"
 #include "indicators.h"
+#include "report_access.h"
 #include "rollup_metrics.h"
 #include "rollup_query.h"
 #include "rollup_store.h"
+#include "validation.h"
 
 namespace osh::reporting {
 namespace {
 
-constexpr size_t kMaxReasonLength = 2000;
 constexpr int kFirstReportYear = 2000;
 constexpr int kLastYear = 2100;
 
@@ -68,20 +69,6 @@ void NarrowToCaller(const Caller& caller, ResolvedQuery& q) {
   if (q.region_prefix.empty() && auth::IsProvincialRole(caller.principal->role)) {
     q.region_prefix = caller.principal->province;
   }
-}
-
-// The annual report `id` for a caller who may `action` reports of its own
-// scope (its province; national data for national_admin): others are refused
-// before the lookup, whatever the id. A report the caller may not read (of
-// another province) answers like a missing one; one it reads but may not
-// `action` is refused.
-v1::AnnualReport ReportFor(store::Tx& tx, const Caller& caller, auth::Action action, const std::string& id) {
-  Require(caller.principal, action, {caller.principal->province, "", false});
-  auto report =
-      service::AllowedOrRefuse(RollupStore::FindReport(tx, id), "annual report", id, caller.principal,
-                               auth::Action::kRead, [](const v1::AnnualReport& r) { return auth::Resource{r.province(), "", false}; });
-  Require(caller.principal, action, {report.province(), "", false});
-  return report;
 }
 
 void RequireReadOfRegion(const Caller& caller, const ResolvedQuery& q) {
@@ -256,6 +243,8 @@ grpc::Status Reporting::GenerateAnnualReport(const Caller& caller, const v1::Gen
         for (auto& v : figures.totals) *r.add_totals() = std::move(v);
         for (auto& v : figures.indicators) *r.add_indicators() = std::move(v);
         for (auto& c : figures.cities) *r.add_cities() = std::move(c);
+        r.set_version(1);
+        AddValidationFindings(tx, r, options_.outlier_share);
         RollupStore::InsertReport(tx, r);
         service::Audit(tx, caller, "generate", "annual_report", r.id());
         *response = std::move(r);
@@ -298,122 +287,7 @@ grpc::Status Reporting::ListAnnualReports(const Caller& caller, const v1::ListAn
   });
 }
 
-grpc::Status Reporting::SubmitAnnualReport(const Caller& caller, const v1::SubmitAnnualReportRequest& request,
-                                           v1::AnnualReport* response) {
-  return Guard(caller, "SubmitAnnualReport", [&] {
-    core::FieldErrors errors;
-    service::CheckRequestId(request.request_id(), errors);
-    if (request.id().empty()) errors.Add("id", "is required");
-    service::CheckText(request.amendment_reason(), "amendment_reason", kMaxReasonLength, false, errors);
-    ThrowIfInvalid(errors);
-
-    db_.Write([&](store::Tx& tx) {
-      Idempotent(tx, caller, "SubmitAnnualReport", request.request_id(), request, response, [&] {
-        auto r = std::optional(ReportFor(tx, caller, auth::Action::kWrite, request.id()));
-        if (caller.principal->role != auth::Role::kProvinceAdmin) {
-          Refuse(grpc::StatusCode::PERMISSION_DENIED,
-                 "only the province_admin of province " + r->province() + " submits its annual report");
-        }
-        if (r->status() != v1::REPORT_STATUS_DRAFT) {
-          Refuse(grpc::StatusCode::FAILED_PRECONDITION,
-                 "annual report " + r->id() + " is " + v1::ReportStatus_Name(r->status()) + ", not a draft");
-        }
-        const bool has_reason = request.amendment_reason().find_first_not_of(" \t\r\n") != std::string::npos;
-        auto in_force = RollupStore::FindSubmittedReport(tx, r->province(), r->year());
-        if (in_force && !has_reason) {
-          throw Refusal{core::InvalidArgument(
-              "amendment_reason", fmt::format("is required: report {} was submitted for {} {} already and this one "
-                                              "would replace it",
-                                              in_force->id(), r->province(), r->year()))};
-        }
-        if (!in_force && has_reason) {
-          throw Refusal{core::InvalidArgument(
-              "amendment_reason", "is only for a report that replaces a submitted one; none is submitted for " +
-                                      r->province() + " " + std::to_string(r->year()))};
-        }
-        const auto now = options_.clock();
-        const auto due = options_.calendar.AnnualReportDue(r->year());
-        auto* s = r->mutable_submission();
-        *s->mutable_submit_time() = ToTimestamp(now);
-        *s->mutable_submitted_by() = ActorOf(*caller.principal);
-        *s->mutable_due_time() = ToTimestamp(due);
-        s->set_late(now >= due);
-        if (in_force) {
-          s->set_amendment_reason(request.amendment_reason());
-          s->set_supersedes_report_id(in_force->id());
-          in_force->set_status(v1::REPORT_STATUS_SUPERSEDED);
-          RollupStore::UpdateReport(tx, *in_force);
-          service::Audit(tx, caller, "supersede", "annual_report", in_force->id());
-        }
-        r->set_status(v1::REPORT_STATUS_SUBMITTED);
-        RollupStore::UpdateReport(tx, *r);
-        service::Audit(tx, caller, "submit", "annual_report", r->id());
-        *response = std::move(*r);
-      });
-    });
-  });
-}
-
-grpc::Status Reporting::GetReportingCompleteness(const Caller& caller,
-                                                 const v1::GetReportingCompletenessRequest& request,
-                                                 v1::ReportingCompleteness* response) {
-  return Guard(caller, "GetReportingCompleteness", [&] {
-    if (request.year() < kFirstReportYear || request.year() > kLastYear) {
-      throw Refusal{core::InvalidArgument(
-          "year", fmt::format("must be between {} and {}, got {}", kFirstReportYear, kLastYear, request.year()))};
-    }
-    Require(caller.principal, auth::Action::kRead, {"", "", false});
-    const auto now = options_.clock();
-    const auto due = options_.calendar.AnnualReportDue(request.year());
-    const auto submissions = db_.Read([&](store::Tx& tx) { return RollupStore::SubmissionsOfYear(tx, request.year()); });
-
-    response->set_year(request.year());
-    *response->mutable_due_time() = ToTimestamp(due);
-    *response->mutable_read_time() = ToTimestamp(now);
-    for (const auto& province : domain::MainlandProvinces()) {
-      auto* pc = response->add_provinces();
-      pc->set_province(std::string(province.code));
-      pc->set_province_name(std::string(province.name_zh));
-      const v1::AnnualReport* first = nullptr;
-      int count = 0;
-      for (const auto& r : submissions) {
-        if (r.province() != province.code) continue;
-        ++count;
-        if (r.status() == v1::REPORT_STATUS_SUBMITTED) pc->set_report_id(r.id());
-        if (first == nullptr || FromTimestamp(r.submission().submit_time()) < FromTimestamp(first->submission().submit_time())) {
-          first = &r;
-        }
-      }
-      // Timeliness is the first submission's: a late amendment does not make an
-      // on-time report late, nor an on-time amendment a late one timely.
-      if (first != nullptr) {
-        *pc->mutable_first_submit_time() = first->submission().submit_time();
-        pc->set_amendments(count - 1);
-        pc->set_state(first->submission().late() ? v1::SUBMISSION_STATE_LATE : v1::SUBMISSION_STATE_ON_TIME);
-      } else {
-        pc->set_state(now >= due ? v1::SUBMISSION_STATE_MISSING : v1::SUBMISSION_STATE_NOT_YET_DUE);
-      }
-      switch (pc->state()) {
-        case v1::SUBMISSION_STATE_ON_TIME:
-          response->set_on_time(response->on_time() + 1);
-          break;
-        case v1::SUBMISSION_STATE_LATE:
-          response->set_late(response->late() + 1);
-          break;
-        case v1::SUBMISSION_STATE_MISSING:
-          response->set_missing(response->missing() + 1);
-          break;
-        default:
-          response->set_not_yet_due(response->not_yet_due() + 1);
-      }
-    }
-    const int expected = static_cast<int>(domain::MainlandProvinces().size());
-    response->set_expected(expected);
-    response->set_submitted(response->on_time() + response->late());
-    response->set_completeness_rate(static_cast<double>(response->submitted()) / expected);
-    response->set_timeliness_rate(static_cast<double>(response->on_time()) / expected);
-  });
-}
+// SubmitAnnualReport and GetReportingCompleteness: approval.cc.
 
 grpc::Status Reporting::CompareReportWithLive(const Caller& caller, const v1::CompareReportWithLiveRequest& request,
                                               v1::ReportComparison* response) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 
+#include "google/api/httpbody.pb.h"
 #include "osh/reporting/v1/reporting.pb.h"
 #include "osh/service/call.h"
 #include "osh/store/database.h"
@@ -37,6 +38,11 @@ class Reporting {
     // Targets of indicators, from configuration; indicators without one have none.
     std::map<v1::Indicator, double> indicator_targets;
     std::function<std::chrono::system_clock::time_point()> clock = [] { return std::chrono::system_clock::now(); };
+    // Validation: a figure that moves more than this share from the year
+    // before (|this − before| ÷ before) is an outlier finding.
+    double outlier_share = 0.5;
+    // Called after a write that put events in the outbox (wakes the relay).
+    std::function<void()> after_commit;
   };
 
   Reporting(store::Database& db, Options options);
@@ -65,6 +71,23 @@ class Reporting {
   // (indicators.cc).
   grpc::Status GetIndicators(const Caller& caller, const v1::GetIndicatorsRequest& request,
                              v1::GetIndicatorsResponse* response);
+  // ---- Data approval (approval.cc), lineage (lineage.cc) and downloads
+  // (downloads.cc), issue 16 ----
+  grpc::Status ApproveAnnualReport(const Caller& caller, const v1::ApproveAnnualReportRequest& request,
+                                   v1::AnnualReport* response);
+  grpc::Status ReturnAnnualReport(const Caller& caller, const v1::ReturnAnnualReportRequest& request,
+                                  v1::AnnualReport* response);
+  grpc::Status TraceRollupCell(const Caller& caller, const v1::TraceRollupCellRequest& request,
+                               v1::TraceRollupCellResponse* response);
+  // A file to hand out: its bytes and content type, and the name the HTTP
+  // face puts in Content-Disposition.
+  struct Download {
+    google::api::HttpBody body;
+    std::string filename;
+  };
+  grpc::Status DownloadRollup(const Caller& caller, const v1::ExportRollupRequest& request, Download* response);
+  grpc::Status DownloadAnnualReport(const Caller& caller, const v1::DownloadAnnualReportRequest& request,
+                                    Download* response);
 
  private:
   store::Database& db_;

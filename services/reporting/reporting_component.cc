@@ -25,6 +25,8 @@ std::vector<core::ConfigKey> ConfigKeys() {
       {"deployment", "national", "name of this deployment; the default consumer group is reporting-<deployment>"},
       {"consumer-group", "", "Kafka consumer group id (default reporting-<deployment>)"},
       {"period-utc-offset-minutes", "480", "time zone periods are cut in, minutes east of UTC (China: 480)"},
+      {"outlier-share", "0.5",
+       "validation: a report figure moving more than this share from the year before is an outlier finding"},
       {"indicator-targets", "",
        "targets of the indicators as name=ratio pairs (declaration_rate, monitoring_pass_rate, health_exam_rate, "
        "written_notice_rate, training_rate, rectification_closure_rate, health_literacy_level), e.g. "
@@ -44,6 +46,8 @@ bool Wire(core::ServiceHost& host, std::string* error) {
     options.max_page_size = static_cast<int>(config.GetInt("page-size-max"));
     options.max_rollup_groups = static_cast<size_t>(config.GetInt("rollup-max-groups"));
     options.max_export_rows = static_cast<size_t>(config.GetInt("export-max-rows"));
+    options.outlier_share = config.GetDouble("outlier-share");
+    if (!(options.outlier_share > 0)) throw std::invalid_argument("outlier-share must be a positive ratio");
   } catch (const std::invalid_argument& e) {
     *error = e.what();
     return false;
@@ -75,6 +79,8 @@ bool Wire(core::ServiceHost& host, std::string* error) {
                                   {"brokers", consumer_options.brokers}});
   }
 
+  // Approval events (osh.reporting.events) leave through the outbox.
+  if (!service::StartOutboxRelay(host, db, &options.after_commit, error)) return false;
   auto& reporting = host.Adopt(std::make_unique<Reporting>(db, options));
   auto& service = host.Adopt(std::make_unique<ReportingGrpcService>(reporting, *verifier));
   host.AddGrpcService(&service);

@@ -75,4 +75,57 @@ grpc::ServerUnaryReactor* ReportingGrpcService::GetIndicators(grpc::CallbackServ
   return Serve(ctx, [&](const Caller& c) { return reporting_.GetIndicators(c, *req, resp); });
 }
 
+// ---- Data approval, lineage and downloads (issue 16) ----
+
+namespace {
+
+// Hands a Download out: the body as the response, the file name as
+// `content-disposition` (names are built from codes, ids and period labels,
+// so they need no quoting beyond the quotes).
+grpc::Status Hand(grpc::CallbackServerContext* ctx, grpc::Status status, Reporting::Download& download,
+                  google::api::HttpBody* resp) {
+  if (!status.ok()) return status;
+  ctx->AddInitialMetadata("content-disposition", "attachment; filename=\"" + download.filename + "\"");
+  *resp = std::move(download.body);
+  return status;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* ReportingGrpcService::ApproveAnnualReport(grpc::CallbackServerContext* ctx,
+                                                                    const v1::ApproveAnnualReportRequest* req,
+                                                                    v1::AnnualReport* resp) {
+  return Serve(ctx, [&](const Caller& c) { return reporting_.ApproveAnnualReport(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* ReportingGrpcService::ReturnAnnualReport(grpc::CallbackServerContext* ctx,
+                                                                   const v1::ReturnAnnualReportRequest* req,
+                                                                   v1::AnnualReport* resp) {
+  return Serve(ctx, [&](const Caller& c) { return reporting_.ReturnAnnualReport(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* ReportingGrpcService::TraceRollupCell(grpc::CallbackServerContext* ctx,
+                                                                const v1::TraceRollupCellRequest* req,
+                                                                v1::TraceRollupCellResponse* resp) {
+  return Serve(ctx, [&](const Caller& c) { return reporting_.TraceRollupCell(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* ReportingGrpcService::DownloadRollup(grpc::CallbackServerContext* ctx,
+                                                               const v1::ExportRollupRequest* req,
+                                                               google::api::HttpBody* resp) {
+  return Serve(ctx, [&](const Caller& c) {
+    Reporting::Download download;
+    return Hand(ctx, reporting_.DownloadRollup(c, *req, &download), download, resp);
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingGrpcService::DownloadAnnualReport(grpc::CallbackServerContext* ctx,
+                                                                     const v1::DownloadAnnualReportRequest* req,
+                                                                     google::api::HttpBody* resp) {
+  return Serve(ctx, [&](const Caller& c) {
+    Reporting::Download download;
+    return Hand(ctx, reporting_.DownloadAnnualReport(c, *req, &download), download, resp);
+  });
+}
+
 }  // namespace osh::reporting

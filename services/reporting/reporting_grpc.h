@@ -41,6 +41,23 @@ class ReportingGrpcService final : public v1::ReportingService::CallbackService 
   grpc::ServerUnaryReactor* GetIndicators(grpc::CallbackServerContext* ctx, const v1::GetIndicatorsRequest* req,
                                           v1::GetIndicatorsResponse* resp) override;
 
+  // ---- Data approval, lineage and downloads (issue 16) ----
+  grpc::ServerUnaryReactor* ApproveAnnualReport(grpc::CallbackServerContext* ctx,
+                                                const v1::ApproveAnnualReportRequest* req,
+                                                v1::AnnualReport* resp) override;
+  grpc::ServerUnaryReactor* ReturnAnnualReport(grpc::CallbackServerContext* ctx,
+                                               const v1::ReturnAnnualReportRequest* req,
+                                               v1::AnnualReport* resp) override;
+  grpc::ServerUnaryReactor* TraceRollupCell(grpc::CallbackServerContext* ctx, const v1::TraceRollupCellRequest* req,
+                                            v1::TraceRollupCellResponse* resp) override;
+  // The file's name travels as the initial metadata `content-disposition`,
+  // which the gateway copies onto the HTTP response.
+  grpc::ServerUnaryReactor* DownloadRollup(grpc::CallbackServerContext* ctx, const v1::ExportRollupRequest* req,
+                                           google::api::HttpBody* resp) override;
+  grpc::ServerUnaryReactor* DownloadAnnualReport(grpc::CallbackServerContext* ctx,
+                                                 const v1::DownloadAnnualReportRequest* req,
+                                                 google::api::HttpBody* resp) override;
+
  private:
   grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx,
                                   const std::function<grpc::Status(const Caller&)>& call);

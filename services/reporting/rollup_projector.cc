@@ -8,6 +8,7 @@
 #include "osh/domain/regions.h"
 #include "osh/domain/text.h"
 #include "osh/domain/credit_code.h"
+#include "lineage.h"
 #include "osh/events/v1/training_events.pb.h"
 #include "supervision_projection.h"
 #include "supervision_store.h"
@@ -102,6 +103,7 @@ class Application {
   void Registered(const ev::EnterpriseRegistered& m) {
     CheckEmployerFacts(m.employer(), source_province_);
     Load(m.employer().credit_code());
+    Lineage::RememberName(tx_, m.employer().credit_code(), m.name());
     if (IsStale(before_, m.employer(), source_province_)) return MarkStale();
     after_ = before_.value_or(Unseen());
     TakeEmployerFacts(*after_, m.employer(), source_province_);
@@ -232,6 +234,7 @@ class Application {
       RollupStore::SaveFacts(tx_, *after_);
     }
     RollupStore::AddToCells(tx_, deltas_);
+    Lineage::Record(tx_, deltas_, credit_code_, event_.id);
     return !stale_;
   }
 
@@ -300,6 +303,7 @@ class Application {
   const events::Event& event_;
   std::string source_province_;
   MonthKey month_;
+  // The employer every delta of this event belongs to (lineage, training facts).
   std::string credit_code_;
   std::optional<EmployerFacts> before_;
   std::optional<EmployerFacts> after_;
@@ -330,6 +334,8 @@ void ApplyLiteracy(store::Tx& tx, const ReportingCalendar& calendar, const event
   // Keyed by the batch, not the event id: a batch re-emitted under a new id counts once.
   if (RollupStore::FirstOccurrence(tx, "literacy/" + source_province + "/" + m.batch_id())) {
     RollupStore::AddToCells(tx, deltas);
+    // Survey batches are counted by division, not by employer.
+    Lineage::Record(tx, deltas, "", event.id);
   }
 }
 

@@ -61,7 +61,8 @@ std::vector<std::string> DimensionCells(const RowKey& key, const ResolvedQuery& 
   return cells;
 }
 
-// RFC 4180: quote a field holding a comma, quote or line break; double quotes inside.
+}  // namespace
+
 std::string CsvField(const std::string& value) {
   if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
   std::string out = "\"";
@@ -71,8 +72,6 @@ std::string CsvField(const std::string& value) {
   }
   return out + "\"";
 }
-
-}  // namespace
 
 std::string RegionName(const std::string& code) {
   if (code.size() != 2) return "";

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 
+#include "lineage.h"
 #include "osh/events/consumer.h"
+#include "osh/events/outbox.h"
 #include "osh/service/records.h"
 #include "osh/training/v1/training.pb.h"
 #include "rollup_metrics.h"
@@ -153,6 +155,12 @@ ALTER TABLE rollup_cells ADD COLUMN literacy_reaching_threshold INTEGER NOT NULL
       service::RecordsRetentionMigration(7),
       // Supervision, training and disease facts behind the seven indicators (issue 16).
       SupervisionStore::Migration(8),
+      // Issue 16 (approval events, lineage) numbers its migrations from 20 so
+      // the metric migrations of the same issue keep 6-19.
+      events::Outbox::Migration(20),
+      LineageMigration(21),
+      // Outbox rows Kafka refuses for good are parked (issue 23).
+      events::Outbox::ParkingMigration(22),
   };
 }
 
@@ -282,23 +290,6 @@ std::optional<v1::AnnualReport> RollupStore::FindReport(store::Tx& tx, const std
   return store::ParseRecord<v1::AnnualReport>(s.Blob(0));
 }
 
-std::optional<v1::AnnualReport> RollupStore::FindSubmittedReport(store::Tx& tx, const std::string& province,
-                                                                 int year) {
-  auto s = tx.Prepare("SELECT record FROM annual_reports WHERE year = ? AND province = ? AND status = ?");
-  s.BindAll(static_cast<int64_t>(year), province, static_cast<int64_t>(v1::REPORT_STATUS_SUBMITTED));
-  if (!s.Step()) return std::nullopt;
-  return store::ParseRecord<v1::AnnualReport>(s.Blob(0));
-}
-
-std::vector<v1::AnnualReport> RollupStore::SubmissionsOfYear(store::Tx& tx, int year) {
-  auto s = tx.Prepare("SELECT record FROM annual_reports WHERE year = ? AND status IN (?, ?) ORDER BY province, id");
-  s.BindAll(static_cast<int64_t>(year), static_cast<int64_t>(v1::REPORT_STATUS_SUBMITTED),
-            static_cast<int64_t>(v1::REPORT_STATUS_SUPERSEDED));
-  std::vector<v1::AnnualReport> out;
-  while (s.Step()) out.push_back(store::ParseRecord<v1::AnnualReport>(s.Blob(0)));
-  return out;
-}
-
 std::vector<v1::AnnualReport> RollupStore::ListReports(store::Tx& tx, const ReportFilter& f,
                                                        const std::string& before_id, int limit) {
   auto s = tx.Prepare(
@@ -306,6 +297,23 @@ std::vector<v1::AnnualReport> RollupStore::ListReports(store::Tx& tx, const Repo
       " AND (?3 = 0 OR year = ?3) AND (?4 = 0 OR status = ?4) ORDER BY id DESC LIMIT ?5");
   s.BindAll(before_id, f.province, static_cast<int64_t>(f.year), static_cast<int64_t>(f.status),
             static_cast<int64_t>(limit));
+  std::vector<v1::AnnualReport> out;
+  while (s.Step()) out.push_back(store::ParseRecord<v1::AnnualReport>(s.Blob(0)));
+  return out;
+}
+
+std::optional<v1::AnnualReport> RollupStore::FindReportInForce(store::Tx& tx, const std::string& province, int year) {
+  auto s = tx.Prepare(
+      "SELECT record FROM annual_reports WHERE year = ? AND province = ? AND status IN (?, ?, ?) ORDER BY id DESC");
+  s.BindAll(static_cast<int64_t>(year), province, static_cast<int64_t>(v1::REPORT_STATUS_SUBMITTED),
+            static_cast<int64_t>(v1::REPORT_STATUS_ACCEPTED), static_cast<int64_t>(v1::REPORT_STATUS_RETURNED));
+  if (!s.Step()) return std::nullopt;
+  return store::ParseRecord<v1::AnnualReport>(s.Blob(0));
+}
+
+std::vector<v1::AnnualReport> RollupStore::EverSubmittedOfYear(store::Tx& tx, int year) {
+  auto s = tx.Prepare("SELECT record FROM annual_reports WHERE year = ? AND status <> ? ORDER BY province, id");
+  s.BindAll(static_cast<int64_t>(year), static_cast<int64_t>(v1::REPORT_STATUS_DRAFT));
   std::vector<v1::AnnualReport> out;
   while (s.Step()) out.push_back(store::ParseRecord<v1::AnnualReport>(s.Blob(0)));
   return out;

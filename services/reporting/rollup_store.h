@@ -109,10 +109,6 @@ class RollupStore {
   static void InsertReport(store::Tx& tx, const v1::AnnualReport& report);
   static void UpdateReport(store::Tx& tx, const v1::AnnualReport& report);
   static std::optional<v1::AnnualReport> FindReport(store::Tx& tx, const std::string& id);
-  // The report in force for a province and year (status SUBMITTED), if any.
-  static std::optional<v1::AnnualReport> FindSubmittedReport(store::Tx& tx, const std::string& province, int year);
-  // Submitted and superseded reports of a year, every province.
-  static std::vector<v1::AnnualReport> SubmissionsOfYear(store::Tx& tx, int year);
   struct ReportFilter {
     std::string province;  // "" for all
     int year = 0;          // 0 for all
@@ -121,6 +117,14 @@ class RollupStore {
   // Newest first: reports with id < before_id (all when empty), at most `limit`.
   static std::vector<v1::AnnualReport> ListReports(store::Tx& tx, const ReportFilter& filter,
                                                    const std::string& before_id, int limit);
+
+  // ---- Data approval (issue 16) ----
+  // The report in force for a province and year: the one submitted last and
+  // not superseded (status SUBMITTED, ACCEPTED or RETURNED), if any.
+  static std::optional<v1::AnnualReport> FindReportInForce(store::Tx& tx, const std::string& province, int year);
+  // Every report of a year that was ever submitted (submitted, accepted,
+  // returned or superseded), every province.
+  static std::vector<v1::AnnualReport> EverSubmittedOfYear(store::Tx& tx, int year);
 };
 
 }  // namespace osh::reporting

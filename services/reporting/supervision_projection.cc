@@ -9,6 +9,7 @@
 #include "osh/domain/text.h"
 #include "osh/events/v1/registry_events.pb.h"
 #include "osh/events/v1/supervision_events.pb.h"
+#include "lineage.h"
 #include "projection_support.h"
 #include "rollup_store.h"
 #include "supervision_store.h"
@@ -39,9 +40,14 @@ MonthKey MonthOfFact(const ReportingCalendar& calendar, const events::Event& eve
   return date.empty() ? MonthOfEvent(calendar, event, record_time) : MonthOfDate(date, field);
 }
 
-// Adds the deltas once per fact, keyed by `occurrence`.
-void AddOnce(store::Tx& tx, const std::string& occurrence, const CellDeltas& deltas) {
-  if (RollupStore::FirstOccurrence(tx, occurrence)) RollupStore::AddToCells(tx, deltas);
+// Adds the deltas once per fact, keyed by `occurrence`, and records them as
+// the employer's contribution (lineage), so a supervision figure traces to
+// the employers behind it like a registry one.
+void AddOnce(store::Tx& tx, const std::string& occurrence, const CellDeltas& deltas, const std::string& credit_code,
+             const events::Event& event) {
+  if (!RollupStore::FirstOccurrence(tx, occurrence)) return;
+  RollupStore::AddToCells(tx, deltas);
+  Lineage::Record(tx, deltas, credit_code, event.id);
 }
 
 void ApplyHazardTest(store::Tx& tx, const ReportingCalendar& calendar, const events::Event& event,
@@ -84,7 +90,7 @@ void ApplyHazardTest(store::Tx& tx, const ReportingCalendar& calendar, const eve
   };
   add(0, all);
   for (const auto& [category, points] : per_category) add(category, points);
-  AddOnce(tx, "hazard-test/" + m.test_id(), deltas);
+  AddOnce(tx, "hazard-test/" + m.test_id(), deltas, m.employer().credit_code(), event);
 }
 
 void ApplyExamSummary(store::Tx& tx, const ReportingCalendar& calendar, const events::Event& event,
@@ -119,7 +125,7 @@ void ApplyExamSummary(store::Tx& tx, const ReportingCalendar& calendar, const ev
     add(v1::METRIC_IN_SERVICE_EXAMINED, m.examined());
     add(v1::METRIC_IN_SERVICE_SHOULD_BE_EXAMINED, m.should_be_examined());
   }
-  AddOnce(tx, "exam-summary/" + m.summary_id(), deltas);
+  AddOnce(tx, "exam-summary/" + m.summary_id(), deltas, m.employer().credit_code(), event);
 }
 
 void ApplyAssistanceVisit(store::Tx& tx, const ReportingCalendar& calendar, const events::Event& event,
@@ -142,7 +148,8 @@ void ApplyAssistanceVisit(store::Tx& tx, const ReportingCalendar& calendar, cons
   add(v1::METRIC_ASSISTANCE_ISSUES_FOUND, m.issues_found());
   add(v1::METRIC_ASSISTANCE_ISSUES_FIXED, m.issues_fixed());
   add(v1::METRIC_ASSISTANCE_SUBSIDY_FEN, m.subsidy_fen());
-  AddOnce(tx, fmt::format("assistance/{}/{}", m.case_id(), m.visit_number()), deltas);
+  AddOnce(tx, fmt::format("assistance/{}/{}", m.case_id(), m.visit_number()), deltas, m.employer().credit_code(),
+          event);
 }
 
 // The column of a category of `edition`: the category of the columns
@@ -157,7 +164,7 @@ v1::Metric DiseaseColumn(const domain::DiseaseCatalogueEdition& edition, int cat
   throw UnusableEvent(fmt::format("category {} of the {} edition has no column", category_number, edition.id));
 }
 
-void ApplyDiseaseCases(store::Tx& tx, const ReportingCalendar&, const events::Event&,
+void ApplyDiseaseCases(store::Tx& tx, const ReportingCalendar&, const events::Event& event,
                        const ev::OccupationalDiseaseCaseReported& m, const std::string& province) {
   RequireId(m.report_id(), "report_id");
   CheckEmployerFacts(m.employer(), province);
@@ -186,7 +193,7 @@ void ApplyDiseaseCases(store::Tx& tx, const ReportingCalendar&, const events::Ev
     AddEverywhere(deltas, e.division_code(), e.industry_section(), categories, month,
                   DiseaseColumn(*edition, d.category_number()), d.cases());
   }
-  AddOnce(tx, "disease-cases/" + m.report_id(), deltas);
+  AddOnce(tx, "disease-cases/" + m.report_id(), deltas, m.employer().credit_code(), event);
 }
 
 // What one rectification item contributes to the cells of its cohort month.
@@ -226,12 +233,14 @@ SupervisionStore::RectificationItem NewItem(store::Tx& tx, const std::string& it
 
 // Replaces an item's contribution by that of its new state.
 void SaveItemChange(store::Tx& tx, const std::optional<SupervisionStore::RectificationItem>& before,
-                    const SupervisionStore::RectificationItem& after) {
+                    const SupervisionStore::RectificationItem& after, const std::string& credit_code,
+                    const events::Event& event) {
   CellDeltas deltas;
   if (before) AddItem(deltas, *before, -1);
   AddItem(deltas, after, +1);
   SupervisionStore::SaveItem(tx, after);
   RollupStore::AddToCells(tx, deltas);
+  Lineage::Record(tx, deltas, credit_code, event.id);
 }
 
 void ApplyRectificationOpened(store::Tx& tx, const ReportingCalendar& calendar, const events::Event& event,
@@ -248,7 +257,7 @@ void ApplyRectificationOpened(store::Tx& tx, const ReportingCalendar& calendar, 
   after.closed = false;
   after.closed_on_time = false;
   after.state_time = m.open_time().seconds();
-  SaveItemChange(tx, before, after);
+  SaveItemChange(tx, before, after, m.credit_code(), event);
 }
 
 void ApplyRectificationClosed(store::Tx& tx, const ReportingCalendar& calendar, const events::Event& event,
@@ -264,7 +273,7 @@ void ApplyRectificationClosed(store::Tx& tx, const ReportingCalendar& calendar, 
   after.closed = true;
   after.closed_on_time = m.on_time();
   after.state_time = m.close_time().seconds();
-  SaveItemChange(tx, before, after);
+  SaveItemChange(tx, before, after, m.credit_code(), event);
 }
 
 template <typename Message, typename Step>

@@ -129,6 +129,38 @@ check "an ES256 token signed by another key is 401" bash -c '[[ -n "$0" && "$1" 
 http GET "/v1/reporting/metrics" ""
 check "a public route answers without a token" bash -c '[[ "$0" = 200 ]] && grep -q "metrics" <<<"$1"' "$STATUS" "$BODY"
 
+# --- downloads: google.api.HttpBody answers are files, not JSON ----------------
+http GET "/v1/reporting/rollups:download?query.period.kind=PERIOD_KIND_YEAR&query.period.year=2025&query.group_by=DIMENSION_COUNTY&format=EXPORT_FORMAT_CSV" "$ADMIN"
+check "rollup download (200)" test "$STATUS" = 200
+check "is text/csv" test "$(header content-type)" = "text/csv; charset=utf-8"
+check "names its file" test "$(header content-disposition)" = 'attachment; filename="osh-rollup-44-2025.csv"'
+check "the body is the CSV itself, not JSON" bash -c '[[ "$0" == region_code,* ]]' "$BODY"
+check "a file is never cached" test "$(header cache-control)" = no-store
+http POST "/v1/reporting/provinces/44/annual-reports" "$ADMIN" '{"year":2025}'
+check "an annual report is generated (200)" test "$STATUS" = 200
+RID="$(json_get "$BODY" '["id"]')"
+http GET "/v1/reporting/annual-reports/$RID:download?format=EXPORT_FORMAT_HTML" "$ADMIN"
+check "report download as HTML (200)" test "$STATUS" = 200
+check "is text/html" test "$(header content-type)" = "text/html; charset=utf-8"
+check "named after province, year and report" test "$(header content-disposition)" = "attachment; filename=\"osh-annual-report-44-2025-$RID.html\""
+check "a printable document" bash -c '[[ "$0" == "<!DOCTYPE html>"* ]] && grep -q "广东省 2025" <<<"$0"' "$BODY"
+http GET "/v1/reporting/annual-reports/$RID:download?format=EXPORT_FORMAT_CSV" "$ADMIN"
+check "report download as CSV" bash -c '[[ "$0" = 200 && "$1" == kind,region_code,* ]]' "$STATUS" "$BODY"
+check "is text/csv too" test "$(header content-type)" = "text/csv; charset=utf-8"
+http GET "/v1/reporting/annual-reports/$RID:download?format=EXPORT_FORMAT_JSON" "$ADMIN"
+check "a download in a format it has not is 400 naming format" bash -c '[[ "$0" = 400 ]] && grep -q "\"format\"" <<<"$1"' "$STATUS" "$BODY"
+check "and the error is JSON" test "$(header content-type)" = application/json
+http POST "/v1/reporting/annual-reports/$RID:approve" "$ADMIN" '{"version":"1"}'
+check "a province_admin cannot accept a report (403)" test "$STATUS" = 403
+http POST "/v1/reporting/annual-reports/$RID:submit" "$ADMIN" '{"version":"1"}'
+check "the province_admin submits it (200)" bash -c '[[ "$0" = 200 ]] && grep -q REPORT_STATUS_SUBMITTED <<<"$1"' "$STATUS" "$BODY"
+http POST "/v1/reporting/annual-reports/$RID:return" "$ADMIN" '{"version":"2","reason":"x"}'
+check "and cannot return it either (403)" test "$STATUS" = 403
+http GET "/v1/reporting/rollups:trace?metric=METRIC_REGISTERED_EMPLOYERS&region_code=44&page_size=5" "$ADMIN"
+check "a rollup cell's trace (200, JSON)" bash -c '[[ "$0" = 200 ]] && grep -q readTime <<<"$1"' "$STATUS" "$BODY"
+http GET "/v1/reporting/rollups:trace?metric=METRIC_REGISTERED_EMPLOYERS&region_code=4" "$ADMIN"
+check "a bad trace region is 400 naming region_code" bash -c '[[ "$0" = 400 ]] && grep -q region_code <<<"$1"' "$STATUS" "$BODY"
+
 # --- personal data: masked, revealed on request, never cached in clear --------
 # Every value Redis holds, whatever its type (the cached answers included), one per line.
 redis_values() {

@@ -65,3 +65,17 @@ TEST(OpenApi, AnonymousRoutesMakeTheTokenOptional) {
 
 }  // namespace
 }  // namespace osh::gateway
+
+namespace osh::gateway {
+namespace {
+
+TEST(OpenApiDownloads, AFileRouteDocumentsBytesOfAnyMediaType) {
+  const auto doc = nlohmann::json::parse(BuildOpenApi(testing::PlatformRoutes(), OpenApiInfo{}));
+  const auto& ok = doc["paths"]["/v1/reporting/annual-reports/{id}:download"]["get"]["responses"]["200"]["content"];
+  ASSERT_TRUE(ok.contains("*/*")) << ok.dump();
+  EXPECT_EQ(ok["*/*"]["schema"]["format"], "binary");
+  EXPECT_FALSE(ok.contains("application/json"));
+}
+
+}  // namespace
+}  // namespace osh::gateway

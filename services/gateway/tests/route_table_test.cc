@@ -9,8 +9,8 @@ namespace {
 const RouteTable& Routes() { return testing::PlatformRoutes(); }
 
 TEST(RouteTable, EveryAnnotatedMethodBecomesARoute) {
-  // 11 registry + 10 reporting methods, each with one google.api.http rule.
-  EXPECT_EQ(Routes().routes().size(), 21u);
+  // 11 registry + 15 reporting methods, each with one google.api.http rule.
+  EXPECT_EQ(Routes().routes().size(), 26u);
   auto indicators = Routes().Find("GET", "/v1/reporting/indicators");
   ASSERT_NE(indicators.route, nullptr);
   EXPECT_EQ(indicators.route->grpc_path, "/osh.reporting.v1.ReportingService/GetIndicators");

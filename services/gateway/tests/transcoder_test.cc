@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "osh/domain/text.h"
+#include "google/api/httpbody.pb.h"
 #include "osh/registry/v1/registry.pb.h"
 #include "tests/platform_routes.h"
 
@@ -157,6 +158,48 @@ TEST(ParseQuery, DecodesAndRejectsMalformedEscapes) {
   EXPECT_EQ((*q)[2], (std::pair<std::string, std::string>{"c", ""}));
   EXPECT_FALSE(ParseQuery("a=%G1", &error));
   EXPECT_FALSE(error.empty());
+}
+
+}  // namespace
+}  // namespace osh::gateway
+
+namespace osh::gateway {
+namespace {
+
+TEST(TranscoderDownloads, AnHttpBodyAnswerIsTheRawFileWithItsContentType) {
+  auto match = testing::PlatformRoutes().Find("GET", "/v1/reporting/annual-reports/r-1:download");
+  ASSERT_NE(match.route, nullptr);
+  google::api::HttpBody body;
+  body.set_content_type("text/csv; charset=utf-8");
+  body.set_data("kind,region_code\r\nmetric,44\r\n");
+  auto raw = RawBodyOf(*match.route, body);
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(raw->content_type, "text/csv; charset=utf-8");
+  EXPECT_EQ(raw->data, "kind,region_code\r\nmetric,44\r\n");
+  // Not wrapped as JSON ({"contentType": …, "data": base64}).
+  EXPECT_EQ(raw->data.find("contentType"), std::string::npos);
+}
+
+TEST(TranscoderDownloads, AFileWithoutAUsableContentTypeIsOctetStream) {
+  auto match = testing::PlatformRoutes().Find("GET", "/v1/reporting/rollups:download");
+  ASSERT_NE(match.route, nullptr);
+  google::api::HttpBody body;
+  body.set_data(std::string("\0\1\2", 3));
+  auto raw = RawBodyOf(*match.route, body);
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(raw->content_type, "application/octet-stream");
+  EXPECT_EQ(raw->data.size(), 3u);
+  body.set_content_type("text/html\r\nset-cookie: x=1");
+  EXPECT_EQ(RawBodyOf(*match.route, body)->content_type, "application/octet-stream");
+}
+
+TEST(TranscoderDownloads, OtherAnswersStayJson) {
+  auto match = testing::PlatformRoutes().Find("GET", "/v1/employers/e-1");
+  ASSERT_NE(match.route, nullptr);
+  registry::v1::Employer employer;
+  employer.set_id("e-1");
+  EXPECT_FALSE(RawBodyOf(*match.route, employer));
+  EXPECT_NE(RenderResponse(*match.route, employer).find("\"id\":\"e-1\""), std::string::npos);
 }
 
 }  // namespace
