@@ -74,6 +74,35 @@ export async function nationalPages() {
   await until(page, () => { const m = document.getElementById('province-map'); return m.hasAttribute('data-drawn') && m.getAttribute('aria-label').includes('接害人数'); });
   check('the map can be coloured by another metric', (await page.getAttribute('#province-map', 'aria-label')).includes('接害人数'));
 
+  // From a figure to the records behind it.
+  await page.click('button.trace[data-region="44"][data-metric="METRIC_REGISTERED_EMPLOYERS"]');
+  await page.waitForSelector('.trace-panel .card[data-metric="METRIC_REGISTERED_EMPLOYERS"]');
+  const traced = await apiGet('/v1/reporting/rollups:trace?metric=METRIC_REGISTERED_EMPLOYERS&region_code=44&page_size=100', NATIONAL);
+  const tracedRows = await page.$$eval('.trace-panel tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+  check('tracing Guangdong\'s registered employers lists the employers the API traces', tracedRows.length === (traced.body.contributors ?? []).length && tracedRows.length > 0 &&
+    tracedRows.every((r, i) => r[0] === traced.body.contributors[i].creditCode), `${tracedRows.length} vs ${(traced.body.contributors ?? []).length}`);
+  check('and its summary states the cell value the API gives', (await page.textContent('.trace-panel .summary')).includes(`数值 ${traced.body.cellValue}`));
+
+  // The national review: the report Guangdong submitted above, returned without a reason (refused, the field named), then accepted.
+  await page.click('nav a[href="/national/reports"]');
+  await page.waitForSelector('.report[data-report], main .state.empty');
+  const submittedReports = await apiGet(`/v1/reporting/annual-reports?status=REPORT_STATUS_SUBMITTED&year=${year}`, NATIONAL);
+  const cards = await page.$$eval('.report[data-report]', (xs) => xs.map((x) => x.getAttribute('data-report')));
+  check('the review page lists the submitted reports the API lists', cards.length === (submittedReports.body.reports ?? []).length && cards.length >= 1, `${cards.length}`);
+  const card = page.locator('.report[data-report]').first();
+  const reviewedId = await card.getAttribute('data-report');
+  await card.locator('button.reject').click();
+  await card.locator('.state.error').waitFor();
+  check('returning a report without a reason shows the API\'s message and the field it names', (await card.locator('.error-field code').textContent()) === 'reason');
+  await card.locator('button.approve').click();
+  await card.locator('.done').waitFor();
+  const accepted = await apiGet(`/v1/reporting/annual-reports/${reviewedId}`, NATIONAL);
+  check('accepting the report is recorded by the reporting service', accepted.body.status === 'REPORT_STATUS_ACCEPTED', accepted.body.status);
+  await shot(page, 'national-report-review');
+  await axe(page, 'report review');
+  await page.click('nav a[href="/national"]');
+  await page.waitForSelector('#province-map[data-drawn]');
+
   await page.click('button.lang');
   await page.waitForSelector('text=National overview');
   check('English is one click away', (await page.textContent('h1')) === 'National overview');

@@ -121,6 +121,8 @@ async function render(): Promise<void> {
     if (mine !== renderCount) return;
     main.replaceChildren();
     await page(main, path.match(route.pattern)!.slice(1), new URLSearchParams(location.search));
+    // After a change of page, screen readers and keyboards start at its content.
+    if (mine > 1 && mine === renderCount && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
   } catch (e) {
     if (mine === renderCount) main.replaceChildren(errorBox(e));
   }
