@@ -102,6 +102,10 @@ export async function nationalPages() {
   await axe(page, 'report review');
   await page.click('nav a[href="/national"]');
   await page.waitForSelector('#province-map[data-drawn]');
+  await page.waitForSelector('#completeness-pie ~ section .review-summary');
+  const reviewed = await apiGet(`/v1/reporting/completeness/${year}`, NATIONAL);
+  const reviewSummary = await page.textContent('#completeness-pie ~ section .review-summary');
+  check('completeness counts the accepted report as the API does', reviewed.body.accepted >= 1 && reviewSummary.startsWith(`已接收 ${reviewed.body.accepted}`), reviewSummary);
 
   await page.click('button.lang');
   await page.waitForSelector('text=National overview');

@@ -1,4 +1,5 @@
 // The province workspace in the browser test (province_admin).
+import { readFileSync } from 'node:fs';
 import { apiGet, axe, check, env, newPage, shot, signIn, until, PATIENCE } from './harness.mjs';
 
 const { BASE, RESULTS, NATIONAL, ADMIN, INSPECTOR, WORKER, EMPLOYER, IDP_PORT, OIDC_TOKEN } = env;
@@ -89,6 +90,10 @@ export async function provinceWorkspace() {
   await page.click(`.report[data-report="${reportId}"] button.submit-report`);
   await page.waitForSelector(`.report[data-report="${reportId}"][data-status=REPORT_STATUS_SUBMITTED]`);
   const submitted = await apiGet(`/v1/reporting/annual-reports/${reportId}`, ADMIN);
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click(`button.download-report[data-report="${reportId}"]`)]);
+  const shownCsv = readFileSync(await file.path(), 'utf8');
+  const apiCsv = await (await fetch(`${BASE}/v1/reporting/annual-reports/${reportId}:download?format=EXPORT_FORMAT_CSV`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
+  check('the report downloads as the CSV the API writes', shownCsv === apiCsv && shownCsv.split('\n').length > 2, shownCsv.slice(0, 120));
   check('submitting it is recorded by the reporting service', submitted.body.status === 'REPORT_STATUS_SUBMITTED' && !!submitted.body.submission?.submitTime);
   await shot(page, 'province-annual-reports');
   await axe(page, 'annual reports');

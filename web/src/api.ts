@@ -70,6 +70,17 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   return json as T;
 }
 
+// A file the API answers (google.api.HttpBody routes), as a Blob; errors as JSON.
+export async function fetchFile(path: string, query?: Query): Promise<Blob> {
+  const token = currentToken();
+  const response = await fetch(withQuery(path, query), { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as ErrorBody | null;
+    throw errorFrom(response.status, body);
+  }
+  return response.blob();
+}
+
 export const api = {
   get: <T>(path: string, query?: Query) => call<T>('GET', withQuery(path, query)),
   post: <T>(path: string, body: unknown) => call<T>('POST', path, body),

@@ -163,6 +163,8 @@ const zh: Dict = {
   'trace.summary': '数值 {value}，可追溯合计 {traced}，涉及 {n} 家单位',
   'trace.contribution': '贡献',
   'trace.events': '事件数',
+  'national.awaiting': '待审核',
+  'national.reviewStatus': '审核状态',
   'national.declrate': '申报率',
   'national.now': '当前',
 };
@@ -328,6 +330,8 @@ const en: Dict = {
   'trace.summary': 'Value {value}, traced {traced}, from {n} employers',
   'trace.contribution': 'Contribution',
   'trace.events': 'Events',
+  'national.awaiting': 'Awaiting review',
+  'national.reviewStatus': 'Review',
   'national.declrate': 'Declaration rate',
   'national.now': 'Now',
 };

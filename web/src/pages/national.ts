@@ -14,10 +14,11 @@ let chartPng: (c: Chart) => string = () => '';
 interface MetricValue { metric: string; value?: string }
 interface RollupRow { regionCode: string; regionName?: string; values?: MetricValue[] }
 interface Rollup { metrics?: string[]; rows?: RollupRow[]; readTime?: string }
-interface ProvinceCompleteness { province: string; provinceName?: string; state?: string; reportId?: string; firstSubmitTime?: string; amendments?: number }
+interface ProvinceCompleteness { province: string; provinceName?: string; state?: string; reportId?: string; firstSubmitTime?: string; amendments?: number; reviewStatus?: string }
 interface Completeness {
   year: number; dueTime?: string; readTime?: string; expected?: number; submitted?: number; onTime?: number; late?: number; missing?: number;
   notYetDue?: number; completenessRate?: number; timelinessRate?: number; provinces?: ProvinceCompleteness[];
+  accepted?: number; awaitingReview?: number; returned?: number; acceptanceRate?: number;
 }
 
 interface IndicatorValue { indicator: string; numerator?: string; denominator?: string; value?: number; target?: number; meetsTarget?: boolean; previousValue?: number; change?: number }
@@ -214,8 +215,9 @@ export const dashboard: Page = async (main, _params, query) => {
     }, true);
     return h('div', {},
       h('p', { class: 'summary' }, `${t('national.year')} ${c.year} · ${t('national.expected')} ${c.expected ?? 0} · ${t('national.submitted')} ${c.submitted ?? 0} · ${t('national.rate')} ${percent(c.completenessRate ?? 0)} · ${t('national.timeliness')} ${percent(c.timelinessRate ?? 0)} · ${cstDateTime(c.dueTime)}`),
-      table([t('national.province'), t('national.state'), t('reviews.submitted')],
-        (c.provinces ?? []).map((p) => [p.provinceName || p.province, word(p.state), cstDateTime(p.firstSubmitTime)])));
+      h('p', { class: 'summary review-summary' }, `${word('REPORT_STATUS_ACCEPTED')} ${c.accepted ?? 0} · ${t('national.awaiting')} ${c.awaitingReview ?? 0} · ${word('REPORT_STATUS_RETURNED')} ${c.returned ?? 0}`),
+      table([t('national.province'), t('national.state'), t('reviews.submitted'), t('national.reviewStatus')],
+        (c.provinces ?? []).map((p) => [p.provinceName || p.province, word(p.state), cstDateTime(p.firstSubmitTime), word(p.reviewStatus)])));
   });
 
   main.append(
@@ -231,8 +233,8 @@ export const dashboard: Page = async (main, _params, query) => {
         ...trend.map((r) => [String(r.firstYear ?? ''), ...INDICATORS.map((i) => r.indicators?.find((v) => v.indicator === i)?.value ?? '')])]),
       h('div', {}, trendBox, trendTable)),
     chartCard(t('national.completeness'), 'completeness-pie', () => pieChart && download('completeness.png', chartPng(pieChart as Chart)),
-      () => completeness && downloadCsv('completeness.csv', [[t('national.province'), 'code', t('national.state'), t('reviews.submitted'), 'amendments'],
-        ...(completeness.provinces ?? []).map((p) => [p.provinceName ?? '', p.province, p.state ?? '', p.firstSubmitTime ?? '', p.amendments ?? 0])]),
+      () => completeness && downloadCsv('completeness.csv', [[t('national.province'), 'code', t('national.state'), t('reviews.submitted'), 'amendments', t('national.reviewStatus')],
+        ...(completeness.provinces ?? []).map((p) => [p.provinceName ?? '', p.province, p.state ?? '', p.firstSubmitTime ?? '', p.amendments ?? 0, p.reviewStatus ?? ''])]),
       h('div', {}, pieBox, completenessBox)),
   );
   const update = () => {

@@ -2,11 +2,11 @@
 // report for a year (its figures frozen), see its indicators against their
 // targets (the findings), and submit it to the national level
 // (province_admin; a second submission for a year is an amendment with a reason).
-import { api, requestId } from '../api';
+import { api, fetchFile, requestId } from '../api';
 import { currentClaims } from '../auth';
 import { cstDateTime, cstYear, percent } from '../format';
 import { t, word } from '../i18n';
-import { empty, errorBox, field, fill, h, table } from '../ui';
+import { download, empty, errorBox, field, fill, h, table } from '../ui';
 import type { Page } from '../main';
 
 export interface IndicatorValue { indicator: string; numerator?: string; denominator?: string; value?: number; target?: number; meetsTarget?: boolean }
@@ -17,6 +17,20 @@ export interface AnnualReport {
   submission?: { submitTime?: string; late?: boolean; amendmentReason?: string; explanations?: Array<{ findingId: string; explanation: string }> };
   // Issue 16's validation and national review (absent from servers before it).
   findings?: Finding[]; review?: { decision?: string; reviewTime?: string; reason?: string }; version?: string;
+}
+
+// The report as the API writes it out (CSV: one row per metric and region).
+export function downloadButton(report: AnnualReport, outcome: HTMLElement): HTMLElement {
+  return h('button', { type: 'button', class: 'download-report', 'data-report': report.id, onclick: async () => {
+    try {
+      const blob = await fetchFile(`/v1/reporting/annual-reports/${report.id}:download`, { format: 'EXPORT_FORMAT_CSV' });
+      const url = URL.createObjectURL(blob);
+      download(`annual-report-${report.province}-${report.year}.csv`, url);
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (e) {
+      outcome.replaceChildren(errorBox(e));
+    }
+  } }, t('national.csv'));
 }
 
 // The report's validation findings, with the province's explanation of each
@@ -61,6 +75,7 @@ function reportCard(report: AnnualReport, onChange: () => void): HTMLElement {
     h('p', { class: 'meta' }, `${t('reports.snapshot')}: ${cstDateTime(report.snapshotTime)}` +
       (report.submission?.submitTime ? ` · ${t('reports.submitted')}: ${cstDateTime(report.submission.submitTime)}${report.submission.late ? ` (${t('reports.late')})` : ''}` : '')),
     indicatorTable(report.indicators ?? []),
+    h('div', { class: 'actions' }, downloadButton(report, outcome)),
     findingList(report, canSubmit ? explanations : undefined),
     report.review ? h('p', { class: `review-decision ${report.review.decision === 'REPORT_STATUS_RETURNED' ? 'misses' : 'meets'}` },
       `${word(report.review.decision)} · ${cstDateTime(report.review.reviewTime)}${report.review.reason ? ` · ${report.review.reason}` : ''}`) : null,

@@ -5,7 +5,7 @@ import { api, requestId } from '../api';
 import { cstDateTime, cstYear } from '../format';
 import { t, word } from '../i18n';
 import { empty, errorBox, field, fill, h } from '../ui';
-import { findingList, indicatorTable, type AnnualReport } from './reports';
+import { downloadButton, findingList, indicatorTable, type AnnualReport } from './reports';
 import type { Page } from '../main';
 
 export const reportReview: Page = (main, _params, query) => {
@@ -48,6 +48,7 @@ function reviewCard(report: AnnualReport): HTMLElement {
     h('h2', {}, `${report.provinceName ?? report.province} ${report.year}`),
     h('p', { class: 'meta' }, `${t('reports.submitted')}: ${cstDateTime(report.submission?.submitTime)}${report.submission?.late ? ` (${t('reports.late')})` : ''}` +
       (report.submission?.amendmentReason ? ` · ${report.submission.amendmentReason}` : '')),
+    h('div', { class: 'actions' }, downloadButton(report, outcome)),
     indicatorTable(report.indicators ?? []),
     findingList(report),
     field(t('review.reason'), reason), actions, outcome);
