@@ -51,7 +51,7 @@ export function indicatorTable(indicators: IndicatorValue[]): Node {
   if (!indicators.length) return empty();
   return table([t('reports.indicator'), t('reports.value'), t('reports.target'), t('reports.meets')],
     indicators.map((i) => [word(i.indicator), i.value === undefined ? `— (${i.numerator ?? 0}/${i.denominator ?? 0})` : `${percent(i.value)} (${i.numerator ?? 0}/${i.denominator ?? 0})`,
-      i.target === undefined ? '—' : percent(i.target), i.meetsTarget ? t('reports.yes') : t('reports.no')]));
+      i.target === undefined ? '—' : percent(i.target), i.target === undefined ? '—' : i.meetsTarget ? t('reports.yes') : t('reports.no')]));
 }
 
 function reportCard(report: AnnualReport, onChange: () => void): HTMLElement {
