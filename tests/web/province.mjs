@@ -76,6 +76,20 @@ export async function provinceWorkspace() {
   await shot(page, 'province-risk-matrix');
   await axe(page, 'risk matrix');
 
+  await page.click('nav a[href="/province/resources"]');
+  await page.waitForSelector('section.assistance table');
+  await page.waitForSelector('section.institutions :is(table, .state.empty)');
+  await page.waitForSelector('section.experts :is(table, .state.empty)');
+  const totals = await apiGet('/v1/assistance-totals', ADMIN);
+  const shownTotals = await page.$$eval('section.assistance tbody td', (xs) => xs.map((x) => x.textContent));
+  check('the SME assistance ledger shows the totals the API sums', shownTotals[0] === String(totals.body.enterprisesHelped ?? 0) && shownTotals[1] === String(totals.body.visits ?? 0), `${shownTotals} vs ${JSON.stringify(totals.body)}`);
+  const institutions = await apiGet('/v1/institutions?page_size=100', ADMIN);
+  const experts = await apiGet('/v1/experts?page_size=100', ADMIN);
+  check('institutions and experts list what the API lists',
+    (await page.$$('section.institutions tbody tr')).length === (institutions.body.institutions ?? []).length &&
+    (await page.$$('section.experts tbody tr')).length === (experts.body.experts ?? []).length);
+  await axe(page, 'assistance and services');
+
   await page.click('nav a[href="/province/annual-reports"]');
   await page.waitForSelector('main .state.empty, main .report');
   await page.click('button.generate');

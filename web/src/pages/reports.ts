@@ -134,3 +134,37 @@ export const riskMatrix: Page = (main, _params, query) => {
     result);
   void load();
 };
+
+interface AssistanceTotals { divisionPrefix?: string; enterprisesHelped?: number; visits?: number; issuesFound?: number; issuesFixed?: number; subsidyFen?: string }
+interface Institution { id: string; creditCode: string; name: string; kinds?: string[]; qualificationExpiresOn?: string; status?: string }
+interface Expert { id: string; name: string; affiliation?: string; title?: string; specialities?: string[] }
+
+// The province's support for small employers and its service resources: the
+// SME assistance ledger's totals for a region, OSH service institutions and
+// the expert pool.
+export const resources: Page = (main, _params, query) => {
+  const division = h('input', { name: 'division_prefix', inputmode: 'numeric', maxlength: 6, value: query.get('division_prefix') ?? '' });
+  const totals = h('section', { 'aria-live': 'polite', class: 'assistance', 'aria-label': t('resources.assistance') });
+  const institutions = h('section', { 'aria-live': 'polite', class: 'institutions', 'aria-label': t('resources.institutions') });
+  const experts = h('section', { 'aria-live': 'polite', class: 'experts', 'aria-label': t('resources.experts') });
+  const loadTotals = () => fill(totals, async () => {
+    const a = await api.get<AssistanceTotals>('/v1/assistance-totals', { division_prefix: division.value.trim() });
+    return table([t('resources.helped'), t('resources.visits'), t('resources.found'), t('resources.fixed'), t('resources.subsidy')],
+      [[a.enterprisesHelped ?? 0, a.visits ?? 0, a.issuesFound ?? 0, a.issuesFixed ?? 0, (Number(a.subsidyFen ?? 0) / 100).toFixed(2)]]);
+  });
+  main.append(h('h1', {}, t('resources.title')),
+    h('h2', {}, t('resources.assistance')),
+    h('form', { class: 'inline', onsubmit: (e: Event) => { e.preventDefault(); void loadTotals(); } }, field(t('employers.division'), division), h('button', { type: 'submit' }, t('employers.search'))),
+    totals, h('h2', {}, t('resources.institutions')), institutions, h('h2', {}, t('resources.experts')), experts);
+  void loadTotals();
+  void fill(institutions, async () => {
+    const list = (await api.get<{ institutions?: Institution[] }>('/v1/institutions', { page_size: 100 })).institutions ?? [];
+    return list.length ? table([t('employers.name'), t('employers.credit'), t('resources.kinds'), t('resources.expires'), t('rect.status')],
+      list.map((i) => [i.name, i.creditCode, (i.kinds ?? []).map(word).join('、'), i.qualificationExpiresOn ?? '', word(i.status)])) : empty();
+  });
+  void fill(experts, async () => {
+    const list = (await api.get<{ experts?: Expert[] }>('/v1/experts', { page_size: 100 })).experts ?? [];
+    return list.length ? table([t('employers.name'), t('resources.affiliation'), t('resources.expertTitle'), t('resources.specialities')],
+      list.map((x) => [x.name, x.affiliation ?? '', x.title ?? '', (x.specialities ?? []).map(word).join('、')])) : empty();
+  });
+};
