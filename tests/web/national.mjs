@@ -1,9 +1,9 @@
 // The national dashboard and report review in the browser test (national_admin).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiGet, axe, check, env, newPage, shot, signIn, until, PATIENCE } from './harness.mjs';
+import { apiGet, axe, check, env, newPage, shot, signIn, until } from './harness.mjs';
 
-const { BASE, RESULTS, NATIONAL, ADMIN, INSPECTOR, WORKER, EMPLOYER, IDP_PORT, OIDC_TOKEN } = env;
+const { RESULTS, NATIONAL } = env;
 
 // --- national_admin: the dashboard --------------------------------------------------
 export async function nationalPages() {

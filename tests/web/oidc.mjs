@@ -1,9 +1,9 @@
 // Sign-in through an OpenID Connect provider in the browser test.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import { apiGet, axe, check, env, newPage, shot, signIn, until, PATIENCE } from './harness.mjs';
+import { check, env, newPage } from './harness.mjs';
 
-const { BASE, RESULTS, NATIONAL, ADMIN, INSPECTOR, WORKER, EMPLOYER, IDP_PORT, OIDC_TOKEN } = env;
+const { BASE, IDP_PORT, OIDC_TOKEN } = env;
 
 // --- sign-in through an OpenID Connect provider: authorization code + PKCE ---------
 // A stand-in provider on IDP_PORT (no real identity provider is reachable

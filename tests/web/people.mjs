@@ -1,7 +1,7 @@
 // Employers and learners in the browser test, and what other roles may not open.
-import { apiGet, axe, check, env, newPage, shot, signIn, until, PATIENCE } from './harness.mjs';
+import { apiGet, axe, check, env, newPage, shot, signIn, until } from './harness.mjs';
 
-const { BASE, RESULTS, NATIONAL, ADMIN, INSPECTOR, WORKER, EMPLOYER, IDP_PORT, OIDC_TOKEN } = env;
+const { BASE, ADMIN, INSPECTOR, WORKER, EMPLOYER } = env;
 
 // --- employer: its record, a declaration, a rectification reported done ----------
 export async function employerPages() {

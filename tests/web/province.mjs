@@ -1,8 +1,8 @@
 // The province workspace in the browser test (province_admin).
 import { readFileSync } from 'node:fs';
-import { apiGet, axe, check, env, newPage, shot, signIn, until, PATIENCE } from './harness.mjs';
+import { apiGet, axe, check, env, newPage, shot, signIn, until } from './harness.mjs';
 
-const { BASE, RESULTS, NATIONAL, ADMIN, INSPECTOR, WORKER, EMPLOYER, IDP_PORT, OIDC_TOKEN } = env;
+const { BASE, ADMIN } = env;
 
 // --- province_admin: the review queue, employers, overdue rectifications ------
 export async function provinceWorkspace() {

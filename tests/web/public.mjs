@@ -1,7 +1,7 @@
 // Public pages in the browser test: no sign-in.
-import { apiGet, axe, check, env, newPage, shot, signIn, until, PATIENCE } from './harness.mjs';
+import { apiGet, axe, check, env, newPage, shot } from './harness.mjs';
 
-const { BASE, RESULTS, NATIONAL, ADMIN, INSPECTOR, WORKER, EMPLOYER, IDP_PORT, OIDC_TOKEN } = env;
+const { BASE } = env;
 
 // --- public: the library in Chinese, an article, certificate verification ---------
 export async function publicPages() {

@@ -108,3 +108,28 @@ export function downloadCsv(filename: string, rows: Array<Array<string | number>
   download(filename, url);
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+// The two buttons of a review (approve / reject, accept / return). While `act`
+// runs both are disabled; its answer (the new status in words) replaces them
+// and the reason can no longer change; an error is shown and they come back.
+export function decisionButtons(labels: [string, string], act: (approve: boolean) => Promise<string>, outcome: HTMLElement,
+  reason: HTMLInputElement): HTMLElement {
+  const actions = h('div', { class: 'actions' });
+  const decide = async (approve: boolean) => {
+    actions.querySelectorAll('button').forEach((b) => (b.disabled = true));
+    try {
+      const text = await act(approve);
+      outcome.replaceChildren(h('p', { class: 'done', role: 'status' }, text));
+      actions.remove();
+      reason.disabled = true;
+    } catch (e) {
+      outcome.replaceChildren(errorBox(e));
+      actions.querySelectorAll('button').forEach((b) => (b.disabled = false));
+    }
+  };
+  actions.append(
+    h('button', { type: 'button', class: 'approve', onclick: () => void decide(true) }, labels[0]),
+    h('button', { type: 'button', class: 'reject', onclick: () => void decide(false) }, labels[1]),
+  );
+  return actions;
+}

@@ -3,7 +3,7 @@
 import { api, requestId } from '../api';
 import { cstDateTime } from '../format';
 import { t, word } from '../i18n';
-import { empty, errorBox, field, fill, h, link, select, table } from '../ui';
+import { decisionButtons, empty, errorBox, field, fill, h, link, select, table } from '../ui';
 import type { Page } from '../main';
 
 interface Employer {
@@ -136,31 +136,17 @@ export const reviewQueue: Page = async (main) => {
 function reviewItem(employer: Employer, declaration: Declaration): HTMLElement {
   const reason = h('input', { name: 'reason', maxlength: 500, autocomplete: 'off' });
   const outcome = h('div', { class: 'outcome', 'aria-live': 'polite' });
-  const buttons = h('div', { class: 'actions' });
   const item = h(
     'li',
     { class: 'review', 'data-declaration': declaration.id },
     h('h2', {}, link(`/province/employers/${employer.id}`, employer.name)),
     h('p', { class: 'meta' }, `${word(declaration.type)}${declaration.year ? ` · ${t('reviews.year')} ${declaration.year}` : ''} · ${t('employers.exposed')} ${declaration.totalExposedWorkers ?? 0} · ${t('reviews.submitted')} ${cstDateTime(declaration.submitTime)}`),
     field(t('reviews.reason'), reason),
-    buttons,
-    outcome,
-  );
-  const review = async (approve: boolean) => {
-    buttons.querySelectorAll('button').forEach((b) => (b.disabled = true));
-    try {
+    decisionButtons([t('reviews.approve'), t('reviews.reject')], async (approve) => {
       const done = await api.post<Declaration>(`/v1/declarations/${declaration.id}:review`, { approve, reason: reason.value.trim(), requestId: requestId() });
-      outcome.replaceChildren(h('p', { class: 'done', role: 'status' }, `${t('reviews.done')}: ${word(done.status)}`));
-      buttons.remove();
-      reason.disabled = true;
-    } catch (e) {
-      outcome.replaceChildren(errorBox(e));
-      buttons.querySelectorAll('button').forEach((b) => (b.disabled = false));
-    }
-  };
-  buttons.append(
-    h('button', { type: 'button', class: 'approve', onclick: () => void review(true) }, t('reviews.approve')),
-    h('button', { type: 'button', class: 'reject', onclick: () => void review(false) }, t('reviews.reject')),
+      return `${t('reviews.done')}: ${word(done.status)}`;
+    }, outcome, reason),
+    outcome,
   );
   return item;
 }

@@ -4,7 +4,7 @@
 import { api, requestId } from '../api';
 import { cstDateTime, cstYear } from '../format';
 import { t, word } from '../i18n';
-import { empty, errorBox, field, fill, h } from '../ui';
+import { decisionButtons, empty, field, fill, h } from '../ui';
 import { downloadButton, findingList, indicatorTable, type AnnualReport } from './reports';
 import type { Page } from '../main';
 
@@ -27,23 +27,6 @@ export const reportReview: Page = (main, _params, query) => {
 function reviewCard(report: AnnualReport): HTMLElement {
   const reason = h('input', { name: 'reason', maxlength: 2000, autocomplete: 'off' });
   const outcome = h('div', { class: 'outcome', 'aria-live': 'polite' });
-  const actions = h('div', { class: 'actions' });
-  const decide = async (accept: boolean) => {
-    actions.querySelectorAll('button').forEach((b) => (b.disabled = true));
-    try {
-      const done = await api.post<AnnualReport>(`/v1/reporting/annual-reports/${report.id}:${accept ? 'approve' : 'return'}`,
-        accept ? { version: report.version, requestId: requestId() } : { version: report.version, reason: reason.value.trim(), requestId: requestId() });
-      outcome.replaceChildren(h('p', { class: 'done', role: 'status' }, word(done.status)));
-      actions.remove();
-      reason.disabled = true;
-    } catch (e) {
-      outcome.replaceChildren(errorBox(e));
-      actions.querySelectorAll('button').forEach((b) => (b.disabled = false));
-    }
-  };
-  actions.append(
-    h('button', { type: 'button', class: 'approve', onclick: () => void decide(true) }, t('review.accept')),
-    h('button', { type: 'button', class: 'reject', onclick: () => void decide(false) }, t('review.return')));
   return h('section', { class: 'card report', 'data-report': report.id },
     h('h2', {}, `${report.provinceName ?? report.province} ${report.year}`),
     h('p', { class: 'meta' }, `${t('reports.submitted')}: ${cstDateTime(report.submission?.submitTime)}${report.submission?.late ? ` (${t('reports.late')})` : ''}` +
@@ -51,5 +34,11 @@ function reviewCard(report: AnnualReport): HTMLElement {
     h('div', { class: 'actions' }, downloadButton(report, outcome)),
     indicatorTable(report.indicators ?? []),
     findingList(report),
-    field(t('review.reason'), reason), actions, outcome);
+    field(t('review.reason'), reason),
+    decisionButtons([t('review.accept'), t('review.return')], async (accept) => {
+      const done = await api.post<AnnualReport>(`/v1/reporting/annual-reports/${report.id}:${accept ? 'approve' : 'return'}`,
+        accept ? { version: report.version, requestId: requestId() } : { version: report.version, reason: reason.value.trim(), requestId: requestId() });
+      return word(done.status);
+    }, outcome, reason),
+    outcome);
 }
