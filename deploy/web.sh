@@ -18,6 +18,7 @@ source_hash="$(cd "$WEB" && find src public index.html package-lock.json tsconfi
   sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
 if [[ "$(cat "$WEB/node_modules/.osh-dist-hash" 2>/dev/null)" != "$source_hash" ]]; then
   osh_log "building the web console (vite)"
-  (cd "$WEB" && npm run --silent build >/dev/null)
+  (cd "$WEB" && npm run --silent build) >"$WEB/node_modules/.osh-build.log" 2>&1 || {
+    cat "$WEB/node_modules/.osh-build.log" >&2; osh_die "the web console did not build"; }
   echo "$source_hash" >"$WEB/node_modules/.osh-dist-hash"
 fi
