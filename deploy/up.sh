@@ -138,7 +138,7 @@ for i in "${!DEMO_PROVINCES[@]}"; do
     --role province_admin --province "$p" --ttl 3600 > "$OSH_VAR_DIR/secrets/seed-token-$p"
   "$OSH_BUILD_DIR/bench/osh-loadgen" seed --target "127.0.0.1:$((7101 + 10 * i))" \
     --token-file "$OSH_VAR_DIR/secrets/seed-token-$p" --province "$p" \
-    --employers "${OSH_DEMO_EMPLOYERS:-300}" --declare-every 2 >/dev/null
+    --employers "${OSH_DEMO_EMPLOYERS:-300}" --declare-every "$((2 + i))" >/dev/null  # provinces differ
 done
 
 osh_log "seeding demo supervision facts (tests, exams, inspections, assistance, disease cases; idempotent)"
@@ -149,6 +149,15 @@ done
 "$OSH_ROOT/deploy/demo/supervision_facts.sh" "$OSH_BUILD_DIR" "${facts_specs[@]}" \
   >"$OSH_VAR_DIR/log/supervision-facts.log" 2>&1 || {
   tail -n 20 "$OSH_VAR_DIR/log/supervision-facts.log" >&2; osh_die "seeding the demo supervision facts failed"; }
+
+# The training service serves province $PROVINCE: its principals and OSH managers
+# take the mandatory demo course and its surveys are recorded, so the training
+# rate and the literacy level have figures.
+osh_log "seeding demo course completions and literacy surveys in province $PROVINCE (idempotent)"
+"$OSH_BUILD_DIR/bench/osh-loadgen" seed-learning --target 127.0.0.1:7108 --registry 127.0.0.1:7101 \
+  --province "$PROVINCE" --secret-file "$SECRET_FILE" --token-file "$OSH_VAR_DIR/secrets/seed-token-$PROVINCE" \
+  >"$OSH_VAR_DIR/log/learning-seed.log" 2>&1 || {
+  tail -n 20 "$OSH_VAR_DIR/log/learning-seed.log" >&2; osh_die "seeding the demo completions and surveys failed"; }
 
 SEEDS_DIR="${OSH_SEEDS_DIR:-$OSH_ROOT/../shared/seeds}"
 if [[ -d "$SEEDS_DIR" ]]; then

@@ -23,6 +23,7 @@
 
 #include "closed_loop.h"
 #include "osh/registry/v1/registry.grpc.pb.h"
+#include "learning_seed.h"
 #include "supervision_seed.h"
 #include "synthetic.h"
 #include "training_load.h"
@@ -189,12 +190,15 @@ int Bench(const Options& o) {
 
 int main(int argc, char** argv) {
   const std::string command = argc < 2 ? "" : argv[1];
-  if (command != "seed" && command != "bench" && command != "seed-training" && command != "seed-supervision") {
+  if (command != "seed" && command != "bench" && command != "seed-training" && command != "seed-supervision" &&
+      command != "seed-learning") {
     std::cerr << "usage: osh-loadgen seed|bench|seed-training|seed-supervision --target HOST:PORT (--token T | --token-file F) [--province NN]\n"
                  "  seed:  --employers N --declare-every K --concurrency C\n"
                  "  bench: --mode create|get --concurrency C --duration-ms MS [--pool N]\n"
                  "  seed-training: publishes the demo courses (a province_admin token)\n"
                  "  seed-supervision: supervision facts for the registry's employers (a province_admin token)\n"
+                 "  seed-learning: course completions of principals and OSH managers, literacy surveys\n"
+                 "                 (--registry HOST:PORT --secret-file F; a province_admin token)\n"
                  "  bench --service training: --mode enroll|submit-quiz --secret-file S (mints learner tokens)\n"
                  "        [--learners N] [--courses N] --concurrency C --duration-ms MS\n";
     return 2;
@@ -223,6 +227,7 @@ int main(int argc, char** argv) {
   }
   if (o.command == "seed-supervision") return osh::bench::SeedSupervision(o.flags, ReadToken(o));
   if (o.command == "seed-training") return osh::bench::SeedTraining(o.flags, ReadToken(o));
+  if (o.command == "seed-learning") return osh::bench::SeedLearning(o.flags, ReadToken(o));
   if (o.command == "bench" && o.Get("service") == "training") return osh::bench::BenchTraining(o.flags, ReadToken(o));
   return o.command == "seed" ? Seed(o) : Bench(o);
 }

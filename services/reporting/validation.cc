@@ -65,9 +65,10 @@ void CheckRules(const std::string& region, const google::protobuf::RepeatedPtrFi
 }  // namespace
 
 std::span<const ConsistencyRule> ConsistencyRules() {
-  // Each row: parts ≤ bound. Rules over facts consumed later (notified ≤
-  // examined, closed ≤ opened, exceedances ≤ tests …) join as rows once their
-  // metrics are in the catalogue.
+  // Each row: parts ≤ bound, over the year's figures of one region. Flows
+  // that may legitimately cross a year boundary (assistance issues found in
+  // one visit and fixed in a later one) have no rule; rectification items are
+  // counted in the month they were opened, so closures stay within openings.
   static const std::vector<ConsistencyRule> rules = {
       {"approved_declarations_within_registered",
        {v1::METRIC_EMPLOYERS_WITH_APPROVED_DECLARATION},
@@ -81,6 +82,50 @@ std::span<const ConsistencyRule> ConsistencyRules() {
        {v1::METRIC_LITERACY_REACHING_THRESHOLD},
        v1::METRIC_LITERACY_QUESTIONNAIRES,
        "questionnaires reaching the threshold are questionnaires"},
+      {"notified_within_examined",
+       {v1::METRIC_EXAMS_NOTIFIED_IN_WRITING},
+       v1::METRIC_EXAMS_EXAMINED,
+       "workers told their results in writing are examined workers"},
+      {"abnormal_within_examined",
+       {v1::METRIC_EXAMS_ABNORMAL},
+       v1::METRIC_EXAMS_EXAMINED,
+       "workers with abnormal results are examined workers"},
+      {"suspected_within_examined",
+       {v1::METRIC_EXAMS_SUSPECTED_DISEASE},
+       v1::METRIC_EXAMS_EXAMINED,
+       "workers suspected of an occupational disease are examined workers"},
+      {"in_service_within_examined",
+       {v1::METRIC_IN_SERVICE_EXAMINED},
+       v1::METRIC_EXAMS_EXAMINED,
+       "in-service examinations are examinations"},
+      {"closed_within_opened",
+       {v1::METRIC_RECTIFICATIONS_CLOSED},
+       v1::METRIC_RECTIFICATIONS_OPENED,
+       "closed rectification items were opened"},
+      {"closed_on_time_within_closed",
+       {v1::METRIC_RECTIFICATIONS_CLOSED_ON_TIME},
+       v1::METRIC_RECTIFICATIONS_CLOSED,
+       "items closed on time are closed items"},
+      {"exceedances_within_tests",
+       {v1::METRIC_HAZARD_TESTS_WITH_EXCEEDANCE},
+       v1::METRIC_HAZARD_TESTS,
+       "tests with an exceedance are tests"},
+      {"points_exceeding_within_points_tested",
+       {v1::METRIC_HAZARD_POINTS_EXCEEDING},
+       v1::METRIC_HAZARD_POINTS_TESTED,
+       "points over the limit are tested points"},
+      {"trained_within_to_train",
+       {v1::METRIC_PRINCIPALS_TRAINED, v1::METRIC_OSH_MANAGERS_TRAINED},
+       v1::METRIC_PRINCIPALS_AND_MANAGERS_TO_TRAIN,
+       "trained principals and OSH managers are among those to train"},
+      {"disease_categories_within_cases",
+       {v1::METRIC_DISEASE_CASES_RESPIRATORY, v1::METRIC_DISEASE_CASES_SKIN, v1::METRIC_DISEASE_CASES_EYE,
+        v1::METRIC_DISEASE_CASES_ENT_ORAL, v1::METRIC_DISEASE_CASES_CHEMICAL_POISONING,
+        v1::METRIC_DISEASE_CASES_PHYSICAL, v1::METRIC_DISEASE_CASES_RADIATION, v1::METRIC_DISEASE_CASES_INFECTIOUS,
+        v1::METRIC_DISEASE_CASES_CANCER, v1::METRIC_DISEASE_CASES_MUSCULOSKELETAL,
+        v1::METRIC_DISEASE_CASES_MENTAL_BEHAVIOURAL, v1::METRIC_DISEASE_CASES_OTHER},
+       v1::METRIC_DISEASE_CASES,
+       "cases by catalogue category add up to at most the new cases"},
   };
   return rules;
 }

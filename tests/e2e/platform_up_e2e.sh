@@ -49,6 +49,19 @@ check "the xAPI LRS of osh-training answers" \
 check "the demo notification rules are in place (deadline reminders planned for 15 December)" \
   grep -q 'annual:' <(curl -s -H "authorization: Bearer $TOKEN" http://127.0.0.1:8080/v1/notify/reminders)
 check "the gateway is ready with Redis" grep -q '"redis":"up"' <(curl -s http://127.0.0.1:9100/readyz)
+# The demo's facts reach national reporting through Kafka: poll (bounded) until
+# Guangdong's row of this year has all seven indicators with a denominator.
+NATIONAL="$(cat "$OSH_VAR_DIR/secrets/dev-token-national" 2>/dev/null)"
+seven_indicators() {
+  curl -s -H "authorization: Bearer $NATIONAL" \
+    "http://127.0.0.1:8080/v1/reporting/indicators?year=$(date -u +%Y)&groupBy=INDICATOR_GROUPING_REGION" |
+    python3 -c 'import json,sys
+rows = [r for r in json.load(sys.stdin).get("rows", []) if r.get("regionCode") == "44"]
+ok = rows and len(rows[0]["indicators"]) == 7 and all(int(i.get("denominator", 0)) > 0 for i in rows[0]["indicators"])
+sys.exit(0 if ok else 1)' 2>/dev/null
+}
+for _ in $(seq 1 120); do seven_indicators && break; sleep 0.5; done
+check "the nation sees all seven demo indicators of Guangdong, each with a denominator" seven_indicators
 
 # Everything started for this data directory; redis-server retitles itself, so its pid file.
 platform_pids() { pgrep -f "$OSH_VAR_DIR"; cat "$OSH_VAR_DIR/redis/redis.pid" 2>/dev/null; }

@@ -339,6 +339,27 @@ TEST(Validation, HandMadeFiguresGiveTheNamedFindings) {
   EXPECT_EQ(FindingsOf(r, before, 0.2).size(), 5u);
 }
 
+TEST(Validation, SupervisionFiguresThatContradictEachOtherAreFindings) {
+  v1::AnnualReport r;
+  r.set_province("44");
+  r.set_year(2024);
+  for (const auto& v : {Value(v1::METRIC_EXAMS_EXAMINED, 100), Value(v1::METRIC_EXAMS_NOTIFIED_IN_WRITING, 101),
+                        Value(v1::METRIC_EXAMS_ABNORMAL, 5), Value(v1::METRIC_RECTIFICATIONS_OPENED, 4),
+                        Value(v1::METRIC_RECTIFICATIONS_CLOSED, 4), Value(v1::METRIC_RECTIFICATIONS_CLOSED_ON_TIME, 5),
+                        Value(v1::METRIC_HAZARD_TESTS, 3), Value(v1::METRIC_HAZARD_TESTS_WITH_EXCEEDANCE, 1),
+                        Value(v1::METRIC_PRINCIPALS_AND_MANAGERS_TO_TRAIN, 6), Value(v1::METRIC_PRINCIPALS_TRAINED, 3),
+                        Value(v1::METRIC_OSH_MANAGERS_TRAINED, 4), Value(v1::METRIC_DISEASE_CASES, 4),
+                        Value(v1::METRIC_DISEASE_CASES_RESPIRATORY, 3), Value(v1::METRIC_DISEASE_CASES_PHYSICAL, 1)}) {
+    *r.add_totals() = v;
+  }
+  std::set<std::string> ids;
+  for (const auto& f : FindingsOf(r, {}, 0.5)) ids.insert(f.id());
+  // 101 notified of 100 examined, 5 on time of 4 closed, 3 + 4 trained of 6;
+  // the disease categories add up (3 + 1 = 4) and the other figures agree.
+  EXPECT_EQ(ids, (std::set<std::string>{"notified_within_examined@44", "closed_on_time_within_closed@44",
+                                        "trained_within_to_train@44"}));
+}
+
 TEST(Validation, EveryRuleNamesMetricsOfTheCatalogue) {
   std::set<std::string_view> names;
   for (const auto& rule : ConsistencyRules()) {
