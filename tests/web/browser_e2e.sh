@@ -39,6 +39,9 @@ echo -n "$ADMIN" >"$WORK/admin-token"
 token web-editor editor >"$WORK/editor-token"
 "$BIN_DIR/bench/osh-loadgen" seed --target "$REGISTRY_GRPC" --token-file "$WORK/admin-token" --province 44 \
   --employers 30 --declare-every 2 >"$WORK/seed.log" 2>&1 || { echo "FAIL seeding employers"; tail "$WORK/seed.log"; exit 1; }
+# Their supervision facts (tests, exams, inspections, assistance), so the indicators have figures.
+"$BIN_DIR/bench/osh-loadgen" seed-supervision --target "$REGISTRY_GRPC" --token-file "$WORK/admin-token" --province 44 \
+  >"$WORK/seed-supervision.log" 2>&1 || { echo "FAIL seeding supervision facts"; tail "$WORK/seed-supervision.log"; exit 1; }
 "$BIN_DIR/services/content/osh-content-import" --target "$CONTENT_GRPC" --token-file "$WORK/editor-token" \
   --dir "$SEEDS" >"$WORK/import.log" 2>&1 || { echo "FAIL importing the seed articles"; tail "$WORK/import.log"; exit 1; }
 "$BIN_DIR/bench/osh-loadgen" seed-training --target "$TRAINING_GRPC" --token-file "$WORK/admin-token" \
