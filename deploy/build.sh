@@ -24,3 +24,5 @@ if [[ ! -f "$OSH_BUILD_DIR/build.ninja" || ! -f "$stamp" || "$(cat "$stamp")" !=
   echo "$settings" >"$stamp"
 fi
 ninja -C "$OSH_BUILD_DIR" -j "$jobs" "$@"
+# The web console osh-gateway serves (web/dist), unless only some targets were asked for.
+(( $# > 0 )) || "$OSH_ROOT/deploy/web.sh"

@@ -17,6 +17,8 @@ APT_PACKAGES=(
   redis-server python3-venv wrk
   openjdk-17-jre-headless maven
   golang-go
+  nodejs npm  # the web console's build (web/, Vite from its lock file)
+  chromium fonts-noto-cjk  # the console's browser test (tests/web), driven by playwright-core; Chinese glyphs
 )
 
 missing=()
@@ -29,6 +31,11 @@ if command -v go >/dev/null 2>&1; then
 fi
 if command -v java >/dev/null 2>&1; then
   missing=("${missing[@]/openjdk-17-jre-headless}")
+fi
+# A Node.js that brings its own npm (such as NodeSource's) is kept: Debian's npm would conflict with it.
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  missing=("${missing[@]/nodejs}")
+  missing=("${missing[@]/npm}")
 fi
 if command -v mvn >/dev/null 2>&1; then
   missing=("${missing[@]/maven}")

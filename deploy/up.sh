@@ -106,7 +106,7 @@ else
   "$OSH_BUILD_DIR/services/gateway/osh-gateway" --http-address 127.0.0.1:8080 --admin-address 127.0.0.1:9100 \
     --province "$PROVINCE" --jwt-hs256-secret-file "$SECRET_FILE" --ready-file "$OSH_VAR_DIR/run/gateway.ready" \
     --upstreams "osh.registry.v1.RegistryService=127.0.0.1:7101,osh.registry.v1.SupervisionService=127.0.0.1:7101,osh.reporting.v1.ReportingService=127.0.0.1:7105,osh.content.v1.ContentService=127.0.0.1:7106,osh.notify.v1.NotifyService=127.0.0.1:7107,osh.training.v1.TrainingService=127.0.0.1:7108" \
-    --redis-address 127.0.0.1:6379 --cors-allowed-origins "http://localhost:3000" \
+    --redis-address 127.0.0.1:6379 --cors-allowed-origins "http://localhost:3000" --web-root "$OSH_ROOT/web/dist" \
     >>"$OSH_VAR_DIR/log/gateway.log" 2>&1 &
   echo $! > "$OSH_VAR_DIR/run/gateway.pid"
   osh_wait_for 30 gateway test -s "$OSH_VAR_DIR/run/gateway.ready" || {
@@ -174,9 +174,12 @@ fi
 
 cat <<MSG
 
-osh-platform is up: the HTTP/JSON gateway on http://127.0.0.1:8080 (OpenAPI: /openapi.json),
+osh-platform is up: the web console and the HTTP/JSON API on http://127.0.0.1:8080 (OpenAPI: /openapi.json),
 registries of provinces ${DEMO_PROVINCES[*]} on 127.0.0.1:7101/7111/7121 (gRPC), national
 reporting on 127.0.0.1:7105. Logs: $OSH_VAR_DIR/log, stop with deploy/down.sh
+
+The web console: http://127.0.0.1:8080/ (sign in by pasting the token of
+$TOKEN_FILE, province_admin, or $NATIONAL_TOKEN_FILE, national_admin).
 
 A development token (province_admin, 24 h) is in $TOKEN_FILE. Try:
 

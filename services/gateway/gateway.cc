@@ -217,6 +217,10 @@ void Gateway::Handle(HttpRequest&& http, Respond respond) {
   }
 
   auto match = parts_.routes->Find(http.method, http.path);
+  if (match.route == nullptr && match.allowed_methods.empty() && parts_.site != nullptr && http.method == "GET" &&
+      StaticSite::Owns(http.path)) {
+    return Finish(*call, parts_.site->Serve(http.path, http.Header("accept-encoding")), nullptr);
+  }
   if (match.route == nullptr) {
     if (!match.allowed_methods.empty()) {
       std::string allow;

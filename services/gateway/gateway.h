@@ -12,6 +12,7 @@
 #include "osh/auth/jwt.h"
 #include "osh/core/metrics.h"
 #include "route_table.h"
+#include "static_site.h"
 #include "transcoder.h"
 
 #include "osh/cache/rate_limiter.h"
@@ -55,6 +56,8 @@ class Gateway {
     std::function<cache::RateDecision(std::string_view key)> rate_limit;
     core::MetricsRegistry* metrics;
     std::string openapi_json;
+    // The web console served at `/` for GETs of paths no route owns; null: none.
+    const StaticSite* site = nullptr;
   };
 
   Gateway(Options options, Parts parts);

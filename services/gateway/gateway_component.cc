@@ -42,6 +42,9 @@ std::vector<core::ConfigKey> ConfigKeys() {
        "the same from one client address (over it: 429); 0 or at least body-limit-bytes"},
       {"trusted-proxy-hops", "0",
        "proxies in front that append to X-Forwarded-For (the client address of anonymous rate limits and logs)"},
+      {"web-root", "", "directory of the built web console (web/dist) served at /; empty: no console"},
+      {"web-connect-src", "",
+       "origins beside its own the console may call (the OpenID Connect provider), space separated"},
       {"cors-allowed-origins", "", "origins of the web console allowed by CORS, comma separated ('*': any)"},
       {"redis-address", "127.0.0.1:6379", "Redis for the response cache and rate limits; empty disables both"},
       {"redis-password-file", "", "file holding the Redis password (else OSH_REDIS_PASSWORD, else none)"},
@@ -110,6 +113,13 @@ bool Wire(core::ServiceHost& host, std::string* error) {
     rate_limit = [&local](std::string_view key) { return local.Take(key); };
   }
 
+  const StaticSite* site = nullptr;
+  if (const auto web_root = config.GetString("web-root"); !web_root.empty()) {
+    auto loaded = StaticSite::Load({.root = web_root, .extra_connect_src = config.GetString("web-connect-src")}, error);
+    if (!loaded) return false;
+    site = &host.Adopt(std::move(loaded));
+  }
+
   Gateway::Options options;
   options.request_timeout = std::chrono::milliseconds(config.GetInt("request-timeout-ms"));
   options.cors_allowed_origins = core::SplitList(config.GetString("cors-allowed-origins"));
@@ -122,7 +132,8 @@ bool Wire(core::ServiceHost& host, std::string* error) {
                               .cache = response_cache,
                               .rate_limit = std::move(rate_limit),
                               .metrics = &host.metrics(),
-                              .openapi_json = std::move(openapi)}));
+                              .openapi_json = std::move(openapi),
+                              .site = site}));
 
   // Writes that do not pass through this gateway (another replica's are seen
   // through Redis already; transfers imported from other provinces are not)
