@@ -10,9 +10,9 @@
 //   store transaction with a `cache-mib` page cache on the writer — how a
 //   backfill or rebuild would load; it skips the consumer's per-event
 //   processed_events row;
-// - floor: a bare INSERT of one rollup_contributions row per event (its own
-//   credit code, county, month and event id) into a second file with the same
-//   schema, batch and pragmas: what SQLite alone costs per event, to compare
+// - floor: bare INSERTs into rollup_contributions of a second file with the
+//   same schema, batch and pragmas, once with one row per event and once with
+//   as many rows as the projector wrote: what SQLite alone costs, to compare
 //   the projector with;
 // - apply_once: EventConsumer::ApplyOnce, one durable transaction (WAL,
 //   synchronous=FULL) per event, exactly as the live consumer applies them.
