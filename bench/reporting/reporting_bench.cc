@@ -270,6 +270,26 @@ void TimeIndicatorQueries(osh::reporting::Reporting& reporting, const osh::repor
   TimeQuery("trace_national_disease_cases_2024_first_page", repeats, [&] { return trace(v1::METRIC_DISEASE_CASES); });
 }
 
+// The national indicators of 2024 and the year before: what the synthetic
+// facts add up to (plausible rates, every denominator non-zero).
+void PrintNationalIndicators(osh::reporting::Reporting& reporting, const osh::reporting::Caller& caller) {
+  v1::GetIndicatorsRequest req;
+  req.set_year(2024);
+  v1::GetIndicatorsResponse resp;
+  auto status = reporting.GetIndicators(caller, req, &resp);
+  if (!status.ok() || resp.rows_size() != 1) throw std::runtime_error("GetIndicators: " + status.error_message());
+  nlohmann::json values = nlohmann::json::object();
+  for (const auto& x : resp.rows(0).indicators()) {
+    values[v1::Indicator_Name(x.indicator())] = {{"numerator", x.numerator()},
+                                                  {"denominator", x.denominator()},
+                                                  {"value", x.has_value() ? x.value() : -1},
+                                                  {"previous_value", x.has_previous_value() ? x.previous_value() : -1}};
+  }
+  nlohmann::json cases = nlohmann::json::object();
+  for (const auto& c : resp.rows(0).disease_cases()) cases[v1::Metric_Name(c.metric())] = c.value();
+  Print({{"bench", "reporting.indicators_2024_national"}, {"indicators", values}, {"disease_cases", cases}});
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -361,6 +381,7 @@ int main(int argc, char** argv) {
   osh::reporting::Reporting reporting(*db, osh::reporting::Reporting::Options());
   const osh::auth::Principal national{"bench", osh::auth::Role::kNationalAdmin, "", ""};
   const osh::reporting::Caller caller{&national, "bench"};
+  PrintNationalIndicators(reporting, caller);
   TimeRollupQueries(reporting, caller, args.repeats);
   TimeIndicatorQueries(reporting, caller, args.repeats);
 

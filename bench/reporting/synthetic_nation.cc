@@ -231,6 +231,34 @@ class FactsOfEmployer {
   std::vector<events::Event>& out_;
 };
 
+// Each province's literacy survey of a year (questionnaires of industrial
+// workers in three of its counties; 45-65 % reach the threshold, rising by
+// year). Carried by the first 31 × 5 employers, one batch each, so that every
+// province has one per year 2020-2024 at any scale from 155 employers.
+void LiteracySurvey(uint64_t i, const std::string& province, const SyntheticNation& nation,
+                    std::vector<events::Event>& out) {
+  constexpr uint64_t kProvinces = 31;
+  const int year = SyntheticNation::kFirstFactYear + static_cast<int>(i / kProvinces);
+  if (year > SyntheticNation::kLastFactYear) return;
+  ev::LiteracySurveyRecorded m;
+  m.set_batch_id(fmt::format("survey-{}-{}", province, year));
+  m.set_province(province);
+  m.set_threshold_percent(80);
+  for (uint64_t county = 0; county < 3; ++county) {
+    const uint64_t h = Mix(i * 7 + county);
+    auto* c = m.add_counts();
+    c->set_population(osh::training::v1::POPULATION_INDUSTRIAL_WORKERS);
+    c->set_division_code(nation.Division(province, county));
+    c->set_year(year);
+    c->set_questionnaires(800 + static_cast<int>(h % 400));
+    c->set_reaching_threshold(c->questionnaires() * (45 + 3 * (year - SyntheticNation::kFirstFactYear) +
+                                                     static_cast<int>((h >> 16) % 8)) / 100);
+  }
+  const sys_days day = FirstDayOf(year) + days(200);
+  *m.mutable_record_time() = Stamp(day);
+  out.push_back(events::MakeEvent(m, province, "training", m.batch_id(), At(day)));
+}
+
 }  // namespace
 
 uint64_t Mix(uint64_t x) {
@@ -334,6 +362,7 @@ std::vector<events::Event> SyntheticNation::EventsOf(uint64_t i) const {
   }
   // Facts from 60 days after registration, where the employer is by then.
   FactsOfEmployer(i, f, registered_on, exposed, declared, declared && fate % 3 == 0, out).Generate();
+  LiteracySurvey(i, province, *this, out);
   return out;
 }
 
