@@ -1,14 +1,19 @@
-// osh-reporting-bench: builds the national rollups from synthetic registry
-// events of the 31 mainland provinces, then times national queries over them.
+// osh-reporting-bench: builds the national rollups from synthetic registry,
+// supervision and training events of the 31 mainland provinces (2020-2024),
+// then times national queries over them.
 //
 //   osh-reporting-bench [--employers 1000000] [--batch 200000] [--cache-mib 512] [--apply-once-events 2000]
-//                       [--dir DIR] [--keep]
+//                       [--repeats 20] [--dir DIR] [--keep]
 //
-// Two apply paths are measured:
+// Three write paths are measured:
 // - bulk: the projector (the consumer's handler) applied to `batch` events per
 //   store transaction with a `cache-mib` page cache on the writer — how a
 //   backfill or rebuild would load; it skips the consumer's per-event
 //   processed_events row;
+// - floor: bare INSERTs into rollup_contributions of a second file with the
+//   same schema, batch and pragmas, once with one row per event and once with
+//   as many rows as the projector wrote: what SQLite alone costs, to compare
+//   the projector with;
 // - apply_once: EventConsumer::ApplyOnce, one durable transaction (WAL,
 //   synchronous=FULL) per event, exactly as the live consumer applies them.
 // Query timings go through the Reporting business class (validation,
@@ -18,6 +23,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -25,151 +31,27 @@
 #include <string>
 #include <vector>
 
-#include "osh/domain/credit_code.h"
-#include "osh/domain/regions.h"
 #include "osh/events/consumer.h"
 #include "osh/events/event.h"
-#include "osh/events/v1/registry_events.pb.h"
 #include "reporting.h"
 #include "rollup_projector.h"
 #include "rollup_store.h"
+#include "synthetic_nation.h"
 
 namespace {
 
-namespace ev = osh::events::v1;
 namespace v1 = osh::reporting::v1;
 using Clock = std::chrono::steady_clock;
-
-// SplitMix64: a fixed, fast hash so that employer i is the same in every run.
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
+using osh::bench::SyntheticNation;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-// Synthetic registries of the 31 mainland provinces: ~96 counties in 12
-// cities per province (16 districts in the municipalities), manufacturing
-// about half the employers as in the field, registrations spread over 2023-2024.
-class SyntheticNation {
- public:
-  SyntheticNation() {
-    for (const auto& p : osh::domain::MainlandProvinces()) provinces_.emplace_back(p);
-  }
-
-  std::string Province(uint64_t i) const { return std::string(provinces_[i % provinces_.size()].code); }
-
-  std::string Division(const std::string& province, uint64_t h) const {
-    const auto* p = osh::domain::FindProvince(province);
-    if (p->municipality) return fmt::format("{}01{:02d}", province, 1 + h % 16);
-    return fmt::format("{}{:02d}{:02d}", province, 1 + h % 12, 1 + (h / 12) % 8);
-  }
-
-  static std::string CreditCode(const std::string& division, uint64_t i) {
-    const std::string first17 = fmt::format("91{}{:09d}", division, i % 1000000000);
-    return first17 + *osh::domain::CreditCodeCheckCharacter(first17);
-  }
-
-  static std::string Industry(uint64_t h) {
-    static const char* kSections[] = {"A", "B", "D", "E", "F", "G", "H", "I", "L", "M", "N", "O", "Q"};
-    return h % 2 == 0 ? "C" : kSections[(h / 2) % 13];
-  }
-
-  // A day of 2023-2024 for the employer's first event; later events follow it.
-  static std::chrono::system_clock::time_point Day(uint64_t h, int days_after) {
-    using namespace std::chrono;
-    const auto start = sys_days{year{2023} / January / day{1}} + hours(2);  // 10:00 in Beijing
-    return start + days(static_cast<int>(h % 700) + days_after);
-  }
-
-  std::vector<osh::events::Event> EventsOf(uint64_t i) const {
-    std::vector<osh::events::Event> out;
-    const uint64_t h = Mix(i);
-    const std::string province = Province(i);
-    ev::EmployerFacts f;
-    f.set_division_code(Division(province, h >> 8));
-    f.set_credit_code(CreditCode(f.division_code(), i));
-    f.set_employer_id(fmt::format("e{}", i));
-    f.set_province(province);
-    f.set_industry_section(Industry(h >> 20));
-    f.set_size_class(static_cast<osh::common::v1::SizeClass>(1 + (h >> 28) % 4));
-    f.set_total_workers(static_cast<int>(5 + (h >> 32) % 400));
-    f.set_version(1);
-
-    ev::EnterpriseRegistered registered;
-    *registered.mutable_employer() = f;
-    *registered.mutable_registered_time() = osh::reporting::ToTimestamp(Day(h, 0));
-    out.push_back(osh::events::MakeEvent(registered, province, "registry", f.credit_code(), Day(h, 0)));
-
-    const uint64_t fate = (h >> 40) % 1000;
-    if (fate < 600) {  // declared and approved
-      ev::DeclarationFacts d;
-      d.set_declaration_id(fmt::format("d{}", i));
-      d.set_declaration_type(1);
-      const int exposed = static_cast<int>(1 + (h >> 48) % static_cast<uint64_t>(f.total_workers()));
-      d.set_total_exposed_workers(exposed);
-      auto* dust = d.add_exposures();
-      dust->set_category(osh::common::v1::HAZARD_CATEGORY_DUST);
-      dust->set_exposed_worker_rows(exposed);
-      if (fate % 3 == 0) {
-        auto* noise = d.add_exposures();
-        noise->set_category(osh::common::v1::HAZARD_CATEGORY_PHYSICAL);
-        noise->set_exposed_worker_rows(exposed);
-      }
-      f.set_version(2);
-      *d.mutable_employer() = f;
-      ev::DeclarationSubmitted submitted;
-      *submitted.mutable_declaration() = d;
-      *submitted.mutable_submit_time() = osh::reporting::ToTimestamp(Day(h, 10));
-      out.push_back(osh::events::MakeEvent(submitted, province, "registry", f.credit_code(), Day(h, 10)));
-      f.set_version(3);
-      *d.mutable_employer() = f;
-      ev::DeclarationApproved approved;
-      *approved.mutable_declaration() = d;
-      *approved.mutable_review_time() = osh::reporting::ToTimestamp(Day(h, 20));
-      out.push_back(osh::events::MakeEvent(approved, province, "registry", f.credit_code(), Day(h, 20)));
-    }
-    if (fate >= 900) {  // an update: more workers, sometimes another county
-      ev::EnterpriseUpdated updated;
-      *updated.mutable_previous() = f;
-      f.set_version(f.version() + 1);
-      f.set_total_workers(f.total_workers() + 10);
-      if (fate % 2 == 0) f.set_division_code(Division(province, (h >> 8) + 1));
-      *updated.mutable_employer() = f;
-      *updated.mutable_update_time() = osh::reporting::ToTimestamp(Day(h, 30));
-      out.push_back(osh::events::MakeEvent(updated, province, "registry", f.credit_code(), Day(h, 30)));
-    }
-    if (fate >= 995) {  // a transfer to the next province, imported there
-      const std::string to = Province(i + 1);
-      ev::EnterpriseTransferred transferred;
-      *transferred.mutable_employer() = f;
-      transferred.set_from_province(province);
-      transferred.set_to_province(to);
-      transferred.set_to_division_code(Division(to, h >> 8));
-      *transferred.mutable_transfer_time() = osh::reporting::ToTimestamp(Day(h, 40));
-      out.push_back(osh::events::MakeEvent(transferred, province, "registry", f.credit_code(), Day(h, 40)));
-      f.set_province(to);
-      f.set_division_code(transferred.to_division_code());
-      f.set_version(1);
-      ev::EnterpriseRegistered imported;
-      *imported.mutable_employer() = f;
-      *imported.mutable_registered_time() = osh::reporting::ToTimestamp(Day(h, 41));
-      out.push_back(osh::events::MakeEvent(imported, to, "registry", f.credit_code(), Day(h, 41)));
-    }
-    return out;
-  }
-
- private:
-  std::vector<osh::domain::Province> provinces_;
-};
 
 struct Args {
   uint64_t employers = 1'000'000;
   int batch = 200000;
   int apply_once_events = 2000;
   int cache_mib = 512;
+  int repeats = 20;
   std::string dir;
   bool keep = false;
 };
@@ -190,6 +72,8 @@ Args ParseArgs(int argc, char** argv) {
       a.apply_once_events = std::stoi(value());
     } else if (flag == "--cache-mib") {
       a.cache_mib = std::stoi(value());
+    } else if (flag == "--repeats") {
+      a.repeats = std::stoi(value());
     } else if (flag == "--dir") {
       a.dir = value();
     } else if (flag == "--keep") {
@@ -200,10 +84,14 @@ Args ParseArgs(int argc, char** argv) {
   }
   if (a.batch < 1) throw std::invalid_argument("--batch must be positive");
   if (a.cache_mib < 2) throw std::invalid_argument("--cache-mib must be at least 2");
+  if (a.repeats < 1) throw std::invalid_argument("--repeats must be positive");
   return a;
 }
 
-// Runs a query `repeats` times; prints the median and fastest latency.
+void Print(const nlohmann::json& line) { std::cout << line.dump() << std::endl; }
+
+// Runs a query `repeats` times; prints the median, the 99th percentile
+// (nearest rank: the slowest of fewer than 100 runs) and the fastest.
 template <typename F>
 void TimeQuery(const std::string& name, int repeats, F&& query) {
   std::vector<double> ms;
@@ -214,13 +102,192 @@ void TimeQuery(const std::string& name, int repeats, F&& query) {
     ms.push_back(Seconds(Clock::now() - start) * 1000);
   }
   std::sort(ms.begin(), ms.end());
-  std::cout << nlohmann::json{{"bench", "reporting.query." + name},
-                              {"repeats", repeats},
-                              {"rows", rows},
-                              {"p50_ms", ms[ms.size() / 2]},
-                              {"min_ms", ms.front()}}
-                   .dump()
-            << std::endl;
+  const auto rank = [&](double q) { return ms[static_cast<size_t>(std::ceil(q * static_cast<double>(ms.size()))) - 1]; };
+  Print({{"bench", "reporting.query." + name},
+         {"repeats", repeats},
+         {"rows", rows},
+         {"p50_ms", rank(0.5)},
+         {"p99_ms", rank(0.99)},
+         {"min_ms", ms.front()}});
+}
+
+// Generates the events of employers [0, employers) and hands them to `write`
+// `batch` at a time; returns the seconds spent in `write` (generation excluded).
+template <typename W>
+double InBatches(const SyntheticNation& nation, const Args& args, W&& write) {
+  Clock::duration spent{};
+  std::vector<osh::events::Event> batch;
+  const auto flush = [&] {
+    const auto start = Clock::now();
+    write(batch);
+    spent += Clock::now() - start;
+    batch.clear();
+  };
+  for (uint64_t i = 0; i < args.employers; ++i) {
+    for (auto& e : nation.EventsOf(i)) batch.push_back(std::move(e));
+    if (static_cast<int>(batch.size()) >= args.batch) flush();
+  }
+  if (!batch.empty()) flush();
+  return Seconds(spent);
+}
+
+// The floor: plain INSERTs into rollup_contributions (the lineage table, the
+// projector's largest) of a second database with the same migrations, batch
+// and cache, `rows` of them spread evenly over the events: for each, metric
+// = its number within the event, hazard category 0, the county of the
+// credit code, no industry, the event's month, credit code, event id, delta 1.
+double FloorSeconds(const SyntheticNation& nation, const Args& args, const std::filesystem::path& path,
+                    uint64_t events, uint64_t rows) {
+  auto db = osh::store::Database::Open({.path = path.string()}, osh::reporting::RollupStore::Migrations());
+  db->Write([&](osh::store::Tx& tx) { tx.Exec(fmt::format("PRAGMA cache_size = -{}", args.cache_mib * 1024)); });
+  uint64_t seen = 0;
+  uint64_t written = 0;
+  const double seconds = InBatches(nation, args, [&](const std::vector<osh::events::Event>& batch) {
+    db->Write([&](osh::store::Tx& tx) {
+      for (const auto& e : batch) {
+        ++seen;
+        const int64_t month = std::stoll(e.time.substr(0, 4)) * 100 + std::stoll(e.time.substr(5, 2));
+        for (int64_t metric = 1; written < rows * seen / events; ++metric, ++written) {
+          tx.Prepare(
+                "INSERT INTO rollup_contributions (metric, hazard_category, division_code, industry_section, month,"
+                " credit_code, event_id, delta) VALUES (?, 0, ?, '', ?, ?, ?, 1)")
+              .BindAll(metric, e.key.substr(2, 6), month, e.key, e.id)
+              .Run();
+        }
+      }
+    });
+  });
+  db.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+  return seconds;
+}
+
+// Rows inserted, updated or deleted so far by the writer connection.
+int64_t RowWrites(osh::store::Database& db) {
+  return db.Write([](osh::store::Tx& tx) {
+    auto s = tx.Prepare("SELECT total_changes()");
+    s.Step();
+    return s.Int(0);
+  });
+}
+
+int64_t Count(osh::store::Database& db, const std::string& table) {
+  return db.Read([&](osh::store::Tx& tx) {
+    auto s = tx.Prepare("SELECT COUNT(*) FROM " + table);
+    s.Step();
+    return s.Int(0);
+  });
+}
+
+uintmax_t FileSize(const std::filesystem::path& path) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  return error ? 0 : size;
+}
+
+void TimeRollupQueries(osh::reporting::Reporting& reporting, const osh::reporting::Caller& caller, int repeats) {
+  const auto run = [&](const v1::RollupQuery& q) {
+    v1::QueryRollupRequest req;
+    *req.mutable_query() = q;
+    req.set_page_size(1000);
+    v1::QueryRollupResponse resp;
+    auto status = reporting.QueryRollup(caller, req, &resp);
+    if (!status.ok()) throw std::runtime_error(status.error_message());
+    return resp.rows_size();
+  };
+  TimeQuery("country_total_all_metrics", repeats, [&] { return run(v1::RollupQuery()); });
+  TimeQuery("by_province_all_metrics", repeats, [&] {
+    v1::RollupQuery q;
+    q.add_group_by(v1::DIMENSION_PROVINCE);
+    return run(q);
+  });
+  TimeQuery("province_44_by_county_all_metrics", repeats, [&] {
+    v1::RollupQuery q;
+    q.set_region_prefix("44");
+    q.add_group_by(v1::DIMENSION_COUNTY);
+    return run(q);
+  });
+  TimeQuery("by_province_by_quarter_2024_registered", repeats, [&] {
+    v1::RollupQuery q;
+    q.mutable_period()->set_kind(v1::PERIOD_KIND_YEAR);
+    q.mutable_period()->set_year(2024);
+    q.add_group_by(v1::DIMENSION_PROVINCE);
+    q.add_group_by(v1::DIMENSION_PERIOD);
+    q.set_period_granularity(v1::PERIOD_KIND_QUARTER);
+    q.add_metrics(v1::METRIC_REGISTERED_EMPLOYERS);
+    q.add_metrics(v1::METRIC_REGISTRATIONS);
+    return run(q);
+  });
+  TimeQuery("by_hazard_category_registered", repeats, [&] {
+    v1::RollupQuery q;
+    q.add_group_by(v1::DIMENSION_HAZARD_CATEGORY);
+    q.add_metrics(v1::METRIC_REGISTERED_EMPLOYERS);
+    q.add_metrics(v1::METRIC_EXPOSED_WORKERS);
+    return run(q);
+  });
+}
+
+// GetIndicators as a national_admin (all seven indicators, year-on-year
+// change) and TraceRollupCell of a national cell, first page.
+void TimeIndicatorQueries(osh::reporting::Reporting& reporting, const osh::reporting::Caller& caller, int repeats) {
+  const auto indicators = [&](const std::string& region, int first_year, int last_year, v1::IndicatorGrouping by) {
+    v1::GetIndicatorsRequest req;
+    req.set_region_prefix(region);
+    if (first_year == last_year) {
+      req.set_year(first_year);
+    } else {
+      req.set_first_year(first_year);
+      req.set_last_year(last_year);
+    }
+    req.set_group_by(by);
+    req.set_page_size(1000);
+    v1::GetIndicatorsResponse resp;
+    auto status = reporting.GetIndicators(caller, req, &resp);
+    if (!status.ok()) throw std::runtime_error("GetIndicators: " + status.error_message());
+    return resp.rows_size();
+  };
+  TimeQuery("indicators_2024_by_province", repeats,
+            [&] { return indicators("", 2024, 2024, v1::INDICATOR_GROUPING_REGION); });
+  // GetIndicators groups one level below the region: a province by city, a city by county.
+  TimeQuery("indicators_2024_province_44_by_city", repeats,
+            [&] { return indicators("44", 2024, 2024, v1::INDICATOR_GROUPING_REGION); });
+  TimeQuery("indicators_2024_city_4401_by_county", repeats,
+            [&] { return indicators("4401", 2024, 2024, v1::INDICATOR_GROUPING_REGION); });
+  TimeQuery("indicators_national_trend_2020_2024_by_year", repeats,
+            [&] { return indicators("", 2020, 2024, v1::INDICATOR_GROUPING_YEAR); });
+  const auto trace = [&](v1::Metric metric) {
+    v1::TraceRollupCellRequest req;
+    req.set_metric(metric);
+    req.mutable_period()->set_kind(v1::PERIOD_KIND_YEAR);
+    req.mutable_period()->set_year(2024);
+    v1::TraceRollupCellResponse resp;
+    auto status = reporting.TraceRollupCell(caller, req, &resp);
+    if (!status.ok()) throw std::runtime_error("TraceRollupCell: " + status.error_message());
+    if (resp.traced_total() != resp.cell_value()) throw std::runtime_error("trace total differs from the cell");
+    return resp.contributor_count();
+  };
+  TimeQuery("trace_national_hazard_tests_2024_first_page", repeats, [&] { return trace(v1::METRIC_HAZARD_TESTS); });
+  TimeQuery("trace_national_disease_cases_2024_first_page", repeats, [&] { return trace(v1::METRIC_DISEASE_CASES); });
+}
+
+// The national indicators of 2024 and the year before: what the synthetic
+// facts add up to (plausible rates, every denominator non-zero).
+void PrintNationalIndicators(osh::reporting::Reporting& reporting, const osh::reporting::Caller& caller) {
+  v1::GetIndicatorsRequest req;
+  req.set_year(2024);
+  v1::GetIndicatorsResponse resp;
+  auto status = reporting.GetIndicators(caller, req, &resp);
+  if (!status.ok() || resp.rows_size() != 1) throw std::runtime_error("GetIndicators: " + status.error_message());
+  nlohmann::json values = nlohmann::json::object();
+  for (const auto& x : resp.rows(0).indicators()) {
+    values[v1::Indicator_Name(x.indicator())] = {{"numerator", x.numerator()},
+                                                  {"denominator", x.denominator()},
+                                                  {"value", x.has_value() ? x.value() : -1},
+                                                  {"previous_value", x.has_previous_value() ? x.previous_value() : -1}};
+  }
+  nlohmann::json cases = nlohmann::json::object();
+  for (const auto& c : resp.rows(0).disease_cases()) cases[v1::Metric_Name(c.metric())] = c.value();
+  Print({{"bench", "reporting.indicators_2024_national"}, {"indicators", values}, {"disease_cases", cases}});
 }
 
 }  // namespace
@@ -248,33 +315,43 @@ int main(int argc, char** argv) {
   // load are random-access B-trees of hundreds of MiB.
   db->Write([&](osh::store::Tx& tx) { tx.Exec(fmt::format("PRAGMA cache_size = -{}", args.cache_mib * 1024)); });
   uint64_t applied = 0;
-  Clock::duration apply_time{};
+  const int64_t writes_before = RowWrites(*db);
+  std::map<std::string, uint64_t> by_type;
   const auto wall_start = Clock::now();
-  std::vector<osh::events::Event> batch;
-  const auto flush = [&] {
-    const auto start = Clock::now();
+  const double apply_seconds = InBatches(nation, args, [&](const std::vector<osh::events::Event>& batch) {
     db->Write([&](osh::store::Tx& tx) {
       for (const auto& e : batch) projector.Apply(tx, e);
     });
-    apply_time += Clock::now() - start;
     applied += batch.size();
-    batch.clear();
-  };
-  for (uint64_t i = 0; i < args.employers; ++i) {
-    for (auto& e : nation.EventsOf(i)) batch.push_back(std::move(e));
-    if (static_cast<int>(batch.size()) >= args.batch) flush();
+    for (const auto& e : batch) ++by_type[e.type.substr(e.type.rfind('.') + 1)];
+  });
+  const double apply_rate = static_cast<double>(applied) / apply_seconds;
+  Print({{"bench", "reporting.apply_bulk"},
+         {"employers", args.employers},
+         {"events", applied},
+         {"events_per_employer", static_cast<double>(applied) / static_cast<double>(args.employers)},
+         {"events_by_type", by_type},
+         {"batch", args.batch},
+         {"cache_mib", args.cache_mib},
+         {"seconds", apply_seconds},
+         {"rate_per_s", apply_rate},
+         {"wall_seconds_with_generation", Seconds(Clock::now() - wall_start)}});
+
+  const auto row_writes = static_cast<uint64_t>(RowWrites(*db) - writes_before);
+  // Two floors: one row per event, and as many rows as the projector wrote.
+  for (const auto& [name, rows] : {std::pair{"one_row_per_event", applied}, std::pair{"projector_row_writes", row_writes}}) {
+    const double floor_seconds = FloorSeconds(nation, args, dir / "floor.db", applied, rows);
+    const double floor_rate = static_cast<double>(applied) / floor_seconds;
+    Print({{"bench", std::string("reporting.insert_floor.") + name},
+           {"events", applied},
+           {"rows", rows},
+           {"projector_row_writes", row_writes},
+           {"seconds", floor_seconds},
+           {"rows_per_s", static_cast<double>(rows) / floor_seconds},
+           {"events_per_s", floor_rate},
+           {"projector_events_per_s", apply_rate},
+           {"projector_over_floor", apply_rate / floor_rate}});
   }
-  if (!batch.empty()) flush();
-  std::cout << nlohmann::json{{"bench", "reporting.apply_bulk"},
-                              {"employers", args.employers},
-                              {"events", applied},
-                              {"batch", args.batch},
-                              {"cache_mib", args.cache_mib},
-                              {"seconds", Seconds(apply_time)},
-                              {"rate_per_s", static_cast<double>(applied) / Seconds(apply_time)},
-                              {"wall_seconds_with_generation", Seconds(Clock::now() - wall_start)}}
-                   .dump()
-            << std::endl;
 
   // Live path, on top of the national data, with the store's default cache.
   db->Write([](osh::store::Tx& tx) { tx.Exec("PRAGMA cache_size = -2000"); });
@@ -289,82 +366,36 @@ int main(int argc, char** argv) {
     }
   }
   const double once_seconds = Seconds(Clock::now() - once_start);
-  std::cout << nlohmann::json{{"bench", "reporting.apply_once"},
-                              {"events", once},
-                              {"seconds", once_seconds},
-                              {"rate_per_s", once / once_seconds}}
-                   .dump()
-            << std::endl;
+  Print({{"bench", "reporting.apply_once"}, {"events", once}, {"seconds", once_seconds}, {"rate_per_s", once / once_seconds}});
 
-  const auto [facts, cells] = db->Read([](osh::store::Tx& tx) {
-    auto s = tx.Prepare("SELECT COUNT(*) FROM rollup_cells");
-    s.Step();
-    return std::make_pair(osh::reporting::RollupStore::CountFacts(tx), s.Int(0));
-  });
-  std::cout << nlohmann::json{{"bench", "reporting.size"},
-                              {"employer_facts", facts},
-                              {"rollup_cells", cells},
-                              {"db_bytes", std::filesystem::file_size(db_path)}}
-                   .dump()
-            << std::endl;
+  const int64_t facts = db->Read([](osh::store::Tx& tx) { return osh::reporting::RollupStore::CountFacts(tx); });
+  Print({{"bench", "reporting.size"},
+         {"employer_facts", facts},
+         {"rollup_cells", Count(*db, "rollup_cells")},
+         {"rollup_contributions", Count(*db, "rollup_contributions")},
+         {"counted_occurrences", Count(*db, "counted_occurrences")},
+         {"rectification_items", Count(*db, "rectification_items")},
+         {"db_bytes", std::filesystem::file_size(db_path)},
+         {"wal_bytes", FileSize(dir / "reporting.db-wal")}});
 
   osh::reporting::Reporting reporting(*db, osh::reporting::Reporting::Options());
   const osh::auth::Principal national{"bench", osh::auth::Role::kNationalAdmin, "", ""};
   const osh::reporting::Caller caller{&national, "bench"};
-  const auto run = [&](const v1::RollupQuery& q) {
-    v1::QueryRollupRequest req;
-    *req.mutable_query() = q;
-    req.set_page_size(1000);
-    v1::QueryRollupResponse resp;
-    auto status = reporting.QueryRollup(caller, req, &resp);
-    if (!status.ok()) throw std::runtime_error(status.error_message());
-    return resp.rows_size();
-  };
-  constexpr int kRepeats = 5;
-  TimeQuery("country_total_all_metrics", kRepeats, [&] { return run(v1::RollupQuery()); });
-  TimeQuery("by_province_all_metrics", kRepeats, [&] {
-    v1::RollupQuery q;
-    q.add_group_by(v1::DIMENSION_PROVINCE);
-    return run(q);
-  });
-  TimeQuery("province_44_by_county_all_metrics", kRepeats, [&] {
-    v1::RollupQuery q;
-    q.set_region_prefix("44");
-    q.add_group_by(v1::DIMENSION_COUNTY);
-    return run(q);
-  });
-  TimeQuery("by_province_by_quarter_2024_registered", kRepeats, [&] {
-    v1::RollupQuery q;
-    q.mutable_period()->set_kind(v1::PERIOD_KIND_YEAR);
-    q.mutable_period()->set_year(2024);
-    q.add_group_by(v1::DIMENSION_PROVINCE);
-    q.add_group_by(v1::DIMENSION_PERIOD);
-    q.set_period_granularity(v1::PERIOD_KIND_QUARTER);
-    q.add_metrics(v1::METRIC_REGISTERED_EMPLOYERS);
-    q.add_metrics(v1::METRIC_REGISTRATIONS);
-    return run(q);
-  });
-  TimeQuery("by_hazard_category_registered", kRepeats, [&] {
-    v1::RollupQuery q;
-    q.add_group_by(v1::DIMENSION_HAZARD_CATEGORY);
-    q.add_metrics(v1::METRIC_REGISTERED_EMPLOYERS);
-    q.add_metrics(v1::METRIC_EXPOSED_WORKERS);
-    return run(q);
-  });
+  PrintNationalIndicators(reporting, caller);
+  TimeRollupQueries(reporting, caller, args.repeats);
+  TimeIndicatorQueries(reporting, caller, args.repeats);
 
   // The national total must equal the employers that exist (no double
-  // counting across 1M employers, updates and transfers).
+  // counting across updates and transfers).
   v1::QueryRollupRequest total;
   total.mutable_query()->add_metrics(v1::METRIC_REGISTERED_EMPLOYERS);
   v1::QueryRollupResponse total_resp;
   (void)reporting.QueryRollup(caller, total, &total_resp);
   const int64_t counted = total_resp.rows_size() == 1 ? total_resp.rows(0).values(0).value() : 0;
-  std::cout << nlohmann::json{{"bench", "reporting.check"},
-                              {"registered_employers", counted},
-                              {"employer_facts", facts},
-                              {"consistent", counted == facts}}
-                   .dump()
-            << std::endl;
+  Print({{"bench", "reporting.check"},
+         {"registered_employers", counted},
+         {"employer_facts", facts},
+         {"consistent", counted == facts}});
 
   db.reset();
   if (!args.keep) std::filesystem::remove_all(dir);
