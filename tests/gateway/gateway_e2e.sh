@@ -16,7 +16,11 @@ source "$ROOT/tests/gateway/http_checks.sh"
 burst() {
   local urls=()
   for _ in $(seq 1 120); do urls+=("http://$GATEWAY/v1/reporting/metrics"); done
-  curl -s -o /dev/null -w '%{http_code} ' -H "authorization: Bearer $1" "${urls[@]}"
+  curl -s -o /dev/null -D "$WORK/burst-headers" -w '%{http_code} ' -H "authorization: Bearer $1" "${urls[@]}"
+}
+# The Retry-After of the first 429 of the last burst (its headers, all responses in a row).
+burst_retry_after() {
+  tr -d '\r' <"$WORK/burst-headers" | awk '/^HTTP\// {in429 = ($2 == 429)} in429 && tolower($1) == "retry-after:" {print $2; exit}'
 }
 
 start_redis
@@ -223,8 +227,9 @@ LIMITED="$(token e2e-greedy province_admin)"
 codes="$(burst "$LIMITED")"
 check "a burst over capacity gets 429s" contains "$codes" 429
 check "but the first requests passed" test "${codes:0:3}" = 200
-for _ in $(seq 1 60); do http GET "/v1/reporting/metrics" "$LIMITED"; [[ "$STATUS" = 429 ]] && break; done
-check "429 carries Retry-After in whole seconds" bash -c '[[ "$0" = 429 && "$1" =~ ^[1-9][0-9]*$ ]]' "$STATUS" "$(header retry-after)"
+# Read from the burst itself: single requests made afterwards, each a new curl,
+# may come slower than the bucket refills on a loaded machine and never see a 429.
+check "429 carries Retry-After in whole seconds" bash -c '[[ "$0" =~ ^[1-9][0-9]*$ ]]' "$(burst_retry_after)"
 http GET "/v1/employers/$ID" "$ADMIN"
 check "other principals are not limited by it" test "$STATUS" = 200
 
