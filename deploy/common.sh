@@ -98,3 +98,43 @@ osh_pinned_venv() {
   ) 9>"$venv.lock" || return 1
   echo "$venv"
 }
+
+# osh_maven_libs HOME NAME REQUIRED_JAR DEPENDENCY_XML: resolves the runtime jars of the
+# dependencies (<dependency> elements) with the machine's Maven from Maven Central into
+# HOME/libs, once (HOME/fetched marks it done). REQUIRED_JAR (a file name) must be among
+# them. The jars are swapped in whole, so an interrupted fetch never leaves a half-filled
+# libs/ behind. Used for the Kafka broker (deploy/kafka.sh) and MirrorMaker 2 (tests/exchange).
+osh_maven_libs() {
+  local home="$1" name="$2" required="$3" dependencies="$4"
+  [[ -f "$home/fetched" ]] && return 0
+  command -v mvn >/dev/null 2>&1 || osh_die "mvn not found: run deploy/install-deps.sh"
+  mkdir -p "$home"
+  local work
+  work="$(mktemp -d "$home/fetch.XXXXXX")"
+  cat > "$work/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>osh.platform.local</groupId>
+  <artifactId>$name</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+$dependencies
+  </dependencies>
+</project>
+POM
+  osh_log "fetching the $name jars with Maven into $home/libs"
+  if ! mvn -q -B -f "$work/pom.xml" dependency:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$work/libs" >"$work/mvn.log" 2>&1; then
+    cat "$work/mvn.log" >&2
+    rm -rf "$work"
+    osh_die "Maven could not resolve the $name jars"
+  fi
+  [[ -f "$work/libs/$required" ]] || { rm -rf "$work"; osh_die "$required missing after Maven ran"; }
+  rm -rf "$home/libs"
+  mv "$work/libs" "$home/libs"
+  cp "$work/pom.xml" "$home/pom.xml"
+  rm -rf "$work"
+  touch "$home/fetched"
+  osh_log "$name: $(find "$home/libs" -name '*.jar' | wc -l) jars"
+}

@@ -37,66 +37,17 @@ usage() { sed -n '8,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2;
 # fetch
 
 kafka_fetch() {
-  if [[ -f "$KAFKA_HOME/fetched" ]]; then
-    return 0
-  fi
-  command -v mvn >/dev/null 2>&1 || osh_die "mvn not found: run deploy/install-deps.sh"
-  mkdir -p "$KAFKA_HOME"
-  local work
-  work="$(mktemp -d "$KAFKA_HOME/fetch.XXXXXX")"
   # The broker (kafka_2.13 brings kafka-server, kafka-storage, raft, metadata ...), the
   # command-line tools (TopicCommand) without Kafka Connect, and a log4j backend for slf4j:
   # the same set the binary distribution's libs/ has for a broker.
-  cat > "$work/pom.xml" <<EOF
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>osh.platform.local</groupId>
-  <artifactId>kafka-broker-libs</artifactId>
-  <version>$KAFKA_VERSION</version>
-  <packaging>pom</packaging>
-  <dependencies>
+  osh_maven_libs "$KAFKA_HOME" "kafka-broker-libs-$KAFKA_VERSION" "kafka_$KAFKA_SCALA-$KAFKA_VERSION.jar" "
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_$KAFKA_SCALA</artifactId><version>$KAFKA_VERSION</version></dependency>
     <dependency>
-      <groupId>org.apache.kafka</groupId>
-      <artifactId>kafka_$KAFKA_SCALA</artifactId>
-      <version>$KAFKA_VERSION</version>
+      <groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>$KAFKA_VERSION</version>
+      <exclusions><exclusion><groupId>org.apache.kafka</groupId><artifactId>connect-runtime</artifactId></exclusion></exclusions>
     </dependency>
-    <dependency>
-      <groupId>org.apache.kafka</groupId>
-      <artifactId>kafka-tools</artifactId>
-      <version>$KAFKA_VERSION</version>
-      <exclusions>
-        <exclusion><groupId>org.apache.kafka</groupId><artifactId>connect-runtime</artifactId></exclusion>
-      </exclusions>
-    </dependency>
-    <dependency>
-      <groupId>org.slf4j</groupId>
-      <artifactId>slf4j-reload4j</artifactId>
-      <version>1.7.36</version>
-    </dependency>
-    <dependency>
-      <groupId>ch.qos.reload4j</groupId>
-      <artifactId>reload4j</artifactId>
-      <version>1.2.25</version>
-    </dependency>
-  </dependencies>
-</project>
-EOF
-  osh_log "fetching Kafka $KAFKA_VERSION jars with Maven into $KAFKA_LIBS"
-  if ! mvn -q -B -f "$work/pom.xml" dependency:copy-dependencies \
-      -DincludeScope=runtime -DoutputDirectory="$work/libs" >"$work/mvn.log" 2>&1; then
-    cat "$work/mvn.log" >&2
-    rm -rf "$work"
-    osh_die "Maven could not resolve org.apache.kafka:kafka_$KAFKA_SCALA:$KAFKA_VERSION"
-  fi
-  [[ -f "$work/libs/kafka_$KAFKA_SCALA-$KAFKA_VERSION.jar" ]] \
-    || { rm -rf "$work"; osh_die "kafka_$KAFKA_SCALA-$KAFKA_VERSION.jar missing after Maven ran"; }
-  # Swap in whole so an interrupted fetch never leaves a half-filled libs/ behind.
-  rm -rf "$KAFKA_LIBS"
-  mv "$work/libs" "$KAFKA_LIBS"
-  cp "$work/pom.xml" "$KAFKA_HOME/pom.xml"
-  rm -rf "$work"
-  touch "$KAFKA_HOME/fetched"
-  osh_log "Kafka $KAFKA_VERSION: $(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars"
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>
+    <dependency><groupId>ch.qos.reload4j</groupId><artifactId>reload4j</artifactId><version>1.2.25</version></dependency>"
 }
 
 kafka_java() {

@@ -17,37 +17,10 @@ MM2_LIBS="$MM2_HOME/libs"
 MM2_HEAP_OPTS="${OSH_MM2_HEAP_OPTS:--Xms64m -Xmx256m}"
 
 mm2_fetch() {
-  [[ -f "$MM2_HOME/fetched" ]] && return 0
-  command -v mvn >/dev/null 2>&1 || osh_die "mvn not found: run deploy/install-deps.sh"
-  mkdir -p "$MM2_HOME"
-  local work
-  work="$(mktemp -d "$MM2_HOME/fetch.XXXXXX")"
-  cat > "$work/pom.xml" <<POM
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>osh.platform.local</groupId>
-  <artifactId>kafka-mirror-libs</artifactId>
-  <version>$KAFKA_VERSION</version>
-  <packaging>pom</packaging>
-  <dependencies>
+  osh_maven_libs "$MM2_HOME" "kafka-mirror-libs-$KAFKA_VERSION" "connect-mirror-$KAFKA_VERSION.jar" "
     <dependency><groupId>org.apache.kafka</groupId><artifactId>connect-mirror</artifactId><version>$KAFKA_VERSION</version></dependency>
     <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>
-    <dependency><groupId>ch.qos.reload4j</groupId><artifactId>reload4j</artifactId><version>1.2.25</version></dependency>
-  </dependencies>
-</project>
-POM
-  osh_log "fetching Kafka $KAFKA_VERSION connect-mirror jars with Maven into $MM2_LIBS"
-  if ! mvn -q -B -f "$work/pom.xml" dependency:copy-dependencies \
-      -DincludeScope=runtime -DoutputDirectory="$work/libs" >"$work/mvn.log" 2>&1; then
-    cat "$work/mvn.log" >&2
-    rm -rf "$work"
-    osh_die "Maven could not resolve org.apache.kafka:connect-mirror:$KAFKA_VERSION"
-  fi
-  [[ -f "$work/libs/connect-mirror-$KAFKA_VERSION.jar" ]] || { rm -rf "$work"; osh_die "connect-mirror jar missing"; }
-  rm -rf "$MM2_LIBS"
-  mv "$work/libs" "$MM2_LIBS"
-  rm -rf "$work"
-  touch "$MM2_HOME/fetched"
+    <dependency><groupId>ch.qos.reload4j</groupId><artifactId>reload4j</artifactId><version>1.2.25</version></dependency>"
 }
 
 DIR="" CONFIG=""
