@@ -85,42 +85,42 @@ void Lineage::RememberName(store::Tx& tx, const std::string& credit_code, const 
       .Run();
 }
 
-Lineage::Totals Lineage::TotalsOf(store::Tx& tx, const Cell& cell) {
-  auto s = tx.Prepare(std::string("SELECT COUNT(*), COALESCE(SUM(total), 0) FROM (SELECT SUM(delta) AS total"
-                                  " FROM rollup_contributions") +
-                      kCellWhere + " GROUP BY credit_code HAVING SUM(delta) <> 0)");
+Lineage::TracePage Lineage::Trace(store::Tx& tx, const Cell& cell, bool after_set, const std::string& after,
+                                  int limit) {
+  // Grouped by employer and event, in credit-code order: one sorted pass gives
+  // each employer's net contribution, its events (all of them, as the cell's
+  // history has them, also one whose moves cancel out) and the totals.
+  auto s = tx.Prepare(std::string("SELECT credit_code, event_id, SUM(delta) FROM rollup_contributions") + kCellWhere +
+                      " GROUP BY credit_code, event_id ORDER BY credit_code, event_id");
   BindCell(s, cell);
-  s.Step();
-  return {s.Int(0), s.Int(1)};
-}
-
-std::vector<v1::CellContributor> Lineage::Contributors(store::Tx& tx, const Cell& cell, bool after_set,
-                                                       const std::string& after, int limit) {
-  auto s = tx.Prepare(std::string("SELECT c.credit_code, SUM(c.delta), COUNT(DISTINCT c.event_id),"
-                                  " COALESCE((SELECT name FROM employer_names n WHERE n.credit_code = c.credit_code), '')"
-                                  " FROM rollup_contributions c") +
-                      kCellWhere + " AND (?8 = 0 OR c.credit_code > ?9)" +
-                      " GROUP BY c.credit_code HAVING SUM(c.delta) <> 0 ORDER BY c.credit_code LIMIT ?10");
-  BindCell(s, cell);
-  s.Bind(8, static_cast<int64_t>(after_set ? 1 : 0));
-  s.Bind(9, after);
-  s.Bind(10, static_cast<int64_t>(limit));
-  std::vector<v1::CellContributor> out;
+  TracePage out;
+  v1::CellContributor current;
+  bool open = false;
+  const auto finish = [&] {
+    if (!open || current.contribution() == 0) return;
+    ++out.contributors;
+    out.sum += current.contribution();
+    if ((!after_set || current.credit_code() > after) && static_cast<int>(out.page.size()) < limit) {
+      out.page.push_back(std::move(current));
+    }
+  };
   while (s.Step()) {
-    v1::CellContributor c;
-    c.set_credit_code(s.Text(0));
-    c.set_contribution(s.Int(1));
-    c.set_event_count(static_cast<int32_t>(s.Int(2)));
-    c.set_employer_name(s.Text(3));
-    out.push_back(std::move(c));
+    std::string code = s.Text(0);
+    if (!open || code != current.credit_code()) {
+      finish();
+      current = v1::CellContributor();
+      current.set_credit_code(std::move(code));
+      open = true;
+    }
+    current.set_contribution(current.contribution() + s.Int(2));
+    current.set_event_count(current.event_count() + 1);
+    if (current.event_ids_size() < kMaxEventIdsPerContributor) current.add_event_ids(s.Text(1));
   }
-  for (auto& c : out) {
-    auto e = tx.Prepare(std::string("SELECT DISTINCT event_id FROM rollup_contributions") + kCellWhere +
-                        " AND credit_code = ?8 ORDER BY event_id LIMIT ?9");
-    BindCell(e, cell);
-    e.Bind(8, c.credit_code());
-    e.Bind(9, static_cast<int64_t>(kMaxEventIdsPerContributor));
-    while (e.Step()) c.add_event_ids(e.Text(0));
+  finish();
+  for (auto& c : out.page) {
+    auto n = tx.Prepare("SELECT name FROM employer_names WHERE credit_code = ?");
+    n.Bind(1, c.credit_code());
+    if (n.Step()) c.set_employer_name(n.Text(0));
   }
   return out;
 }
@@ -180,10 +180,10 @@ grpc::Status Reporting::TraceRollupCell(const Caller& caller, const v1::TraceRol
       // One read transaction: the cell and its contributions are one state.
       const auto rows = RunRollup(tx, q, 1);
       response->set_cell_value(rows.empty() ? 0 : rows.begin()->second.front());
-      const auto totals = Lineage::TotalsOf(tx, cell);
-      response->set_traced_total(totals.sum);
-      response->set_contributor_count(static_cast<int32_t>(totals.contributors));
-      auto page = Lineage::Contributors(tx, cell, after_set, after, page_size + 1);
+      auto trace = Lineage::Trace(tx, cell, after_set, after, page_size + 1);
+      response->set_traced_total(trace.sum);
+      response->set_contributor_count(static_cast<int32_t>(trace.contributors));
+      auto& page = trace.page;
       if (static_cast<int>(page.size()) > page_size) {
         page.pop_back();
         response->set_next_page_token(core::EncodePageToken(page.back().credit_code(), fingerprint));
