@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "employer_listing.h"
 #include "osh/auth/jwt.h"
 #include "osh/registry/v1/registry.grpc.pb.h"
 #include "osh/training/v1/training.grpc.pb.h"
@@ -153,18 +154,7 @@ class Learning {
     throw std::runtime_error("no published mandatory course for principals and OSH managers (run seed-training first)");
   }
 
-  std::vector<rv1::Employer> Employers() {
-    std::vector<rv1::Employer> all;
-    rv1::ListEmployersRequest req;
-    req.set_page_size(500);
-    do {
-      rv1::ListEmployersResponse resp;
-      Check(registry_->ListEmployers(Ctx(admin_token_).get(), req, &resp), "ListEmployers");
-      all.insert(all.end(), resp.employers().begin(), resp.employers().end());
-      req.set_page_token(resp.next_page_token());
-    } while (!req.page_token().empty());
-    return all;
-  }
+  std::vector<rv1::Employer> Employers() { return ListAllEmployers(*registry_, admin_token_); }
 
   // Enroll, view every lesson, answer the quiz right: the learner's own path.
   // A completed enrollment (an earlier run) is left as it is.

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "employer_listing.h"
 #include "osh/registry/v1/registry.grpc.pb.h"
 #include "osh/registry/v1/supervision.grpc.pb.h"
 
@@ -60,18 +61,7 @@ class Seeder {
         profile_(ProfileOf(province_)),
         random_(static_cast<unsigned>(std::stoi(province_))) {}
 
-  std::vector<v1::Employer> Employers() {
-    std::vector<v1::Employer> all;
-    v1::ListEmployersRequest req;
-    req.set_page_size(500);
-    do {
-      v1::ListEmployersResponse resp;
-      Check(registry_->ListEmployers(Ctx().get(), req, &resp), "ListEmployers");
-      all.insert(all.end(), resp.employers().begin(), resp.employers().end());
-      req.set_page_token(resp.next_page_token());
-    } while (!req.page_token().empty());
-    return all;
-  }
+  std::vector<v1::Employer> Employers() { return ListAllEmployers(*registry_, token_); }
 
   void Seed(const v1::Employer& e, size_t n) {
     const int this_year = std::stoi(DaysAgo(0).substr(0, 4));
