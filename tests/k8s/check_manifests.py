@@ -193,6 +193,14 @@ def check_workloads(c, m, repo_root):
                     for name in (topic, topic + ".dlt"):
                         c.check(name in topics, f"{where}: OSH_EXCHANGE_TOPICS names {topic}, but KafkaTopic {name} is missing")
 
+            # The gateway serves the console from where the image puts it (Containerfile, stage web).
+            if service and service.group(1) == "gateway":
+                containerfile = open(os.path.join(repo_root, "deploy/container/Containerfile"), encoding="utf-8").read()
+                root = env.get("OSH_WEB_ROOT", "")
+                c.check(bool(root), f"{where}: OSH_WEB_ROOT is not set (no web console)")
+                c.check(bool(root) and f"/out{root}" in containerfile,
+                        f"{where}: OSH_WEB_ROOT {root!r} is not where the Containerfile installs the console")
+
             # Probes target declared ports.
             probes = {k: ctr[k] for k in ("startupProbe", "readinessProbe", "livenessProbe") if k in ctr}
             for pname, probe in probes.items():
