@@ -109,6 +109,10 @@ export async function provinceWorkspace() {
   const apiCsv = await (await fetch(`${BASE}/v1/reporting/annual-reports/${reportId}:download?format=EXPORT_FORMAT_CSV`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
   check('the report downloads as the CSV the API writes', shownCsv === apiCsv && shownCsv.split('\n').length > 2, shownCsv.slice(0, 120));
   check('submitting it is recorded by the reporting service', submitted.body.status === 'REPORT_STATUS_SUBMITTED' && !!submitted.body.submission?.submitTime);
+  const [page2] = await Promise.all([page.waitForEvent('download'), page.click(`button.download-report-html[data-report="${reportId}"]`)]);
+  const shownHtml = readFileSync(await page2.path(), 'utf8');
+  const apiHtml = await (await fetch(`${BASE}/v1/reporting/annual-reports/${reportId}:download?format=EXPORT_FORMAT_HTML`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
+  check('and as the printable HTML report the API writes', shownHtml === apiHtml && /<html/i.test(shownHtml), shownHtml.slice(0, 120));
   await shot(page, 'province-annual-reports');
   await axe(page, 'annual reports');
 
@@ -118,9 +122,53 @@ export async function provinceWorkspace() {
   check('the inbox lists what osh-notify holds for the principal', (await page.$$('main section .notice')).length === (inbox.body.items ?? []).length);
   await axe(page, 'inbox');
 
+  await notificationRules(page);
+
   await page.goto(`${BASE}/national`);
   await page.waitForSelector('h1.forbidden');
   check('a province admin cannot open the national dashboard', (await page.$('#province-map')) === null);
   check('nor sees it in the navigation', (await page.$('nav a[href="/national"]')) === null);
   await page.context().close();
+}
+
+// Notification management: a template and a rule made through the page, the
+// rule switched off, and a refused rule showing the field the API names.
+async function notificationRules(page) {
+  await page.click('nav a[href="/province/notifications"]');
+  await page.waitForSelector('section.rules :is(table, .state.empty)');
+  await page.waitForSelector('section.templates :is(table, .state.empty)');
+  const rulesBefore = (await apiGet('/v1/notify/rules?page_size=100', ADMIN)).body.rules ?? [];
+  check('the rules page lists the rules osh-notify holds', (await page.$$('section.rules tbody tr')).length === rulesBefore.length);
+
+  await page.fill('input[name=template-name]', '浏览器测试：新登记单位');
+  await page.selectOption('select[name=template-event]', 'osh.events.v1.EnterpriseRegistered');
+  await page.fill('input[name=template-subject]', '新登记：{{name}}');
+  await page.fill('textarea[name=template-body]', '统一社会信用代码 {{employer.credit_code}}');
+  await page.click('button.create-template');
+  await page.waitForSelector('.new-template .done');
+  const templateId = await page.getAttribute('.new-template .done', 'data-template');
+  const template = await apiGet(`/v1/notify/templates/${templateId}`, ADMIN);
+  check('a template made on the page is stored by osh-notify', template.status === 200 && template.body.eventType === 'osh.events.v1.EnterpriseRegistered' && template.body.subject === '新登记：{{name}}', JSON.stringify(template.body).slice(0, 200));
+
+  await page.click('button.create-rule');
+  await page.waitForSelector('.new-rule .state.error');
+  check('a rule without a name is refused naming the field', (await page.textContent('.new-rule .error-field code')) === 'rule.name');
+  await page.fill('input[name=rule-name]', '浏览器测试：通知省管理员');
+  await page.selectOption('select[name=rule-template]', templateId);
+  await page.fill('input[name=rule-category]', 'registration');
+  await page.click('button.create-rule');
+  await page.waitForSelector('.new-rule .done');
+  const ruleId = await page.getAttribute('.new-rule .done', 'data-rule');
+  const rule = await apiGet(`/v1/notify/rules/${ruleId}`, ADMIN);
+  check('a rule made on the page is stored, enabled, for province admins with that template', rule.body.enabled === true &&
+    rule.body.inboxTemplateId === templateId && rule.body.recipients?.[0]?.provinceRole === 'province_admin', JSON.stringify(rule.body).slice(0, 200));
+  await page.waitForSelector(`.rule-state[data-rule="${ruleId}"]`);
+  await page.click(`button.toggle-rule[data-rule="${ruleId}"]`);
+  await page.waitForSelector(`.rule-state[data-rule="${ruleId}"][data-enabled=false]`);
+  const disabled = await apiGet(`/v1/notify/rules/${ruleId}`, ADMIN);
+  check('switching it off on the page disables it in osh-notify', !disabled.body.enabled && disabled.body.version === '2', JSON.stringify(disabled.body).slice(0, 120));
+  await page.waitForSelector('section.deliveries :is(table, .state.empty, .state.error)');
+  check('the latest deliveries load', (await page.$('section.deliveries .state.error')) === null);
+  await shot(page, 'province-notifications');
+  await axe(page, 'notification rules');
 }

@@ -20,17 +20,22 @@ export interface AnnualReport {
 }
 
 // The report as the API writes it out (CSV: one row per metric and region).
+// The report as CSV (its data) and as HTML (the printable report), each the
+// file the API writes.
 export function downloadButton(report: AnnualReport, outcome: HTMLElement): HTMLElement {
-  return h('button', { type: 'button', class: 'download-report', 'data-report': report.id, onclick: async () => {
+  const fetchAs = (format: 'CSV' | 'HTML') => async () => {
     try {
-      const blob = await fetchFile(`/v1/reporting/annual-reports/${report.id}:download`, { format: 'EXPORT_FORMAT_CSV' });
+      const blob = await fetchFile(`/v1/reporting/annual-reports/${report.id}:download`, { format: `EXPORT_FORMAT_${format}` });
       const url = URL.createObjectURL(blob);
-      download(`annual-report-${report.province}-${report.year}.csv`, url);
+      download(`annual-report-${report.province}-${report.year}.${format.toLowerCase()}`, url);
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     } catch (e) {
       outcome.replaceChildren(errorBox(e));
     }
-  } }, t('national.csv'));
+  };
+  return h('span', { class: 'downloads' },
+    h('button', { type: 'button', class: 'download-report', 'data-report': report.id, onclick: fetchAs('CSV') }, t('national.csv')),
+    h('button', { type: 'button', class: 'download-report-html', 'data-report': report.id, onclick: fetchAs('HTML') }, t('reports.html')));
 }
 
 // The report's validation findings, with the province's explanation of each
