@@ -62,7 +62,8 @@ start_backends() {
   "$BIN_DIR/services/training/osh-training" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \
     --data-dir "$WORK/training" --jwt-hs256-secret-file "$SECRET_FILE" --jwt-jwks-file "$JWKS_FILE" \
     --certificate-key-file "$WORK/certificate-key" --field-key-file "$WORK/field-keys" \
-    --ready-file "$WORK/training.ready" --kafka-brokers "" --access-log false --xapi-address 127.0.0.1:0 \
+    --ready-file "$WORK/training.ready" --kafka-brokers "${TRAINING_KAFKA_BROKERS:-}" --consumer-group "training-e2e-$$" \
+    --access-log false --xapi-address 127.0.0.1:0 \
     >>"$WORK/training.log" 2>&1 &
   PIDS+=($!)
   wait_ready "$WORK/registry.ready" "$WORK/registry.log"

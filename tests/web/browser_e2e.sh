@@ -20,6 +20,8 @@ source "$ROOT/tests/gateway/stack.sh"
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 
 start_redis
+# osh-training assigns mandatory courses from the registry's events (the employer's page lists them).
+TRAINING_KAFKA_BROKERS="$KAFKA_BROKERS"
 start_backends
 # The national aggregation, fed by the registry's events (stack.sh's reporting does not consume).
 "$BIN_DIR/services/reporting/osh-reporting" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 \
@@ -57,8 +59,20 @@ for n in 1 2; do
   employer="$(post "/v1/employers?request_id=web-employer-$n" "{\"creditCode\":\"$code\",\"name\":\"浏览器测试$n号有限公司\",
     \"divisionCode\":\"440305\",\"industrySection\":\"C\",\"sizeClass\":\"SIZE_CLASS_SMALL\",\"totalWorkers\":120}")" ||
     { echo "FAIL creating employer $n"; exit 1; }
+  if [[ $n == 1 ]]; then
+    # Employer 1 (the EMPLOYER token's) has an approved dust declaration first, so osh-training
+    # assigns it the mandatory dust course; its second declaration then waits for review.
+    approved="$(post "/v1/employers/$(json_field "$employer" id)/declarations?request_id=web-declaration-0" \
+      '{"type":"DECLARATION_TYPE_INITIAL","totalExposedWorkers":30,"exposures":[
+        {"factorCode":"D001","workplace":"打磨车间","post":"打磨工","exposedWorkers":30,"protectiveMeasures":"湿式作业"}]}')" ||
+      { echo "FAIL declaring for employer 1"; exit 1; }
+    post "/v1/declarations/$(json_field "$approved" id):review" '{"approve":true,"requestId":"web-review-0"}' >/dev/null ||
+      { echo "FAIL approving employer 1's first declaration"; exit 1; }
+  fi
+  kind='"type":"DECLARATION_TYPE_INITIAL"'
+  [[ $n == 1 ]] && kind='"type":"DECLARATION_TYPE_CHANGE","changeReason":"CHANGE_REASON_PROCESS_OR_MATERIALS"'
   post "/v1/employers/$(json_field "$employer" id)/declarations?request_id=web-declaration-$n" \
-    '{"type":"DECLARATION_TYPE_INITIAL","totalExposedWorkers":30,"exposures":[
+    '{'"$kind"',"totalExposedWorkers":30,"exposures":[
       {"factorCode":"D001","workplace":"打磨车间","post":"打磨工","exposedWorkers":30,"protectiveMeasures":"湿式作业"}]}' >/dev/null ||
     { echo "FAIL declaring for employer $n"; exit 1; }
 done
@@ -73,6 +87,16 @@ post "/v1/employers/$(employer_id "$EMPLOYER_CODE")/inspections?request_id=web-i
 post "/v1/employers/$(employer_id "$(python3 "$ROOT/tests/web/credit_code.py" 2)")/inspections?request_id=web-inspection-2" "{\"inspectedOn\":\"$INSPECTED\",
   \"summary\":\"专项检查\",\"findings\":[{\"description\":\"未设置职业病危害警示标识\",\"rectificationDeadline\":\"$PASSED\"}]}" >/dev/null ||
   { echo "FAIL recording an overdue inspection"; exit 1; }
+
+# osh-training follows the registry's events: wait until employer 1's approved dust declaration
+# has given it its mandatory course.
+for _ in $(seq 1 300); do
+  assigned="$(curl -s -H "authorization: Bearer $ADMIN" "$BASE/v1/assignments?org=$EMPLOYER_CODE&page_size=10" |
+    python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("assignments",[])))' 2>/dev/null)"
+  (( ${assigned:-0} > 0 )) && break
+  sleep 0.2
+done
+(( ${assigned:-0} > 0 )) || { echo "FAIL osh-training never assigned employer 1 its mandatory course"; tail "$WORK/training.log"; exit 1; }
 
 NATIONAL="$("$BIN_DIR/libs/auth/osh-devtoken" --secret-file "$SECRET_FILE" --sub web-national --role national_admin)"
 # The rollups follow the events: wait until the seeded employers are counted.

@@ -36,6 +36,11 @@ export async function employerPages() {
   await page.waitForSelector(`li.rectification[data-item="${itemId}"][data-status=RECTIFICATION_STATUS_REPORTED_DONE]`);
   const reported = await apiGet(`/v1/rectifications?employer_id=${own.body.id}`, EMPLOYER);
   check('reporting a rectification done is recorded by the registry', reported.body.items.find((x) => x.id === itemId)?.status === 'RECTIFICATION_STATUS_REPORTED_DONE');
+  await page.waitForSelector('section.assignments :is(table, .state.empty)');
+  const assigned = (await apiGet('/v1/assignments?page_size=100', EMPLOYER)).body.assignments ?? [];
+  const shownAssignments = await page.$$eval('section.assignments .assignment-status', (xs) => xs.map((x) => `${x.getAttribute('data-assignment')}:${x.getAttribute('data-status')}`));
+  check('its mandatory training lists the assignments osh-training holds for it, with their status',
+    shownAssignments.join(',') === assigned.map((a) => `${a.id}:${a.status ?? ''}`).join(',') && assigned.length > 0, `${shownAssignments.length} vs ${assigned.length}`);
   await shot(page, 'employer-home');
   await axe(page, 'employer page');
   await page.goto(`${BASE}/province/employers`);

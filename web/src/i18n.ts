@@ -224,6 +224,12 @@ const zh: Dict = {
   'deliveries.recipient': '接收方',
   'deliveries.status': '投递状态',
   'reports.html': '下载报告（HTML）',
+  'assignments.title': '必修培训任务',
+  'declare.reason': '变更原因',
+  'assignments.none': '暂无必修培训任务',
+  'assignments.course': '课程',
+  'assignments.due': '完成期限',
+  'assignments.status': '完成情况',
 };
 
 const en: Dict = {
@@ -448,6 +454,12 @@ const en: Dict = {
   'deliveries.recipient': 'Recipient',
   'deliveries.status': 'Status',
   'reports.html': 'Download report (HTML)',
+  'assignments.title': 'Mandatory training',
+  'declare.reason': 'Reason for the change',
+  'assignments.none': 'No mandatory training assigned',
+  'assignments.course': 'Course',
+  'assignments.due': 'Due',
+  'assignments.status': 'Status',
 };
 
 export type Lang = 'zh' | 'en';
@@ -499,6 +511,15 @@ const enumWords: Record<string, [string, string]> = {
   DELIVERY_STATUS_DEAD_LETTER: ['投递失败', 'Dead letter'],
   DELIVERY_STATUS_IN_DIGEST: ['待汇总发送', 'In digest'],
   DELIVERY_STATUS_DIGESTED: ['已汇总发送', 'Sent in digest'],
+  ASSIGNMENT_STATUS_OPEN: ['待完成', 'Open'],
+  ASSIGNMENT_STATUS_COMPLETED: ['已完成', 'Completed'],
+  CHANGE_REASON_NEW_OR_REBUILT_PROJECT: ['新建、改建、扩建项目', 'New or rebuilt project'],
+  CHANGE_REASON_PROCESS_OR_MATERIALS: ['工艺或原材料变化', 'Process or materials changed'],
+  CHANGE_REASON_SITE: ['作业场所变化', 'Workplace changed'],
+  CHANGE_REASON_NAME: ['单位名称变化', 'Name changed'],
+  CHANGE_REASON_LEGAL_REPRESENTATIVE: ['法定代表人变化', 'Legal representative changed'],
+  CHANGE_REASON_NEW_TEST_RESULTS: ['检测结果变化', 'New test results'],
+  CHANGE_REASON_OTHER: ['其他', 'Other'],
   CERTIFICATE_STATUS_VALID: ['有效', 'Valid'],
   CERTIFICATE_STATUS_REVOKED: ['已撤销', 'Revoked'],
   CERTIFICATE_STATUS_NOT_VALID: ['无此证书', 'No such certificate'],
