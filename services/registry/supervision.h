@@ -40,6 +40,15 @@ class Supervision {
   grpc::Status RecordInspection(const Caller& caller, const v1::RecordInspectionRequest& request,
                                 v1::Inspection* response);
   grpc::Status GetInspection(const Caller& caller, const v1::GetInspectionRequest& request, v1::Inspection* response);
+  // An employer's inspections, hazard tests and health-exam summaries, the
+  // latest recorded first, for whoever may read the employer
+  // (supervision_records.cc).
+  grpc::Status ListInspections(const Caller& caller, const v1::ListInspectionsRequest& request,
+                               v1::ListInspectionsResponse* response);
+  grpc::Status ListHazardTests(const Caller& caller, const v1::ListHazardTestsRequest& request,
+                               v1::ListHazardTestsResponse* response);
+  grpc::Status ListHealthExamSummaries(const Caller& caller, const v1::ListHealthExamSummariesRequest& request,
+                                       v1::ListHealthExamSummariesResponse* response);
   grpc::Status ListRectifications(const Caller& caller, const v1::ListRectificationsRequest& request,
                                   v1::ListRectificationsResponse* response);
   grpc::Status ReportRectificationDone(const Caller& caller, const v1::ReportRectificationDoneRequest& request,

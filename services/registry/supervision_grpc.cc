@@ -19,6 +19,25 @@ grpc::ServerUnaryReactor* SupervisionGrpcService::GetInspection(grpc::CallbackSe
                                      [&](const Caller& c) { return supervision_.GetInspection(c, *req, resp); });
 }
 
+grpc::ServerUnaryReactor* SupervisionGrpcService::ListInspections(grpc::CallbackServerContext* ctx,
+    const v1::ListInspectionsRequest* req, v1::ListInspectionsResponse* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.ListInspections(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::ListHazardTests(grpc::CallbackServerContext* ctx,
+    const v1::ListHazardTestsRequest* req, v1::ListHazardTestsResponse* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision",
+                                     [&](const Caller& c) { return supervision_.ListHazardTests(c, *req, resp); });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::ListHealthExamSummaries(grpc::CallbackServerContext* ctx,
+    const v1::ListHealthExamSummariesRequest* req, v1::ListHealthExamSummariesResponse* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision", [&](const Caller& c) {
+    return supervision_.ListHealthExamSummaries(c, *req, resp);
+  });
+}
+
 grpc::ServerUnaryReactor* SupervisionGrpcService::ListRectifications(grpc::CallbackServerContext* ctx,
     const v1::ListRectificationsRequest* req, v1::ListRectificationsResponse* resp) {
   return service::ServeAuthenticated(ctx, verifier_, "supervision",

@@ -16,6 +16,12 @@ class SupervisionGrpcService final : public v1::SupervisionService::CallbackServ
       v1::Inspection* resp) override;
   grpc::ServerUnaryReactor* GetInspection(grpc::CallbackServerContext* ctx, const v1::GetInspectionRequest* req,
       v1::Inspection* resp) override;
+  grpc::ServerUnaryReactor* ListInspections(grpc::CallbackServerContext* ctx, const v1::ListInspectionsRequest* req,
+      v1::ListInspectionsResponse* resp) override;
+  grpc::ServerUnaryReactor* ListHazardTests(grpc::CallbackServerContext* ctx, const v1::ListHazardTestsRequest* req,
+      v1::ListHazardTestsResponse* resp) override;
+  grpc::ServerUnaryReactor* ListHealthExamSummaries(grpc::CallbackServerContext* ctx,
+      const v1::ListHealthExamSummariesRequest* req, v1::ListHealthExamSummariesResponse* resp) override;
   grpc::ServerUnaryReactor* ListRectifications(grpc::CallbackServerContext* ctx, const v1::ListRectificationsRequest* req,
       v1::ListRectificationsResponse* resp) override;
   grpc::ServerUnaryReactor* ReportRectificationDone(grpc::CallbackServerContext* ctx, const v1::ReportRectificationDoneRequest* req,

@@ -61,6 +61,46 @@ void SupervisionStore::InsertInspection(store::Tx& tx, const v1::Inspection& ins
   s.Run();
 }
 
+namespace {
+
+// `sql` selects the record column of one employer's rows below a position,
+// latest id first; its three parameters are the employer, the position and
+// the limit.
+template <typename Message>
+std::vector<Message> RecordsOf(store::Tx& tx, const char* sql, const std::string& employer_id,
+                               const std::string& after, int limit) {
+  auto s = tx.Prepare(sql);
+  s.Bind(1, employer_id).Bind(2, after).Bind(3, static_cast<int64_t>(limit));
+  std::vector<Message> out;
+  while (s.Step()) out.push_back(store::ParseRecord<Message>(s.Blob(0)));
+  return out;
+}
+
+}  // namespace
+
+std::vector<v1::Inspection> SupervisionStore::InspectionsOf(store::Tx& tx, const std::string& employer_id,
+                                                            const std::string& after, int limit) {
+  return RecordsOf<v1::Inspection>(
+      tx, "SELECT record FROM inspections WHERE employer_id = ?1 AND (?2 = '' OR id < ?2) ORDER BY id DESC LIMIT ?3",
+      employer_id, after, limit);
+}
+
+std::vector<v1::HazardTest> SupervisionStore::HazardTestsOf(store::Tx& tx, const std::string& employer_id,
+                                                            const std::string& after, int limit) {
+  return RecordsOf<v1::HazardTest>(
+      tx, "SELECT record FROM hazard_tests WHERE employer_id = ?1 AND (?2 = '' OR id < ?2) ORDER BY id DESC LIMIT ?3",
+      employer_id, after, limit);
+}
+
+std::vector<v1::HealthExamSummary> SupervisionStore::SummariesOf(store::Tx& tx, const std::string& employer_id,
+                                                                 const std::string& after, int limit) {
+  return RecordsOf<v1::HealthExamSummary>(
+      tx,
+      "SELECT record FROM health_exam_summaries WHERE employer_id = ?1 AND (?2 = '' OR id < ?2)"
+      " ORDER BY id DESC LIMIT ?3",
+      employer_id, after, limit);
+}
+
 std::optional<v1::Inspection> SupervisionStore::FindInspection(store::Tx& tx, const std::string& id) {
   auto s = tx.Prepare("SELECT record FROM inspections WHERE id = ?");
   s.Bind(1, id);

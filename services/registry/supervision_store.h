@@ -21,6 +21,14 @@ class SupervisionStore {
   static store::Migration HealthExamMigration(int version);
 
   static void InsertInspection(store::Tx& tx, const v1::Inspection& inspection);
+  // One employer's records, the latest id first, after the position `after`
+  // (an id; empty: from the start), at most `limit`.
+  static std::vector<v1::Inspection> InspectionsOf(store::Tx& tx, const std::string& employer_id,
+                                                   const std::string& after, int limit);
+  static std::vector<v1::HazardTest> HazardTestsOf(store::Tx& tx, const std::string& employer_id,
+                                                   const std::string& after, int limit);
+  static std::vector<v1::HealthExamSummary> SummariesOf(store::Tx& tx, const std::string& employer_id,
+                                                        const std::string& after, int limit);
   static std::optional<v1::Inspection> FindInspection(store::Tx& tx, const std::string& id);
 
   static void InsertItem(store::Tx& tx, const v1::RectificationItem& item);

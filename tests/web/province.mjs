@@ -56,6 +56,17 @@ export async function provinceWorkspace() {
   await page.waitForSelector('main h1');
   await until(page, () => !document.querySelector('[aria-busy]'));
   check('an employer\'s page shows the employer', (await page.textContent('main h1')) === name);
+  // Employer 1 of browser_e2e.sh has inspections recorded: its page lists them with the rest of its record.
+  const code1 = JSON.parse(Buffer.from(env.EMPLOYER.split('.')[1], 'base64url')).org;
+  const shownId = (await apiGet(`/v1/employers:byCreditCode/${code1}`, ADMIN)).body.id;
+  await page.goto(`${BASE}/province/employers/${shownId}`);
+  await page.waitForSelector('section.inspections table');
+  await until(page, () => !document.querySelector('[aria-busy]'));
+  for (const [section, path, key] of [['inspections', 'inspections', 'inspections'], ['hazard-tests', 'hazard-tests', 'hazardTests'], ['exams', 'health-exam-summaries', 'summaries']]) {
+    const listed = (await apiGet(`/v1/employers/${shownId}/${path}?page_size=20`, ADMIN)).body[key] ?? [];
+    const rows = await page.$$eval(`section.${section} tbody tr`, (xs) => xs.length);
+    check(`its ${section.replace('-', ' ')} list what the API lists`, rows === listed.length && (section !== 'inspections' || rows >= 1), `${rows} vs ${listed.length}`);
+  }
   await shot(page, 'province-employer');
   await axe(page, 'employer page');
 

@@ -416,6 +416,87 @@ TEST_F(SupervisionServiceTest, HealthExamSummariesAndTheWrittenNoticeGap) {
   EXPECT_EQ(risk.management_grade(), v1::MANAGEMENT_GRADE_B);
 }
 
+TEST_F(SupervisionServiceTest, AnEmployersRecordReadsBackLatestFirstForWhoMayReadTheEmployer) {
+  const auto code = MakeCreditCode("441900", 125);
+  const auto e = CreateEmployer(SampleEmployer(code));
+  const auto other = CreateEmployer(SampleEmployer(MakeCreditCode("441900", 126)));
+  const auto first = Inspect(e.id(), {{"未设置警示标识", 20}}, 50);
+  const auto second = Inspect(e.id(), {{"个体防护用品发放记录不全", 20}}, 40);
+  const auto third = Inspect(e.id(), {}, 30);
+  Inspect(other.id(), {{"另一单位的问题", 20}});
+  v1::RecordHazardTestRequest test;
+  test.set_employer_id(e.id());
+  test.mutable_hazard_test()->set_tested_on(Day(-5));
+  test.mutable_hazard_test()->set_institution("广东省职业病防治院");
+  auto* r = test.mutable_hazard_test()->add_results();
+  r->set_factor_code("P001");
+  r->set_workplace("冲压车间");
+  r->set_post("冲压工");
+  r->set_measured_value(88);
+  r->set_exposure_limit(85);
+  r->set_unit("dB(A)");
+  v1::HazardTest recorded;
+  ASSERT_TRUE(supervision_stub_->RecordHazardTest(Ctx(admin_).get(), test, &recorded).ok());
+  v1::RecordHealthExamSummaryRequest exam;
+  exam.set_employer_id(e.id());
+  exam.mutable_summary()->set_year(std::stoi(Day(0).substr(0, 4)) - 1);
+  exam.mutable_summary()->set_kind(v1::EXAM_KIND_IN_SERVICE);
+  exam.mutable_summary()->set_institution("东莞市职业病防治中心");
+  exam.mutable_summary()->set_examined(40);
+  exam.mutable_summary()->set_notified_in_writing(40);
+  v1::HealthExamSummary summary;
+  ASSERT_TRUE(supervision_stub_->RecordHealthExamSummary(Ctx(admin_).get(), exam, &summary).ok());
+
+  // Two pages of inspections, the latest recorded first, none of the other employer's.
+  v1::ListInspectionsRequest list;
+  list.set_employer_id(e.id());
+  list.set_page_size(2);
+  v1::ListInspectionsResponse page;
+  const auto employer_token = Token("employer", "44", code, "emp-125");
+  ASSERT_TRUE(supervision_stub_->ListInspections(Ctx(employer_token).get(), list, &page).ok());
+  ASSERT_EQ(page.inspections_size(), 2);
+  EXPECT_EQ(page.inspections(0).id(), third.id());
+  EXPECT_EQ(page.inspections(1).id(), second.id());
+  ASSERT_FALSE(page.next_page_token().empty());
+  list.set_page_token(page.next_page_token());
+  ASSERT_TRUE(supervision_stub_->ListInspections(Ctx(inspector_).get(), list, &page).ok());
+  ASSERT_EQ(page.inspections_size(), 1);
+  EXPECT_EQ(page.inspections(0).id(), first.id());
+  EXPECT_TRUE(page.next_page_token().empty());
+  // A page token of another employer's listing is refused, naming the field.
+  list.set_employer_id(other.id());
+  auto status = supervision_stub_->ListInspections(Ctx(inspector_).get(), list, &page);
+  ASSERT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(core::FieldViolationsOf(status).at(0).first, "page_token");
+
+  v1::ListHazardTestsRequest tests;
+  tests.set_employer_id(e.id());
+  v1::ListHazardTestsResponse tests_page;
+  ASSERT_TRUE(supervision_stub_->ListHazardTests(Ctx(employer_token).get(), tests, &tests_page).ok());
+  ASSERT_EQ(tests_page.hazard_tests_size(), 1);
+  EXPECT_EQ(tests_page.hazard_tests(0).id(), recorded.id());
+  EXPECT_EQ(tests_page.hazard_tests(0).exceedances(), 1);
+  v1::ListHealthExamSummariesRequest exams;
+  exams.set_employer_id(e.id());
+  v1::ListHealthExamSummariesResponse exams_page;
+  ASSERT_TRUE(supervision_stub_->ListHealthExamSummaries(Ctx(national_).get(), exams, &exams_page).ok());
+  ASSERT_EQ(exams_page.summaries_size(), 1);
+  EXPECT_EQ(exams_page.summaries(0).examined(), 40);
+
+  // Another employer, and another province's inspector, may not read them; a
+  // missing employer id names the field.
+  EXPECT_EQ(supervision_stub_->ListHazardTests(Ctx(Token("employer", "44", MakeCreditCode("441900", 126), "emp-126")).get(),
+                                               tests, &tests_page).error_code(),
+            StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(supervision_stub_->ListHealthExamSummaries(Ctx(Token("inspector", "32", "", "js-1")).get(), exams, &exams_page)
+                .error_code(),
+            StatusCode::PERMISSION_DENIED);
+  exams.clear_employer_id();
+  status = supervision_stub_->ListHealthExamSummaries(Ctx(admin_).get(), exams, &exams_page);
+  ASSERT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(core::FieldViolationsOf(status).at(0).first, "employer_id");
+}
+
 TEST_F(SupervisionServiceTest, TheAssistanceLedgerAddsUpToWhatADistrictReports) {
   auto small = SampleEmployer(MakeCreditCode("441900", 130));  // SampleEmployer is SIZE_CLASS_SMALL
   const auto a = CreateEmployer(small);

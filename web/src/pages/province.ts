@@ -16,6 +16,9 @@ interface Declaration {
   totalExposedWorkers?: number; totalWorkers?: number; reviews?: Array<{ approved?: boolean; reason?: string; reviewTime?: string }>;
 }
 interface Rectification { id: string; employerId: string; divisionCode: string; description: string; deadline: string; status: string; overdue?: boolean; doneNote?: string; version?: string }
+interface Inspection { id: string; inspectedOn: string; summary?: string; findings?: Array<{ description: string }> }
+interface HazardTest { id: string; testedOn: string; institution?: string; results?: unknown[]; exceedances?: number }
+interface ExamSummary { id: string; year: number; kind?: string; examined?: number; abnormal?: number; notifiedInWriting?: number; notificationGap?: number }
 interface RiskClassification { hazardClass?: string; managementGrade?: string; inspectionsPerYear?: number; reasons?: Array<{ rule: string; input: string; effect: string }>; asOf?: string }
 
 const enumOptions = (values: string[]): Array<[string, string]> => [['', t('any')], ...values.map((v): [string, string] => [v, word(v)])];
@@ -74,9 +77,13 @@ export const employerPage: Page = async (main, [id]) => {
   const risk = h('section', { 'aria-label': t('employers.risk') });
   const declarations = h('section', { 'aria-label': t('employers.declarations') });
   const rectifications = h('section', { 'aria-label': t('employers.rectifications') });
+  const inspections = h('section', { class: 'inspections', 'aria-label': t('employers.inspections') });
+  const tests = h('section', { class: 'hazard-tests', 'aria-label': t('employers.tests') });
+  const exams = h('section', { class: 'exams', 'aria-label': t('employers.exams') });
   main.append(link('/province/employers', `← ${t('employers.title')}`), head,
     h('h2', {}, t('employers.risk')), risk, h('h2', {}, t('employers.declarations')), declarations,
-    h('h2', {}, t('employers.rectifications')), rectifications);
+    h('h2', {}, t('employers.inspections')), inspections, h('h2', {}, t('employers.rectifications')), rectifications,
+    h('h2', {}, t('employers.tests')), tests, h('h2', {}, t('employers.exams')), exams);
   const path = `/v1/employers/${encodeURIComponent(id)}`;
   await Promise.all([
     fill(head, async () => {
@@ -103,6 +110,21 @@ export const employerPage: Page = async (main, [id]) => {
         : empty();
     }),
     fill(rectifications, async () => rectificationTable((await api.get<{ items?: Rectification[] }>('/v1/rectifications', { employer_id: id, page_size: 50 })).items ?? [])),
+    fill(inspections, async () => {
+      const list = (await api.get<{ inspections?: Inspection[] }>(`${path}/inspections`, { page_size: 20 })).inspections ?? [];
+      return list.length ? table([t('inspections.on'), t('inspections.summary'), t('inspections.findings')],
+        list.map((x) => [x.inspectedOn, x.summary ?? '', (x.findings ?? []).map((f) => f.description).join('；') || '—'])) : empty();
+    }),
+    fill(tests, async () => {
+      const list = (await api.get<{ hazardTests?: HazardTest[] }>(`${path}/hazard-tests`, { page_size: 20 })).hazardTests ?? [];
+      return list.length ? table([t('tests.on'), t('tests.institution'), t('tests.results'), t('tests.exceedances')],
+        list.map((x) => [x.testedOn, x.institution ?? '', (x.results ?? []).length, h('span', { class: x.exceedances ? 'misses' : 'meets' }, String(x.exceedances ?? 0))])) : empty();
+    }),
+    fill(exams, async () => {
+      const list = (await api.get<{ summaries?: ExamSummary[] }>(`${path}/health-exam-summaries`, { page_size: 20 })).summaries ?? [];
+      return list.length ? table([t('reviews.year'), t('exams.kind'), t('exams.examined'), t('exams.abnormal'), t('exams.notified'), t('exams.gap')],
+        list.map((x) => [x.year, word(x.kind), x.examined ?? 0, x.abnormal ?? 0, x.notifiedInWriting ?? 0, x.notificationGap ?? 0])) : empty();
+    }),
   ]);
 };
 
