@@ -155,6 +155,24 @@ int SeedTraining(const std::map<std::string, std::string>& flags, const std::str
       {"demo-chemical", "化学毒物危害防护（必修）", common::v1::HAZARD_CATEGORY_CHEMICAL},
   };
   int failed = 0;
+  // The supervisors' own course (inspectors, institution staff, district leaders): no hazard, not mandatory.
+  {
+    auto content = DemoCourse("职业卫生监督执法与技术服务能力培训", common::v1::HAZARD_CATEGORY_DUST, false, 3);
+    content.set_summary("监督执法人员、职业卫生技术服务机构人员和区县分管负责人培训");
+    content.clear_target_roles();
+    content.clear_hazard_categories();
+    for (const auto role : {v1::TARGET_ROLE_INSPECTOR, v1::TARGET_ROLE_INSTITUTION_STAFF, v1::TARGET_ROLE_DISTRICT_LEADER}) {
+      content.add_target_roles(role);
+    }
+    v1::Course course;
+    if (auto s = PublishCourse(client, token, content, "demo-supervisors", &course); !s.ok()) {
+      std::cerr << "demo-supervisors: " << s.error_message() << "\n";
+      ++failed;
+    } else {
+      std::cout << nlohmann::json{{"course", "demo-supervisors"}, {"id", course.id()}, {"title", content.title()}}.dump()
+                << std::endl;
+    }
+  }
   for (const auto& d : demos) {
     v1::Course course;
     auto s = PublishCourse(client, token, DemoCourse(d.title, d.hazard, true, 3), d.key, &course);

@@ -196,8 +196,15 @@ class Application {
   // the employer is.
   void Completed(const ev::EnrollmentCompleted& m) {
     if (m.enrollment_id().empty()) throw UnusableEvent("enrollment_id is missing");
-    if (m.org().empty()) throw UnusableEvent("org is missing");
     const auto role = m.target_role();
+    // Supervisors' own training (inspectors, institution staff, district
+    // leaders) is no employer's: no rollup metric counts it, and it is not an
+    // error either.
+    if (role == training::v1::TARGET_ROLE_INSPECTOR || role == training::v1::TARGET_ROLE_INSTITUTION_STAFF ||
+        role == training::v1::TARGET_ROLE_DISTRICT_LEADER) {
+      return;
+    }
+    if (m.org().empty()) throw UnusableEvent("org is missing");
     if (role != training::v1::TARGET_ROLE_EMPLOYER_PRINCIPAL && role != training::v1::TARGET_ROLE_OSH_MANAGER &&
         role != training::v1::TARGET_ROLE_WORKER) {
       throw UnusableEvent(fmt::format("target_role {} is not principal, OSH manager or worker", static_cast<int>(role)));

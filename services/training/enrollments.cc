@@ -44,7 +44,8 @@ grpc::Status Training::Enroll(const Caller& caller, const v1::EnrollRequest& req
     service::CheckRequestId(request.request_id(), errors);
     CheckId(request.course_id(), "course_id", errors);
     if (request.target_role() == 0 || !v1::TargetRole_IsValid(request.target_role())) {
-      errors.Add("target_role", "must be EMPLOYER_PRINCIPAL, OSH_MANAGER or WORKER");
+      errors.Add("target_role",
+                 "must be EMPLOYER_PRINCIPAL, OSH_MANAGER, WORKER, INSPECTOR, INSTITUTION_STAFF or DISTRICT_LEADER");
     }
     const size_t before = errors.size();
     service::CheckText(request.holder_name(), "holder_name", kMaxHolderName, true, errors);
@@ -132,8 +133,8 @@ grpc::Status Training::ListEnrollments(const Caller& caller, const v1::ListEnrol
 
     const auto* p = caller.principal;
     EnrollmentFilter filter{.org = request.org(), .course_id = request.course_id(), .status = request.status()};
-    if (p->role == auth::Role::kWorker) {
-      filter.learner_subject = p->subject;  // a worker's own, whatever the filters say
+    if (p->role == auth::Role::kWorker || request.mine()) {
+      filter.learner_subject = p->subject;  // the caller's own, whatever the filters say
       filter.org = p->org;
     } else if (p->role == auth::Role::kEmployer && filter.org.empty()) {
       filter.org = p->org;

@@ -61,15 +61,18 @@ void RequireAuthor(const Caller& caller, auth::Action action, const std::string&
   service::Require(caller.principal, action, {course_province, "", false});
 }
 
-// Learners are worker and employer principals of an organisation in this
-// province, acting for themselves: the read rule of the access policy checks
-// the organisation and the province; the enrollment's subject is checked by
-// the caller of this function.
+// Learners act for themselves: worker and employer principals of an
+// organisation in this province, and the province's supervisors taking the
+// courses meant for them (inspectors, institution staff, province admins as
+// district leaders). The read rule of the access policy checks the
+// organisation (if any) and the province; the enrollment's subject is checked
+// by the caller of this function.
 void RequireLearner(const Caller& caller, const std::string& province) {
   const auto* p = caller.principal;
-  if (p == nullptr || (p->role != auth::Role::kWorker && p->role != auth::Role::kEmployer)) {
+  if (p == nullptr || p->role == auth::Role::kNationalAdmin || p->role == auth::Role::kEditor) {
     Refuse(grpc::StatusCode::PERMISSION_DENIED,
-           "only worker and employer principals take courses, not role " + RoleText(p));
+           "courses are taken by workers, employers, inspectors, institution staff and province admins, not role " +
+               RoleText(p));
   }
   service::Require(p, auth::Action::kRead, {province, p->org, false});
 }
@@ -92,11 +95,23 @@ bool MayReadEnrollment(const Caller& caller, const v1::Enrollment& e) {
 
 // Which target roles a principal may take a course in: an employer account is
 // the organisation's principal or its OSH manager; a worker account is a
-// worker, or the OSH manager the organisation appointed from its staff.
+// worker, or the OSH manager the organisation appointed from its staff; the
+// supervisors take the courses of their own audience.
 bool MayEnrollAs(auth::Role role, v1::TargetRole target) {
-  if (target == v1::TARGET_ROLE_OSH_MANAGER) return true;
-  return role == auth::Role::kEmployer ? target == v1::TARGET_ROLE_EMPLOYER_PRINCIPAL
-                                       : target == v1::TARGET_ROLE_WORKER;
+  switch (role) {
+    case auth::Role::kEmployer:
+      return target == v1::TARGET_ROLE_EMPLOYER_PRINCIPAL || target == v1::TARGET_ROLE_OSH_MANAGER;
+    case auth::Role::kWorker:
+      return target == v1::TARGET_ROLE_WORKER || target == v1::TARGET_ROLE_OSH_MANAGER;
+    case auth::Role::kInspector:
+      return target == v1::TARGET_ROLE_INSPECTOR;
+    case auth::Role::kInstitution:
+      return target == v1::TARGET_ROLE_INSTITUTION_STAFF;
+    case auth::Role::kProvinceAdmin:
+      return target == v1::TARGET_ROLE_DISTRICT_LEADER;
+    default:
+      return false;
+  }
 }
 
 bool Contains(const google::protobuf::RepeatedField<int>& values, int value) {

@@ -31,10 +31,9 @@ void RequireAuthorRole(const Caller& caller);
 
 void RequireAuthor(const Caller& caller, auth::Action action, const std::string& course_province);
 
-// Learners are worker and employer principals of an organisation in this
-// province, acting for themselves: the read rule of the access policy checks
-// the organisation and the province; the enrollment's subject is checked by
-// the caller of this function.
+// Learners act for themselves: workers and employers of an organisation in
+// this province, and its supervisors (inspectors, institution staff, province
+// admins as district leaders) for the courses of their audience.
 void RequireLearner(const Caller& caller, const std::string& province);
 
 // Progress is the learner's own: others who may read the enrollment (its
@@ -45,9 +44,7 @@ void RequireOwnEnrollment(const Caller& caller, const v1::Enrollment& e);
 // and national_admin; a worker reads only its own.
 bool MayReadEnrollment(const Caller& caller, const v1::Enrollment& e);
 
-// Which target roles a principal may take a course in: an employer account is
-// the organisation's principal or its OSH manager; a worker account is a
-// worker, or the OSH manager the organisation appointed from its staff.
+// Which target roles a principal may take a course in (training_access.cc).
 bool MayEnrollAs(auth::Role role, v1::TargetRole target);
 
 bool Contains(const google::protobuf::RepeatedField<int>& values, int value);

@@ -25,7 +25,7 @@ export async function employerPages() {
   await shot(page, 'employer-declaration-error');
   await page.fill('form.declare input[name=factor_code]', 'D001');
   await page.click('form.declare button[type=submit]');
-  await until(page, (n) => document.querySelectorAll('section[aria-label] tbody tr').length > n, before);
+  await until(page, (n) => document.querySelectorAll('section.declarations tbody tr').length > n, before);
   const after = (await apiGet(`/v1/employers/${own.body.id}/declarations`, EMPLOYER)).body.declarations;
   check('a declaration filled in and submitted reaches the registry', after.length === before + 1 && after[0].status === 'DECLARATION_STATUS_SUBMITTED' && after[0].exposures[0].post === '打磨工');
 

@@ -16,7 +16,8 @@ interface Route {
 
 const PROVINCE_STAFF: Role[] = ['province_admin', 'inspector'];
 const NATIONAL: Role[] = ['national_admin'];
-const LEARNERS: Role[] = ['worker', 'employer'];
+// Supervisors (inspectors, institution staff, province admins as district leaders) take courses too.
+const LEARNERS: Role[] = ['worker', 'employer', 'inspector', 'institution', 'province_admin'];
 
 const routes: Route[] = [
   { pattern: /^\/$/, page: async () => home },

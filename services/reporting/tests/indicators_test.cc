@@ -301,6 +301,17 @@ TEST_F(IndicatorsTest, AStaleClosureAfterAReopeningLeavesTheItemOpen) {
   EXPECT_EQ(Metric(v1::METRIC_RECTIFICATIONS_CLOSED_ON_TIME, "44", 2024), 1);
 }
 
+TEST_F(IndicatorsTest, ASupervisorsOwnTrainingCountsInNoEmployersMetricAndIsNoError) {
+  world_.PlayTheYear([this](const events::Event& e) { Apply(e); });
+  SimulatedSupervision gd(world_.gd, "44");
+  const std::string before = Snapshot();
+  // An inspector's completion carries no organisation; an institution's its own code.
+  EXPECT_NO_THROW(Apply(gd.Completion("", "S1", training::v1::TARGET_ROLE_INSPECTOR, true, "2024-08-01")));
+  EXPECT_NO_THROW(Apply(gd.Completion(world_.a, "S2", training::v1::TARGET_ROLE_INSTITUTION_STAFF, true, "2024-08-02")));
+  EXPECT_NO_THROW(Apply(gd.Completion("", "S3", training::v1::TARGET_ROLE_DISTRICT_LEADER, false, "2024-08-03")));
+  EXPECT_EQ(Snapshot(), before);
+}
+
 TEST_F(IndicatorsTest, FactsThatCannotBeAppliedAreRefusedWithoutTouchingTheCells) {
   world_.PlayTheYear([this](const events::Event& e) { Apply(e); });
   SimulatedSupervision gd(world_.gd, "44");

@@ -233,6 +233,57 @@ TEST_F(TrainingServiceTest, CompletionNeedsEveryLessonAndAPassedQuizThenIssuesAV
   EXPECT_EQ(EventsOf<events::v1::CertificateIssued>().size(), 1u);
 }
 
+TEST_F(TrainingServiceTest, SupervisorsTakeTheCoursesOfTheirOwnAudienceAndListTheirOwn) {
+  // A course for inspectors and institution staff (issue 19: supervisors' training).
+  auto content = SampleCourse("职业卫生监督执法业务培训");
+  content.clear_target_roles();
+  content.add_target_roles(v1::TARGET_ROLE_INSPECTOR);
+  content.add_target_roles(v1::TARGET_ROLE_INSTITUTION_STAFF);
+  content.clear_industry_sections();
+  content.clear_hazard_categories();
+  const auto course = PublishedCourse(content);
+  const auto inspector = Token("inspector", "44", "", "inspector-7");
+  const auto institution = Token("institution", "44", kOrgB, "lab-3");
+  const auto district_leader = Token("province_admin", "44", "", "leader-2");
+
+  // Each takes the audience of its role and no other; a worker cannot take the supervisors' course.
+  v1::Enrollment e;
+  EXPECT_EQ(Enroll(course.id(), inspector, &e, v1::TARGET_ROLE_WORKER).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Enroll(course.id(), worker_, &e, v1::TARGET_ROLE_INSPECTOR).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Enroll(course.id(), district_leader, &e, v1::TARGET_ROLE_DISTRICT_LEADER).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);  // the course is not for district leaders
+  v1::Enrollment lab;
+  ASSERT_TRUE(Enroll(course.id(), institution, &lab, v1::TARGET_ROLE_INSTITUTION_STAFF, "李四").ok());
+  EXPECT_EQ(lab.org(), kOrgB);
+  ASSERT_TRUE(Enroll(course.id(), inspector, &e, v1::TARGET_ROLE_INSPECTOR, "王五").ok());
+  EXPECT_TRUE(e.org().empty());
+
+  // The inspector completes it and gets a verifiable certificate.
+  v1::QuizAttemptResult result;
+  ASSERT_TRUE(Submit(e.id(), AllRight(), inspector, &result).ok());
+  ASSERT_TRUE(View(e.id(), "l1", inspector, &e).ok());
+  ASSERT_TRUE(View(e.id(), "l2", inspector, &e).ok());
+  ASSERT_EQ(e.status(), v1::ENROLLMENT_STATUS_COMPLETED);
+  EXPECT_EQ(Verify(e.certificate().verification_code()).status(), v1::CERTIFICATE_STATUS_VALID);
+  const auto completed = EventsOf<events::v1::EnrollmentCompleted>();
+  ASSERT_EQ(completed.size(), 1u);
+  EXPECT_EQ(completed[0].target_role(), v1::TARGET_ROLE_INSPECTOR);
+  EXPECT_TRUE(completed[0].org().empty());
+
+  // `mine` lists the caller's own enrollments, not the province's the inspector may read.
+  v1::ListEnrollmentsRequest list;
+  v1::ListEnrollmentsResponse all, mine;
+  ASSERT_TRUE(stub_->ListEnrollments(Ctx(inspector).get(), list, &all).ok());
+  EXPECT_EQ(all.enrollments_size(), 2);
+  list.set_mine(true);
+  ASSERT_TRUE(stub_->ListEnrollments(Ctx(inspector).get(), list, &mine).ok());
+  ASSERT_EQ(mine.enrollments_size(), 1);
+  EXPECT_EQ(mine.enrollments(0).id(), e.id());
+  // Editors and national admins take no course.
+  EXPECT_EQ(Enroll(course.id(), Token("editor", "44", "", "ed-1"), &e, v1::TARGET_ROLE_INSPECTOR).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
 TEST_F(TrainingServiceTest, CodesDoNotCountTheCertificatesIssued) {
   const auto course = PublishedCourse();
   const auto first = CompletedEnrollment(course.id(), worker_).certificate().verification_code();

@@ -17,7 +17,7 @@ interface Assignment { id: string; courseId: string; courseTitle?: string; targe
 export const employerHome: Page = async (main) => {
   const org = currentClaims()?.org ?? '';
   const head = h('section');
-  const declarations = h('section', { 'aria-live': 'polite', 'aria-label': t('employers.declarations') });
+  const declarations = h('section', { class: 'declarations', 'aria-live': 'polite', 'aria-label': t('employers.declarations') });
   const items = h('section', { 'aria-live': 'polite', 'aria-label': t('employers.rectifications') });
   const assignments = h('section', { class: 'assignments', 'aria-live': 'polite', 'aria-label': t('assignments.title') });
   main.append(head, h('h2', {}, t('employers.declarations')), declarations, h('h2', {}, t('employers.rectifications')), items,

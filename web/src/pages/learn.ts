@@ -1,4 +1,5 @@
-// A learner's pages (worker; employers' principals and OSH managers too): my
+// A learner's pages (workers, employers' principals and OSH managers, and the
+// supervisors taking the courses of their audience): my
 // courses, a course's lessons, its quiz graded by the server, and the
 // certificate a completed course earns (verifiable by anyone).
 import { api, requestId } from '../api';
@@ -10,7 +11,7 @@ import type { Page } from '../main';
 
 interface Choice { id: string; text: string }
 interface Question { id: string; text: string; kind: string; choices?: Choice[] }
-interface Course { id: string; content: { title: string; summary?: string; lessons?: Array<{ id: string; title: string; body?: string }>; quiz?: { questions?: Question[]; passMarkPercent?: number } } }
+interface Course { id: string; content: { title: string; summary?: string; targetRoles?: string[]; lessons?: Array<{ id: string; title: string; body?: string }>; quiz?: { questions?: Question[]; passMarkPercent?: number } } }
 interface Certificate { verificationCode: string; courseTitle?: string; issueDate?: string; holderNameMasked?: string; status?: string }
 interface Attempt { number: number; correctCount?: number; questionCount?: number; scorePercent?: number; passed?: boolean }
 interface Enrollment {
@@ -23,7 +24,7 @@ export const myCourses: Page = async (main) => {
   const catalogue = h('section', { 'aria-live': 'polite', 'aria-label': t('courses.title') });
   main.append(h('h1', {}, t('learn.mine')), mine, h('h2', {}, t('learn.enroll')), catalogue);
   const [enrollments, courses] = await Promise.all([
-    api.get<{ enrollments?: Enrollment[] }>('/v1/enrollments', { page_size: 50 }).catch((e) => e as Error),
+    api.get<{ enrollments?: Enrollment[] }>('/v1/enrollments', { page_size: 50, mine: true }).catch((e) => e as Error),
     api.get<{ courses?: Course[] }>('/v1/courses', { page_size: 50 }).catch((e) => e as Error),
   ]);
   const titles = new Map(courses instanceof Error ? [] : (courses.courses ?? []).map((c) => [c.id, c.content.title]));
@@ -38,15 +39,26 @@ export const myCourses: Page = async (main) => {
   });
   await fill(catalogue, async () => {
     if (courses instanceof Error) throw courses;
-    const list = courses.courses ?? [];
+    // Only the courses this role may take (a worker does not see the inspectors' course).
+    const mayTake = AUDIENCES[currentClaims()?.role ?? 'worker'] ?? AUDIENCES.worker;
+    const list = (courses.courses ?? []).filter((c) => (c.content.targetRoles ?? []).some((r) => mayTake.includes(r.replace('TARGET_ROLE_', ''))));
     if (!list.length) return empty();
     return h('ol', { class: 'queue' }, ...list.map((c) => enrollForm(c)));
   });
 };
 
+// The audiences a role may take a course as (osh-training checks it again).
+const AUDIENCES: Record<string, string[]> = {
+  employer: ['EMPLOYER_PRINCIPAL', 'OSH_MANAGER'],
+  worker: ['WORKER', 'OSH_MANAGER'],
+  inspector: ['INSPECTOR'],
+  institution: ['INSTITUTION_STAFF'],
+  province_admin: ['DISTRICT_LEADER'],
+};
+
 function enrollForm(course: Course): HTMLElement {
   const name = h('input', { name: 'holder_name', maxlength: 64, autocomplete: 'name' });
-  const role = select('target_role', (currentClaims()?.role === 'employer' ? ['EMPLOYER_PRINCIPAL', 'OSH_MANAGER'] : ['WORKER', 'OSH_MANAGER'])
+  const role = select('target_role', (AUDIENCES[currentClaims()?.role ?? 'worker'] ?? AUDIENCES.worker)
     .map((r): [string, string] => [`TARGET_ROLE_${r}`, word(`TARGET_ROLE_${r}`)]));
   const outcome = h('div', { 'aria-live': 'polite' });
   const enroll = async () => {
