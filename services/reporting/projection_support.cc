@@ -14,34 +14,34 @@ namespace osh::reporting {
 
 void CheckDivision(const std::string& division_code, const std::string& expected_province, const char* field) {
   if (auto bad = domain::DivisionCodeError(division_code)) {
-    throw UnusableEvent(fmt::format("{} '{}': {}", field, domain::Utf8Prefix(division_code, 16), *bad));
+    throw UndecodableEvent(fmt::format("{} '{}': {}", field, domain::Utf8Prefix(division_code, 16), *bad));
   }
   if (domain::ProvinceOfDivision(division_code) != expected_province) {
-    throw UnusableEvent(fmt::format("{} {} is not in province {}", field, division_code, expected_province));
+    throw UndecodableEvent(fmt::format("{} {} is not in province {}", field, division_code, expected_province));
   }
 }
 
 void CheckEmployerFacts(const ev::EmployerFacts& e, const std::string& source_province) {
-  if (e.credit_code().empty()) throw UnusableEvent("employer.credit_code is missing");
+  if (e.credit_code().empty()) throw UndecodableEvent("employer.credit_code is missing");
   CheckDivision(e.division_code(), source_province, "employer.division_code");
   if (domain::FindIndustrySection(e.industry_section()) == nullptr) {
-    throw UnusableEvent(fmt::format("employer.industry_section '{}' is not a GB/T 4754-2017 section letter",
-                                    domain::Utf8Prefix(e.industry_section(), 8)));
+    throw UndecodableEvent(fmt::format("employer.industry_section '{}' is not a GB/T 4754-2017 section letter",
+                                       domain::Utf8Prefix(e.industry_section(), 8)));
   }
-  if (e.total_workers() < 0) throw UnusableEvent("employer.total_workers is negative");
+  if (e.total_workers() < 0) throw UndecodableEvent("employer.total_workers is negative");
 }
 
 MonthKey MonthOfEvent(const ReportingCalendar& calendar, const events::Event& event,
                       const google::protobuf::Timestamp& business_time) {
   if (business_time.seconds() > 0) return calendar.MonthAt(business_time);
   auto t = ParseRfc3339(event.time);
-  if (!t) throw UnusableEvent("ce_time '" + std::string(domain::Utf8Prefix(event.time, 40)) + "' is not RFC 3339");
+  if (!t) throw UndecodableEvent("ce_time '" + std::string(domain::Utf8Prefix(event.time, 40)) + "' is not RFC 3339");
   return calendar.MonthAt(*t);
 }
 
 MonthKey MonthOfDate(std::string_view date, const char* field) {
   if (!domain::IsCivilDate(date)) {
-    throw UnusableEvent(fmt::format("{} '{}' is not a YYYY-MM-DD date", field, domain::Utf8Prefix(date, 16)));
+    throw UndecodableEvent(fmt::format("{} '{}' is not a YYYY-MM-DD date", field, domain::Utf8Prefix(date, 16)));
   }
   const int year = std::stoi(std::string(date.substr(0, 4)));
   const int month = std::stoi(std::string(date.substr(5, 2)));

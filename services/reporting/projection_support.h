@@ -1,6 +1,5 @@
 #pragma once
 
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,19 +12,16 @@
 namespace osh::reporting {
 
 // An event that cannot be applied as it stands (unparsable payload, an invalid
-// division code, a province writing about another province's employer). The
-// consumer retries it and then dead-letters it, so the rollups never absorb it
-// and the event stays available for inspection.
-class UnusableEvent : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+// division code, a province writing about another province's employer) throws
+// UndecodableEvent: no retry can make its bytes usable, so the consumer
+// dead-letters it at once, counted, and the rollups never absorb it.
+using events::UndecodableEvent;
 
 // What every projection of an event checks and places by; shared by the
 // registry-employer projection (rollup_projector.cc) and the supervision,
 // training and disease facts (supervision_projection.cc).
 
-// A valid county code of `expected_province`, else UnusableEvent naming `field`.
+// A valid county code of `expected_province`, else UndecodableEvent naming `field`.
 void CheckDivision(const std::string& division_code, const std::string& expected_province, const char* field);
 // The employer facts an event carries must be about an employer of the
 // province that sent it: one province cannot write into another's rollups.
@@ -35,7 +31,7 @@ void CheckEmployerFacts(const ev::EmployerFacts& e, const std::string& source_pr
 // CloudEvents time.
 MonthKey MonthOfEvent(const ReportingCalendar& calendar, const events::Event& event,
                       const google::protobuf::Timestamp& business_time);
-// The month of a "YYYY-MM-DD" civil date; UnusableEvent naming `field` otherwise.
+// The month of a "YYYY-MM-DD" civil date; UndecodableEvent naming `field` otherwise.
 MonthKey MonthOfDate(std::string_view date, const char* field);
 // Where a figure of `year` recorded in month `recorded` goes: that month when
 // it falls in the year; the year's December when recorded later; its January
@@ -53,7 +49,7 @@ void AddEverywhere(CellDeltas& deltas, const std::string& division_code, const s
 template <typename Message>
 Message UnpackOrThrow(const events::Event& event) {
   Message m;
-  if (!events::Unpack(event, &m)) throw UnusableEvent("payload of " + event.type + " does not parse");
+  events::UnpackOrThrow(event, &m);
   return m;
 }
 

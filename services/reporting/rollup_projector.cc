@@ -123,19 +123,19 @@ class Application {
 
   void Transferred(const ev::EnterpriseTransferred& m) {
     const auto& e = m.employer();
-    if (e.credit_code().empty()) throw UnusableEvent("employer.credit_code is missing");
+    if (e.credit_code().empty()) throw UndecodableEvent("employer.credit_code is missing");
     if (m.from_province() != source_province_) {
-      throw UnusableEvent(fmt::format("from_province {} of a transfer sent by province {}", m.from_province(),
-                                      source_province_));
+      throw UndecodableEvent(fmt::format("from_province {} of a transfer sent by province {}", m.from_province(),
+                                         source_province_));
     }
     const auto* to = domain::FindProvince(m.to_province());
     if (to == nullptr || !to->mainland || m.to_province() == m.from_province()) {
-      throw UnusableEvent(
+      throw UndecodableEvent(
           fmt::format("to_province '{}' is not another mainland province", domain::Utf8Prefix(m.to_province(), 8)));
     }
     CheckDivision(m.to_division_code(), m.to_province(), "to_division_code");
     if (domain::FindIndustrySection(e.industry_section()) == nullptr) {
-      throw UnusableEvent("employer.industry_section is not a GB/T 4754-2017 section letter");
+      throw UndecodableEvent("employer.industry_section is not a GB/T 4754-2017 section letter");
     }
     Load(e.credit_code());
     if (before_ && before_->province == m.to_province()) {
@@ -144,8 +144,9 @@ class Application {
       return CountTransferFlows(m, *before_, TransferOrigin(m, e));
     }
     if (before_ && before_->province != m.from_province()) {
-      throw UnusableEvent(fmt::format("reporting places employer {} in province {}; a transfer from {} cannot move it",
-                                      e.credit_code(), before_->province, m.from_province()));
+      throw UndecodableEvent(
+          fmt::format("reporting places employer {} in province {}; a transfer from {} cannot move it",
+                      e.credit_code(), before_->province, m.from_province()));
     }
     const std::string from_division = TransferOrigin(m, e);
     after_ = before_.value_or(Unseen());
@@ -195,7 +196,7 @@ class Application {
   // every completion counts once (by enrollment) as a flow of its role where
   // the employer is.
   void Completed(const ev::EnrollmentCompleted& m) {
-    if (m.enrollment_id().empty()) throw UnusableEvent("enrollment_id is missing");
+    if (m.enrollment_id().empty()) throw UndecodableEvent("enrollment_id is missing");
     const auto role = m.target_role();
     // Supervisors' own training (inspectors, institution staff, district
     // leaders) is no employer's: no rollup metric counts it, and it is not an
@@ -204,10 +205,11 @@ class Application {
         role == training::v1::TARGET_ROLE_DISTRICT_LEADER) {
       return;
     }
-    if (m.org().empty()) throw UnusableEvent("org is missing");
+    if (m.org().empty()) throw UndecodableEvent("org is missing");
     if (role != training::v1::TARGET_ROLE_EMPLOYER_PRINCIPAL && role != training::v1::TARGET_ROLE_OSH_MANAGER &&
         role != training::v1::TARGET_ROLE_WORKER) {
-      throw UnusableEvent(fmt::format("target_role {} is not principal, OSH manager or worker", static_cast<int>(role)));
+      throw UndecodableEvent(
+          fmt::format("target_role {} is not principal, OSH manager or worker", static_cast<int>(role)));
     }
     Load(m.org());
     if (m.mandatory() && role != training::v1::TARGET_ROLE_WORKER &&
@@ -268,7 +270,7 @@ class Application {
         !domain::DivisionCodeError(e.division_code())) {
       return e.division_code();
     }
-    throw UnusableEvent("cannot tell where in province " + m.from_province() + " the transferred employer was");
+    throw UndecodableEvent("cannot tell where in province " + m.from_province() + " the transferred employer was");
   }
 
   // Out of the sending region, into the receiving one; once per transfer (by
@@ -293,8 +295,8 @@ class Application {
   // Brings the employer of a declaration event up to date (unless the event is
   // stale) and returns the facts its flows are placed by.
   const EmployerFacts& DeclarationEmployer(const ev::DeclarationFacts& d) {
-    if (d.declaration_id().empty()) throw UnusableEvent("declaration.declaration_id is missing");
-    if (d.total_exposed_workers() < 0) throw UnusableEvent("declaration.total_exposed_workers is negative");
+    if (d.declaration_id().empty()) throw UndecodableEvent("declaration.declaration_id is missing");
+    if (d.total_exposed_workers() < 0) throw UndecodableEvent("declaration.total_exposed_workers is negative");
     CheckEmployerFacts(d.employer(), source_province_);
     Load(d.employer().credit_code());
     after_ = before_.value_or(Unseen());
@@ -323,14 +325,16 @@ class Application {
 // by division, outside any industry or hazard category.
 void ApplyLiteracy(store::Tx& tx, const ReportingCalendar& calendar, const events::Event& event,
                    const ev::LiteracySurveyRecorded& m, const std::string& source_province) {
-  if (m.batch_id().empty()) throw UnusableEvent("batch_id is missing");
+  if (m.batch_id().empty()) throw UndecodableEvent("batch_id is missing");
   const MonthKey recorded = MonthOfEvent(calendar, event, m.record_time());
   CellDeltas deltas;
   for (const auto& c : m.counts()) {
     CheckDivision(c.division_code(), source_province, "counts.division_code");
-    if (c.year() < 2000 || c.year() > 2100) throw UnusableEvent(fmt::format("counts.year {} is not a survey year", c.year()));
+    if (c.year() < 2000 || c.year() > 2100) {
+      throw UndecodableEvent(fmt::format("counts.year {} is not a survey year", c.year()));
+    }
     if (c.questionnaires() < 0 || c.reaching_threshold() < 0 || c.reaching_threshold() > c.questionnaires()) {
-      throw UnusableEvent("counts: questionnaires and reaching_threshold must be 0 ≤ reaching ≤ questionnaires");
+      throw UndecodableEvent("counts: questionnaires and reaching_threshold must be 0 ≤ reaching ≤ questionnaires");
     }
     // Recorded in the survey's year: that month; later: its December; ahead of it: its January.
     const MonthKey month = MonthWithinYear(c.year(), recorded);
@@ -361,7 +365,8 @@ void RollupProjector::Apply(store::Tx& tx, const events::Event& event) const {
   const std::string province = event.Province();
   const auto* known = domain::FindProvince(province);
   if (known == nullptr || !known->mainland) {
-    throw UnusableEvent("ce_source '" + std::string(domain::Utf8Prefix(event.source, 64)) + "' names no mainland province");
+    throw UndecodableEvent("ce_source '" + std::string(domain::Utf8Prefix(event.source, 64)) +
+                           "' names no mainland province");
   }
   const auto apply = [&](const auto& message, const google::protobuf::Timestamp& time, auto step) {
     Application application(tx, event, province, MonthOfEvent(calendar_, event, time));

@@ -49,7 +49,7 @@ class RollupProjector {
                            core::MetricsRegistry* metrics = nullptr);
 
   // The EventConsumer handler. Events of other types are ignored. Throws
-  // UnusableEvent for events it cannot apply.
+  // UndecodableEvent for events it cannot apply.
   void Apply(store::Tx& tx, const events::Event& event) const;
 
   events::EventConsumer::Handler AsHandler() const {

@@ -23,15 +23,15 @@ constexpr int kLastYear = 2100;
 constexpr std::string_view kColumnsEdition = "2024";
 
 void RequireId(const std::string& id, const char* field) {
-  if (id.empty()) throw UnusableEvent(std::string(field) + " is missing");
+  if (id.empty()) throw UndecodableEvent(std::string(field) + " is missing");
 }
 
 void RequireCount(int64_t value, const char* field) {
-  if (value < 0) throw UnusableEvent(fmt::format("{} is negative ({})", field, value));
+  if (value < 0) throw UndecodableEvent(fmt::format("{} is negative ({})", field, value));
 }
 
 void RequireAtMost(int64_t value, const char* field, int64_t limit, const char* limit_field) {
-  if (value > limit) throw UnusableEvent(fmt::format("{} {} is more than {} {}", field, value, limit_field, limit));
+  if (value > limit) throw UndecodableEvent(fmt::format("{} {} is more than {} {}", field, value, limit_field, limit));
 }
 
 // The month of a fact dated `date` (YYYY-MM-DD), else of its recording.
@@ -97,9 +97,11 @@ void ApplyExamSummary(store::Tx& tx, const ReportingCalendar& calendar, const ev
                       const ev::HealthExamSummaryRecorded& m, const std::string& province) {
   RequireId(m.summary_id(), "summary_id");
   CheckEmployerFacts(m.employer(), province);
-  if (m.year() < kFirstYear || m.year() > kLastYear) throw UnusableEvent(fmt::format("year {} is out of range", m.year()));
+  if (m.year() < kFirstYear || m.year() > kLastYear) {
+    throw UndecodableEvent(fmt::format("year {} is out of range", m.year()));
+  }
   if (m.exam_kind() < 1 || m.exam_kind() > 3) {
-    throw UnusableEvent(fmt::format("exam_kind {} is not pre-employment, in-service or departure", m.exam_kind()));
+    throw UndecodableEvent(fmt::format("exam_kind {} is not pre-employment, in-service or departure", m.exam_kind()));
   }
   RequireCount(m.examined(), "examined");
   RequireCount(m.should_be_examined(), "should_be_examined");
@@ -132,7 +134,7 @@ void ApplyAssistanceVisit(store::Tx& tx, const ReportingCalendar& calendar, cons
                           const ev::AssistanceVisitRecorded& m, const std::string& province) {
   RequireId(m.case_id(), "case_id");
   CheckEmployerFacts(m.employer(), province);
-  if (m.visit_number() < 1) throw UnusableEvent(fmt::format("visit_number {} is not 1, 2, 3 …", m.visit_number()));
+  if (m.visit_number() < 1) throw UndecodableEvent(fmt::format("visit_number {} is not 1, 2, 3 …", m.visit_number()));
   RequireCount(m.issues_found(), "issues_found");
   RequireCount(m.issues_fixed(), "issues_fixed");
   RequireCount(m.subsidy_fen(), "subsidy_fen");
@@ -161,7 +163,7 @@ v1::Metric DiseaseColumn(const domain::DiseaseCatalogueEdition& edition, int cat
   for (const auto& c : columns->categories) {
     if (c.name_en == category.name_en) return static_cast<v1::Metric>(v1::METRIC_DISEASE_CASES + c.number);
   }
-  throw UnusableEvent(fmt::format("category {} of the {} edition has no column", category_number, edition.id));
+  throw UndecodableEvent(fmt::format("category {} of the {} edition has no column", category_number, edition.id));
 }
 
 void ApplyDiseaseCases(store::Tx& tx, const ReportingCalendar&, const events::Event& event,
@@ -171,21 +173,21 @@ void ApplyDiseaseCases(store::Tx& tx, const ReportingCalendar&, const events::Ev
   const MonthKey month = MonthOfDate(m.diagnosed_on(), "diagnosed_on");
   const auto* edition = domain::FindDiseaseCatalogueEdition(m.catalogue_edition());
   if (edition == nullptr) {
-    throw UnusableEvent(fmt::format("catalogue_edition '{}' is not an edition of the disease catalogue",
-                                    domain::Utf8Prefix(m.catalogue_edition(), 16)));
+    throw UndecodableEvent(fmt::format("catalogue_edition '{}' is not an edition of the disease catalogue",
+                                       domain::Utf8Prefix(m.catalogue_edition(), 16)));
   }
   const auto* in_force = domain::EditionInForce(m.diagnosed_on());
   if (in_force != edition) {
-    throw UnusableEvent(fmt::format("catalogue_edition {} is not the edition in force on {}", edition->id,
-                                    m.diagnosed_on()));
+    throw UndecodableEvent(fmt::format("catalogue_edition {} is not the edition in force on {}", edition->id,
+                                       m.diagnosed_on()));
   }
   const auto& e = m.employer();
   const auto categories = HazardCategoriesOf(e);
   CellDeltas deltas;
   for (const auto& d : m.diseases()) {
     if (d.category_number() < 1 || d.category_number() > static_cast<int>(edition->categories.size())) {
-      throw UnusableEvent(fmt::format("diseases.category_number {} is not a category of the {} edition",
-                                      d.category_number(), edition->id));
+      throw UndecodableEvent(fmt::format("diseases.category_number {} is not a category of the {} edition",
+                                         d.category_number(), edition->id));
     }
     RequireCount(d.cases(), "diseases.cases");
     AddEverywhere(deltas, e.division_code(), e.industry_section(), categories, month, v1::METRIC_DISEASE_CASES,

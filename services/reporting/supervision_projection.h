@@ -21,7 +21,7 @@ namespace osh::reporting {
 // per hazard category by the factor's category (tests) or the employer's
 // declared categories (the others).
 //
-// Returns false for an event of another type; throws UnusableEvent for one it
+// Returns false for an event of another type; throws UndecodableEvent for one it
 // cannot apply (the consumer dead-letters it, the cells stay untouched).
 bool ApplySupervisionFact(store::Tx& tx, const ReportingCalendar& calendar, const events::Event& event,
                           const std::string& source_province);

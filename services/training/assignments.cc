@@ -61,7 +61,7 @@ void Training::Route(store::Tx& tx, const events::Event& event) const {
   const auto ours = [&](const events::v1::EmployerFacts& e) { return e.province() == options_.province; };
   if (event.type == events::v1::EnterpriseRegistered::descriptor()->full_name()) {
     events::v1::EnterpriseRegistered registered;
-    if (!events::Unpack(event, &registered)) throw std::runtime_error("EnterpriseRegistered payload does not parse");
+    events::UnpackOrThrow(event, &registered);  // dead-lettered at once: no retry makes it parse
     if (!ours(registered.employer())) return;
     EmployerKnown(tx, event, registered.employer(), store::EnumSet(registered.employer().hazard_categories()),
                   since(registered.registered_time()), options_);
@@ -70,7 +70,7 @@ void Training::Route(store::Tx& tx, const events::Event& event) const {
     // is approved (the registry's employer record takes them from there), so
     // hazard-specific mandatory courses are assigned then.
     events::v1::DeclarationApproved approved;
-    if (!events::Unpack(event, &approved)) throw std::runtime_error("DeclarationApproved payload does not parse");
+    events::UnpackOrThrow(event, &approved);  // dead-lettered at once: no retry makes it parse
     const auto& declaration = approved.declaration();
     if (!ours(declaration.employer())) return;
     int64_t hazards = store::EnumSet(declaration.employer().hazard_categories());
@@ -79,7 +79,7 @@ void Training::Route(store::Tx& tx, const events::Event& event) const {
   } else if (event.type == events::v1::EnterpriseTransferred::descriptor()->full_name()) {
     // An employer moving in from another province becomes ours.
     events::v1::EnterpriseTransferred transferred;
-    if (!events::Unpack(event, &transferred)) throw std::runtime_error("EnterpriseTransferred payload does not parse");
+    events::UnpackOrThrow(event, &transferred);  // dead-lettered at once: no retry makes it parse
     if (transferred.to_province() != options_.province) return;
     EmployerKnown(tx, event, transferred.employer(), store::EnumSet(transferred.employer().hazard_categories()),
                   since(transferred.transfer_time()), options_);

@@ -2,6 +2,8 @@
 //
 //   osh-admin dlq list    --topic T [--kafka-brokers B] [--json]
 //   osh-admin dlq replay  --topic T [--kafka-brokers B] (--id CE_ID ... | --all) [--dry-run]
+//   osh-admin outbox list   --db FILE [--json]
+//   osh-admin outbox replay --db FILE (--id CE_ID ... | --all) [--dry-run]
 //   osh-admin backup      (--data-dir D | --db FILE) --out DIR
 //   osh-admin restore     --from DIR --data-dir D
 //
@@ -19,6 +21,7 @@
 
 #include "backup.h"
 #include "dead_letters.h"
+#include "parked_outbox.h"
 
 namespace {
 
@@ -26,6 +29,8 @@ constexpr char kUsage[] =
     "usage:\n"
     "  osh-admin dlq list    --topic T [--kafka-brokers B] [--json]\n"
     "  osh-admin dlq replay  --topic T [--kafka-brokers B] (--id CE_ID ... | --all) [--dry-run]\n"
+    "  osh-admin outbox list   --db FILE [--json]\n"
+    "  osh-admin outbox replay --db FILE (--id CE_ID ... | --all) [--dry-run]\n"
     "  osh-admin backup      (--data-dir D | --db FILE) --out DIR\n"
     "  osh-admin restore     --from DIR --data-dir D\n";
 
@@ -117,6 +122,54 @@ int DlqReplay(const Args& args) {
   return summary->not_found.empty() ? 0 : 1;
 }
 
+// Unix seconds as "2026-12-03T13:45:12Z".
+std::string FormatUnixSeconds(int64_t seconds) {
+  const std::string ms = osh::admin::FormatUnixMillis(seconds * 1000);
+  return ms.substr(0, ms.find('.')) + "Z";
+}
+
+int OutboxList(const Args& args) {
+  std::string error;
+  auto rows = osh::admin::ListParkedRows(args.values.at("--db"), &error);
+  if (!rows) return Fail(error);
+  const bool json = args.switches.count("--json") > 0;
+  if (!json) std::printf("%-10s %-36s %-40s %-10s %-20s %s\n", "SEQ", "CE_ID", "TYPE", "BYTES", "PARKED_AT", "ERROR");
+  for (const auto& r : *rows) {
+    if (json) {
+      const nlohmann::json line = {{"seq", r.seq},
+                                   {"ce_id", r.event_id},
+                                   {"ce_type", r.type},
+                                   {"topic", r.topic},
+                                   {"key", r.key},
+                                   {"payload_bytes", r.payload_bytes},
+                                   {"created_at", FormatUnixSeconds(r.created_at)},
+                                   {"parked_at", FormatUnixSeconds(r.parked_at)},
+                                   {"error", r.error}};
+      std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    } else {
+      std::printf("%-10lld %-36s %-40s %-10lld %-20s %s\n", static_cast<long long>(r.seq), r.event_id.c_str(),
+                  r.type.c_str(), static_cast<long long>(r.payload_bytes), FormatUnixSeconds(r.parked_at).c_str(),
+                  r.error.c_str());
+    }
+  }
+  if (!json) std::printf("%zu parked row(s) in %s\n", rows->size(), args.values.at("--db").c_str());
+  return 0;
+}
+
+int OutboxReplay(const Args& args) {
+  const bool all = args.switches.count("--all") > 0;
+  if (all == !args.ids.empty()) return Fail("replay needs either --id CE_ID (repeatable) or --all");
+  const bool dry_run = args.switches.count("--dry-run") > 0;
+  std::string error;
+  auto summary = osh::admin::RequeueParkedRows(args.values.at("--db"), args.ids, dry_run, &error);
+  if (!summary) return Fail(error);
+  for (const auto& id : summary->requeued) std::printf("%s %s\n", dry_run ? "would re-queue" : "re-queued", id.c_str());
+  for (const auto& id : summary->not_found) std::printf("not a parked row: %s\n", id.c_str());
+  std::printf("%zu %s, %zu not found; the service's relay publishes re-queued rows in its next round\n",
+              summary->requeued.size(), dry_run ? "to re-queue" : "re-queued", summary->not_found.size());
+  return summary->not_found.empty() ? 0 : 1;
+}
+
 int BackupCommand(const Args& args) {
   const bool has_dir = args.values.count("--data-dir") > 0, has_db = args.values.count("--db") > 0;
   if (has_dir == has_db || !args.values.count("--out")) return Fail("backup needs --data-dir D or --db FILE, and --out DIR");
@@ -154,6 +207,11 @@ int main(int argc, char** argv) {
     if (!Parse(argc, argv, 3, {"--topic", "--kafka-brokers", "--id"}, {"--json", "--all", "--dry-run"}, &args)) return 2;
     if (!args.values.count("--topic")) return Fail("dlq " + action + " needs --topic (the event topic, without .dlt)");
     return action == "list" ? DlqList(args) : DlqReplay(args);
+  }
+  if (command == "outbox" && (action == "list" || action == "replay")) {
+    if (!Parse(argc, argv, 3, {"--db", "--id"}, {"--json", "--all", "--dry-run"}, &args)) return 2;
+    if (!args.values.count("--db")) return Fail("outbox " + action + " needs --db (the service's SQLite file)");
+    return action == "list" ? OutboxList(args) : OutboxReplay(args);
   }
   if (command == "backup") {
     if (!Parse(argc, argv, 2, {"--data-dir", "--db", "--out"}, {}, &args)) return 2;

@@ -137,6 +137,14 @@ void Outbox::Park(store::Tx& tx, int64_t seq, const std::string& error) {
       .Run();
 }
 
+bool Outbox::Requeue(store::Tx& tx, const std::string& event_id) {
+  return tx.Prepare(
+               "UPDATE events_outbox SET parked_at = NULL, park_error = NULL"
+               " WHERE event_id = ? AND parked_at IS NOT NULL AND sent_at IS NULL")
+             .BindAll(event_id)
+             .Run() > 0;
+}
+
 std::vector<Outbox::Parked> Outbox::ListParked(store::Tx& tx, int64_t after_seq, int limit) {
   auto s = tx.Prepare(
       "SELECT seq, event_id, type, topic, event_key, length(payload), created_at, parked_at, park_error"

@@ -39,9 +39,10 @@ struct BatchReports : public RdKafka::DeliveryReportCb {
 struct OutboxRelay::Producer {
   BatchReports reports;
   std::unique_ptr<RdKafka::Producer> producer;
-  // Sends one suspect row on its own (created when first needed), so that a
-  // row is never parked for a refusal of the batch it happened to share.
-  internal::SingleDeliveryReports alone_reports;
+  // Sends suspect rows each on its own (created when first needed), so that a
+  // row is never parked for a refusal of the batch it happened to share. Its
+  // results are indexed by the slot of the round, like `reports`.
+  BatchReports isolation;
   std::unique_ptr<RdKafka::Producer> alone;
 };
 
@@ -108,30 +109,55 @@ void OutboxRelay::Stop() {
     // What is still queued was never marked sent: it is published after the next start.
     producer_->producer->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
   }
+  if (producer_ && producer_->alone) {
+    producer_->alone->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
+  }
 }
 
-int OutboxRelay::PublishAlone(int64_t seq) {
+bool OutboxRelay::CreateIsolationProducer(std::string* error) {
+  auto props = ProducerProperties();
+  // One message per request, so the broker judges each row by itself; many
+  // such requests in flight at once. Not idempotent: a retried copy is
+  // harmless (consumers drop it by ce_id), and a permanent refusal must not
+  // make this producer drain and bump its epoch between rows.
+  props["batch.num.messages"] = "1";
+  props["enable.idempotence"] = "false";
+  props["message.timeout.ms"] = std::to_string(options_.isolation_timeout.count());
+  auto conf = internal::MakeConf(props, error);
+  if (!conf) return false;
+  std::string why;
+  if (conf->set("dr_cb", &producer_->isolation, why) != RdKafka::Conf::CONF_OK) {
+    *error = "dr_cb: " + why;
+    return false;
+  }
+  producer_->alone.reset(RdKafka::Producer::create(conf.get(), why));
+  if (!producer_->alone) *error = "kafka producer for single rows: " + why;
+  return producer_->alone != nullptr;
+}
+
+void OutboxRelay::Isolate(size_t slot, int64_t seq) {
+  auto& isolation = producer_->isolation;
+  if (isolation.results.size() <= slot) isolation.results.resize(slot + 1, RdKafka::ERR__IN_PROGRESS);
+  const auto settle = [&](RdKafka::ErrorCode code) {
+    isolation.results[slot] = code;
+    ++isolation.reported;
+  };
   auto rows = db_.Read([&](store::Tx& tx) { return Outbox::Pending(tx, seq - 1, 1); });
-  if (rows.empty() || rows.front().seq != seq) return RdKafka::ERR_NO_ERROR;  // no longer pending
+  if (rows.empty() || rows.front().seq != seq) return settle(RdKafka::ERR_NO_ERROR);  // no longer pending
+  std::string why;
+  if (!producer_->alone && !CreateIsolationProducer(&why)) {
+    core::log::Error("kafka producer for single rows not created", {{"error", why}});
+    return settle(RdKafka::ERR__FAIL);
+  }
   const Event& e = rows.front().event;
-  if (!producer_->alone) {
-    std::string why;
-    auto conf = internal::MakeConf(ProducerProperties(), &why);
-    if (conf) conf->set("dr_cb", &producer_->alone_reports, why);
-    if (conf) producer_->alone.reset(RdKafka::Producer::create(conf.get(), why));
-    if (!producer_->alone) {
-      core::log::Error("kafka producer for single rows not created", {{"error", why}});
-      return RdKafka::ERR__FAIL;
-    }
+  RdKafka::Headers* headers = internal::HeadersOf(e);
+  const auto rc = producer_->alone->produce(e.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                                            const_cast<char*>(e.payload.data()), e.payload.size(), e.key.data(),
+                                            e.key.size(), 0, headers, isolation.Opaque(slot));
+  if (rc != RdKafka::ERR_NO_ERROR) {
+    delete headers;  // still ours when produce() fails
+    settle(rc);
   }
-  std::string error;
-  RdKafka::ErrorCode code = RdKafka::ERR_NO_ERROR;
-  const auto timeout = options_.delivery_timeout + std::chrono::seconds(5);
-  if (internal::ProduceAndWait(*producer_->alone, e.topic, e.key, e.payload, internal::HeadersOf(e),
-                               static_cast<int>(timeout.count()), &error, &code)) {
-    return RdKafka::ERR_NO_ERROR;
-  }
-  return code;
 }
 
 void OutboxRelay::ParkRow(int64_t seq, const std::string& event_id, const std::string& error) {
@@ -155,6 +181,12 @@ int OutboxRelay::PublishPending(std::string* error) {
   ++reports.generation;
   reports.results.clear();
   reports.reported = 0;
+  // Rows refused for good in their batch, each sent again on its own.
+  auto& isolation = producer_->isolation;
+  ++isolation.generation;
+  isolation.results.clear();
+  isolation.reported = 0;
+  std::vector<bool> isolating;  // slot -> sent on its own this round
   std::vector<int64_t> seqs;     // slot -> outbox seq, in commit order
   std::vector<std::string> ids;  // slot -> event id, for the log of a parked row
   std::vector<bool> parked;      // slot -> parked this round
@@ -178,6 +210,7 @@ int OutboxRelay::PublishPending(std::string* error) {
         seqs.push_back(row.seq);
         ids.push_back(e.id);
         parked.push_back(false);
+        isolating.push_back(false);
         reports.results.push_back(RdKafka::ERR__IN_PROGRESS);
         RdKafka::Headers* headers = internal::HeadersOf(e);
         RdKafka::ErrorCode rc;
@@ -203,21 +236,36 @@ int OutboxRelay::PublishPending(std::string* error) {
       }
     }
     const bool window_full = seqs.size() - marked >= window;
-    const size_t reported_before = reports.reported;
+    const size_t reported_before = reports.reported + isolation.reported;
     producer.poll(source_drained || failed || window_full ? 20 : 0);
-    if (reports.reported != reported_before) last_progress = std::chrono::steady_clock::now();
+    if (producer_->alone) producer_->alone->poll(0);
+    if (reports.reported + isolation.reported != reported_before) last_progress = std::chrono::steady_clock::now();
 
     // The settled prefix: delivered rows, and rows refused for good (parked
     // as the prefix reaches them, so that they are parked in commit order).
     size_t end = marked;
+    bool awaiting_isolation = false;
     while (end < seqs.size()) {
       const auto result = reports.results[end];
       if (result == RdKafka::ERR_NO_ERROR || parked[end]) {
         ++end;
       } else if (result != RdKafka::ERR__IN_PROGRESS && internal::IsPermanentPublishFailure(result)) {
         // Refused for good, perhaps only as part of its batch: alone, it is
-        // published, parked, or (refused for a passing reason) retried.
-        const auto alone = static_cast<RdKafka::ErrorCode>(PublishAlone(seqs[end]));
+        // published, parked, or (refused for a passing reason) retried. Every
+        // row of the window refused so far is sent on its own now, together.
+        if (!isolating[end]) {
+          for (size_t slot = end; slot < seqs.size(); ++slot) {
+            const auto r = reports.results[slot];
+            if (isolating[slot] || r == RdKafka::ERR__IN_PROGRESS || !internal::IsPermanentPublishFailure(r)) continue;
+            isolating[slot] = true;
+            Isolate(slot, seqs[slot]);
+          }
+        }
+        const auto alone = isolation.results[end];
+        if (alone == RdKafka::ERR__IN_PROGRESS) {
+          awaiting_isolation = true;
+          break;
+        }
         if (alone == RdKafka::ERR_NO_ERROR) {
           reports.results[end] = RdKafka::ERR_NO_ERROR;
         } else if (internal::IsPermanentPublishFailure(alone)) {
@@ -232,7 +280,7 @@ int OutboxRelay::PublishPending(std::string* error) {
         break;
       }
     }
-    if (end < seqs.size() && reports.results[end] != RdKafka::ERR__IN_PROGRESS) {
+    if (end < seqs.size() && !awaiting_isolation && reports.results[end] != RdKafka::ERR__IN_PROGRESS) {
       failed = true;
       if (error->empty()) error->assign("delivery: " + RdKafka::err2str(reports.results[end]));
     }
@@ -255,7 +303,7 @@ int OutboxRelay::PublishPending(std::string* error) {
       last_mark = now;
     }
     if (marked == seqs.size() && (source_drained || failed)) break;
-    if (failed && reports.reported == seqs.size()) break;  // nothing more will be confirmed this round
+    if (failed && reports.reported == seqs.size() && !awaiting_isolation) break;  // nothing more this round
     if (stopping_ && !stop_seen) {
       stop_seen = now;
       source_drained = true;  // read no more rows; wait briefly for the reports of those in flight
@@ -313,6 +361,13 @@ void OutboxRelay::Run() {
         producer_->producer->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
         std::string why;
         if (!CreateProducer(&why)) core::log::Error("kafka producer not recreated", {{"error", why}});
+      }
+      // The same for the producer of single rows (made again when next needed):
+      // one that failed for good would otherwise refuse every suspect row, and
+      // hold the stream at the first, round after round.
+      if (producer_->alone && producer_->alone->fatal_error(fatal) != RdKafka::ERR_NO_ERROR) {
+        core::log::Error("kafka producer for single rows failed fatally; replacing it", {{"error", fatal}});
+        producer_->alone.reset();
       }
     }
     if (std::chrono::steady_clock::now() - last_prune_ > std::chrono::minutes(10)) {

@@ -323,6 +323,42 @@ TEST_F(KafkaEventsTest, ARowTheBrokerRefusesAsTooLargeIsParkedAloneAndItsBatchMa
   EXPECT_EQ(seen, expected);
 }
 
+// Rows the broker refuses are each sent again on their own before they are
+// parked. Sent one after another, each waiting for its own report, a run of
+// them held the rows after it for a wait per bad row (here a 5 s linger
+// each: about two minutes for the 20, past the patience of WaitFor); sent
+// together they cost about one wait.
+TEST_F(KafkaEventsTest, ARunOfRowsTheBrokerRefusesIsJudgedTogetherAndTheRowsAfterItArrive) {
+  constexpr int kBad = 20;
+  std::vector<std::string> bad;
+  for (int i = 0; i < kBad; ++i) {
+    const Event big = Oversized(Sample("key-" + std::to_string(i)), 1'100'000);
+    AppendUnbounded(*db_, big);
+    bad.push_back(big.id);
+  }
+  std::vector<std::string> good;
+  AppendSameKey(5, &good);
+  OutboxRelay::Options options{.brokers = Brokers()};
+  // The broker, not the producer, refuses them; every send lingers 5 s.
+  options.producer_properties = {{"message.max.bytes", "5000000"}, {"linger.ms", "5000"}};
+  options.isolation_timeout = std::chrono::seconds(40);
+  OutboxRelay relay(*db_, options, &metrics_);
+  std::string error;
+  ASSERT_TRUE(relay.Start(&error)) << error;
+  relay.Notify();
+  ASSERT_TRUE(WaitFor([&] { return relay.published() == good.size() && relay.parked() == kBad; }))
+      << relay.published() << " published, " << relay.parked() << " parked";
+  auto seen = Ids(events::testing::ReadTopicHeaders(topic_, good.size(), {"ce_id"}));
+  std::sort(seen.begin(), seen.end());
+  std::sort(good.begin(), good.end());
+  EXPECT_EQ(seen, good);
+  std::vector<std::string> parked;
+  for (const auto& row : db_->Read([](store::Tx& tx) { return Outbox::ListParked(tx, 0, 100); })) {
+    parked.push_back(row.event_id);
+  }
+  EXPECT_EQ(parked, bad);
+}
+
 TEST_F(KafkaEventsTest, PoisonAndMalformedEventsAreDeadLetteredAndTheConsumerGoesOn) {
   // A malformed message (no CloudEvents headers), then a poison event, then a good one.
   std::string why;

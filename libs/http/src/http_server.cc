@@ -8,6 +8,7 @@
 #include <boost/beast/http.hpp>
 
 #include <array>
+#include <mutex>
 #include <optional>
 
 #include "admission.h"
@@ -27,13 +28,48 @@ const std::string* HttpRequest::Header(std::string_view lower_name) const {
   return nullptr;
 }
 
+// The I/O context, owned jointly by the server and its connections: a
+// connection (held by its pending handlers, or by a Respond a backend still
+// holds) must not outlive the context its socket belongs to.
 struct HttpServer::Impl {
+  // An io_context whose pending handlers can be destroyed before the context
+  // itself (execution_context::shutdown is protected).
+  class Io : public asio::io_context {
+   public:
+    using asio::io_context::io_context;
+    void DestroyPendingHandlers() { shutdown(); }
+  };
+
   explicit Impl(int threads) : io(threads), work(asio::make_work_guard(io)) {}
-  asio::io_context io;
+
+  // Posts `handler` unless the server stopped: after Stop nothing runs on the
+  // context, and a handler posted then would keep its connection, and the
+  // connection this Impl, alive for good.
+  template <typename Handler>
+  void PostUnlessStopped(const asio::any_io_executor& executor, Handler&& handler) {
+    std::lock_guard lock(mu);
+    if (!stopped) asio::post(executor, std::forward<Handler>(handler));
+  }
+
+  // Once the I/O threads are gone: destroys every pending handler (of reads,
+  // writes, timers and accepts), and with them the connections they hold.
+  // Without this the handlers hold the connections, the connections this
+  // Impl, and the Impl the handlers (in its io_context): a cycle nothing frees.
+  void Stopped() {
+    {
+      std::lock_guard lock(mu);
+      stopped = true;
+    }
+    io.DestroyPendingHandlers();
+  }
+
+  Io io;
   // Keeps the I/O threads running while requests wait on backends with no
   // socket operation pending (the acceptor closes first when draining).
   asio::executor_work_guard<asio::io_context::executor_type> work;
   tcp::acceptor acceptor{io};
+  std::mutex mu;
+  bool stopped = false;  // guarded by mu
 };
 
 namespace {
@@ -216,10 +252,11 @@ class Session : public std::enable_shared_from_this<Session> {
     ++*in_flight_;
 
     // The handler may answer from a gRPC completion thread: the write always
-    // runs on this connection's strand.
+    // runs on this connection's strand. An answer after Stop goes nowhere.
     Respond respond = [self = shared_from_this()](HttpResponse response) {
-      asio::post(self->stream_.get_executor(),
-                 [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
+      self->impl_->PostUnlessStopped(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->Write(std::move(response));
+      });
     };
     try {
       handler_(std::move(request_), respond);
@@ -277,7 +314,8 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
-  // Keeps the io_context alive while a backend completion may still post here.
+  // Keeps the io_context alive while this connection exists (its socket
+  // belongs to it), e.g. held by a backend's Respond after Stop.
   std::shared_ptr<HttpServer::Impl> impl_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
@@ -389,6 +427,7 @@ void HttpServer::Stop(std::chrono::milliseconds deadline) {
   impl_->io.stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
+  impl_->Stopped();
 }
 
 }  // namespace osh::http

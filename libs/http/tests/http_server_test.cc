@@ -386,5 +386,32 @@ TEST_F(HttpServerTest, StopWaitsForRequestsInFlight) {
   EXPECT_NE(client.ReadResponse().find("finished"), std::string::npos);
 }
 
+// A connection waiting for its next request, or for a backend's answer, is
+// held by a handler in the server's I/O context, and holds that context:
+// Stop must break the cycle, or every such connection leaks with the context.
+TEST_F(HttpServerTest, StopReleasesEveryConnectionAndAnAnswerAfterStopGoesNowhere) {
+  std::promise<Respond> pending;
+  StartServer({}, [&](HttpRequest&& r, Respond respond) {
+    if (r.path == "/held") return pending.set_value(std::move(respond));
+    respond(HttpResponse{200, {}, "now"});
+  });
+  RawClient idle(server_->port());
+  idle.Send("GET /now HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_NE(idle.ReadResponse().find("now"), std::string::npos);  // kept alive: waits for its next request
+  RawClient waiting(server_->port());
+  waiting.Send("GET /held HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto respond = pending.get_future().get();
+  EXPECT_EQ(server_->open_connections(), 2);
+
+  server_->Stop(std::chrono::milliseconds(0));
+  // Only the connection whose Respond the backend still holds is left.
+  EXPECT_EQ(server_->open_connections(), 1);
+  EXPECT_TRUE(idle.ClosedByServer());
+  respond(HttpResponse{200, {}, "too late"});  // goes nowhere
+  respond = nullptr;
+  EXPECT_EQ(server_->open_connections(), 0);
+  EXPECT_TRUE(waiting.ClosedByServer());
+}
+
 }  // namespace
 }  // namespace osh::http

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "match_marks.h"
 #include "unicode_classes.h"
 
 namespace osh::search {
@@ -142,7 +143,8 @@ int RegisterOnConnection(sqlite3* db, char** error, const sqlite3_api_routines*)
     return SQLITE_ERROR;
   }
   static fts5_tokenizer tokenizer = {CreateTokenizer, DeleteTokenizer, RunTokenizer};
-  return api->xCreateTokenizer(api, kCjkTokenizerName, nullptr, &tokenizer, nullptr);
+  const int rc = api->xCreateTokenizer(api, kCjkTokenizerName, nullptr, &tokenizer, nullptr);
+  return rc == SQLITE_OK ? RegisterMatchMarks(api) : rc;
 }
 
 }  // namespace

@@ -48,7 +48,8 @@ FullTextIndex::FullTextIndex(IndexSpec spec) : spec_(std::move(spec)) {
   if (spec_.columns.empty() || spec_.columns.size() != spec_.weights.size()) {
     throw std::invalid_argument("a full-text index needs columns and one weight per column");
   }
-  if (spec_.tokenizer == Tokenizer::kCjkBigram) RegisterCjkTokenizer();
+  // The tokenizer, and the highlight and snippet functions every index uses.
+  RegisterCjkTokenizer();
 }
 
 std::string FullTextIndex::CreateSql() const {
@@ -127,11 +128,11 @@ std::string FullTextIndex::RankExpression() const {
 }
 
 std::string FullTextIndex::HighlightExpression(int column) const {
-  return fmt::format("highlight({}, {}, char(2), char(3))", spec_.table, column);
+  return fmt::format("osh_highlight({}, {}, char(2), char(3))", spec_.table, column);
 }
 
 std::string FullTextIndex::SnippetExpression(int column, int max_tokens) const {
-  return fmt::format("snippet({}, {}, char(2), char(3), '…', {})", spec_.table, column, max_tokens);
+  return fmt::format("osh_snippet({}, {}, char(2), char(3), '…', {})", spec_.table, column, max_tokens);
 }
 
 }  // namespace osh::search

@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "osh/domain/text.h"
 #include "osh/search/highlight.h"
 #include "osh/store/testing/scratch_dir.h"
 
@@ -137,6 +138,69 @@ TEST_P(TextIndexTest, HighlightMarksTheMatchedText) {
   ASSERT_EQ(spans.size(), 3u);
   EXPECT_EQ(spans[1].text, "尘肺病");
   EXPECT_TRUE(spans[1].match);
+}
+
+// What the expression (a highlight or a snippet) gives for row `rowid` found by `text`.
+std::string MarkedRow(store::Database& db, const FullTextIndex& index, const std::string& expression,
+                      std::string_view text, int64_t rowid) {
+  std::string error;
+  const auto plan = index.Plan(*ParseQuery(text, {}, &error));
+  return db.Read([&](store::Tx& tx) {
+    auto s = tx.Prepare("SELECT " + expression + " FROM docs_fts WHERE " + plan.where +
+                        " AND docs_fts.rowid = " + std::to_string(rowid));
+    for (size_t i = 0; i < plan.params.size(); ++i) s.Bind(static_cast<int>(i) + 1, plan.params[i]);
+    EXPECT_TRUE(s.Step()) << text;
+    return s.Text(0);
+  });
+}
+
+// The spans' texts, matches in [brackets], after checking each is whole UTF-8.
+std::string Bracketed(const std::vector<Span>& spans) {
+  std::string out;
+  for (const auto& span : spans) {
+    EXPECT_FALSE(domain::Utf8Error(span.text)) << span.text;
+    out += span.match ? "[" + span.text + "]" : span.text;
+  }
+  return out;
+}
+
+TEST_P(TextIndexTest, OverlappingHitsHighlightAsOneRunWithoutRepeatingText) {
+  // Tokens overlap (bigrams by one character, trigrams by two), so hits one
+  // position apart cover shared bytes; FTS5's highlight() repeated them.
+  db_->Write([&](store::Tx& tx) { index_->Put(tx, 7, {"尘尘尘尘尘", "预防尘肺，从源头做起"}); });
+  const auto highlight = [&](int column, std::string_view query) {
+    return Bracketed(SplitMarked(MarkedRow(*db_, *index_, index_->HighlightExpression(column), query, 7)));
+  };
+  // Queries each tokenizer can answer from the index (trigrams need three characters).
+  const bool bigram = GetParam() == Tokenizer::kCjkBigram;
+  EXPECT_EQ(highlight(0, bigram ? "尘尘" : "尘尘尘"), "[尘尘尘尘尘]");
+  // Two terms whose hits overlap: one run, the text once.
+  EXPECT_EQ(highlight(1, bigram ? "防 尘肺" : "预防尘 防尘肺"),
+            bigram ? "预[防尘肺]，从源头做起" : "[预防尘肺]，从源头做起");
+}
+
+TEST_P(TextIndexTest, SnippetOfOverlappingHitsIsTheTextOnceAroundOneRun) {
+  std::string body;
+  for (int i = 0; i < 20; ++i) body += "安全生产责任重于泰山。";
+  body += "粉尘尘尘尘尘超标";
+  for (int i = 0; i < 20; ++i) body += "职业健康检查按时进行。";
+  db_->Write([&](store::Tx& tx) { index_->Put(tx, 7, {"标题", body}); });
+  const auto query = GetParam() == Tokenizer::kCjkBigram ? "尘尘" : "尘尘尘";
+  const auto marked = MarkedRow(*db_, *index_, index_->SnippetExpression(1, 12), query, 7);
+  const auto bracketed = Bracketed(SplitMarked(marked));
+  EXPECT_NE(bracketed.find("[尘尘尘尘尘]"), std::string::npos) << bracketed;
+  EXPECT_EQ(bracketed.find('[', bracketed.find('[') + 1), std::string::npos) << bracketed;
+  // Between the ellipses: a piece of the text, unchanged.
+  std::string plain;
+  for (const auto& span : SplitMarked(marked)) plain += span.text;
+  ASSERT_TRUE(plain.starts_with("…") && plain.ends_with("…")) << plain;
+  const std::string_view ellipsis = "…";
+  EXPECT_NE(body.find(plain.substr(ellipsis.size(), plain.size() - 2 * ellipsis.size())), std::string::npos) << plain;
+}
+
+TEST_P(TextIndexTest, SnippetOfAShortTextIsAllOfIt) {
+  EXPECT_EQ(Bracketed(SplitMarked(MarkedRow(*db_, *index_, index_->SnippetExpression(1, 24), "尘肺病", 1))),
+            "预防[尘肺病]，从粉尘治理做起。");
 }
 
 std::string NameOf(const ::testing::TestParamInfo<Tokenizer>& tokenizer) {

@@ -317,7 +317,7 @@ TEST_F(IndicatorsTest, FactsThatCannotBeAppliedAreRefusedWithoutTouchingTheCells
   SimulatedSupervision gd(world_.gd, "44");
   const std::string before = Snapshot();
   const auto refused = [&](events::Event e, const std::string& why) {
-    EXPECT_THROW(Apply(e), UnusableEvent) << why;
+    EXPECT_THROW(Apply(e), events::UndecodableEvent) << why;
     EXPECT_EQ(Snapshot(), before) << why;
   };
   // A 2024 diagnosis under the 2024 edition (in force from 2025-08-01).

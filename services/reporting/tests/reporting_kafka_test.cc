@@ -123,6 +123,29 @@ TEST_F(ReportingKafkaTest, ThreeProvincesThroughKafkaGiveExactRollupsAndRedelive
   EXPECT_EQ(figures(), expected);
 }
 
+// An event reporting can never apply (here a county code outside the sending
+// province) is dead-lettered at its first attempt, counted as undecodable,
+// rather than retried as if a later attempt could succeed; the events after
+// it are applied.
+TEST_F(ReportingKafkaTest, AnUnusableEventIsDeadLetteredAtOnceAndLaterEventsApply) {
+  SimulatedRegistry gd("44");
+  auto bad_division = gd.Register(MakeCreditCode("440305", 7), "449900", "C", 80, "2024-02-01");
+  auto good = gd.Register(MakeCreditCode("441900", 8), "441900", "C", 120, "2024-01-15");
+  bad_division.topic = good.topic = topic_;
+  PublishAs("44", {bad_division, good});
+
+  auto db = store::Database::Open({.path = (dir_.path() / "reporting.db").string()}, RollupStore::Migrations());
+  RollupProjector projector(ReportingCalendar(), &metrics_);
+  events::EventConsumer consumer(*db, ConsumerOptions(), projector.AsHandler(), &metrics_);
+  std::string error;
+  ASSERT_TRUE(consumer.Start(&error)) << error;
+  ASSERT_TRUE(WaitFor([&] { return consumer.applied() == 1u && consumer.dead_lettered() == 1u; }))
+      << consumer.applied() << " applied, " << consumer.dead_lettered() << " dead-lettered";
+  consumer.Stop();
+  EXPECT_EQ(consumer.undecodable(), 1u);
+  EXPECT_EQ(Value(*db, v1::METRIC_REGISTERED_EMPLOYERS), 1);
+}
+
 // The supervision, training and disease facts built from their event protos
 // (not yet emitted by the registry service itself here), published through
 // outboxes and relays on the registry and training topics of the real

@@ -257,19 +257,19 @@ TEST_F(RollupProjectorTest, EventsThatCannotBeAppliedAreRefusedWholeAndNotRecord
   // Guangdong's registry cannot speak for a Jiangsu employer.
   SimulatedRegistry impostor("44");
   auto foreign = impostor.Register(d_, "320505", "C", 200, "2024-01-10");
-  EXPECT_THROW(Apply(foreign), UnusableEvent);
+  EXPECT_THROW(Apply(foreign), events::UndecodableEvent);
   // Not recorded as processed: after a fix it could still be applied.
   foreign.source = events::SourceFor("32", "registry");
   EXPECT_TRUE(Apply(foreign));
 
   auto garbled = gd_.Register(b_, "440305", "C", 80, "2024-02-01");
   garbled.payload = "\xff\xff\xff";
-  EXPECT_THROW(Apply(garbled), UnusableEvent);
+  EXPECT_THROW(Apply(garbled), events::UndecodableEvent);
   auto bad_division = gd_.Register(c_, "449900", "C", 80, "2024-02-01");
-  EXPECT_THROW(Apply(bad_division), UnusableEvent);
+  EXPECT_THROW(Apply(bad_division), events::UndecodableEvent);
   auto from_hong_kong = gd_.Register(e_, "441900", "C", 80, "2024-02-01");
   from_hong_kong.source = events::SourceFor("81", "registry");
-  EXPECT_THROW(Apply(from_hong_kong), UnusableEvent);
+  EXPECT_THROW(Apply(from_hong_kong), events::UndecodableEvent);
 
   EXPECT_EQ(Value(v1::METRIC_REGISTERED_EMPLOYERS), 2);
   EXPECT_EQ(Value(v1::METRIC_REGISTRATIONS), 2);
@@ -348,8 +348,8 @@ TEST_F(RollupProjectorTest, LiteracyQuestionnairesAddUpByRegionAndSurveyYearOnce
   EXPECT_EQ(Value(v1::METRIC_REGISTERED_EMPLOYERS), 0);
 
   // One province cannot write another's figures; counts must add up.
-  EXPECT_THROW(Apply(Surveys("44", "b4", {{"320102", 2026, 5, 1}}, kMay2026)), UnusableEvent);
-  EXPECT_THROW(Apply(Surveys("44", "b5", {{"440106", 2026, 5, 6}}, kMay2026)), UnusableEvent);
+  EXPECT_THROW(Apply(Surveys("44", "b4", {{"320102", 2026, 5, 1}}, kMay2026)), events::UndecodableEvent);
+  EXPECT_THROW(Apply(Surveys("44", "b5", {{"440106", 2026, 5, 6}}, kMay2026)), events::UndecodableEvent);
   EXPECT_EQ(Value(v1::METRIC_LITERACY_QUESTIONNAIRES, "", Year(2026)), 200);
 }
 

@@ -235,6 +235,16 @@ TEST_F(TrainingAssignmentTest, AnEarlierCompletionCountsWhenTheEmployerRegisters
   EXPECT_EQ(completed[0].target_role(), v1::TARGET_ROLE_EMPLOYER_PRINCIPAL);
 }
 
+// A payload that does not parse can never be applied: the consumer must
+// dead-letter it at once (UndecodableEvent), not retry it as if it might.
+TEST_F(TrainingAssignmentTest, AnEventWhosePayloadDoesNotParseIsUndecodableAndAssignsNothing) {
+  PublishedCourse(Mandatory("全员必修", {}, {v1::TARGET_ROLE_EMPLOYER_PRINCIPAL}));
+  auto garbled = Registered(kOrgA, {});
+  garbled.payload = "\xff\xff\xff";
+  EXPECT_THROW(Apply(garbled), events::UndecodableEvent);
+  EXPECT_EQ(CountRows("assignments"), 0);
+}
+
 TEST_F(TrainingAssignmentTest, AssignmentsSurviveARestart) {
   PublishedCourse(Mandatory("全员必修", {}, {v1::TARGET_ROLE_EMPLOYER_PRINCIPAL}));
   const auto event = Registered(kOrgA, {});

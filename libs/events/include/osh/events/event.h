@@ -71,8 +71,10 @@ Event MakeEvent(const google::protobuf::Message& payload, std::string_view provi
 bool Unpack(const Event& event, google::protobuf::Message* message);
 
 // Thrown by a consumer's handler for an event it cannot decode (its payload
-// does not parse as its ce_type): no retry can help, so the consumer
-// dead-letters it at once and counts it, instead of retrying or dropping it.
+// does not parse as its ce_type) or whose content it can never apply (an
+// invalid code, a province writing about another's records): no retry can
+// help, so the consumer dead-letters it at once and counts it, instead of
+// retrying or dropping it.
 class UndecodableEvent : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

@@ -77,6 +77,11 @@ class Outbox {
     int64_t parked_at = 0;   // Unix seconds
     std::string error;
   };
+  // Clears the parking of the parked row of event `event_id`, so that it is
+  // pending again (in its old place by seq) and the relay publishes it next
+  // round: for an operator who dealt with the reason (osh-admin outbox
+  // replay). False when no parked row has that id.
+  static bool Requeue(store::Tx& tx, const std::string& event_id);
   // Parked rows, oldest first, at most `limit`, with seq > after_seq.
   static std::vector<Parked> ListParked(store::Tx& tx, int64_t after_seq, int limit);
   static int64_t CountParked(store::Tx& tx);

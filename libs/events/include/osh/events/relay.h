@@ -25,11 +25,14 @@ namespace osh::events {
 // invalid record) is sent once more on its own, so that it is not blamed for
 // its batch, and when refused again parked (Outbox::Park): the rows after it
 // go on, so one bad row never stops the stream, and a restart does not try it
-// again. Any other failure keeps the row and everything after it pending, in
-// order, for the next round. Ordering: one aggregate's events reach Kafka in
-// commit order, except that a parked event is missing from its sequence, and
-// a row that was refused in a batch and then published alone may follow rows
-// committed after it.
+// again. All the rows of a round refused so are sent on their own at once,
+// each in a request of its own, and judged together within
+// isolation_timeout: a run of bad rows costs the rows after it about one
+// broker round trip, never one wait per bad row. Any other failure keeps the
+// row and everything after it pending, in order, for the next round.
+// Ordering: one aggregate's events reach Kafka in commit order, except that a
+// parked event is missing from its sequence, and a row that was refused in a
+// batch and then published alone may follow rows committed after it.
 class OutboxRelay {
  public:
   struct Options {
@@ -39,6 +42,9 @@ class OutboxRelay {
     std::chrono::milliseconds idle_poll{200};
     // How long one batch may wait for delivery reports before it is retried.
     std::chrono::milliseconds delivery_timeout{30000};
+    // How long the rows a round sends on their own (above) may wait for their
+    // reports, all together; one still unanswered then is retried next round.
+    std::chrono::milliseconds isolation_timeout{10000};
     // Sent rows are kept this long for inspection, then pruned.
     std::chrono::seconds retention{24 * 3600};
     // Extra librdkafka producer properties (tests, tuning).
@@ -76,9 +82,11 @@ class OutboxRelay {
   void Run();
   bool CreateProducer(std::string* error);
   std::map<std::string, std::string> ProducerProperties() const;
-  // Publishes the pending row `seq` by itself and waits for its report; the
-  // librdkafka error code (0 when delivered or no longer pending).
-  int PublishAlone(int64_t seq);
+  // Sends the pending row `seq` (slot `slot` of the round) on its own through
+  // the isolation producer without waiting; its report lands in the
+  // producer's isolation results (delivered at once when no longer pending).
+  void Isolate(size_t slot, int64_t seq);
+  bool CreateIsolationProducer(std::string* error);
   // Parks the row and counts it.
   void ParkRow(int64_t seq, const std::string& event_id, const std::string& error);
   void UpdateGauges();

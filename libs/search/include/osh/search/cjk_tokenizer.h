@@ -29,8 +29,9 @@ namespace osh::search {
 
 inline constexpr const char* kCjkTokenizerName = "osh_cjk";
 
-// Makes "osh_cjk" available on every SQLite connection this process opens from
-// now on (sqlite3_auto_extension). Idempotent and thread-safe; call it before
+// Makes "osh_cjk", and the auxiliary functions osh_highlight and osh_snippet
+// that FullTextIndex's expressions use with either tokenizer, available on every
+// SQLite connection this process opens from now on (sqlite3_auto_extension). Idempotent and thread-safe; call it before
 // opening a database whose schema names the tokenizer.
 void RegisterCjkTokenizer();
 

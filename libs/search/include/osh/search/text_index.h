@@ -35,7 +35,8 @@ struct MatchPlan {
 };
 
 // A full-text index over rows of another table, keyed by that table's rowid.
-// FTS5 keeps its own copy of the text, which highlight() and snippet() read.
+// FTS5 keeps its own copy of the text, which the highlight and snippet read
+// (osh_highlight and osh_snippet: FTS5's own repeat text when tokens overlap).
 class FullTextIndex {
  public:
   explicit FullTextIndex(IndexSpec spec);
