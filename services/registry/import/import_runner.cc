@@ -83,7 +83,16 @@ void Importer::Run() {
     }
     for (const auto& id : jobs) {
       if (Stopping()) break;
-      RunJob(id);
+      try {
+        RunJob(id);
+      } catch (const std::exception& e) {
+        // The store failed even to record the failure: the job stays as it
+        // was and is taken up again at the next wake-up or start.
+        core::log::Error("import: job interrupted", {{"import", id}, {"error", e.what()}});
+        std::unique_lock lock(mu_);
+        cv_.wait_for(lock, std::chrono::seconds(1), [&] { return Stopping(); });
+        work_ = true;
+      }
     }
   }
 }
@@ -227,6 +236,7 @@ void Importer::RunJob(const std::string& id) {
                                                              static_cast<double>(next.job.size_bytes())
                                                        : 100.0);
         if (next.job.state() != v1::IMPORT_STATE_RUNNING) {
+          ImportStore::ForgetSeen(tx, id);
           *next.job.mutable_finish_time() =
               TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(options_.clock()));
         }

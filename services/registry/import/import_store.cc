@@ -123,4 +123,8 @@ void ImportStore::Seen(store::Tx& tx, const std::string& job_id, const std::stri
   st.Run();
 }
 
+void ImportStore::ForgetSeen(store::Tx& tx, const std::string& job_id) {
+  tx.Prepare("DELETE FROM import_seen WHERE job_id = ?").Bind(1, job_id).Run();
+}
+
 }  // namespace osh::registry

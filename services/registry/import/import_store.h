@@ -47,6 +47,8 @@ class ImportStore {
   // The line where the job saw `credit_code` first, if it did.
   static std::optional<int64_t> SeenAt(store::Tx& tx, const std::string& job_id, const std::string& credit_code);
   static void Seen(store::Tx& tx, const std::string& job_id, const std::string& credit_code, int64_t line);
+  // Drops what a finished job saw (its summary and refused rows stay).
+  static void ForgetSeen(store::Tx& tx, const std::string& job_id);
 };
 
 }  // namespace osh::registry

@@ -88,7 +88,10 @@ void Importer::Start() {
 }
 
 void Importer::RequestStop() {
-  stop_ = true;
+  {
+    std::lock_guard lock(mu_);  // so the thread cannot miss it between its check and its wait
+    stop_ = true;
+  }
   cv_.notify_all();
 }
 
