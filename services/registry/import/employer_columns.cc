@@ -186,7 +186,7 @@ EmployerColumns::Row EmployerColumns::ParseJson(const std::string& line, core::F
       if (c.english == key || c.chinese == key) column = &c;
     }
     if (column == nullptr) {
-      errors.Add(std::string(domain::Utf8Prefix(key, 40)), "is not a column of employers");
+      errors.Add(std::string(domain::Utf8Prefix(key, 40)), kNotAColumn);
       continue;
     }
     std::string text;

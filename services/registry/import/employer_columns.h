@@ -19,6 +19,9 @@ namespace v1 = ::osh::registry::v1;
 // text becomes an Employer.
 class EmployerColumns {
  public:
+  // The reason ParseJson gives a key that names no column.
+  static constexpr char kNotAColumn[] = "is not a column of employers";
+
   // The column of each header name, in file order. Nullopt with *error
   // naming every unknown or repeated column, or a missing credit_code.
   static std::optional<EmployerColumns> FromHeader(const std::vector<std::string>& header, std::string* error);

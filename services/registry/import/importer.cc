@@ -178,7 +178,19 @@ grpc::Status Importer::StartImport(const service::Caller& caller, const v1::Star
         const auto result = reader.Next(&row, &error);
         if (result == Result::kError) RefuseFile("file", error);
         if (result == Result::kEnd) break;
-        ++rows;
+        // The first JSON line stands for the header: an object whose keys
+        // are not columns refuses the file as unknown CSV columns do.
+        if (++rows == 1 && format == "jsonl") {
+          core::FieldErrors row_errors;
+          EmployerColumns().ParseJson(row.json, row_errors);
+          const auto violations = core::FieldViolationsOf(row_errors.ToStatus());
+          for (const auto& [field, reason] : violations) {
+            if (reason == EmployerColumns::kNotAColumn || field.empty()) {
+              RefuseFile("file", "line " + std::to_string(row.line) + ": " +
+                                     (field.empty() ? reason : "'" + field + "' " + reason));
+            }
+          }
+        }
       }
       if (rows == 0) RefuseFile("file", "holds no rows");
       job.set_size_bytes(static_cast<int64_t>(file.text().size()));

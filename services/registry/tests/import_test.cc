@@ -310,6 +310,9 @@ TEST_F(ImportTest, BadFilesAreRefusedNamingTheFieldOrLineAndNothingIsStored) {
             std::string::npos);
   EXPECT_NE(refused(kHeader + "\xB6\xAB,x\n", "text/csv", "UTF-8").find("file: line 2, byte"), std::string::npos);
   EXPECT_EQ(refused(kHeader), "file: holds no rows");
+  EXPECT_EQ(refused("{\"credit_code\":\"x\",\"colour\":\"red\"}\n", "application/x-ndjson"),
+            "file: line 1: 'colour' is not a column of employers");
+  EXPECT_EQ(refused("[1, 2]\n", "application/x-ndjson"), "file: line 1: the line is not a JSON object");
   EXPECT_NE(refused(kHeader + "a\n", "application/pdf").find("file.content_type"), std::string::npos);
   EXPECT_NE(refused(kHeader + "a\n", "text/csv", "latin1").find("charset"), std::string::npos);
   EXPECT_EQ(Count("SELECT count(*) FROM import_jobs"), 0);
