@@ -32,10 +32,7 @@ std::string Trimmed(std::string s) {
 }
 
 [[noreturn]] void RefuseFile(const std::string& field, const std::string& why) {
-  core::FieldErrors errors;
-  errors.Add(field, why);
-  service::ThrowIfInvalid(errors);
-  throw std::logic_error("unreachable");
+  throw service::Refusal{core::InvalidArgument(field, why)};
 }
 
 // "csv" or "jsonl" from the media type, and the charset it names ("" if none).
