@@ -165,7 +165,7 @@ void Gateway::Invalidate(const std::string& service) {
   if (parts_.cache != nullptr) parts_.cache->Invalidate(service);
 }
 
-std::optional<HttpResponse> Gateway::CheckHeaders(const HttpRequest& head, uint64_t*) {
+std::optional<HttpResponse> Gateway::CheckHeaders(const HttpRequest& head, uint64_t* body_limit) {
   const auto* length = head.Header("content-length");
   const bool has_body = (length != nullptr && *length != "0") || head.Header("transfer-encoding") != nullptr;
   if (!has_body) return std::nullopt;
@@ -175,7 +175,11 @@ std::optional<HttpResponse> Gateway::CheckHeaders(const HttpRequest& head, uint6
   const auto identity = auth::AuthenticateBearer(
       authorization ? std::optional<std::string_view>(*authorization) : std::nullopt, *parts_.verifier,
       std::chrono::system_clock::now());
-  if (identity.ok() && identity.principal) return std::nullopt;
+  if (identity.ok() && identity.principal) {
+    // An upload may be larger than a JSON body; only a caller with a valid token gets that allowance.
+    if (TakesFile(*match.route)) *body_limit = options_.upload_body_limit_bytes;
+    return std::nullopt;
+  }
   // Handle refuses it before any backend call, so it answers at once, with
   // the usual headers, metrics and access log line.
   auto refusal = std::make_shared<std::optional<HttpResponse>>();
@@ -264,8 +268,8 @@ void Gateway::Handle(HttpRequest&& http, Respond respond) {
     }
   }
 
-  if (!http.body.empty()) {
-    const auto* content_type = http.Header("content-type");
+  const auto* content_type = http.Header("content-type");
+  if (!http.body.empty() && !TakesFile(route)) {
     if (content_type != nullptr && !IsJsonContentType(*content_type)) {
       auto r = ErrorResponse(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                           "content-type must be application/json, not " + *content_type));
@@ -280,7 +284,8 @@ void Gateway::Handle(HttpRequest&& http, Respond respond) {
   auto* factory = google::protobuf::MessageFactory::generated_factory();
   call->request.reset(factory->GetPrototype(route.method->input_type())->New());
   call->response.reset(factory->GetPrototype(route.method->output_type())->New());
-  if (auto error = BuildRequest(route, match.bindings, *query, http.body, call->request.get())) {
+  if (auto error = BuildRequest(route, match.bindings, *query, http.body, call->request.get(),
+                                content_type != nullptr ? std::string_view(*content_type) : std::string_view())) {
     return Finish(*call, FieldError(error->field, error->message), nullptr);
   }
 
@@ -319,7 +324,8 @@ void Gateway::Handle(HttpRequest&& http, Respond respond) {
     }
   }
 
-  call->context.set_deadline(std::chrono::system_clock::now() + options_.request_timeout);
+  call->context.set_deadline(std::chrono::system_clock::now() +
+                             (TakesFile(route) ? options_.upload_timeout : options_.request_timeout));
   if (authorization != nullptr) call->context.AddMetadata("authorization", *authorization);
   call->context.AddMetadata("x-request-id", call->request_id);
   call->context.AddMetadata(core::kTraceparentHeader, call->trace.Traceparent());

@@ -45,6 +45,11 @@ class Gateway {
     // Proxies (load balancer, ingress) in front of the gateway that append to
     // X-Forwarded-For; 0 trusts none and takes the socket's peer as the client.
     int trusted_proxy_hops = 0;
+    // Uploads (routes whose body is a google.api.HttpBody, e.g. bulk import):
+    // their largest body, refused with 413 from the Content-Length before it
+    // is read, and the deadline of their backend call.
+    uint64_t upload_body_limit_bytes = 256ULL << 20;
+    std::chrono::milliseconds upload_timeout{300'000};
   };
   struct Parts {
     const RouteTable* routes;

@@ -164,6 +164,13 @@ std::string BuildOpenApi(const RouteTable& routes, const OpenApiInfo& info) {
     json operation = json::object();
     if (route.body.empty()) {
       AddQueryParameters(schemas, input, "", excluded, 0, parameters);
+    } else if (TakesFile(route) && route.body != "*") {
+      // An upload: the body is the file itself, in the media type it is.
+      excluded.insert(route.body);
+      AddQueryParameters(schemas, input, "", excluded, 0, parameters);
+      const json binary = {{"schema", {{"type", "string"}, {"format", "binary"}}}};
+      operation["requestBody"] = {{"required", true},
+                                  {"content", {{"text/csv", binary}, {"application/x-ndjson", binary}}}};
     } else if (route.body != "*") {
       excluded.insert(route.body);
       AddQueryParameters(schemas, input, "", excluded, 0, parameters);

@@ -209,14 +209,18 @@ std::optional<QueryParams> ParseQuery(std::string_view query, std::string* error
 
 std::optional<TranscodeError> BuildRequest(const Route& route, const PathTemplate::Bindings& bindings,
                                            const QueryParams& query, std::string_view body,
-                                           google::protobuf::Message* request) {
+                                           google::protobuf::Message* request, std::string_view content_type) {
   google::protobuf::util::JsonParseOptions strict;
   strict.ignore_unknown_fields = false;
   const auto* input = request->GetDescriptor();
+  const bool file = TakesFile(route);
 
   // Protobuf strings and JSON are UTF-8; a client's stray bytes end here with a
-  // 400 rather than deep inside a parser or a backend.
-  if (auto bad = domain::Utf8Error(body)) return TranscodeError{"body", "the body is not " + *bad};
+  // 400 rather than deep inside a parser or a backend. A file is bytes: the
+  // service reads it in the charset it names.
+  if (!file) {
+    if (auto bad = domain::Utf8Error(body)) return TranscodeError{"body", "the body is not " + *bad};
+  }
   for (const auto& [field_path, value] : bindings) {
     if (auto bad = domain::Utf8Error(value)) return TranscodeError{field_path, "'" + field_path + "' is not " + *bad};
   }
@@ -227,6 +231,17 @@ std::optional<TranscodeError> BuildRequest(const Route& route, const PathTemplat
 
   if (route.body.empty()) {
     if (!body.empty()) return TranscodeError{"body", route.http_method + " " + route.path.text() + " takes no body"};
+  } else if (file) {
+    google::protobuf::Message* target = request;
+    if (route.body != "*") {
+      target = request->GetReflection()->MutableMessage(request, input->FindFieldByName(route.body));
+    }
+    if (domain::Utf8Error(content_type) || domain::HasControlCharacters(content_type)) {
+      return TranscodeError{"content-type", "the content-type header is not plain text"};
+    }
+    const auto* d = target->GetDescriptor();
+    target->GetReflection()->SetString(target, d->FindFieldByName("content_type"), std::string(content_type));
+    target->GetReflection()->SetString(target, d->FindFieldByName("data"), std::string(body));
   } else {
     const std::string text = body.empty() ? "{}" : std::string(body);
     google::protobuf::Message* target = request;
@@ -277,6 +292,14 @@ std::string RenderResponse(const Route& route, const google::protobuf::Message& 
 
 bool IsHttpBody(const google::protobuf::Descriptor* message) {
   return message != nullptr && message->full_name() == "google.api.HttpBody";
+}
+
+bool TakesFile(const Route& route) {
+  if (route.body.empty() || route.method == nullptr) return false;
+  const auto* input = route.method->input_type();
+  if (route.body == "*") return IsHttpBody(input);
+  const auto* field = input->FindFieldByName(route.body);
+  return field != nullptr && !field->is_repeated() && IsHttpBody(field->message_type());
 }
 
 std::optional<RawBody> RawBodyOf(const Route& route, const google::protobuf::Message& response) {

@@ -28,10 +28,16 @@ struct TranscodeError {
 // google.api.http prescribes: the body (all of it for "*", else into the named
 // field), then path variables, then query parameters for every other field.
 // Unknown fields, wrong types and repeated singular parameters are errors;
-// protobuf's own JSON parser reads the body.
+// protobuf's own JSON parser reads the body. A body that is a
+// google.api.HttpBody (TakesFile) is not JSON: its bytes go into `data` as
+// they came, whatever their encoding, and `content_type` into content_type.
 std::optional<TranscodeError> BuildRequest(const Route& route, const PathTemplate::Bindings& bindings,
                                            const QueryParams& query, std::string_view body,
-                                           google::protobuf::Message* request);
+                                           google::protobuf::Message* request, std::string_view content_type = {});
+
+// True when the route's request body is a google.api.HttpBody: an upload
+// (CSV, JSON lines …) taken as raw bytes of any content type.
+bool TakesFile(const Route& route);
 
 // The response as JSON (protobuf's canonical mapping: lowerCamelCase names,
 // enums by name, 64-bit integers as strings, defaults omitted), or only its

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <google/protobuf/util/field_mask_util.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
@@ -92,37 +93,45 @@ grpc::Status Registry::CreateEmployer(const Caller& caller, const v1::CreateEmpl
     PersonalData::MaskInPlace(*fingerprint.mutable_employer());
 
     db_.Write([&](store::Tx& tx) {
-      Idempotent(tx, caller, "CreateEmployer", request.request_id(), fingerprint, response, [&] {
-        if (auto existing = RegistryStore::FindEmployerByCreditCode(tx, request.employer().credit_code())) {
-          Refuse(grpc::StatusCode::ALREADY_EXISTS, "an employer with credit code " + existing->credit_code() +
-                                                       " is registered already (id " + existing->id() + ")");
-        }
-        const auto now = TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(options_.clock()));
-        v1::Employer e;
-        FieldMaskUtil::MergeMessageTo(request.employer(), [] {
-          google::protobuf::FieldMask m;
-          for (const auto& p : UpdatableEmployerPaths()) m.add_paths(p);
-          m.add_paths("credit_code");
-          return m;
-        }(), {}, &e);
-        e.set_id(core::NewUuidV7(options_.clock()));
-        e.set_province(province);
-        e.set_status(v1::EMPLOYER_STATUS_ACTIVE);
-        e.set_declaration_status(v1::DECLARATION_STATUS_UNSPECIFIED);
-        e.set_version(1);
-        *e.mutable_create_time() = now;
-        *e.mutable_update_time() = now;
-        SealedContact sealed;
-        personal_.Seal(e, true, true, sealed);
-        RegistryStore::InsertEmployer(tx, e);
-        RegistryStore::PutSealedContact(tx, e.id(), sealed);
-        Audit(tx, caller, "create", "employer", e.id());
-        events_.Registered(tx, e);
-        *response = e;
-      });
+      Idempotent(tx, caller, "CreateEmployer", request.request_id(), fingerprint, response,
+                 [&] { *response = CreateEmployerIn(tx, caller, request.employer()); });
     });
     Committed();
   });
+}
+
+v1::Employer Registry::CreateEmployerIn(store::Tx& tx, const Caller& caller, const v1::Employer& employer) {
+  core::FieldErrors errors;
+  ValidateEmployer(employer, options_.province, errors);
+  ThrowIfInvalid(errors);
+  const std::string province(domain::ProvinceOfDivision(employer.division_code()));
+  Require(caller.principal, auth::Action::kWrite, {province, employer.credit_code(), false});
+  if (auto existing = RegistryStore::FindEmployerByCreditCode(tx, employer.credit_code())) {
+    Refuse(grpc::StatusCode::ALREADY_EXISTS, "an employer with credit code " + existing->credit_code() +
+                                                 " is registered already (id " + existing->id() + ")");
+  }
+  const auto now = TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(options_.clock()));
+  v1::Employer e;
+  FieldMaskUtil::MergeMessageTo(employer, [] {
+    google::protobuf::FieldMask m;
+    for (const auto& p : UpdatableEmployerPaths()) m.add_paths(p);
+    m.add_paths("credit_code");
+    return m;
+  }(), {}, &e);
+  e.set_id(core::NewUuidV7(options_.clock()));
+  e.set_province(province);
+  e.set_status(v1::EMPLOYER_STATUS_ACTIVE);
+  e.set_declaration_status(v1::DECLARATION_STATUS_UNSPECIFIED);
+  e.set_version(1);
+  *e.mutable_create_time() = now;
+  *e.mutable_update_time() = now;
+  SealedContact sealed;
+  personal_.Seal(e, true, true, sealed);
+  RegistryStore::InsertEmployer(tx, e);
+  RegistryStore::PutSealedContact(tx, e.id(), sealed);
+  Audit(tx, caller, "create", "employer", e.id());
+  events_.Registered(tx, e);
+  return e;
 }
 
 grpc::Status Registry::GetEmployer(const Caller& caller, const v1::GetEmployerRequest& request,
@@ -170,9 +179,6 @@ grpc::Status Registry::UpdateEmployer(const Caller& caller, const v1::UpdateEmpl
         mask.add_paths(p);
       }
     }
-    const auto masks = [&](const char* path) {
-      return std::find(mask.paths().begin(), mask.paths().end(), path) != mask.paths().end();
-    };
     for (const auto& p : mask.paths()) {
       if (UpdatableEmployerPaths().count(p) == 0) {
         errors.Add("update_mask", "'" + service::Echo(p) + "' is not an updatable employer field");
@@ -183,36 +189,56 @@ grpc::Status Registry::UpdateEmployer(const Caller& caller, const v1::UpdateEmpl
     PersonalData::MaskInPlace(*fingerprint.mutable_employer());
 
     db_.Write([&](store::Tx& tx) {
-      Idempotent(tx, caller, "UpdateEmployer", request.request_id(), fingerprint, response, [&] {
-        auto e = access_.Allowed(caller.principal, auth::Action::kWrite,
-                                 RegistryStore::FindEmployer(tx, request.employer().id()),
-                                 "employer with id '" + service::Echo(request.employer().id()) + "'", ResourceOf);
-        service::RequireVersion("employer", e.id(), e.version(), request.employer().version());
-        if (e.status() != v1::EMPLOYER_STATUS_ACTIVE) {
-          Refuse(grpc::StatusCode::FAILED_PRECONDITION, "employer " + e.id() + " is no longer active");
-        }
-        const v1::Employer before = e;
-        FieldMaskUtil::MergeOptions merge;
-        merge.set_replace_message_fields(true);
-        merge.set_replace_repeated_fields(true);
-        FieldMaskUtil::MergeMessageTo(request.employer(), mask, merge, &e);
-        core::FieldErrors merged_errors;
-        ValidateEmployer(e, options_.province, merged_errors);
-        ThrowIfInvalid(merged_errors);
-        e.set_version(e.version() + 1);
-        *e.mutable_update_time() =
-            TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(options_.clock()));
-        SealedContact sealed = RegistryStore::FindSealedContact(tx, e.id());
-        personal_.Seal(e, masks(kLegalRepresentativeField), masks(kLegalRepresentativePhoneField), sealed);
-        RegistryStore::UpdateEmployer(tx, e);
-        RegistryStore::PutSealedContact(tx, e.id(), sealed);
-        Audit(tx, caller, "update", "employer", e.id());
-        events_.Updated(tx, before, e);
-        *response = e;
-      });
+      Idempotent(tx, caller, "UpdateEmployer", request.request_id(), fingerprint, response,
+                 [&] { *response = UpdateEmployerIn(tx, caller, request.employer(), mask, false).employer; });
     });
     Committed();
   });
+}
+
+Registry::EmployerWrite Registry::UpdateEmployerIn(store::Tx& tx, const Caller& caller, const v1::Employer& changes,
+                                                   const google::protobuf::FieldMask& mask, bool keep_if_unchanged) {
+  const auto masks = [&](const char* path) {
+    return std::find(mask.paths().begin(), mask.paths().end(), path) != mask.paths().end();
+  };
+  auto e = access_.Allowed(caller.principal, auth::Action::kWrite, RegistryStore::FindEmployer(tx, changes.id()),
+                           "employer with id '" + service::Echo(changes.id()) + "'", ResourceOf);
+  service::RequireVersion("employer", e.id(), e.version(), changes.version());
+  if (e.status() != v1::EMPLOYER_STATUS_ACTIVE) {
+    Refuse(grpc::StatusCode::FAILED_PRECONDITION, "employer " + e.id() + " is no longer active");
+  }
+  const v1::Employer before = e;
+  FieldMaskUtil::MergeOptions merge;
+  merge.set_replace_message_fields(true);
+  merge.set_replace_repeated_fields(true);
+  FieldMaskUtil::MergeMessageTo(changes, mask, merge, &e);
+  core::FieldErrors merged_errors;
+  ValidateEmployer(e, options_.province, merged_errors);
+  ThrowIfInvalid(merged_errors);
+  SealedContact sealed = RegistryStore::FindSealedContact(tx, e.id());
+  const bool name_masked = masks(kLegalRepresentativeField);
+  const bool phone_masked = masks(kLegalRepresentativePhoneField);
+  if (keep_if_unchanged) {
+    // Compared in clear: the stored record keeps only masks of the personal values.
+    v1::Employer stored = before;
+    v1::Employer wanted = e;
+    personal_.Open(sealed, stored);
+    if (!name_masked) wanted.set_legal_representative(stored.legal_representative());
+    if (!phone_masked) wanted.set_legal_representative_phone(stored.legal_representative_phone());
+    wanted.clear_legal_representative_masked();
+    wanted.clear_legal_representative_phone_masked();
+    stored.clear_legal_representative_masked();
+    stored.clear_legal_representative_phone_masked();
+    if (google::protobuf::util::MessageDifferencer::Equals(stored, wanted)) return {before, false};
+  }
+  e.set_version(e.version() + 1);
+  *e.mutable_update_time() = TimeUtil::TimeTToTimestamp(std::chrono::system_clock::to_time_t(options_.clock()));
+  personal_.Seal(e, name_masked, phone_masked, sealed);
+  RegistryStore::UpdateEmployer(tx, e);
+  RegistryStore::PutSealedContact(tx, e.id(), sealed);
+  Audit(tx, caller, "update", "employer", e.id());
+  events_.Updated(tx, before, e);
+  return {e, true};
 }
 
 grpc::Status Registry::ListEmployers(const Caller& caller, const v1::ListEmployersRequest& request,

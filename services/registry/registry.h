@@ -71,8 +71,25 @@ class Registry {
   grpc::Status ListPersonalDataReads(const Caller& caller, const v1::ListPersonalDataReadsRequest& request,
                                      v1::ListPersonalDataReadsResponse* response);
 
- private:
+  // The write of one employer inside the caller's transaction, exactly as
+  // CreateEmployer and UpdateEmployer make it (validation, authorisation,
+  // record, sealed personal data, audit entry, event in the outbox), for
+  // callers that write many in one transaction (bulk import). A refusal is
+  // thrown as service::Refusal; the caller rolls back what it must.
+  v1::Employer CreateEmployerIn(store::Tx& tx, const Caller& caller, const v1::Employer& employer);
+  struct EmployerWrite {
+    v1::Employer employer;  // as stored after the call
+    bool changed;           // false: it equalled the stored record and nothing was written
+  };
+  // `changes.id` and `changes.version` name the record and the version read;
+  // `mask` the fields to change. With `keep_if_unchanged`, a change that
+  // leaves the record as it is writes nothing (no version, audit or event).
+  EmployerWrite UpdateEmployerIn(store::Tx& tx, const Caller& caller, const v1::Employer& changes,
+                                 const google::protobuf::FieldMask& mask, bool keep_if_unchanged);
+  // Wakes the outbox relay after a transaction of *In writes committed.
   void Committed() const;
+
+ private:
   // An employer as a Get answers it: masked, or, when `reveal`, with the clear
   // personal values for a caller who may see them, the read recorded in the
   // same transaction. `what` names the request in messages.

@@ -1,11 +1,14 @@
 #include "registry_component.h"
 
+#include <filesystem>
+
 #include "osh/core/config.h"
 #include "osh/core/log.h"
 #include "osh/crypto/field_cipher.h"
 #include "osh/service/grpc_front.h"
 #include "osh/service/wiring.h"
 #include "osh/events/consumer.h"
+#include "import/importer.h"
 #include "registry.h"
 #include "registry_grpc.h"
 #include "registry_store.h"
@@ -38,6 +41,11 @@ std::vector<core::ConfigKey> ConfigKeys() {
       {"risk-test-max-age-days", "365", "hazard testing older than this is a missing test"},
       {"risk-grade-b-signals", "1", "compliance signals (overdue items, missing tests, exceedances) for grade B"},
       {"risk-grade-c-signals", "3", "compliance signals for grade C"},
+      {"import-max-bytes", "268435456",
+       "largest bulk-import file (bytes); a larger one is refused before it is stored. The gateway's "
+       "import-body-limit-bytes should match"},
+      {"import-max-row-bytes", "1048576", "largest row of an import file (bytes)"},
+      {"import-batch-rows", "500", "rows an import writes per transaction (the position is saved after each)"},
   });
   return keys;
 }
@@ -89,7 +97,23 @@ bool Wire(core::ServiceHost& host, std::string* error) {
     if (!consumer.Start(error)) return false;
   }
   auto& registry = host.Adopt(std::make_unique<Registry>(db, field_cipher, options));
-  auto& service = host.Adopt(std::make_unique<RegistryGrpcService>(registry, *verifier));
+  Importer::Options import_options;
+  import_options.province = province;
+  import_options.dir = std::filesystem::path(config.GetString("data-dir")) / "imports";
+  import_options.max_file_bytes = config.GetInt("import-max-bytes");
+  import_options.max_row_bytes = static_cast<size_t>(config.GetInt("import-max-row-bytes"));
+  import_options.batch_rows = static_cast<int>(config.GetInt("import-batch-rows"));
+  if (import_options.max_file_bytes <= 0 || import_options.max_file_bytes > (1LL << 31) - (1 << 20) ||
+      import_options.batch_rows <= 0) {
+    *error = "import-max-bytes must be 1 byte to 2 GiB - 1 MiB (one gRPC message carries the file); "
+             "import-batch-rows at least 1";
+    return false;
+  }
+  // The upload arrives as one message: the file and a little framing.
+  host.SetMaxReceiveMessageBytes(static_cast<int>(import_options.max_file_bytes + (1 << 20)));
+  auto& importer = host.Adopt(std::make_unique<Importer>(db, registry, import_options));
+  importer.Start();
+  auto& service = host.Adopt(std::make_unique<RegistryGrpcService>(registry, *verifier, &importer));
   host.AddGrpcService(&service);
 
   auto risk = RiskPolicy::Parse(config.GetString("risk-serious-factors"),

@@ -14,8 +14,8 @@ grpc::Status NoStoreIfClear(grpc::CallbackServerContext* ctx, grpc::Status statu
 
 }  // namespace
 
-RegistryGrpcService::RegistryGrpcService(Registry& registry, const auth::TokenVerifier& verifier)
-    : registry_(registry), verifier_(verifier) {}
+RegistryGrpcService::RegistryGrpcService(Registry& registry, const auth::TokenVerifier& verifier, Importer* importer)
+    : registry_(registry), verifier_(verifier), importer_(importer) {}
 
 grpc::ServerUnaryReactor* RegistryGrpcService::Serve(grpc::CallbackServerContext* ctx,
                                                      const std::function<grpc::Status(const Caller&)>& call) {
@@ -93,6 +93,27 @@ grpc::ServerUnaryReactor* RegistryGrpcService::ListPersonalDataReads(grpc::Callb
                                                                      const v1::ListPersonalDataReadsRequest* req,
                                                                      v1::ListPersonalDataReadsResponse* resp) {
   return Serve(ctx, [&](const Caller& c) { return registry_.ListPersonalDataReads(c, *req, resp); });
+}
+
+namespace {
+
+const grpc::Status kNoImports(grpc::StatusCode::UNIMPLEMENTED, "this registry runs without bulk import");
+
+}  // namespace
+
+grpc::ServerUnaryReactor* RegistryGrpcService::StartImport(grpc::CallbackServerContext* ctx,
+                                                           const v1::StartImportRequest* req, v1::ImportJob* resp) {
+  return Serve(ctx, [&](const Caller& c) { return importer_ ? importer_->StartImport(c, *req, resp) : kNoImports; });
+}
+
+grpc::ServerUnaryReactor* RegistryGrpcService::GetImport(grpc::CallbackServerContext* ctx,
+                                                         const v1::GetImportRequest* req, v1::ImportJob* resp) {
+  return Serve(ctx, [&](const Caller& c) { return importer_ ? importer_->GetImport(c, *req, resp) : kNoImports; });
+}
+
+grpc::ServerUnaryReactor* RegistryGrpcService::CancelImport(grpc::CallbackServerContext* ctx,
+                                                            const v1::CancelImportRequest* req, v1::ImportJob* resp) {
+  return Serve(ctx, [&](const Caller& c) { return importer_ ? importer_->CancelImport(c, *req, resp) : kNoImports; });
 }
 
 }  // namespace osh::registry

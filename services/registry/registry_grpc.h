@@ -5,6 +5,7 @@
 
 #include "osh/auth/jwt.h"
 #include "osh/registry/v1/registry.grpc.pb.h"
+#include "import/importer.h"
 #include "registry.h"
 
 namespace osh::registry {
@@ -17,7 +18,9 @@ namespace osh::registry {
 // answer in Redis) and passes on to the HTTP client.
 class RegistryGrpcService final : public v1::RegistryService::CallbackService {
  public:
-  RegistryGrpcService(Registry& registry, const auth::TokenVerifier& verifier);
+  // `importer` serves StartImport, GetImport and CancelImport; without one
+  // they answer UNIMPLEMENTED.
+  RegistryGrpcService(Registry& registry, const auth::TokenVerifier& verifier, Importer* importer = nullptr);
 
   grpc::ServerUnaryReactor* CreateEmployer(grpc::CallbackServerContext* ctx, const v1::CreateEmployerRequest* req,
                                            v1::Employer* resp) override;
@@ -48,6 +51,12 @@ class RegistryGrpcService final : public v1::RegistryService::CallbackService {
   grpc::ServerUnaryReactor* ListPersonalDataReads(grpc::CallbackServerContext* ctx,
                                                   const v1::ListPersonalDataReadsRequest* req,
                                                   v1::ListPersonalDataReadsResponse* resp) override;
+  grpc::ServerUnaryReactor* StartImport(grpc::CallbackServerContext* ctx, const v1::StartImportRequest* req,
+                                        v1::ImportJob* resp) override;
+  grpc::ServerUnaryReactor* GetImport(grpc::CallbackServerContext* ctx, const v1::GetImportRequest* req,
+                                      v1::ImportJob* resp) override;
+  grpc::ServerUnaryReactor* CancelImport(grpc::CallbackServerContext* ctx, const v1::CancelImportRequest* req,
+                                         v1::ImportJob* resp) override;
 
  private:
   grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx,
@@ -55,6 +64,7 @@ class RegistryGrpcService final : public v1::RegistryService::CallbackService {
 
   Registry& registry_;
   const auth::TokenVerifier& verifier_;
+  Importer* importer_;
 };
 
 }  // namespace osh::registry

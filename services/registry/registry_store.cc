@@ -1,5 +1,7 @@
 #include "registry_store.h"
 
+#include "import/import_store.h"
+
 #include "disease_case_store.h"
 #include "osh/events/consumer.h"
 #include "osh/events/outbox.h"
@@ -71,6 +73,7 @@ CREATE INDEX declarations_by_employer ON declarations(employer_id, id);
       TransferLedger::Migration(15),
       // Request tracing (issue 22): each outbox row's traceparent.
       events::Outbox::TraceMigration(16),
+      ImportStore::Migration(17),
   };
 }
 

@@ -104,6 +104,7 @@ int ServiceHost::Run(int argc, char** argv, const Wiring& wire) {
   GrpcServer::Options grpc_options;
   grpc_options.address = has_grpc_api_ ? config_->GetString("grpc-address") : "";
   grpc_options.access_log = config_->GetBool("access-log");
+  grpc_options.max_receive_message_bytes = max_receive_message_bytes_;
   GrpcServer grpc_server(grpc_options, &metrics_);
   for (auto* s : grpc_services_) grpc_server.AddService(s);
   if (has_grpc_api_ && !grpc_server.Start(&error)) {

@@ -1,6 +1,7 @@
 #include "osh/http/http_server.h"
 
 // Boost 1.74 asio uses std::exchange without including <utility> under C++20.
+#include <limits>
 #include <utility>
 
 #include <boost/asio.hpp>
@@ -140,7 +141,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void WaitForRequest(std::chrono::milliseconds wait) {
     parser_.emplace();
     parser_->header_limit(options_.header_limit_bytes);
-    parser_->body_limit(options_.body_limit_bytes);
+    // No limit while the header is parsed: Beast would refuse a Content-Length
+    // over it before OnHeader, where the header check may raise the limit
+    // for the route (uploads). OnHeader applies the request's own limit.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     if (buffer_.size() > 0) return ReadHeader();
     stream_.expires_after(wait);
     stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {

@@ -286,6 +286,25 @@ TEST_F(HttpServerTest, HeaderCheckMayLowerTheBodyLimitOfARequest) {
   EXPECT_NE(signed_in.ReadResponse().find("received 101"), std::string::npos);
 }
 
+TEST_F(HttpServerTest, HeaderCheckMayRaiseTheBodyLimitOfARequestForAnUpload) {
+  HttpServer::Options options;
+  options.body_limit_bytes = 100;
+  StartServer(options, CountBytes(), [](const HttpRequest& head, uint64_t* body_limit) -> std::optional<HttpResponse> {
+    if (head.path == "/upload") *body_limit = 1000;
+    return std::nullopt;
+  });
+  RawClient upload(server_->port());
+  upload.Send(Post("/upload", 900) + std::string(900, 'x'));
+  const auto served = upload.ReadResponse();
+  EXPECT_NE(served.find("received 900"), std::string::npos) << served;
+  RawClient too_large(server_->port());
+  too_large.Send(Post("/upload", 1001));
+  EXPECT_NE(too_large.ReadResponse().find("413"), std::string::npos);
+  RawClient other(server_->port());
+  other.Send(Post("/", 101));
+  EXPECT_NE(other.ReadResponse().find("413"), std::string::npos);
+}
+
 TEST_F(HttpServerTest, ConnectionsPerClientAddressAreCapped) {
   HttpServer::Options options;
   options.max_connections_per_client = 2;

@@ -9,11 +9,26 @@ namespace {
 const RouteTable& Routes() { return testing::PlatformRoutes(); }
 
 TEST(RouteTable, EveryAnnotatedMethodBecomesARoute) {
-  // 12 registry + 15 reporting methods, each with one google.api.http rule.
-  EXPECT_EQ(Routes().routes().size(), 27u);
+  // 15 registry + 15 reporting methods, each with one google.api.http rule.
+  EXPECT_EQ(Routes().routes().size(), 30u);
   auto indicators = Routes().Find("GET", "/v1/reporting/indicators");
   ASSERT_NE(indicators.route, nullptr);
   EXPECT_EQ(indicators.route->grpc_path, "/osh.reporting.v1.ReportingService/GetIndicators");
+}
+
+TEST(RouteTable, AnImportOfAResourceAndTheCancelOfAJobAreToldApartByTheirVerb) {
+  auto start = Routes().Find("POST", "/v1/imports/employers");
+  ASSERT_NE(start.route, nullptr);
+  EXPECT_EQ(start.route->method->name(), "StartImport");
+  EXPECT_EQ(start.route->body, "file");
+  auto cancel = Routes().Find("POST", "/v1/imports/01a2:cancel");
+  ASSERT_NE(cancel.route, nullptr);
+  EXPECT_EQ(cancel.route->method->name(), "CancelImport");
+  ASSERT_EQ(cancel.bindings.size(), 1u);
+  EXPECT_EQ(cancel.bindings[0].second, "01a2");
+  auto get = Routes().Find("GET", "/v1/imports/01a2");
+  ASSERT_NE(get.route, nullptr);
+  EXPECT_EQ(get.route->method->name(), "GetImport");
 }
 
 TEST(RouteTable, FindsByMethodAndPath) {

@@ -18,14 +18,41 @@ struct Built {
 };
 
 template <typename M>
-std::optional<TranscodeError> Build(const char* method, const std::string& target, std::string_view body, M* out) {
+std::optional<TranscodeError> Build(const char* method, const std::string& target, std::string_view body, M* out,
+                                    std::string_view content_type = {}) {
   const auto q = target.find('?');
   auto match = Routes().Find(method, target.substr(0, q));
   EXPECT_NE(match.route, nullptr) << target;
   std::string error;
   auto query = ParseQuery(q == std::string::npos ? "" : target.substr(q + 1), &error);
   EXPECT_TRUE(query) << error;
-  return BuildRequest(*match.route, match.bindings, *query, body, out);
+  return BuildRequest(*match.route, match.bindings, *query, body, out, content_type);
+}
+
+TEST(Transcoder, AnUploadBodyGoesIntoItsHttpBodyFieldAsRawBytesWithItsContentType) {
+  registry::v1::StartImportRequest req;
+  // GB18030 bytes (职业) are not UTF-8: a file keeps them; a JSON body would be refused.
+  const std::string csv = "credit_code,\xD6\xB0\xD2\xB5\r\n1,2\r\n";
+  EXPECT_FALSE(Build("POST", "/v1/imports/employers?dryRun=true&charset=GB18030&strategy=IMPORT_STRATEGY_CREATE", csv,
+                     &req, "text/csv; charset=GB18030"));
+  EXPECT_EQ(req.resource(), "employers");
+  EXPECT_EQ(req.file().data(), csv);
+  EXPECT_EQ(req.file().content_type(), "text/csv; charset=GB18030");
+  EXPECT_TRUE(req.dry_run());
+  EXPECT_EQ(req.charset(), "GB18030");
+  EXPECT_EQ(req.strategy(), registry::v1::IMPORT_STRATEGY_CREATE);
+  EXPECT_TRUE(TakesFile(*Routes().Find("POST", "/v1/imports/employers").route));
+  EXPECT_FALSE(TakesFile(*Routes().Find("POST", "/v1/employers").route));
+}
+
+TEST(Transcoder, AnUploadNamesItsFileFieldOnlyInTheBody) {
+  registry::v1::StartImportRequest req;
+  const auto refused = Build("POST", "/v1/imports/employers?file.content_type=x", "a\n", &req, "text/csv");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->field, "file.content_type");
+  const auto bad_type = Build("POST", "/v1/imports/employers", "a\n", &req, "text/csv\r\nx: y");
+  ASSERT_TRUE(bad_type);
+  EXPECT_EQ(bad_type->field, "content-type");
 }
 
 TEST(Transcoder, PathVariableFillsTheField) {

@@ -15,6 +15,7 @@
 #include "osh/core/grpc_server.h"
 #include "osh/domain/credit_code.h"
 #include "osh/registry/v1/registry.grpc.pb.h"
+#include "import/importer.h"
 #include "registry.h"
 #include "registry_grpc.h"
 #include "registry_store.h"
@@ -56,7 +57,13 @@ class RegistryFixture : public ::testing::Test {
     db_ = store::Database::Open({.path = (dir_.path() / "registry.db").string()}, RegistryStore::Migrations());
     PersonalData(*cipher_).SealBacklog(*db_);  // as osh-registry does at start
     registry_ = std::make_unique<Registry>(*db_, *cipher_, Registry::Options{.province = "44"});
-    service_ = std::make_unique<RegistryGrpcService>(*registry_, *verifier_);
+    if (with_importer_) {
+      import_options_.province = "44";
+      import_options_.dir = dir_.path() / "imports";
+      importer_ = std::make_unique<Importer>(*db_, *registry_, import_options_);
+      importer_->Start();
+    }
+    service_ = std::make_unique<RegistryGrpcService>(*registry_, *verifier_, importer_.get());
     supervision_ = std::make_unique<Supervision>(*db_, Supervision::Options{.province = "44"});
     supervision_service_ = std::make_unique<SupervisionGrpcService>(*supervision_, *verifier_);
     server_ = std::make_unique<service::testing::LoopbackServer>(
@@ -74,6 +81,7 @@ class RegistryFixture : public ::testing::Test {
     service_.reset();
     supervision_service_.reset();
     supervision_.reset();
+    importer_.reset();
     registry_.reset();
     db_.reset();
   }
@@ -124,6 +132,11 @@ class RegistryFixture : public ::testing::Test {
   std::unique_ptr<crypto::FieldCipher> cipher_ = crypto::FieldCipher::ForTesting();
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<Registry> registry_;
+  // Bulk import, when a test sets with_importer_ before Start (import_options_
+  // province and dir are the fixture's).
+  bool with_importer_ = false;
+  Importer::Options import_options_;
+  std::unique_ptr<Importer> importer_;
   std::unique_ptr<RegistryGrpcService> service_;
   std::unique_ptr<service::testing::LoopbackServer> server_;
   std::shared_ptr<grpc::Channel> channel_;

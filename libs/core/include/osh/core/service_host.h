@@ -40,6 +40,9 @@ class ServiceHost {
   MetricsRegistry& metrics() { return metrics_; }
   AdminHttpServer& admin() { return admin_; }
   void AddGrpcService(grpc::Service* service) { grpc_services_.push_back(service); }
+  // Raises the largest request the gRPC server takes (default 4 MiB), for a
+  // service that accepts uploads (the registry's bulk import).
+  void SetMaxReceiveMessageBytes(int bytes) { max_receive_message_bytes_ = bytes; }
 
   // Extra facts for /readyz (a JSON object merged into its body), e.g. the
   // state of an optional dependency the process degrades without.
@@ -80,6 +83,7 @@ class ServiceHost {
   std::vector<grpc::Service*> grpc_services_;
   std::vector<std::shared_ptr<void>> owned_;
   bool has_grpc_api_;
+  int max_receive_message_bytes_ = 4 * 1024 * 1024;
   std::function<nlohmann::json()> readiness_detail_;
   std::vector<std::function<void(std::chrono::milliseconds)>> drain_hooks_;
   nlohmann::json ready_info_ = nlohmann::json::object();

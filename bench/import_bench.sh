@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Bulk import of synthetic employers from one CSV, end to end: HTTP upload
+# through osh-gateway (raw text/csv body) into osh-registry, which checks and
+# stores the file, then imports it on its import thread (each row validated,
+# authorised, written with its sealed personal data, audit entry and outbox
+# event, in batches of --import-batch-rows per transaction). Printed beside it:
+# SQLite's own `.import` of the same file into a bare table (no validation,
+# index, audit or event), the floor any import over SQLite stays above.
+#
+#   bench/import_bench.sh [rows=700000] [batch rows=500]
+#
+# Figures (one JSON line each): rows/s from the POST to the job COMPLETED and
+# the registry's peak resident memory (VmHWM, which includes the pages of the
+# mapped upload it touched and gave back), then the floor's rows/s.
+# Events stay in the outbox (no broker): the relay's cost is bench/events_bench.sh's.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../deploy/common.sh"
+
+ROWS="${1:-700000}"
+BATCH="${2:-500}"
+REGISTRY="$OSH_BUILD_DIR/services/registry/osh-registry"
+GATEWAY="$OSH_BUILD_DIR/services/gateway/osh-gateway"
+DEVTOKEN="$OSH_BUILD_DIR/libs/auth/osh-devtoken"
+[[ -x "$REGISTRY" && -x "$GATEWAY" && -x "$DEVTOKEN" ]] || osh_die "build first: deploy/build.sh"
+command -v sqlite3 >/dev/null || osh_die "sqlite3 is missing (deploy/install-deps.sh installs it)"
+
+WORK="$(mktemp -d)"
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
+trap 'exit 1' INT TERM
+head -c 48 /dev/urandom | base64 -w0 > "$WORK/secret"
+printf 'k1 %s\n' "$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')" > "$WORK/field-keys"
+ready_value() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
+
+# Dongguan-like employers: valid credit codes (check character computed),
+# counties of Dongguan, a few industries and sizes, a legal representative.
+python3 - "$WORK/employers.csv" "$ROWS" <<'PY'
+import sys
+ALPHA = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+IDX = {c: i for i, c in enumerate(ALPHA)}
+sizes = ["LARGE", "MEDIUM", "SMALL", "MICRO"]
+sections = ["C", "C", "C", "F", "G", "B"]
+with open(sys.argv[1], "w", encoding="utf-8", newline="") as out:
+    out.write("credit_code,name,division_code,registered_address,industry_section,size_class,"
+              "legal_representative,legal_representative_phone,total_workers\r\n")
+    for i in range(int(sys.argv[2])):
+        first = "91441900" + "%09d" % i
+        c = 31 - sum(IDX[ch] * w for ch, w in zip(first, W)) % 31
+        code = first + ALPHA[0 if c == 31 else c]
+        out.write(f"{code},东莞市第{i}号制品有限公司,441900,广东省东莞市长安镇工业路{i}号,"
+                  f"{sections[i % 6]},{sizes[i % 4]},张{i % 97}明,138{i % 100000000:08d},{10 + i % 900}\r\n")
+PY
+FILE_BYTES="$(stat -c %s "$WORK/employers.csv")"
+
+"$REGISTRY" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 --data-dir "$WORK/data" \
+  --jwt-hs256-secret-file "$WORK/secret" --ready-file "$WORK/registry.ready" --access-log false --kafka-brokers "" \
+  --field-key-file "$WORK/field-keys" --import-max-bytes $((FILE_BYTES + 1024)) --import-batch-rows "$BATCH" \
+  >"$WORK/registry.log" 2>&1 &
+REGISTRY_PID=$!
+PIDS+=("$REGISTRY_PID")
+osh_wait_for 60 "registry" test -s "$WORK/registry.ready"
+"$GATEWAY" --http-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \
+  --upstreams "osh.registry.v1.RegistryService=127.0.0.1:$(ready_value "$WORK/registry.ready" grpc_port)" \
+  --redis-address "" --jwt-hs256-secret-file "$WORK/secret" --ready-file "$WORK/gateway.ready" --access-log false \
+  --upload-body-limit-bytes $((FILE_BYTES + 1024)) --body-bytes-in-flight 0 --body-bytes-in-flight-per-client 0 \
+  --upload-timeout-ms 600000 >"$WORK/gateway.log" 2>&1 &
+PIDS+=("$!")
+osh_wait_for 60 "gateway" test -s "$WORK/gateway.ready"
+URL="http://127.0.0.1:$(ready_value "$WORK/gateway.ready" http_port)"
+TOKEN="$("$DEVTOKEN" --secret-file "$WORK/secret" --sub bench --role province_admin --province 44 --ttl 7200)"
+
+echo "{\"bench\": \"machine\", \"cores\": $(nproc), \"load1\": $(cut -d' ' -f1 /proc/loadavg), \"kernel\": \"$(uname -r)\"}"
+echo "{\"bench\": \"import.file\", \"rows\": $ROWS, \"bytes\": $FILE_BYTES, \"batch_rows\": $BATCH}"
+start="$(date +%s.%N)"
+job="$(curl -s -X POST -H "authorization: Bearer $TOKEN" -H 'content-type: text/csv' \
+  --data-binary @"$WORK/employers.csv" "$URL/v1/imports/employers?strategy=IMPORT_STRATEGY_CREATE")" ||
+  osh_die "upload failed"
+[[ "$job" == *\"id\"* ]] || osh_die "upload refused: $job"
+accepted="$(date +%s.%N)"
+id="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$job")"
+state=""
+while [[ "$state" != IMPORT_STATE_COMPLETED ]]; do  # poll the job until it ends
+  body="$(curl -sf -H "authorization: Bearer $TOKEN" "$URL/v1/imports/$id")"
+  state="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["state"])' "$body")"
+  [[ "$state" == IMPORT_STATE_FAILED || "$state" == IMPORT_STATE_CANCELLED ]] && osh_die "import ended $state: $body"
+  [[ "$state" == IMPORT_STATE_COMPLETED ]] || sleep 0.5
+done
+done_at="$(date +%s.%N)"
+peak_kib="$(awk '/^VmHWM/ {print $2}' "/proc/$REGISTRY_PID/status")"
+python3 - "$body" "$start" "$accepted" "$done_at" "$ROWS" "$peak_kib" <<'PY'
+import json, sys
+job = json.loads(sys.argv[1]); start, accepted, done = map(float, sys.argv[2:5]); rows = int(sys.argv[5])
+assert int(job.get("imported", 0)) == rows, job
+print(json.dumps({"bench": "import.end_to_end", "rows": rows, "seconds": round(done - start, 2),
+                  "rows_per_second": round(rows / (done - start)), "upload_and_check_seconds": round(accepted - start, 2),
+                  "registry_peak_rss_kib": int(sys.argv[6])}))
+PY
+
+# The floor: SQLite's own CSV import of the same file into a bare table.
+floor_start="$(date +%s.%N)"
+sqlite3 "$WORK/floor.db" ".mode csv" ".import $WORK/employers.csv employers"
+floor_done="$(date +%s.%N)"
+floor_rows="$(sqlite3 "$WORK/floor.db" 'SELECT count(*) FROM employers')"
+python3 -c 'import json,sys; s=float(sys.argv[2])-float(sys.argv[1]); r=int(sys.argv[3]); print(json.dumps({"bench": "import.sqlite_floor", "rows": r, "seconds": round(s, 2), "rows_per_second": round(r / s)}))' \
+  "$floor_start" "$floor_done" "$floor_rows"
