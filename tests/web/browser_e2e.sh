@@ -109,7 +109,18 @@ for _ in $(seq 1 300); do
 done
 (( ${count:-0} >= 32 )) || { echo "FAIL the rollups never counted the seeded employers (${count:-0})"; tail "$WORK/reporting-live.log"; exit 1; }
 
-export BASE CHROMIUM RESULTS WEB NATIONAL ADMIN \
+# A CSV for the console's bulk import, in GB18030 with Chinese headers as provincial systems export:
+# two new employers and, on line 4, a credit code whose check character is wrong.
+IMPORT_CSV="$WORK/import-employers.csv"
+{
+  echo "统一社会信用代码,单位名称,行政区划代码,行业门类,企业规模,劳动者总数"
+  echo "$(python3 "$ROOT/tests/web/credit_code.py" 11),浏览器导入一号有限公司,440305,C,小型,80"
+  echo "$(python3 "$ROOT/tests/web/credit_code.py" 12),浏览器导入二号有限公司,440305,C,微型,15"
+  bad="$(python3 "$ROOT/tests/web/credit_code.py" 13)"
+  echo "${bad:0:17}$([[ ${bad:17:1} == 0 ]] && echo 1 || echo 0),浏览器导入三号有限公司,440305,C,小型,30"
+} | iconv -f UTF-8 -t GB18030 >"$IMPORT_CSV"
+
+export BASE CHROMIUM RESULTS WEB NATIONAL ADMIN IMPORT_CSV \
   INSPECTOR="$(token web-inspector inspector)" WORKER="$(token web-worker worker "$EMPLOYER_CODE")" \
   EMPLOYER="$(token web-employer employer "$EMPLOYER_CODE")" IDP_PORT OIDC_TOKEN="$(token web-oidc-inspector inspector)"
 node "$ROOT/tests/web/console.test.mjs"

@@ -134,6 +134,7 @@ export async function provinceWorkspace() {
   await axe(page, 'inbox');
 
   await notificationRules(page);
+  await bulkImport(page);
 
   await page.goto(`${BASE}/national`);
   await page.waitForSelector('h1.forbidden');
@@ -182,4 +183,30 @@ async function notificationRules(page) {
   check('the latest deliveries load', (await page.$('section.deliveries .state.error')) === null);
   await shot(page, 'province-notifications');
   await axe(page, 'notification rules');
+}
+
+// A bulk import through the page: a GB18030 CSV with Chinese headers, its
+// progress followed to the end, the counts and the refused row as the API has them.
+async function bulkImport(page) {
+  await page.click('nav a[href="/province/imports"]');
+  await page.waitForSelector('form.import');
+  await page.click('button.start-import');
+  await page.waitForSelector('form.import .state.error');
+  check('starting an import without a file says so', (await page.$('.import-job h2')) === null);
+  await page.setInputFiles('input[name=file]', env.IMPORT_CSV);
+  await page.click('button.start-import');
+  await page.waitForSelector('.import-state[data-state=IMPORT_STATE_COMPLETED]');
+  const jobId = new URL(page.url()).searchParams.get('job');
+  const job = (await apiGet(`/v1/imports/${jobId}`, ADMIN)).body;
+  const shown = await page.$$eval('.import-job .counts dd', (xs) => xs.map((x) => x.textContent));
+  check('the import job runs to the end on the page, with the counts the API has', job.state === 'IMPORT_STATE_COMPLETED' &&
+    shown.join(',') === [job.rowsRead, job.imported, job.updated ?? '0', job.ignored, job.conflicts].join(',') && job.imported === '2' && job.conflicts === '1',
+    `${shown} vs ${JSON.stringify(job).slice(0, 200)}`);
+  check('and shows the progress at 100 %', (await page.getAttribute('.import-job progress', 'value')) === '100');
+  const refused = await page.$$eval('.import-job tbody tr td', (xs) => xs.map((x) => x.textContent));
+  check('the refused row is shown with its line and field', refused[0] === '4' && refused[1] === 'credit_code', refused.join('|'));
+  const imported = await apiGet(`/v1/employers?page_size=100`, ADMIN);
+  check('the imported employers are in the registry', (imported.body.employers ?? []).filter((e) => e.name?.startsWith('浏览器导入')).length === 2);
+  await shot(page, 'province-import');
+  await axe(page, 'bulk import');
 }
