@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# osh-registry GetEmployer against the bare gRPC floor, side by side in one run
+# (issue 18): the same load generator with the same settings drives a bare
+# gRPC C++ callback server answering a greeting (bench/grpc_floor, no auth, no
+# store) and then osh-registry answering GetEmployer (token verified, SQLite
+# read, access check, metrics), and prints both figures and their ratio.
+#
+#   bench/registry_floor_bench.sh [seconds=10] [connections=8] [streams=16]
+#
+# Load: h2load (Debian nghttp2-client), `connections` HTTP/2 connections with
+# `streams` concurrent streams each, POSTing one gRPC request body (the 5-byte
+# gRPC frame prefix + the serialized request) with content-type
+# application/grpc and te: trailers, plus the bearer token for the registry.
+# h2load counts HTTP statuses, not grpc-status, so each target is first asked
+# once with nghttp and must answer grpc-status 0, and the registry's own
+# osh_grpc_server_handled_total{code="OK"} for GetEmployer must have grown by
+# at least h2load's successes (a run that measured errors is refused).
+#
+# The registry runs as in bench/registry_bench.sh: free loopback ports, fresh
+# data dir and keys, no broker, access log off; employers are created with
+# osh-loadgen for 2 s first (not timed) and one of them is read by every call.
+# Prints one JSON line per target (rate_per_s, p50_ms, p99_ms from h2load's
+# per-request log) and one with the ratio registry / floor.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../deploy/common.sh"
+
+SECONDS_PER_TARGET="${1:-10}"
+CONNECTIONS="${2:-8}"
+STREAMS="${3:-16}"
+WARM_UP_SECONDS=2
+REGISTRY="$OSH_BUILD_DIR/services/registry/osh-registry"
+FLOOR="$OSH_BUILD_DIR/bench/osh-grpc-floor"
+LOADGEN="$OSH_BUILD_DIR/bench/osh-loadgen"
+DEVTOKEN="$OSH_BUILD_DIR/libs/auth/osh-devtoken"
+for binary in "$REGISTRY" "$FLOOR" "$LOADGEN" "$DEVTOKEN"; do
+  [[ -x "$binary" ]] || osh_die "build first (deploy/build.sh): $binary is missing"
+done
+for tool in h2load nghttp sqlite3 python3; do
+  command -v "$tool" >/dev/null || osh_die "$tool is missing: deploy/install-deps.sh installs it"
+done
+
+WORK="$(mktemp -d)"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM  # so that EXIT cleans up on interruption too
+
+# grpc_body <out> <hex of the serialized request>: the gRPC length-prefixed message.
+grpc_body() {
+  python3 -c 'import sys, struct; m = bytes.fromhex(sys.argv[2]); open(sys.argv[1], "wb").write(b"\0" + struct.pack(">I", len(m)) + m)' "$1" "$2"
+}
+# proto_string_field <field number> <text>: hex of one length-delimited field (text < 128 bytes).
+proto_string_field() {
+  python3 -c 'import sys; t = sys.argv[2].encode(); print((bytes([int(sys.argv[1]) << 3 | 2, len(t)]) + t).hex())' "$1" "$2"
+}
+
+# preflight <what> <url> <body> [header...]: one call with nghttp; it must end with grpc-status 0.
+preflight() {
+  local what="$1" url="$2" body="$3"; shift 3
+  local args=(-v -d "$body" -H 'content-type: application/grpc' -H 'te: trailers')
+  local h
+  for h in "$@"; do args+=(-H "$h"); done
+  nghttp "${args[@]}" "$url" >"$WORK/$what.preflight" 2>&1 || osh_die "$what: nghttp failed: $(tail -3 "$WORK/$what.preflight")"
+  grep -aq 'grpc-status: 0' "$WORK/$what.preflight" ||
+    osh_die "$what: the call did not answer grpc-status 0: $(grep -a 'grpc-' "$WORK/$what.preflight" | head -3)"
+}
+
+# drive <bench name> <url> <body> [header...]: h2load for SECONDS_PER_TARGET after a warm-up;
+# prints the JSON line and leaves the number of successes in $WORK/<bench name>.ok.
+drive() {
+  local name="$1" url="$2" body="$3"; shift 3
+  local args=(-c "$CONNECTIONS" -m "$STREAMS" -t 1 -D "$SECONDS_PER_TARGET" --warm-up-time "$WARM_UP_SECONDS"
+              -d "$body" -H 'content-type: application/grpc' -H 'te: trailers' --log-file "$WORK/$name.log")
+  local h
+  for h in "$@"; do args+=(-H "$h"); done
+  h2load "${args[@]}" "$url" >"$WORK/$name.out" 2>&1 || osh_die "$name: h2load failed: $(tail -5 "$WORK/$name.out")"
+  python3 - "$name" "$WORK/$name.out" "$WORK/$name.log" "$((CONNECTIONS * STREAMS))" "$SECONDS_PER_TARGET" \
+      "$WORK/$name.ok" <<'EOF'
+import json, re, sys
+name, out_path, log_path, concurrency, seconds, ok_path = sys.argv[1:]
+out = open(out_path).read()
+requests = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored", out)
+if not requests:
+    sys.exit(f"{name}: no request counts in h2load's output:\n{out}")
+succeeded, failed, errored = int(requests.group(4)), int(requests.group(5)), int(requests.group(6))
+rate = re.search(r"finished in [^,]+, ([\d.]+) req/s", out)
+# h2load logs every request, the warm-up's too; the latencies are those of the measured period,
+# which ends last: the successful rows of the latest `succeeded` completions.
+rows = []
+for line in open(log_path):
+    start_us, status, elapsed_us = line.split("\t")[:3]
+    if status.strip() == "200":
+        rows.append((int(start_us) + int(elapsed_us), int(elapsed_us)))
+rows.sort()
+latencies = sorted(e for _, e in rows[-succeeded:]) if succeeded else []
+def pct(p):
+    return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] / 1000.0, 3) if latencies else None
+line = {"bench": name, "concurrency": int(concurrency), "seconds": int(seconds), "ok": succeeded,
+        "failed": failed + errored, "rate_per_s": round(float(rate.group(1)), 1) if rate else None,
+        "p50_ms": pct(0.50), "p99_ms": pct(0.99)}
+print(json.dumps(line))
+open(ok_path, "w").write(str(succeeded))
+EOF
+}
+
+# handled_ok <admin port>: the registry's count of GetEmployer calls answered OK.
+handled_ok() {
+  curl -sf "http://127.0.0.1:$1/metrics" |
+    awk '/^osh_grpc_server_handled_total\{/ && /GetEmployer"/ && /code="OK"/ {sum += $NF} END {printf "%d\n", sum}'
+}
+
+echo "{\"bench\": \"machine\", \"cores\": $(nproc), \"kernel\": \"$(uname -r)\", \"load\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
+
+# --- the floor ---
+"$FLOOR" --address 127.0.0.1:0 --port-file "$WORK/floor-port" >"$WORK/floor.log" 2>&1 &
+PIDS+=($!)
+osh_wait_for 30 "the gRPC floor" test -s "$WORK/floor-port"
+FLOOR_PORT="$(cat "$WORK/floor-port")"
+grpc_body "$WORK/floor-body" "$(proto_string_field 1 world)"
+FLOOR_URL="http://127.0.0.1:$FLOOR_PORT/osh.bench.floor.v1.Greeter/SayHello"
+preflight floor "$FLOOR_URL" "$WORK/floor-body"
+
+# --- the registry ---
+head -c 48 /dev/urandom | base64 -w0 > "$WORK/secret"
+printf 'k1 %s\n' "$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')" > "$WORK/field-keys"
+"$REGISTRY" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 --data-dir "$WORK/data" \
+  --jwt-hs256-secret-file "$WORK/secret" --ready-file "$WORK/ready" --access-log false --kafka-brokers "" \
+  --field-key-file "$WORK/field-keys" >"$WORK/registry.log" 2>&1 &
+PIDS+=($!)
+osh_wait_for 30 "registry" test -s "$WORK/ready"
+REGISTRY_PORT="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["grpc_port"])' "$WORK/ready")"
+ADMIN_PORT="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["admin_port"])' "$WORK/ready")"
+"$DEVTOKEN" --secret-file "$WORK/secret" --sub bench --role province_admin --province 44 --ttl 3600 > "$WORK/token"
+"$LOADGEN" bench --target "127.0.0.1:$REGISTRY_PORT" --token-file "$WORK/token" --mode create --concurrency 4 \
+  --duration-ms 2000 >"$WORK/seed.out" 2>&1 || osh_die "seeding failed: $(cat "$WORK/seed.out")"
+EMPLOYER_ID="$(sqlite3 "file:$WORK/data/registry.db?mode=ro" 'SELECT id FROM employers ORDER BY id LIMIT 1')"
+[[ -n "$EMPLOYER_ID" ]] || osh_die "no employer was created"
+grpc_body "$WORK/registry-body" "$(proto_string_field 1 "$EMPLOYER_ID")"
+REGISTRY_URL="http://127.0.0.1:$REGISTRY_PORT/osh.registry.v1.RegistryService/GetEmployer"
+AUTH="authorization: Bearer $(cat "$WORK/token")"
+preflight registry "$REGISTRY_URL" "$WORK/registry-body" "$AUTH"
+
+# --- side by side: the floor, then the registry, with the same settings ---
+drive floor.say_hello "$FLOOR_URL" "$WORK/floor-body"
+OK_BEFORE="$(handled_ok "$ADMIN_PORT")"
+drive registry.get_employer "$REGISTRY_URL" "$WORK/registry-body" "$AUTH"
+OK_AFTER="$(handled_ok "$ADMIN_PORT")"
+H2LOAD_OK="$(cat "$WORK/registry.get_employer.ok")"
+(( OK_AFTER - OK_BEFORE >= H2LOAD_OK )) ||
+  osh_die "the registry answered OK $((OK_AFTER - OK_BEFORE)) times, h2load counted $H2LOAD_OK successes: calls failed"
+
+python3 - "$WORK/floor.say_hello.out" "$WORK/registry.get_employer.out" <<'EOF'
+import json, re, sys
+rates = [float(re.search(r"finished in [^,]+, ([\d.]+) req/s", open(p).read()).group(1)) for p in sys.argv[1:]]
+print(json.dumps({"bench": "registry.get_employer_vs_floor", "floor_rate_per_s": rates[0],
+                  "registry_rate_per_s": rates[1], "ratio": round(rates[1] / rates[0], 3)}))
+EOF
