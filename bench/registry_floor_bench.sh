@@ -19,6 +19,9 @@
 # The registry runs as in bench/registry_bench.sh: free loopback ports, fresh
 # data dir and keys, no broker, access log off; employers are created with
 # osh-loadgen for 2 s first (not timed) and one of them is read by every call.
+# With OSH_BENCH_PERF_DATA=<file>, `perf record -g` samples the registry while
+# it is driven (then: perf report -i <file> --no-children --sort symbol);
+# OSH_BENCH_PERF_CALL_GRAPH=dwarf for whole stacks (our binaries keep no frame pointers).
 # Prints one JSON line per target (rate_per_s, p50_ms, p99_ms from h2load's
 # per-request log) and one with the ratio registry / floor.
 set -euo pipefail
@@ -147,7 +150,17 @@ preflight registry "$REGISTRY_URL" "$WORK/registry-body" "$AUTH"
 # --- side by side: the floor, then the registry, with the same settings ---
 drive floor.say_hello "$FLOOR_URL" "$WORK/floor-body"
 OK_BEFORE="$(handled_ok "$ADMIN_PORT")"
+PERF_PID=""
+if [[ -n "${OSH_BENCH_PERF_DATA:-}" ]]; then
+  # Where the registry's time goes: perf samples it (call graphs) while it is driven.
+  perf record -q -F 499 --call-graph "${OSH_BENCH_PERF_CALL_GRAPH:-fp}" -o "$OSH_BENCH_PERF_DATA" -p "${PIDS[1]}" >"$WORK/perf.log" 2>&1 &
+  PERF_PID=$!
+fi
 drive registry.get_employer "$REGISTRY_URL" "$WORK/registry-body" "$AUTH"
+if [[ -n "$PERF_PID" ]]; then
+  kill -INT "$PERF_PID"
+  wait "$PERF_PID" || true
+fi
 OK_AFTER="$(handled_ok "$ADMIN_PORT")"
 H2LOAD_OK="$(cat "$WORK/registry.get_employer.ok")"
 (( OK_AFTER - OK_BEFORE >= H2LOAD_OK )) ||
