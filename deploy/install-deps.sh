@@ -15,6 +15,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev
   clang libclang-rt-14-dev  # the libFuzzer targets (tests/fuzz/run.sh): clang 14 with its runtimes
   redis-server python3-venv wrk
+  nghttp2-client  # h2load and nghttp: gRPC load of bench/registry_floor_bench.sh
   openjdk-17-jre-headless maven
   golang-go
   nodejs npm  # the web console's build (web/, Vite from its lock file)

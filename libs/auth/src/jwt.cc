@@ -10,11 +10,13 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <utility>
 #include <vector>
 
 #include "keys.h"
+#include "verified_token_cache.h"
 #include "osh/auth/base64url.h"
 
 namespace osh::auth {
@@ -50,6 +52,10 @@ bool IsTwoDigits(std::string_view s) {
 }
 
 VerifyResult Fail(std::string error) { return VerifyResult{std::nullopt, std::move(error)}; }
+
+double SecondsOf(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
 
 // Parses a base64url segment as a JSON object; nullopt with *error on failure.
 std::optional<json> DecodeJsonObject(std::string_view segment, std::string_view what,
@@ -152,8 +158,13 @@ struct TokenVerifier::Keys {
   }
 };
 
+struct TokenVerifier::TimeBounds : internal::VerifiedTokenCache::Validity {};
+
 TokenVerifier::TokenVerifier(VerifierConfig config, std::unique_ptr<Keys> keys)
-    : config_(std::move(config)), keys_(std::move(keys)) {}
+    : config_(std::move(config)),
+      keys_(std::move(keys)),
+      cache_(std::make_unique<internal::VerifiedTokenCache>(config_.verified_token_cache_entries,
+                                                            static_cast<double>(config_.leeway.count()))) {}
 
 TokenVerifier::~TokenVerifier() = default;
 
@@ -212,6 +223,24 @@ std::unique_ptr<TokenVerifier> TokenVerifier::Create(const VerifierConfig& confi
 
 VerifyResult TokenVerifier::Verify(std::string_view token,
                                    std::chrono::system_clock::time_point now) const {
+  internal::VerifiedTokenCache::Digest digest;
+  if (!cache_->enabled() || token.empty() || token.size() > kMaxTokenBytes || !cache_->DigestOf(token, &digest)) {
+    return VerifyUncached(token, now, nullptr);
+  }
+  if (auto principal = cache_->Lookup(digest, SecondsOf(now))) return VerifyResult{std::move(principal), {}};
+  TimeBounds bounds{};
+  VerifyResult result = VerifyUncached(token, now, &bounds);
+  if (result.ok()) cache_->Insert(digest, *result.principal, bounds);
+  return result;
+}
+
+VerifiedTokenCacheStats TokenVerifier::cache_stats() const {
+  const auto stats = cache_->stats();
+  return VerifiedTokenCacheStats{stats.entries, stats.hits, stats.misses};
+}
+
+VerifyResult TokenVerifier::VerifyUncached(std::string_view token, std::chrono::system_clock::time_point now,
+                                           TimeBounds* bounds) const {
   if (token.empty()) return Fail("token is empty");
   if (token.size() > kMaxTokenBytes) return Fail("token is longer than 8192 bytes");
   const size_t first_dot = token.find('.');
@@ -296,8 +325,7 @@ VerifyResult TokenVerifier::Verify(std::string_view token,
                                          "payload", &error);
     if (!claims) return Fail(error);
 
-    const double now_seconds =
-        std::chrono::duration<double>(now.time_since_epoch()).count();
+    const double now_seconds = SecondsOf(now);
     const auto leeway = static_cast<double>(config_.leeway.count());
     const auto exp = NumericDateClaim(*claims, "exp", &error);
     if (!error.empty()) return Fail(error);
@@ -306,11 +334,13 @@ VerifyResult TokenVerifier::Verify(std::string_view token,
     const auto nbf = NumericDateClaim(*claims, "nbf", &error);
     if (!error.empty()) return Fail(error);
     if (nbf && now_seconds + leeway < *nbf) return Fail("token not yet valid");
+    double not_before = nbf.value_or(-std::numeric_limits<double>::infinity());
     if (config_.max_lifetime.count() > 0) {
       const auto iat = NumericDateClaim(*claims, "iat", &error);
       if (!error.empty()) return Fail(error);
       if (!iat) return Fail("claim 'iat' missing");
       if (*iat > now_seconds + leeway) return Fail("claim 'iat' is in the future");
+      not_before = std::max(not_before, *iat);
       const auto max_lifetime = static_cast<double>(config_.max_lifetime.count());
       if (*exp - *iat > max_lifetime) {
         return Fail("token lifetime (exp - iat) exceeds " + std::to_string(config_.max_lifetime.count()) +
@@ -330,6 +360,10 @@ VerifyResult TokenVerifier::Verify(std::string_view token,
       if (!AudienceMatches(*aud, config_.audience)) {
         return Fail("claim 'aud' does not contain " + Quoted(config_.audience));
       }
+    }
+    if (bounds != nullptr) {
+      bounds->not_before_seconds = not_before;
+      bounds->expires_seconds = *exp;
     }
     return PrincipalFromClaims(*claims);
   } catch (const std::exception&) {

@@ -8,6 +8,10 @@
 #include <grpcpp/impl/server_initializer.h>
 #include <grpcpp/support/server_interceptor.h>
 
+#include <array>
+#include <atomic>
+#include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -46,18 +50,56 @@ std::string PrintablePrefix(std::string_view text, size_t max_bytes) {
   return out;
 }
 
+constexpr size_t kStatusCodes = 17;  // OK .. UNAUTHENTICATED
+
+// The metrics of one method label, found once per call by the method's path;
+// each series is looked up in the registry (labels rendered, maps searched
+// under its lock) at its first use only, then taken from here.
+struct MethodMetrics {
+  explicit MethodMetrics(std::string label) : method(std::move(label)) {}
+  const std::string method;  // the `method` label
+  std::atomic<Histogram*> latency{nullptr};
+  std::array<std::atomic<Counter*>, kStatusCodes> handled{};
+
+  Counter& Handled(MetricsRegistry& metrics, grpc::StatusCode code) {
+    auto i = static_cast<size_t>(code);
+    if (i >= kStatusCodes) i = static_cast<size_t>(grpc::StatusCode::UNKNOWN);  // as CodeName names it
+    Counter* counter = handled[i].load(std::memory_order_acquire);
+    if (counter == nullptr) {
+      // Two calls may race here; the registry hands both the same series.
+      counter = &metrics.GetCounter("osh_grpc_server_handled_total", "gRPC calls completed, by method and status code",
+                                    {{"method", method}, {"code", std::string(CodeName(code))}});
+      handled[i].store(counter, std::memory_order_release);
+    }
+    return *counter;
+  }
+  Histogram& Latency(MetricsRegistry& metrics) {
+    Histogram* histogram = latency.load(std::memory_order_acquire);
+    if (histogram == nullptr) {
+      histogram = &metrics.GetHistogram("osh_grpc_server_handling_seconds", "gRPC call latency in seconds",
+                                        {{"method", method}});
+      latency.store(histogram, std::memory_order_release);
+    }
+    return *histogram;
+  }
+};
+
 // One per call. Ensures the call has a request id (generating one into the
 // received metadata so the handler sees it), echoes it back, and records the
 // outcome in metrics and the access log.
 class ObservingInterceptor final : public grpc::experimental::Interceptor {
  public:
-  ObservingInterceptor(grpc::experimental::ServerRpcInfo* info, const std::set<std::string>& served,
+  // `method`: the served method's metrics, or those of the unknown label.
+  ObservingInterceptor(grpc::experimental::ServerRpcInfo* info, MethodMetrics* method, bool known,
                        MetricsRegistry* metrics, bool access_log)
-      : path_(info->method() != nullptr ? info->method() : ""),
-        known_(served.contains(path_)),
+      : method_(method),
+        known_(known),
         metrics_(metrics),
         access_log_(access_log),
-        start_(std::chrono::steady_clock::now()) {}
+        start_(std::chrono::steady_clock::now()) {
+    // Copied at once: for calls to unknown methods gRPC frees the name before the call ends.
+    if (!known_ && access_log_ && info->method() != nullptr) path_ = info->method();
+  }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using grpc::experimental::InterceptionHookPoints;
@@ -109,14 +151,11 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
  private:
   void Record() {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    const std::string method = known_ ? path_ : kUnknownMethod;
+    const std::string& method = method_->method;
     const grpc::StatusCode code = status_seen_ ? code_ : grpc::StatusCode::CANCELLED;
     if (metrics_ != nullptr) {
-      metrics_->GetCounter("osh_grpc_server_handled_total", "gRPC calls completed, by method and status code",
-                           {{"method", method}, {"code", std::string(CodeName(code))}})
-          .Inc();
-      metrics_->GetHistogram("osh_grpc_server_handling_seconds", "gRPC call latency in seconds", {{"method", method}})
-          .Observe(seconds);
+      method_->Handled(*metrics_, code).Inc();
+      method_->Latency(*metrics_).Observe(seconds);
     }
     if (access_log_) {
       nlohmann::json fields = {{"request_id", request_id_},
@@ -131,9 +170,9 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
     }
   }
 
-  // Copied at once: for calls to unknown methods gRPC frees the name before the call ends.
-  std::string path_;
-  bool known_;  // a method of a service the server registered
+  MethodMetrics* method_;
+  std::string path_;  // of a call to an unknown method, for the access log
+  bool known_;        // a method of a service the server registered
   MetricsRegistry* metrics_;
   bool access_log_;
   std::chrono::steady_clock::time_point start_;
@@ -149,15 +188,25 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
 class ObservingInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   ObservingInterceptorFactory(const std::set<std::string>* served, MetricsRegistry* metrics, bool access_log)
-      : served_(served), metrics_(metrics), access_log_(access_log) {}
+      : served_(served), metrics_(metrics), access_log_(access_log), unknown_(kUnknownMethod) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override {
-    return new ObservingInterceptor(info, *served_, metrics_, access_log_);
+    // The served methods are known before the first call (ServedMethodsPlugin); from then on the table is only read.
+    std::call_once(methods_built_, [this] {
+      for (const auto& path : *served_) methods_.try_emplace(path, path);
+    });
+    const std::string_view path = info->method() != nullptr ? info->method() : "";
+    const auto it = methods_.find(path);
+    const bool known = it != methods_.end();
+    return new ObservingInterceptor(info, known ? &it->second : &unknown_, known, metrics_, access_log_);
   }
 
  private:
   const std::set<std::string>* served_;
   MetricsRegistry* metrics_;
   bool access_log_;
+  std::once_flag methods_built_;
+  std::map<std::string, MethodMetrics, std::less<>> methods_;  // by path
+  MethodMetrics unknown_;
 };
 
 // gRPC tells only its builder plugins which services a server registered

@@ -36,7 +36,15 @@ std::string NewUuidV7(std::chrono::system_clock::time_point now) {
 
 std::string NewUuidV7() { return NewUuidV7(std::chrono::system_clock::now()); }
 
-std::string NewRequestId() { return fmt::format("{:016x}", RandomBits()); }
+std::string NewRequestId() {
+  // Written digit by digit: every gRPC call without an x-request-id takes four of
+  // these (its id and its trace), and fmt's runtime format showed in the profile.
+  static constexpr char kHexDigits[] = "0123456789abcdef";
+  uint64_t bits = RandomBits();
+  std::string id(16, '0');
+  for (size_t i = id.size(); i-- > 0; bits >>= 4) id[i] = kHexDigits[bits & 0xF];
+  return id;
+}
 
 bool IsSaneRequestId(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;

@@ -30,5 +30,20 @@ TEST(UuidV7Test, UniqueWithinOneMillisecond) {
   EXPECT_EQ(ids.size(), 10000u);
 }
 
+TEST(RequestIdTest, IsSixteenLowercaseHexDigitsUsingEveryDigitAndUnique) {
+  const std::regex shape("^[0-9a-f]{16}$");
+  std::set<std::string> ids;
+  std::set<char> digits;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string id = NewRequestId();
+    EXPECT_TRUE(std::regex_match(id, shape)) << id;
+    EXPECT_TRUE(IsSaneRequestId(id)) << id;
+    ids.insert(id);
+    digits.insert(id.begin(), id.end());
+  }
+  EXPECT_EQ(ids.size(), 1000u);
+  EXPECT_EQ(digits.size(), 16u);  // all 64 bits reach the text, not only some of them
+}
+
 }  // namespace
 }  // namespace osh::core

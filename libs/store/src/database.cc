@@ -142,21 +142,20 @@ Connection::~Connection() {
 }
 
 Statement Connection::Prepare(std::string_view sql) {
-  std::string key(sql);
-  auto it = cache_.find(key);
+  auto it = cache_.find(sql);
   if (it != cache_.end() && sqlite3_stmt_busy(it->second)) {
     // The cached statement is mid-way through its rows (a caller nested the same
     // query): a private one, so neither clobbers the other.
     sqlite3_stmt* stmt = nullptr;
-    Check(db_, sqlite3_prepare_v2(db_, key.c_str(), static_cast<int>(key.size()), &stmt, nullptr), "prepare");
+    Check(db_, sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr), "prepare");
     return Statement(stmt, db_, true);
   }
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
-    Check(db_, sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+    Check(db_, sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
                                   nullptr),
           "prepare");
-    it = cache_.emplace(std::move(key), stmt).first;
+    it = cache_.emplace(std::string(sql), stmt).first;
   }
   return Statement(it->second, db_);
 }

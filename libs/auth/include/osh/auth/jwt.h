@@ -3,6 +3,8 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +36,13 @@ struct VerifierConfig {
   // also set, is a key without kid: it verifies RS256 tokens whatever their kid
   // unless the kid names a JWKS key.
   std::string jwks_json;
+  // How many verified tokens' principals are kept (a bounded LRU keyed by the
+  // token's SHA-256, never by the token itself), so that a token sent with
+  // every call is verified once rather than per call. Only tokens that
+  // verified are kept, and a kept one is used only while verifying it again
+  // would succeed: never past exp + leeway, nor before nbf (or iat) - leeway.
+  // 0: every call verifies.
+  size_t verified_token_cache_entries = 10000;
 };
 
 // Either a principal (error empty) or an error (principal empty). Errors are
@@ -46,6 +55,17 @@ struct VerifyResult {
   bool ok() const { return error.empty(); }
 };
 
+// The verified-token cache of a TokenVerifier, for tests and metrics.
+struct VerifiedTokenCacheStats {
+  size_t entries = 0;   // principals kept now
+  uint64_t hits = 0;    // verifications answered from the cache
+  uint64_t misses = 0;  // verifications of tokens not kept (or kept past their validity)
+};
+
+namespace internal {
+class VerifiedTokenCache;
+}
+
 class TokenVerifier {
  public:
   // Null with *error set when the configuration is unusable (no key at all,
@@ -57,15 +77,25 @@ class TokenVerifier {
   TokenVerifier(const TokenVerifier&) = delete;
   TokenVerifier& operator=(const TokenVerifier&) = delete;
 
-  // Thread-safe; `now` is injected so that tests control the clock.
+  // Thread-safe; `now` is injected so that tests control the clock. A token
+  // that verified before is answered from the cache with the same principal
+  // (see VerifierConfig::verified_token_cache_entries).
   VerifyResult Verify(std::string_view token, std::chrono::system_clock::time_point now) const;
+
+  VerifiedTokenCacheStats cache_stats() const;
 
  private:
   struct Keys;
+  struct TimeBounds;
   TokenVerifier(VerifierConfig config, std::unique_ptr<Keys> keys);
+
+  // The whole verification; on success *bounds (when given) receives what of it depends on time.
+  VerifyResult VerifyUncached(std::string_view token, std::chrono::system_clock::time_point now,
+                              TimeBounds* bounds) const;
 
   VerifierConfig config_;
   std::unique_ptr<Keys> keys_;
+  std::unique_ptr<internal::VerifiedTokenCache> cache_;
 };
 
 // A compact HS256 JWT over `claims` (for tests and osh-devtoken).
