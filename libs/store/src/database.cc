@@ -51,7 +51,9 @@ Database::ReaderLease::~ReaderLease() {
 std::unique_ptr<Database> Database::Open(const Options& options, const std::vector<Migration>& migrations) {
   std::unique_ptr<Database> db(new Database());
   const int readers = std::max(1, options.read_connections);
+  db->busy_timeout_ = options.busy_timeout;
   if (IsPostgresUrl(options.url)) {
+    db->url_ = options.url;
     db->path_ = WithoutPassword(options.url);
     db->writer_ = std::make_unique<PostgresConnection>(options.url, options.busy_timeout);
     db->Migrate(migrations);
@@ -74,6 +76,21 @@ std::unique_ptr<Database> Database::Open(const Options& options, const std::vect
 }
 
 Database::~Database() = default;
+
+namespace {
+
+// SQLite serves one process per file: the role is always this process's.
+class SoleProcessLease final : public Lease {
+ public:
+  bool Held() override { return true; }
+};
+
+}  // namespace
+
+std::unique_ptr<Lease> Database::NewLease(const std::string& name) {
+  if (url_.empty()) return std::make_unique<SoleProcessLease>();
+  return std::make_unique<PostgresLease>(url_, busy_timeout_, name);
+}
 
 void Database::Migrate(const std::vector<Migration>& migrations) {
   const bool postgres = writer_->dialect() == Dialect::kPostgres;

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -119,6 +120,40 @@ std::string PostgresPlaceholders(std::string_view sql, int* count) {
   return out;
 }
 
+namespace {
+
+// The SQLite expressions PostgresSql and PostgresDdl rewrite (see database.h).
+std::string SharedExpressions(std::string_view sql) {
+  static const std::vector<std::pair<std::regex, std::string>> kRewrites = [] {
+    const auto flags = std::regex::ECMAScript | std::regex::icase;
+    return std::vector<std::pair<std::regex, std::string>>{
+        {std::regex(R"(CAST\(\s*strftime\(\s*'%s'\s*,\s*'now'\s*\)\s+AS\s+INTEGER\s*\))", flags),
+         "CAST(floor(extract(epoch FROM now())) AS BIGINT)"},
+        {std::regex(R"(strftime\(\s*'%Y-%m-%dT%H:%M:%fZ'\s*,\s*'now'\s*\))", flags),
+         R"(to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))"},
+    };
+  }();
+  std::string out(sql);
+  if (out.find("strftime") == std::string::npos && out.find("STRFTIME") == std::string::npos) return out;
+  for (const auto& [pattern, replacement] : kRewrites) out = std::regex_replace(out, pattern, replacement);
+  return out;
+}
+
+}  // namespace
+
+std::string PostgresSql(std::string_view sql, int* count) {
+  std::string text = SharedExpressions(sql);
+  static const std::regex kInsertOrIgnore(R"(^\s*INSERT\s+OR\s+IGNORE\s+INTO\b)", std::regex::ECMAScript | std::regex::icase);
+  if (std::regex_search(text, kInsertOrIgnore)) {
+    text = std::regex_replace(text, kInsertOrIgnore, "INSERT INTO");
+    while (!text.empty() && (text.back() == ';' || std::isspace(static_cast<unsigned char>(text.back())))) {
+      text.pop_back();
+    }
+    text += " ON CONFLICT DO NOTHING";
+  }
+  return PostgresPlaceholders(text, count);
+}
+
 std::string PostgresDdl(std::string_view sqlite_sql) {
   static const std::vector<std::pair<std::regex, std::string>> kRewrites = [] {
     const auto flags = std::regex::ECMAScript | std::regex::icase;
@@ -132,7 +167,8 @@ std::string PostgresDdl(std::string_view sqlite_sql) {
     };
   }();
   std::string out;
-  Segments(sqlite_sql, [&](std::string_view text, bool quoted) {
+  const std::string shared = SharedExpressions(sqlite_sql);
+  Segments(shared, [&](std::string_view text, bool quoted) {
     if (quoted) {
       out += text;
       return;
@@ -295,6 +331,14 @@ void PostgresConnection::Connect() {
   Exec("SET lock_timeout = " + std::to_string(lock_timeout_.count()) + "; SET TIME ZONE 'UTC'");
 }
 
+bool PostgresConnection::Alive() const {
+  if (PQstatus(conn_) != CONNECTION_OK) return false;
+  PGresult* result = PQexec(conn_, "SELECT 1");
+  const bool ok = PQresultStatus(result) == PGRES_TUPLES_OK;
+  PQclear(result);
+  return ok && PQstatus(conn_) == CONNECTION_OK;
+}
+
 void PostgresConnection::Fail(PGresult* result, std::string_view what) const {
   const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   std::string sqlstate = state != nullptr ? state : "";
@@ -314,11 +358,11 @@ Statement PostgresConnection::Prepare(std::string_view sql) {
   if (it != cache_.end() && it->second->Busy()) {
     // The cached statement is mid-way through its rows (a caller nested the same
     // query): a private, unnamed one, so neither clobbers the other.
-    auto text = PostgresPlaceholders(sql, &parameters);
+    auto text = PostgresSql(sql, &parameters);
     return Statement(std::make_unique<PostgresStatement>(*this, "", std::move(text), parameters));
   }
   if (it == cache_.end()) {
-    auto text = PostgresPlaceholders(sql, &parameters);
+    auto text = PostgresSql(sql, &parameters);
     auto statement =
         std::make_unique<PostgresStatement>(*this, "osh_" + std::to_string(next_name_++), std::move(text), parameters);
     it = cache_.emplace(std::move(key), std::move(statement)).first;
@@ -386,6 +430,28 @@ void PostgresConnection::Commit() {
 void PostgresConnection::Rollback() noexcept {
   if (PQstatus(conn_) != CONNECTION_OK || PQtransactionStatus(conn_) == PQTRANS_IDLE) return;
   PQclear(PQexec(conn_, "ROLLBACK"));
+}
+
+// ---- PostgresLease ----
+
+PostgresLease::PostgresLease(std::string url, std::chrono::milliseconds timeout, std::string name)
+    : url_(std::move(url)), timeout_(timeout), name_(std::move(name)) {}
+
+bool PostgresLease::Held() {
+  try {
+    if (connection_ == nullptr) connection_ = std::make_unique<PostgresConnection>(url_, timeout_);
+    if (held_) {
+      if (connection_->Alive()) return true;
+      held_ = false;  // the session died and its lock with it: another process may hold the role now
+    }
+    if (PQstatus(connection_->raw()) != CONNECTION_OK) connection_->Reconnect();
+    auto s = connection_->Prepare("SELECT pg_try_advisory_lock(hashtextextended(?, 0))");
+    s.Bind(1, name_);
+    held_ = s.Step() && s.Int(0) == 1;
+  } catch (const StoreError&) {
+    held_ = false;  // the server cannot be reached: nobody here holds the role
+  }
+  return held_;
 }
 
 }  // namespace osh::store

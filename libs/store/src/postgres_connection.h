@@ -83,6 +83,9 @@ class PostgresConnection final : public Connection {
   void Rollback() noexcept override;
 
   pg_conn* raw() const { return conn_; }
+  bool Alive() const;
+  // Replaces the session (throws StoreError when the server cannot be reached).
+  void Reconnect() { Connect(); }
   uint64_t generation() const { return generation_; }
   // Throws the StoreError of a failed result (or of the connection when null), clearing it.
   [[noreturn]] void Fail(pg_result* result, std::string_view what) const;
@@ -97,6 +100,21 @@ class PostgresConnection final : public Connection {
   uint64_t generation_ = 0;  // bumped on every (re)connect
   int next_name_ = 0;
   std::unordered_map<std::string, std::unique_ptr<PostgresStatement>> cache_;
+};
+
+// Lease on PostgreSQL: pg_try_advisory_lock(hashtextextended(name)) held by a
+// session of its own.
+class PostgresLease final : public Lease {
+ public:
+  PostgresLease(std::string url, std::chrono::milliseconds timeout, std::string name);
+  bool Held() override;
+
+ private:
+  std::string url_;
+  std::chrono::milliseconds timeout_;
+  std::string name_;
+  std::unique_ptr<PostgresConnection> connection_;
+  bool held_ = false;
 };
 
 }  // namespace osh::store

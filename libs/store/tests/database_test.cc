@@ -281,6 +281,36 @@ TEST_P(DatabaseTest, AWriterThatCannotGetTheWriteLockInTimeGetsABusyTransientErr
   EXPECT_EQ(CountNotes(*waiter), 1);
 }
 
+TEST(StatementRewriteTest, SharedSqliteExpressionsBecomePostgresOnes) {
+  int n = 0;
+  EXPECT_EQ(PostgresSql("UPDATE o SET sent_at = CAST(strftime('%s', 'now') AS INTEGER) WHERE seq = ?", &n),
+            "UPDATE o SET sent_at = CAST(floor(extract(epoch FROM now())) AS BIGINT) WHERE seq = $1");
+  EXPECT_EQ(PostgresSql("SELECT strftime('%Y-%m-%dT%H:%M:%fZ','now')", &n),
+            "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')");
+  EXPECT_EQ(PostgresSql("INSERT OR IGNORE INTO k(a, b) VALUES (?, ?);", &n),
+            "INSERT INTO k(a, b) VALUES ($1, $2) ON CONFLICT DO NOTHING");
+  EXPECT_EQ(n, 2);
+}
+
+TEST_P(DatabaseTest, SharedExpressionsRunOnBothBackends) {
+  auto db = Database::Open(Opts(), {{1, "k",
+                                     "CREATE TABLE k (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+                                     " at INTEGER NOT NULL DEFAULT (CAST(strftime('%s', 'now') AS INTEGER)),"
+                                     " iso TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"}});
+  db->Write([](Tx& tx) {
+    EXPECT_EQ(tx.Prepare("INSERT OR IGNORE INTO k(name) VALUES (?)").Bind(1, "a").Run(), 1);
+    EXPECT_EQ(tx.Prepare("INSERT OR IGNORE INTO k(name) VALUES (?)").Bind(1, "a").Run(), 0);
+  });
+  db->Read([](Tx& tx) {
+    auto s = tx.Prepare("SELECT at, iso, CAST(strftime('%s', 'now') AS INTEGER) - at FROM k");
+    ASSERT_TRUE(s.Step());
+    EXPECT_GT(s.Int(0), 1'700'000'000);
+    EXPECT_EQ(s.Text(1).size(), std::string("2026-01-01T00:00:00.000Z").size()) << s.Text(1);
+    EXPECT_EQ(s.Text(1).back(), 'Z');
+    EXPECT_GE(s.Int(2), 0);
+  });
+}
+
 TEST(PlaceholderRewriteTest, QuestionMarksBecomeNumberedParametersOutsideQuotes) {
   int n = 0;
   EXPECT_EQ(PostgresPlaceholders("SELECT a FROM t WHERE a = ? AND b = ?", &n), "SELECT a FROM t WHERE a = $1 AND b = $2");

@@ -85,6 +85,26 @@ TEST(PostgresConnectionTest, LastInsertRowIdIsTheKeyTheInsertWasGiven) {
   EXPECT_EQ(id, stored);
 }
 
+TEST(PostgresConnectionTest, ALeaseIsHeldByOneHandleAtATimeAndPassesOnWhenItsSessionDies) {
+  testing::ScratchPostgres pg;
+  auto first_db = Database::Open({.url = pg.url()}, kNotes);
+  auto second_db = Database::Open({.url = pg.url()}, kNotes);
+  auto first = first_db->NewLease("relay");
+  auto second = second_db->NewLease("relay");
+  auto other = second_db->NewLease("another role");
+  ASSERT_TRUE(first->Held());
+  EXPECT_FALSE(second->Held());
+  EXPECT_TRUE(other->Held());
+  EXPECT_TRUE(first->Held());
+  // The holder's session ends (as when its process dies): the role passes on.
+  testing::PostgresAdmin(pg.url(),
+                         "SELECT pg_terminate_backend(l.pid, 10000) FROM pg_locks l"
+                         " WHERE l.locktype = 'advisory' AND l.objid = (hashtextextended('relay', 0) & 4294967295)::oid"
+                         " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+  EXPECT_TRUE(WaitFor([&] { return second->Held(); }));
+  EXPECT_FALSE(first->Held());
+}
+
 // Writers run while the server is SIGKILLed (postmaster and backends) and
 // started again. Each write inserts two rows; afterwards every acknowledged write
 // is there whole, every refused one was refused as transient, and no write is

@@ -69,6 +69,14 @@ struct Migration {
 // `WITHOUT ROWID` dropped. Words inside quotes are left alone.
 std::string PostgresDdl(std::string_view sqlite_sql);
 
+// A statement's text as PostgreSQL runs it: the documented rewrites of the few
+// SQLite expressions services share (below), then PostgresPlaceholders.
+//   CAST(strftime('%s', 'now') AS INTEGER)  -> the Unix time in whole seconds
+//   strftime('%Y-%m-%dT%H:%M:%fZ', 'now')   -> the same ISO-8601 UTC text, milliseconds
+//   INSERT OR IGNORE INTO …                 -> INSERT INTO … ON CONFLICT DO NOTHING
+// Anything else SQLite-only is written per dialect where it is used (Tx::dialect()).
+std::string PostgresSql(std::string_view sql, int* count);
+
 // SQL with `?` / `?N` placeholders rewritten to PostgreSQL's `$N` (a bare `?` is
 // the next number after the largest so far, as in SQLite); text inside quotes and
 // comments is left alone. *count is set to the number of parameters.
@@ -168,6 +176,18 @@ class Connection {
   virtual void Rollback() noexcept = 0;
 };
 
+// An exclusive role among the processes that share one database, such as being
+// the one outbox relay of several replicas. On PostgreSQL a session advisory
+// lock on a connection of its own, so it is given up when the process or its
+// session dies; on SQLite (one process per file) it is always held.
+class Lease {
+ public:
+  virtual ~Lease() = default;
+  // True while this process holds the role: takes it when free, and checks the
+  // session still lives when held (a lost session has lost the lock with it).
+  virtual bool Held() = 0;
+};
+
 // The handle of one transaction, given to the function passed to
 // Database::Write or Database::Read.
 using Tx = Connection;
@@ -214,6 +234,9 @@ class Database {
     return InTransaction(*lease.connection, Connection::Mode::kRead, std::forward<F>(fn));
   }
 
+  // The lease called `name` on this database (see Lease).
+  std::unique_ptr<Lease> NewLease(const std::string& name);
+
   int SchemaVersion();
   // The SQLite file, or the URL with its password removed.
   const std::string& path() const { return path_; }
@@ -251,6 +274,8 @@ class Database {
   int SchemaVersionLocked();
 
   std::string path_;
+  std::string url_;
+  std::chrono::milliseconds busy_timeout_{0};
   std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;
   std::mutex read_mu_;

@@ -11,7 +11,10 @@
 #include <cstdlib>
 #include <functional>
 #include <stdexcept>
+#include <memory>
 #include <string>
+
+#include "osh/store/database.h"
 
 namespace osh::store::testing {
 
@@ -78,6 +81,22 @@ class ScratchPostgres {
  private:
   std::string server_;
   std::string name_;
+};
+
+// The database a service test opens: the SQLite file `path`, or, when the test
+// runs under the label postgres (OSH_TEST_POSTGRES_URL set), a fresh PostgreSQL
+// database of its own on the test server. Reopening gives the same data either way.
+class TestDatabase {
+ public:
+  explicit TestDatabase(std::string path) : path_(std::move(path)) {
+    if (!TestPostgresUrl().empty()) pg_ = std::make_unique<ScratchPostgres>();
+  }
+  Database::Options Options() const { return {.path = path_, .url = pg_ ? pg_->url() : ""}; }
+  bool postgres() const { return pg_ != nullptr; }
+
+ private:
+  std::string path_;
+  std::unique_ptr<ScratchPostgres> pg_;
 };
 
 }  // namespace osh::store::testing
