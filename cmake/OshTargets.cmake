@@ -19,16 +19,18 @@ function(osh_library name)
   target_link_libraries(osh_${name} PUBLIC ${ARG_DEPS})
 endfunction()
 
-# osh_test(<name> SOURCES ... DEPS ... [LABELS ...] [POSTGRES <gtest filter>])
+# osh_test(<name> SOURCES ... DEPS ... [LABELS ...] [POSTGRES <gtest filter>] [POSTGRES_AGAIN])
 # A GoogleTest binary registered with ctest, one ctest entry per test case.
-# With POSTGRES, the test cases matching the filter (e.g. "*/Postgres", the
+# With POSTGRES, the test cases matching the filter (e.g. "*/Postgres:Postgres*", the
 # PostgreSQL instances of parameterised tests) are registered apart instead, with
 # the label `postgres`, the PostgreSQL fixture and OSH_TEST_POSTGRES_URL.
+# With POSTGRES_AGAIN, every case is registered a second time as "postgres:<case>"
+# that way: fixtures built on store::testing::TestDatabase then run on PostgreSQL.
 function(osh_test name)
   if(NOT OSH_BUILD_TESTS)
     return()
   endif()
-  cmake_parse_arguments(ARG "" "POSTGRES" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "POSTGRES_AGAIN" "POSTGRES" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_compile_options(${name} PRIVATE ${OSH_WARNINGS})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
@@ -44,6 +46,10 @@ function(osh_test name)
   else()
     gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}"
       ENVIRONMENT "OSH_SEEDS_DIR=${OSH_SEEDS_DIR}")
+  endif()
+  if(ARG_POSTGRES_AGAIN)
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_PREFIX "postgres:"
+      PROPERTIES LABELS postgres FIXTURES_REQUIRED postgres TIMEOUT 300 ENVIRONMENT "${OSH_POSTGRES_TEST_ENV}")
   endif()
 endfunction()
 

@@ -21,9 +21,12 @@ store::Database& AdoptDatabase(core::ServiceHost& host, std::string_view file_na
                                const std::vector<store::Migration>& migrations) {
   const auto& config = host.config();
   const auto path = std::filesystem::path(config.GetString("data-dir")) / file_name;
-  return host.Adopt(store::Database::Open(
-      {.path = path.string(), .read_connections = static_cast<int>(config.GetInt("db-read-connections"))},
-      migrations));
+  // A service that declares database-url may run on PostgreSQL; empty keeps the SQLite file.
+  const std::string url = config.Has("database-url") ? config.GetString("database-url") : "";
+  return host.Adopt(store::Database::Open({.path = path.string(),
+                                           .read_connections = static_cast<int>(config.GetInt("db-read-connections")),
+                                           .url = url},
+                                          migrations));
 }
 
 bool StartOutboxRelay(core::ServiceHost& host, store::Database& db, std::function<void()>* after_commit,
