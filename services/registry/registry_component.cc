@@ -20,9 +20,7 @@ std::vector<core::ConfigKey> ConfigKeys() {
   for (auto& key : service::BookkeepingConfigKeys()) keys.push_back(std::move(key));
   keys.insert(keys.end(), {
       {"db-read-connections", "4", "read connections (SQLite or PostgreSQL)"},
-      {"database-url", "",
-       "PostgreSQL database, postgres://user@host:port/dbname (password from PGPASSWORD or ?passfile=…, never "
-       "in the URL of a shared config); empty: the SQLite file registry.db in data-dir. Several replicas may share one"},
+      service::DatabaseUrlConfigKey("registry.db"),
       {"page-size-max", "500", "largest page a list call returns"},
       {"field-key-file", "",
        "key ring sealing the legal representative's name and phone (else OSH_FIELD_KEYS); required"},

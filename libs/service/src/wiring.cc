@@ -17,6 +17,13 @@ bool ServedProvince(const core::Config& config, std::string* province, std::stri
   return true;
 }
 
+core::ConfigKey DatabaseUrlConfigKey(std::string_view file_name) {
+  return {"database-url", "",
+          "PostgreSQL database, postgres://user@host:port/dbname (password from PGPASSWORD or ?passfile=…, never in "
+          "the URL of a shared config); several replicas may share one. Empty: the SQLite file " +
+              std::string(file_name) + " in data-dir"};
+}
+
 store::Database& AdoptDatabase(core::ServiceHost& host, std::string_view file_name,
                                const std::vector<store::Migration>& migrations) {
   const auto& config = host.config();
