@@ -31,7 +31,9 @@ DIR="$(realpath -m "$DIR")"  # the server resolves paths from its own working di
 PG_BIN="${OSH_PG_BIN:-/usr/lib/postgresql/15/bin}"
 [[ -x "$PG_BIN/postgres" ]] || osh_die "PostgreSQL 15 is not installed (deploy/install-deps.sh: postgresql-15)"
 DATA="$DIR/data"
-PID_FILE="$DATA/postmaster.pid"
+# DIR/data may link to where the data really is (below): the server is given that path.
+resolve_data() { if [[ -L "$DIR/data" ]]; then DATA="$(readlink "$DIR/data")"; fi; PID_FILE="$DATA/postmaster.pid"; }
+resolve_data
 
 # as_server <command...>: runs a command as the server's user.
 SERVER_USER="$(id -un)"
@@ -60,10 +62,19 @@ case "$command" in
       osh_log "PostgreSQL already running (pid $pid) at 127.0.0.1:$(port_of_dir)"
       exit 0
     fi
-    if (( FRESH )); then rm -rf "$DIR"; fi
+    # A DIR the server's user cannot reach (a checkout under /root, mode 700)
+    # keeps its data under /var/tmp instead, linked from DIR/data.
+    ELSEWHERE="/var/tmp/osh-postgres-$(printf '%s' "$DIR" | sha1sum | cut -c1-12)"
+    if (( FRESH )); then rm -rf "$DIR" "$ELSEWHERE"; fi
     mkdir -p "$DIR"
+    if [[ ! -e "$DIR/data" ]] && ! as_server test -x "$DIR" 2>/dev/null; then
+      install -d -m 700 -o "$SERVER_USER" "$ELSEWHERE"
+      ln -s "$ELSEWHERE" "$DIR/data"
+    fi
+    DATA="$DIR/data"
+    resolve_data
     if [[ ! -f "$DATA/PG_VERSION" ]]; then
-      install -d -m 700 -o "$SERVER_USER" "$DATA"
+      [[ -L "$DATA" ]] || install -d -m 700 -o "$SERVER_USER" "$DATA"
       as_server "$PG_BIN/initdb" -D "$DATA" -U osh --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 ||
         { cat "$DIR/initdb.log" >&2; osh_die "initdb failed"; }
     fi
