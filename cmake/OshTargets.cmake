@@ -19,18 +19,38 @@ function(osh_library name)
   target_link_libraries(osh_${name} PUBLIC ${ARG_DEPS})
 endfunction()
 
-# osh_test(<name> SOURCES ... DEPS ... [LABELS ...])
+# osh_test(<name> SOURCES ... DEPS ... [LABELS ...] [POSTGRES <gtest filter>] [POSTGRES_AGAIN])
 # A GoogleTest binary registered with ctest, one ctest entry per test case.
+# With POSTGRES, the test cases matching the filter (e.g. "*/Postgres:Postgres*", the
+# PostgreSQL instances of parameterised tests) are registered apart instead, with
+# the label `postgres`, the PostgreSQL fixture and OSH_TEST_POSTGRES_URL.
+# With POSTGRES_AGAIN, every case is registered a second time as "postgres:<case>"
+# that way: fixtures built on store::testing::TestDatabase then run on PostgreSQL.
 function(osh_test name)
   if(NOT OSH_BUILD_TESTS)
     return()
   endif()
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "POSTGRES_AGAIN" "POSTGRES" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_compile_options(${name} PRIVATE ${OSH_WARNINGS})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}"
-    ENVIRONMENT "OSH_SEEDS_DIR=${OSH_SEEDS_DIR}")
+  if(ARG_POSTGRES)
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_FILTER "-${ARG_POSTGRES}" PROPERTIES LABELS "${ARG_LABELS}"
+      ENVIRONMENT "OSH_SEEDS_DIR=${OSH_SEEDS_DIR}")
+    # gtest_discover_tests keeps only the first variable of ENVIRONMENT (the rest
+    # of the list becomes property names): the server's URL goes there, the
+    # crash tests' script path as a compile definition.
+    target_compile_definitions(${name} PRIVATE OSH_POSTGRES_SCRIPT="${CMAKE_SOURCE_DIR}/deploy/postgres.sh")
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_FILTER "${ARG_POSTGRES}"
+      PROPERTIES LABELS postgres FIXTURES_REQUIRED postgres TIMEOUT 300 ENVIRONMENT "${OSH_POSTGRES_TEST_ENV}")
+  else()
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}"
+      ENVIRONMENT "OSH_SEEDS_DIR=${OSH_SEEDS_DIR}")
+  endif()
+  if(ARG_POSTGRES_AGAIN)
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_PREFIX "postgres:"
+      PROPERTIES LABELS postgres FIXTURES_REQUIRED postgres TIMEOUT 300 ENVIRONMENT "${OSH_POSTGRES_TEST_ENV}")
+  endif()
 endfunction()
 
 # Seed texts live in ../shared/seeds beside the checkout (CI puts shared/ there).
@@ -44,6 +64,11 @@ get_filename_component(OSH_SEEDS_DIR "${CMAKE_SOURCE_DIR}/../shared/seeds" ABSOL
 set(OSH_TEST_KAFKA_PORT 19092 CACHE STRING "port of the test Kafka broker (controller on port+1)")
 set(OSH_TEST_KAFKA_BOOTSTRAP "127.0.0.1:${OSH_TEST_KAFKA_PORT}")
 set(OSH_TEST_REDIS_PORT 16379 CACHE STRING "port of the test redis-server (tests/redis)")
+set(OSH_TEST_POSTGRES_PORT 25432 CACHE STRING "port of the test PostgreSQL server (tests/postgres); crash tests take the port above it")
+set(OSH_TEST_POSTGRES_URL "postgres://osh@127.0.0.1:${OSH_TEST_POSTGRES_PORT}/postgres")
+# What a test of the `postgres` label finds in its environment: the shared
+# server's URL (a crash test starts a private server on the port above it).
+set(OSH_POSTGRES_TEST_ENV "OSH_TEST_POSTGRES_URL=${OSH_TEST_POSTGRES_URL}")
 function(osh_kafka_test name)
   if(NOT OSH_BUILD_TESTS)
     return()

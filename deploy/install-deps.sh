@@ -16,6 +16,7 @@ APT_PACKAGES=(
   clang libclang-rt-14-dev  # the libFuzzer targets (tests/fuzz/run.sh): clang 14 with its runtimes
   redis-server python3-venv wrk
   nghttp2-client  # h2load and nghttp: gRPC load of bench/registry_floor_bench.sh
+  postgresql-15 libpq-dev  # the PostgreSQL backend of libs/store and its test server (deploy/postgres.sh)
   openjdk-17-jre-headless maven
   golang-go
   nodejs npm  # the web console's build (web/, Vite from its lock file)
@@ -45,6 +46,12 @@ read -r -a missing <<< "${missing[*]:-}"
 if (( ${#missing[@]} > 0 )); then
   osh_log "installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # deploy/postgres.sh runs its own servers from Debian's binaries: no "main"
+  # cluster and system service for the package to create.
+  if [[ " ${missing[*]} " == *" postgresql-15 "* && ! -e /etc/postgresql-common/createcluster.conf ]]; then
+    mkdir -p /etc/postgresql-common
+    echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

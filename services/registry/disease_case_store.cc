@@ -72,9 +72,10 @@ std::optional<v1::DiseaseCaseReport> DiseaseCaseStore::Find(store::Tx& tx, const
 std::vector<std::pair<std::string, v1::DiseaseCaseReport>> DiseaseCaseStore::List(store::Tx& tx, const Filter& f,
                                                                                    const std::string& after,
                                                                                    int limit) {
+  // The position spelled out in WHERE too: PostgreSQL does not see a SELECT alias there.
   auto s = tx.Prepare(std::string("SELECT r.diagnosed_on || '/' || r.id AS position, r.record"
                                   " FROM disease_case_reports r WHERE") +
-                      kWhere + " AND (? = '' OR position < ?) ORDER BY position DESC LIMIT ?");
+                      kWhere + " AND (? = '' OR r.diagnosed_on || '/' || r.id < ?) ORDER BY position DESC LIMIT ?");
   BindFilter(s, 1, f);
   s.Bind(12, after).Bind(13, after).Bind(14, static_cast<int64_t>(limit));
   std::vector<std::pair<std::string, v1::DiseaseCaseReport>> out;

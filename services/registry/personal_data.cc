@@ -81,8 +81,9 @@ bool PersonalData::HoldsClear(const v1::Employer& e) {
 int PersonalData::SealBacklog(store::Database& db) const {
   return db.Write([&](store::Tx& tx) {
     // Cells and pages this rewrite frees are zeroed, so the clear values do
-    // not linger in the file's free space.
-    tx.Exec("PRAGMA secure_delete = ON");
+    // not linger in the file's free space. (PostgreSQL has no such switch: its
+    // old row versions go when VACUUM reclaims them.)
+    if (tx.dialect() == store::Dialect::kSqlite) tx.Exec("PRAGMA secure_delete = ON");
     int rewritten = 0;
     std::vector<std::string> ids;
     for (auto s = tx.Prepare("SELECT id FROM personal_data_backlog_employers"); s.Step();) ids.push_back(s.Text(0));

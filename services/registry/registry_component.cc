@@ -22,7 +22,8 @@ std::vector<core::ConfigKey> ConfigKeys() {
   auto keys = service::TokenConfigKeys();
   for (auto& key : service::BookkeepingConfigKeys()) keys.push_back(std::move(key));
   keys.insert(keys.end(), {
-      {"db-read-connections", "4", "SQLite read connections"},
+      {"db-read-connections", "4", "read connections (SQLite or PostgreSQL)"},
+      service::DatabaseUrlConfigKey("registry.db"),
       {"page-size-max", "500", "largest page a list call returns"},
       {"field-key-file", "",
        "key ring sealing the legal representative's name and phone (else OSH_FIELD_KEYS); required"},

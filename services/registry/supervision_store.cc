@@ -12,6 +12,14 @@ constexpr int64_t kApproved = v1::DECLARATION_STATUS_APPROVED;
 constexpr int64_t kOpen = v1::RECTIFICATION_STATUS_OPEN;
 constexpr int64_t kReopened = v1::RECTIFICATION_STATUS_REOPENED;
 
+// `expression` (a non-negative integer) as text, zero-padded to `width` digits.
+std::string ZeroPadded(const store::Tx& tx, const std::string& expression, int width) {
+  if (tx.dialect() == store::Dialect::kPostgres) {
+    return "lpad(CAST((" + expression + ") AS TEXT), " + std::to_string(width) + ", '0')";
+  }
+  return "printf('%0" + std::to_string(width) + "d', " + expression + ")";
+}
+
 }  // namespace
 
 store::Migration SupervisionStore::Migration(int version) {
@@ -177,9 +185,10 @@ void SupervisionStore::InsertHazardTest(store::Tx& tx, const v1::HazardTest& tes
 std::vector<std::pair<std::string, v1::Exceedance>> SupervisionStore::ListExceedances(
     store::Tx& tx, const ExceedanceFilter& f, const std::string& after, int limit) {
   // Position "<test id>/<row>", rows zero-padded so text order is row order.
+  const std::string position = std::string("hazard_test_id || '/' || ") + ZeroPadded(tx, "row", 5);
   auto s = tx.Prepare(
-      "SELECT hazard_test_id || '/' || printf('%05d', row), record FROM hazard_exceedances"
-      " WHERE hazard_test_id || '/' || printf('%05d', row) > ?"
+      "SELECT " + position + ", record FROM hazard_exceedances"
+      " WHERE " + position + " > ?"
       " AND (? = '' OR substr(division_code, 1, length(?)) = ?)"
       " AND (? = '' OR factor_code = ?)"
       " AND (? = '' OR tested_on >= ?)"
@@ -232,11 +241,13 @@ std::vector<std::pair<std::string, v1::HealthExamSummary>> SupervisionStore::Lis
                                                                                        const GapFilter& f,
                                                                                        const std::string& after,
                                                                                        int limit) {
-  // Largest gap first, then id: the position sorts that way as text.
+  // Largest gap first, then id: the position sorts that way as text. (Spelled
+  // out in WHERE too: PostgreSQL does not see a SELECT alias there.)
+  const std::string position = ZeroPadded(tx, "1000000000 - gap", 10) + " || '/' || id";
   auto s = tx.Prepare(
-      "SELECT printf('%010d', 1000000000 - gap) || '/' || id AS position, record FROM health_exam_summaries"
+      "SELECT " + position + " AS position, record FROM health_exam_summaries"
       " WHERE gap > 0 AND (? = '' OR substr(division_code, 1, length(?)) = ?) AND (? = 0 OR year = ?)"
-      " AND position > ? ORDER BY position LIMIT ?");
+      " AND " + position + " > ? ORDER BY position LIMIT ?");
   s.BindAll(f.division_prefix, f.division_prefix, f.division_prefix, static_cast<int64_t>(f.year),
             static_cast<int64_t>(f.year), after, static_cast<int64_t>(limit));
   std::vector<std::pair<std::string, v1::HealthExamSummary>> out;

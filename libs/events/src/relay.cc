@@ -47,7 +47,7 @@ struct OutboxRelay::Producer {
 };
 
 OutboxRelay::OutboxRelay(store::Database& db, Options options, core::MetricsRegistry* metrics)
-    : db_(db), options_(std::move(options)), metrics_(metrics) {}
+    : db_(db), options_(std::move(options)), metrics_(metrics), lease_(db.NewLease("osh.outbox.relay")) {}
 
 OutboxRelay::~OutboxRelay() { Stop(); }
 
@@ -201,6 +201,10 @@ int OutboxRelay::PublishPending(std::string* error) {
   int published = 0;
 
   while (true) {
+    if (!failed && !source_drained && seqs.size() - marked < window && !lease_->Held()) {
+      // Another replica's relay has the outbox now: finish what is in flight, read no more.
+      source_drained = true;
+    }
     if (!failed && !source_drained && seqs.size() - marked < window) {
       auto rows = db_.Read([&](store::Tx& tx) { return Outbox::Pending(tx, read_after, options_.batch_size); });
       source_drained = static_cast<int>(rows.size()) < options_.batch_size;
@@ -341,6 +345,17 @@ void OutboxRelay::Run() {
     {
       std::unique_lock lock(mu_);
       if (stopping_) return;
+    }
+    const bool leading = lease_->Held();
+    if (leading != leading_) {
+      leading_ = leading;
+      core::log::Info(leading ? "outbox relay leads: this replica publishes the outbox"
+                              : "outbox relay stands by: another replica publishes the outbox");
+    }
+    if (!leading) {
+      std::unique_lock lock(mu_);
+      wake_.wait_for(lock, options_.idle_poll * 5, [&] { return stopping_.load(); });
+      continue;
     }
     std::string error;
     int published = 0;

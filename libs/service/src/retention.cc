@@ -71,10 +71,12 @@ std::map<std::string, int64_t> RetentionPruner::PruneOnce() {
 }
 
 int64_t RetentionPruner::PruneTable(const RetainedTable& table, std::chrono::system_clock::time_point now) {
-  // DELETE … LIMIT needs a compile option SQLite rarely has: delete by rowid.
+  // DELETE … LIMIT needs a compile option SQLite rarely has (and PostgreSQL has
+  // not): delete by the row's address, rowid or PostgreSQL's ctid.
+  const char* address = db_.dialect() == store::Dialect::kPostgres ? "ctid" : "rowid";
   const std::string sql = fmt::format(
-      "DELETE FROM {0} WHERE rowid IN (SELECT rowid FROM {0} WHERE {1} < ?{2} LIMIT ?)", table.table, table.column,
-      table.condition.empty() ? "" : " AND (" + table.condition + ")");
+      "DELETE FROM {0} WHERE {3} IN (SELECT {3} FROM {0} WHERE {1} < ?{2} LIMIT ?)", table.table, table.column,
+      table.condition.empty() ? "" : " AND (" + table.condition + ")", address);
   int64_t total = 0;
   while (true) {
     {

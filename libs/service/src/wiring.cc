@@ -17,13 +17,23 @@ bool ServedProvince(const core::Config& config, std::string* province, std::stri
   return true;
 }
 
+core::ConfigKey DatabaseUrlConfigKey(std::string_view file_name) {
+  return {"database-url", "",
+          "PostgreSQL database, postgres://user@host:port/dbname (password from PGPASSWORD or ?passfile=…, never in "
+          "the URL of a shared config); several replicas may share one. Empty: the SQLite file " +
+              std::string(file_name) + " in data-dir"};
+}
+
 store::Database& AdoptDatabase(core::ServiceHost& host, std::string_view file_name,
                                const std::vector<store::Migration>& migrations) {
   const auto& config = host.config();
   const auto path = std::filesystem::path(config.GetString("data-dir")) / file_name;
-  return host.Adopt(store::Database::Open(
-      {.path = path.string(), .read_connections = static_cast<int>(config.GetInt("db-read-connections"))},
-      migrations));
+  // A service that declares database-url may run on PostgreSQL; empty keeps the SQLite file.
+  const std::string url = config.Has("database-url") ? config.GetString("database-url") : "";
+  return host.Adopt(store::Database::Open({.path = path.string(),
+                                           .read_connections = static_cast<int>(config.GetInt("db-read-connections")),
+                                           .url = url},
+                                          migrations));
 }
 
 bool StartOutboxRelay(core::ServiceHost& host, store::Database& db, std::function<void()>* after_commit,

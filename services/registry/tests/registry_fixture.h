@@ -11,6 +11,7 @@
 #include "osh/crypto/field_cipher.h"
 #include "osh/service/test_tokens.h"
 #include "osh/service/testing/loopback_server.h"
+#include "osh/store/testing/postgres.h"
 #include "osh/store/testing/scratch_dir.h"
 #include "osh/core/grpc_server.h"
 #include "osh/domain/credit_code.h"
@@ -40,8 +41,9 @@ inline std::string MakeCreditCode(const std::string& division, int serial) {
 using service::testing::Token;
 
 // A real osh registry behind a real gRPC server on a loopback port, over a
-// SQLite file in a fresh directory. Restart() stops everything and opens the
-// same file again, as a process restart would.
+// SQLite file in a fresh directory (or, under the label postgres, a fresh
+// PostgreSQL database). Restart() stops everything and opens the same database
+// again, as a process restart would.
 class RegistryFixture : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -54,7 +56,8 @@ class RegistryFixture : public ::testing::Test {
   void TearDown() override { Stop(); }
 
   void Start() {
-    db_ = store::Database::Open({.path = (dir_.path() / "registry.db").string()}, RegistryStore::Migrations());
+    if (!database_) database_ = std::make_unique<store::testing::TestDatabase>((dir_.path() / "registry.db").string());
+    db_ = store::Database::Open(database_->Options(), RegistryStore::Migrations());
     PersonalData(*cipher_).SealBacklog(*db_);  // as osh-registry does at start
     registry_ = std::make_unique<Registry>(*db_, *cipher_, Registry::Options{.province = "44"});
     if (with_importer_) {
@@ -127,6 +130,8 @@ class RegistryFixture : public ::testing::Test {
   }
 
   store::testing::ScratchDir dir_{"registry"};
+  // Declared before db_: the PostgreSQL database outlives every handle on it.
+  std::unique_ptr<store::testing::TestDatabase> database_;
   std::unique_ptr<auth::TokenVerifier> verifier_;
   // One key ring for the fixture's life, so restarts open what was sealed before.
   std::unique_ptr<crypto::FieldCipher> cipher_ = crypto::FieldCipher::ForTesting();

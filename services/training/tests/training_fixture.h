@@ -16,6 +16,7 @@
 #include "osh/events/v1/registry_events.pb.h"
 #include "osh/service/test_tokens.h"
 #include "osh/service/testing/loopback_server.h"
+#include "osh/store/testing/postgres.h"
 #include "osh/store/testing/scratch_dir.h"
 #include "osh/training/v1/training.grpc.pb.h"
 #include "training.h"
@@ -62,7 +63,8 @@ class TrainingFixture : public ::testing::Test {
   }
 
   void Start() {
-    db_ = store::Database::Open({.path = dir_.File("training.db")}, TrainingStore::Migrations());
+    if (!database_) database_ = std::make_unique<store::testing::TestDatabase>(dir_.File("training.db"));
+    db_ = store::Database::Open(database_->Options(), TrainingStore::Migrations());
     training_ = std::make_unique<Training>(*db_, *cipher_, *codes_, MakeOptions());
     service_ = std::make_unique<TrainingGrpcService>(*training_, *verifier_);
     server_ = std::make_unique<service::testing::LoopbackServer>(std::vector<grpc::Service*>{service_.get()});
@@ -254,6 +256,8 @@ class TrainingFixture : public ::testing::Test {
   static constexpr int64_t kStart = 1767225600;
 
   store::testing::ScratchDir dir_{"training"};
+  // SQLite file, or under the label postgres a PostgreSQL database; outlives db_.
+  std::unique_ptr<store::testing::TestDatabase> database_;
   std::unique_ptr<auth::TokenVerifier> verifier_;
   std::unique_ptr<crypto::FieldCipher> cipher_;
   std::unique_ptr<CertificateCodes> codes_;

@@ -33,6 +33,14 @@ namespace osh::events {
 // Ordering: one aggregate's events reach Kafka in commit order, except that a
 // parked event is missing from its sequence, and a row that was refused in a
 // batch and then published alone may follow rows committed after it.
+//
+// Several replicas of a service may share one PostgreSQL database: only the one
+// holding the database's lease "osh.outbox.relay" (store::Lease, a session
+// advisory lock) publishes; the others stand by and take over when its session
+// ends. A leader rather than rows claimed with FOR UPDATE SKIP LOCKED, because
+// two relays publishing different ranges of the outbox at once would publish an
+// aggregate's events out of commit order. On SQLite (one process) the lease is
+// always held.
 class OutboxRelay {
  public:
   struct Options {
@@ -95,6 +103,8 @@ class OutboxRelay {
   Options options_;
   core::MetricsRegistry* metrics_;
   std::unique_ptr<Producer> producer_;
+  std::unique_ptr<store::Lease> lease_;
+  bool leading_ = false;  // for the log line when the role changes
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable wake_;

@@ -20,6 +20,12 @@ bool ServedProvince(const core::Config& config, std::string* province, std::stri
 
 // <data-dir>/<file_name> opened with db-read-connections readers and brought
 // up to the newest migration; the host keeps it for the life of the process.
+// When the service declares the key database-url and it is set (postgres://…),
+// that PostgreSQL database instead of the file.
+// The key database-url, for the services that run on PostgreSQL as well; its
+// help names the SQLite file used when it is empty.
+core::ConfigKey DatabaseUrlConfigKey(std::string_view file_name);
+
 store::Database& AdoptDatabase(core::ServiceHost& host, std::string_view file_name,
                                const std::vector<store::Migration>& migrations);
 
