@@ -339,8 +339,9 @@ TEST_F(KafkaEventsTest, ARunOfRowsTheBrokerRefusesIsJudgedTogetherAndTheRowsAfte
   std::vector<std::string> good;
   AppendSameKey(5, &good);
   OutboxRelay::Options options{.brokers = Brokers()};
-  // The broker, not the producer, refuses them; every send lingers 5 s.
-  options.producer_properties = {{"message.max.bytes", "5000000"}, {"linger.ms", "5000"}};
+  // The broker, not the producer, refuses them; a send waits 5 s to fill
+  // its batch (batch.size above the rows, so a big row does not fill it).
+  options.producer_properties = {{"message.max.bytes", "5000000"}, {"batch.size", "5000000"}, {"linger.ms", "5000"}};
   options.isolation_timeout = std::chrono::seconds(40);
   OutboxRelay relay(*db_, options, &metrics_);
   std::string error;
