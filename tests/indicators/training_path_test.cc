@@ -101,15 +101,18 @@ TEST_F(TrainingPathTest, CompletionsOfTheRealTrainingServiceThroughKafkaGiveTheT
   ASSERT_EQ(principal.status(), v1::ENROLLMENT_STATUS_COMPLETED);
   ASSERT_EQ(manager.status(), v1::ENROLLMENT_STATUS_COMPLETED);
   relay_->Notify();
+  // Waits on what reporting committed (the handler's count runs inside the
+  // transaction, before its commit, so it alone would race the reads below).
+  const int year = 2026;
   ASSERT_TRUE(events::testing::WaitFor(
       [&] {
         std::lock_guard lock(mu_);
-        return applied_ >= 2;
+        return applied_ >= 2 && Total(rep::v1::METRIC_COMPLETIONS_PRINCIPAL, year) +
+                                        Total(rep::v1::METRIC_COMPLETIONS_OSH_MANAGER, year) >= 2;
       },
       std::chrono::seconds(60), std::chrono::milliseconds(100)))
-      << "reporting never received both completions";
+      << "reporting never committed both completions";
 
-  const int year = 2026;
   EXPECT_EQ(Total(rep::v1::METRIC_COMPLETIONS_PRINCIPAL, year), 1);
   EXPECT_EQ(Total(rep::v1::METRIC_COMPLETIONS_OSH_MANAGER, year), 1);
   EXPECT_EQ(Total(rep::v1::METRIC_PRINCIPALS_TRAINED, year), 1);

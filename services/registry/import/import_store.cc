@@ -20,6 +20,7 @@ CREATE TABLE import_jobs (
 );
 CREATE INDEX import_jobs_by_state ON import_jobs(state, id);
 CREATE TABLE import_errors (
+  id INTEGER PRIMARY KEY,  -- insertion order (SQLite's rowid; an identity column on PostgreSQL)
   job_id TEXT NOT NULL,
   line INTEGER NOT NULL,
   field TEXT NOT NULL,
@@ -97,7 +98,7 @@ void ImportStore::AddError(store::Tx& tx, const std::string& job_id, const v1::I
 
 std::vector<v1::ImportRowError> ImportStore::Errors(store::Tx& tx, const std::string& job_id, int limit) {
   auto st = tx.Prepare(
-      "SELECT line, field, problem, reason FROM import_errors WHERE job_id = ? ORDER BY line, rowid LIMIT ?");
+      "SELECT line, field, problem, reason FROM import_errors WHERE job_id = ? ORDER BY line, id LIMIT ?");
   st.BindAll(job_id, limit);
   std::vector<v1::ImportRowError> errors;
   while (st.Step()) {
