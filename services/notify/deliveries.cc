@@ -33,20 +33,6 @@
 #include "notify_shared.h"
 
 namespace osh::notify {
-namespace {
-
-using google::protobuf::Descriptor;
-using google::protobuf::util::TimeUtil;
-using service::Echo;
-using service::Guard;
-using service::Idempotent;
-using service::Refusal;
-using service::Refuse;
-using service::Require;
-using service::ThrowIfInvalid;
-
-}  // namespace
-
 grpc::Status Notify::ListDeliveries(const Caller& caller, const v1::ListDeliveriesRequest& request,
                                     v1::ListDeliveriesResponse* response) {
   return Guard(caller, "ListDeliveries", [&] {

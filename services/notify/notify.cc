@@ -34,20 +34,6 @@
 #include "notify_shared.h"
 
 namespace osh::notify {
-namespace {
-
-using google::protobuf::Descriptor;
-using google::protobuf::util::TimeUtil;
-using service::Echo;
-using service::Guard;
-using service::Idempotent;
-using service::Refusal;
-using service::Refuse;
-using service::Require;
-using service::ThrowIfInvalid;
-
-}  // namespace
-
 Notify::Notify(store::Database& db, const crypto::FieldCipher& secrets, Options options)
     : db_(db),
       secrets_(secrets),

@@ -32,20 +32,6 @@
 #include "notify_shared.h"
 
 namespace osh::notify {
-namespace {
-
-using google::protobuf::Descriptor;
-using google::protobuf::util::TimeUtil;
-using service::Echo;
-using service::Guard;
-using service::Idempotent;
-using service::Refusal;
-using service::Refuse;
-using service::Require;
-using service::ThrowIfInvalid;
-
-}  // namespace
-
 // Event types are the messages of osh.events.v1. Naming one message of each
 // events file links that file into the binary: the generated pool only knows
 // descriptors whose code the linker kept.

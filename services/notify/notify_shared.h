@@ -7,6 +7,7 @@
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/timestamp.pb.h>
+#include <google/protobuf/util/time_util.h>
 
 #include <map>
 #include <memory>
@@ -17,9 +18,22 @@
 
 #include "notify.h"
 #include "osh/core/errors.h"
+#include "osh/service/records.h"
+#include "osh/service/call.h"
 #include "template_engine.h"
 
 namespace osh::notify {
+
+// The names every room of the service uses unqualified.
+using google::protobuf::Descriptor;
+using google::protobuf::util::TimeUtil;
+using service::Echo;
+using service::Guard;
+using service::Idempotent;
+using service::Refusal;
+using service::Refuse;
+using service::Require;
+using service::ThrowIfInvalid;
 
 inline constexpr char kEventsPackage[] = "osh.events.v1.";
 

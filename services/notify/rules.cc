@@ -35,16 +35,6 @@
 namespace osh::notify {
 namespace {
 
-using google::protobuf::Descriptor;
-using google::protobuf::util::TimeUtil;
-using service::Echo;
-using service::Guard;
-using service::Idempotent;
-using service::Refusal;
-using service::Refuse;
-using service::Require;
-using service::ThrowIfInvalid;
-
 constexpr size_t kMaxRecipients = 20;
 
 }  // namespace

@@ -26,14 +26,6 @@
 namespace osh::training {
 namespace {
 
-using google::protobuf::util::TimeUtil;
-using service::Echo;
-using service::Guard;
-using service::Idempotent;
-using service::Refusal;
-using service::Refuse;
-using service::ThrowIfInvalid;
-
 // An employer of this province the registry told about (registered, declared,
 // transferred in): remembered for courses published later, and assigned the
 // published mandatory courses it matches now.

@@ -24,18 +24,6 @@
 #include "training_access.h"
 
 namespace osh::training {
-namespace {
-
-using google::protobuf::util::TimeUtil;
-using service::Echo;
-using service::Guard;
-using service::Idempotent;
-using service::Refusal;
-using service::Refuse;
-using service::ThrowIfInvalid;
-
-}  // namespace
-
 grpc::Status Training::VerifyCertificate(const Caller& caller, const v1::VerifyCertificateRequest& request,
                                          v1::CertificateVerification* response) {
   return Guard(caller, "VerifyCertificate", [&] {

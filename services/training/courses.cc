@@ -24,18 +24,6 @@
 #include "training_access.h"
 
 namespace osh::training {
-namespace {
-
-using google::protobuf::util::TimeUtil;
-using service::Echo;
-using service::Guard;
-using service::Idempotent;
-using service::Refusal;
-using service::Refuse;
-using service::ThrowIfInvalid;
-
-}  // namespace
-
 grpc::Status Training::CreateCourse(const Caller& caller, const v1::CreateCourseRequest& request,
                                     v1::Course* response) {
   return Guard(caller, "CreateCourse", [&] {

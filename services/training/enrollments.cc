@@ -26,14 +26,6 @@
 namespace osh::training {
 namespace {
 
-using google::protobuf::util::TimeUtil;
-using service::Echo;
-using service::Guard;
-using service::Idempotent;
-using service::Refusal;
-using service::Refuse;
-using service::ThrowIfInvalid;
-
 constexpr size_t kMaxHolderName = 64;
 
 }  // namespace

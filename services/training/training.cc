@@ -24,18 +24,6 @@
 #include "training_access.h"
 
 namespace osh::training {
-namespace {
-
-using google::protobuf::util::TimeUtil;
-using service::Echo;
-using service::Guard;
-using service::Idempotent;
-using service::Refusal;
-using service::Refuse;
-using service::ThrowIfInvalid;
-
-}  // namespace
-
 Training::Training(store::Database& db, const crypto::FieldCipher& cipher, const CertificateCodes& codes,
                    Options options)
     : db_(db), cipher_(cipher), codes_(codes), options_(std::move(options)), events_(options_.province) {}

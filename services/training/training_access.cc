@@ -23,18 +23,6 @@
 #include "training_access.h"
 
 namespace osh::training {
-namespace {
-
-using google::protobuf::util::TimeUtil;
-using service::Echo;
-using service::Guard;
-using service::Idempotent;
-using service::Refusal;
-using service::Refuse;
-using service::ThrowIfInvalid;
-
-}  // namespace
-
 std::string RoleText(const auth::Principal* p) {
   return p == nullptr ? std::string("anonymous") : std::string(auth::RoleName(p->role));
 }

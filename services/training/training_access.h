@@ -7,6 +7,7 @@
 
 #include <google/protobuf/repeated_field.h>
 #include <google/protobuf/timestamp.pb.h>
+#include <google/protobuf/util/time_util.h>
 
 #include <chrono>
 #include <string>
@@ -14,10 +15,20 @@
 
 #include "osh/auth/authorize.h"
 #include "osh/core/errors.h"
+#include "osh/service/call.h"
 #include "osh/service/records.h"
 #include "training.h"
 
 namespace osh::training {
+
+// The names every room of the service uses unqualified.
+using google::protobuf::util::TimeUtil;
+using service::Echo;
+using service::Guard;
+using service::Idempotent;
+using service::Refusal;
+using service::Refuse;
+using service::ThrowIfInvalid;
 
 std::string RoleText(const auth::Principal* p);
 
