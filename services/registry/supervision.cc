@@ -37,13 +37,6 @@ std::string Named(const char* kind, const std::string& id) {
   return std::string(kind) + " with id '" + service::Echo(id) + "'";
 }
 
-// The employer `id` names, once the caller may `action` its records (RecordAccess).
-v1::Employer AllowedEmployer(store::Tx& tx, const RecordAccess& access, const Caller& caller, auth::Action action,
-                             const std::string& id) {
-  return access.Allowed(caller.principal, action, RegistryStore::FindEmployer(tx, id), Named("employer", id),
-                        ResourceOf);
-}
-
 // The employer a record of `kind` belongs to (nullopt when the record is
 // missing), once the caller may `action` it: the record is refused exactly as
 // its employer would be.
@@ -92,6 +85,12 @@ std::string StatusName(v1::RectificationStatus s) {
 }
 
 }  // namespace
+
+v1::Employer AllowedEmployer(store::Tx& tx, const RecordAccess& access, const Caller& caller, auth::Action action,
+                             const std::string& id) {
+  return access.Allowed(caller.principal, action, RegistryStore::FindEmployer(tx, id), Named("employer", id),
+                        ResourceOf);
+}
 
 Supervision::Supervision(store::Database& db, Options options)
     : db_(db), options_(std::move(options)), access_(options_.province), events_(options_.province), facts_(options_.province),

@@ -19,6 +19,12 @@ namespace osh::registry {
 
 using service::Caller;
 
+// The employer `id` names, once the caller may `action` its records
+// (RecordAccess): refused alike whether it exists or not. For the
+// supervision rooms (supervision.cc, supervision_records.cc).
+v1::Employer AllowedEmployer(store::Tx& tx, const RecordAccess& access, const Caller& caller, auth::Action action,
+                             const std::string& id);
+
 // Supervision business rules (inspections, rectification, hazard tests, risk
 // classification) over the registry's store. Like Registry: each call
 // validates, authorises, and reads or writes in one transaction; writes are

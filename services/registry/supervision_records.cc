@@ -7,9 +7,6 @@
 
 #include "osh/service/checks.h"
 #include "osh/service/paging.h"
-#include "record_access.h"
-#include "registry.h"
-#include "registry_store.h"
 #include "supervision.h"
 #include "supervision_store.h"
 
@@ -29,10 +26,8 @@ std::string EmployerRecordsPage(store::Database& db, const RecordAccess& access,
   const std::string after = service::PagePosition(request.page_token(), fingerprint, errors);
   service::ThrowIfInvalid(errors);
   auto rows = db.Read([&](store::Tx& tx) {
-    const auto& id = request.employer_id();
-    access.Allowed(caller.principal, auth::Action::kRead, RegistryStore::FindEmployer(tx, id),
-                   "employer with id '" + service::Echo(id) + "'", ResourceOf);
-    return fetch(tx, id, after, page_size + 1);
+    AllowedEmployer(tx, access, caller, auth::Action::kRead, request.employer_id());
+    return fetch(tx, request.employer_id(), after, page_size + 1);
   });
   auto token = service::TrimPage(rows, page_size, fingerprint, [](const Record& r) { return r.id(); });
   for (auto& r : rows) add(std::move(r));
