@@ -44,14 +44,17 @@ export function withQuery(path: string, query: Query = {}): string {
   return text ? `${path}?${text}` : path;
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+// `body` goes as JSON; a `file` instead as the raw request body with its
+// content type (google.api.HttpBody request routes: an import's CSV).
+async function call<T>(method: string, path: string, body?: unknown, file?: { data: Blob; contentType: string }): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = currentToken();
   if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (file) headers['content-type'] = file.contentType;
+  else if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(path, { method, headers, body: file ? file.data : body === undefined ? undefined : JSON.stringify(body) });
   } catch (e) {
     throw new ApiError(0, (e as Error).message || 'network error', null, null);
   }
@@ -81,30 +84,11 @@ export async function fetchFile(path: string, query?: Query): Promise<Blob> {
   return response.blob();
 }
 
-// Sends a file as the raw request body (google.api.HttpBody request routes:
-// an import's CSV or JSON lines); answers and errors are JSON as elsewhere.
-async function upload<T>(path: string, query: Query, file: Blob, contentType: string): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json', 'content-type': contentType };
-  const token = currentToken();
-  if (token) headers.authorization = `Bearer ${token}`;
-  let response: Response;
-  try {
-    response = await fetch(withQuery(path, query), { method: 'POST', headers, body: file });
-  } catch (e) {
-    throw new ApiError(0, (e as Error).message || 'network error', null, null);
-  }
-  const json = (await response.json().catch(() => null)) as unknown;
-  if (!response.ok) {
-    if (response.status === 401 && token) signOut();
-    throw errorFrom(response.status, json as ErrorBody | null);
-  }
-  return json as T;
-}
-
 export const api = {
   get: <T>(path: string, query?: Query) => call<T>('GET', withQuery(path, query)),
   post: <T>(path: string, body: unknown) => call<T>('POST', path, body),
-  upload,
+  upload: <T>(path: string, query: Query, file: Blob, contentType: string) =>
+    call<T>('POST', withQuery(path, query), undefined, { data: file, contentType }),
 };
 
 // A client-chosen id that makes a retried write idempotent.
