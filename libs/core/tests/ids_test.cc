@@ -23,6 +23,23 @@ TEST(UuidV7Test, SortsByTimeAcrossMilliseconds) {
   }
 }
 
+TEST(UuidV7Test, IdsMadeWithinOneMillisecondSortInTheOrderTheyWereMade) {
+  const auto t = std::chrono::system_clock::now();
+  std::string prev = NewUuidV7(t);
+  for (int i = 0; i < 10000; ++i) {
+    std::string next = NewUuidV7(t);
+    ASSERT_LT(prev, next) << "id " << i;
+    ASSERT_EQ(next.substr(0, 13), prev.substr(0, 13));  // the same millisecond
+    prev = next;
+  }
+}
+
+TEST(UuidV7Test, AnEarlierTimeGivenByTheCallerIsKept) {
+  const auto t = std::chrono::system_clock::now();
+  const std::string later = NewUuidV7(t + std::chrono::seconds(1));
+  EXPECT_LT(NewUuidV7(t), later);
+}
+
 TEST(UuidV7Test, UniqueWithinOneMillisecond) {
   auto t = std::chrono::system_clock::now();
   std::set<std::string> ids;

@@ -6,9 +6,12 @@
 
 namespace osh::core {
 
-// UUID version 7 (RFC 9562): 48-bit Unix milliseconds then random bits, so ids
-// sort by creation time. Record ids use it, which gives list calls a stable order
-// that follows insertion and keeps B-tree inserts at the right edge.
+// UUID version 7 (RFC 9562): 48-bit Unix milliseconds then 74 bits that are
+// random for the first id of a millisecond and counted up from there for the
+// next ones made in the same process (RFC 9562 section 6.2, method 2), so ids
+// sort by creation time even within one millisecond. Record ids use it, which
+// gives "latest first" lists a true order and keeps B-tree inserts at the
+// right edge.
 std::string NewUuidV7();
 std::string NewUuidV7(std::chrono::system_clock::time_point now);
 
