@@ -8,6 +8,7 @@
 
 #include "osh/core/ids.h"
 #include "osh/core/log.h"
+#include "osh/events/event.h"
 #include "osh/events/outbox.h"
 #include "osh/events/v1/registry_events.pb.h"
 #include "osh/registry/v1/registry.pb.h"
@@ -90,7 +91,7 @@ void TransferImporter::Apply(store::Tx& tx, const events::Event& event) const {
   // A province speaks only for itself: an event naming another sender is refused.
   const auto require_sender = [&](const std::string& named) {
     if (event.Province() != named) {
-      throw std::runtime_error("event " + event.id + " from " + event.source + " names province " + named +
+      throw events::UndecodableEvent("event " + event.id + " from " + event.source + " names province " + named +
                                " as its sender");
     }
   };
@@ -104,7 +105,7 @@ void TransferImporter::Apply(store::Tx& tx, const events::Event& event) const {
       Import(tx, transfer, transfer.declaration_records(), event.id);
     } else {
       if (transfer.transfer_id().empty() || transfer.history_part_count() > kMaxParts) {
-        throw std::runtime_error("EnterpriseTransferred in parts without a transfer_id or with too many parts");
+        throw events::UndecodableEvent("EnterpriseTransferred in parts without a transfer_id or with too many parts");
       }
       Stage(tx, transfer.transfer_id(), kTransferEvent, transfer.history_part_count(), event.payload, event);
     }
@@ -115,7 +116,7 @@ void TransferImporter::Apply(store::Tx& tx, const events::Event& event) const {
     require_sender(part.from_province());
     if (part.transfer_id().empty() || part.part_count() <= 0 || part.part_count() > kMaxParts ||
         part.part_index() < 0 || part.part_index() >= part.part_count()) {
-      throw std::runtime_error("EnterpriseTransferPart " + event.id + " has no transfer_id or a bad part index");
+      throw events::UndecodableEvent("EnterpriseTransferPart " + event.id + " has no transfer_id or a bad part index");
     }
     Stage(tx, part.transfer_id(), part.part_index(), part.part_count(), part.history_chunk(), event);
   } else if (event.type == events::v1::EnterpriseTransferAccepted::descriptor()->full_name()) {
@@ -156,13 +157,14 @@ void TransferImporter::Stage(store::Tx& tx, const std::string& transfer_id, int 
   int parts = 0;
   while (staged.Step()) {
     if (staged.Int(1) != part_count) {
-      throw std::runtime_error("transfer " + transfer_id + ": its events disagree on the number of parts");
+      throw events::UndecodableEvent("transfer " + transfer_id + ": its events disagree on the number of parts");
     }
     // Every province sees every transfer id go by: parts from another province than
     // the transfer's are refused, not spliced into its history. ('' = staged before senders were kept.)
     if (const std::string from = staged.Text(4); !from.empty()) {
       if (!sender.empty() && from != sender) {
-        throw std::runtime_error("transfer " + transfer_id + ": its events come from provinces " + sender + " and " + from);
+        throw events::UndecodableEvent("transfer " + transfer_id + ": its events come from provinces " + sender +
+                                       " and " + from);
       }
       sender = from;
     }
@@ -178,9 +180,9 @@ void TransferImporter::Stage(store::Tx& tx, const std::string& transfer_id, int 
 
   events::v1::EnterpriseTransferred transfer;
   events::v1::TransferHistory parsed;
-  if (!transfer.ParseFromString(transfer_payload)) throw std::runtime_error("staged transfer does not parse");
+  if (!transfer.ParseFromString(transfer_payload)) throw events::UndecodableEvent("staged transfer does not parse");
   if (static_cast<int64_t>(history.size()) != transfer.history_bytes() || !parsed.ParseFromString(history)) {
-    throw std::runtime_error("transfer " + transfer_id + ": the reassembled history is not the one sent");
+    throw events::UndecodableEvent("transfer " + transfer_id + ": the reassembled history is not the one sent");
   }
   Import(tx, transfer, parsed.declaration_records(), transfer_event_id);
   tx.Prepare("DELETE FROM transfer_parts WHERE transfer_id = ?").BindAll(transfer_id).Run();
@@ -191,7 +193,7 @@ void TransferImporter::Import(store::Tx& tx, const events::v1::EnterpriseTransfe
                               const std::string& event_id) const {
   v1::Employer moved;
   if (!moved.ParseFromString(transfer.employer_record()) || moved.id().empty() || moved.credit_code().empty()) {
-    throw std::runtime_error("EnterpriseTransferred carries no readable employer record");
+    throw events::UndecodableEvent("EnterpriseTransferred carries no readable employer record");
   }
   moved.set_province(province_);
   moved.set_division_code(transfer.to_division_code());
@@ -199,8 +201,9 @@ void TransferImporter::Import(store::Tx& tx, const events::v1::EnterpriseTransfe
 
   if (auto existing = RegistryStore::FindEmployerByCreditCode(tx, moved.credit_code())) {
     if (existing->status() == v1::EMPLOYER_STATUS_ACTIVE) {
-      throw std::runtime_error("credit code " + moved.credit_code() + " is already registered and active in province " +
-                               province_ + " (id " + existing->id() + ")");
+      throw events::UndecodableEvent("credit code " + moved.credit_code() +
+                                     " is already registered and active in province " +
+                                     province_ + " (id " + existing->id() + ")");
     }
     // It had moved away from here before and now comes back: same record, newer facts.
     moved.set_id(existing->id());
@@ -212,7 +215,7 @@ void TransferImporter::Import(store::Tx& tx, const events::v1::EnterpriseTransfe
   int imported = 0;
   for (const auto& bytes : declaration_records) {
     v1::Declaration d;
-    if (!d.ParseFromString(bytes) || d.id().empty()) throw std::runtime_error("unreadable declaration record");
+    if (!d.ParseFromString(bytes) || d.id().empty()) throw events::UndecodableEvent("unreadable declaration record");
     if (RegistryStore::FindDeclaration(tx, d.id())) continue;
     d.set_employer_id(moved.id());
     d.set_province(province_);

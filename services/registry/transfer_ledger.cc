@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "osh/core/log.h"
+#include "osh/events/event.h"
 #include "registry_store.h"
 
 namespace osh::registry {
@@ -57,7 +58,7 @@ bool TransferLedger::Confirm(store::Tx& tx, const events::v1::EnterpriseTransfer
   const std::string employer_id = find.Text(0);
   // Every province sees every transfer go by: only the one it went to may confirm it.
   if (find.Text(1) != accepted.to_province()) {
-    throw std::runtime_error("transfer " + accepted.transfer_id() + " went to province " + find.Text(1) +
+    throw events::UndecodableEvent("transfer " + accepted.transfer_id() + " went to province " + find.Text(1) +
                              ", but province " + accepted.to_province() + " acknowledges it");
   }
   tx.Prepare(
