@@ -7,34 +7,25 @@
 #include <string>
 #include <vector>
 
+#include "osh/cache/rate_limiter.h"
+
 #include "backends.h"
+#include "client_address.h"
 #include "http_errors.h"
 #include "osh/auth/jwt.h"
 #include "osh/core/metrics.h"
 #include "route_table.h"
+#include "stages.h"
 #include "static_site.h"
 #include "transcoder.h"
 
-#include "osh/cache/rate_limiter.h"
-
-namespace osh::cache {
-class ResponseCache;
-}  // namespace osh::cache
-
 namespace osh::gateway {
 
-// The request pipeline of the HTTP/JSON front: CORS, routing by the protos'
-// google.api.http rules, authentication, the rate limit, the response cache,
-// transcoding, the backend call and the answer. Every request ends in exactly
-// one response, a JSON body with a request id, one access log line and metrics.
-// The client's address: the socket peer, or with `trusted_proxy_hops` proxies in
-// front, the X-Forwarded-For entry that many hops back (entries further left
-// are client-supplied and cannot be trusted; a shorter list yields its first).
-std::string ClientAddress(const std::string& peer, const std::string* forwarded_for, int trusted_proxy_hops);
-
-// The X-Forwarded-For a backend gets: the incoming chain with the peer appended.
-std::string ForwardedFor(const std::string& peer, const std::string* forwarded_for);
-
+// The request pipeline of the HTTP/JSON front, as the named stages of
+// stages.h: preflight (CORS), route (the protos' google.api.http rules),
+// authenticate, limit, transcode, cache, forward, then the backend's answer.
+// Every request ends in exactly one response, a JSON body (or a file) with a
+// request id and trace, one access log line and metrics.
 class Gateway {
  public:
   struct Options {
@@ -80,15 +71,15 @@ class Gateway {
 
  private:
   struct Call;
-  struct Metrics;
   void Finish(Call& call, HttpResponse response, const char* cache_state);
   void FinishDownload(Call& call, RawBody raw);
   void OnBackendDone(std::shared_ptr<Call> call, const grpc::Status& status);
-  bool OriginAllowed(const std::string& origin) const;
 
   Options options_;
   Parts parts_;
-  std::unique_ptr<Metrics> metrics_;
+  stages::Cors cors_;
+  stages::RateLimit limit_;
+  stages::Cache cache_;
 };
 
 }  // namespace osh::gateway

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "gateway.h"
+#include "client_address.h"
 
 namespace osh::gateway {
 namespace {
