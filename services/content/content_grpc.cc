@@ -5,36 +5,20 @@
 namespace osh::content {
 
 ContentGrpcService::ContentGrpcService(Content& content, const auth::TokenVerifier& verifier)
-    : content_(content), verifier_(verifier) {}
+    : content_(content), face_(v1::ContentService::service_full_name(), verifier) {}
 
-grpc::ServerUnaryReactor* ContentGrpcService::Serve(Ctx* ctx, const std::function<grpc::Status(const Caller&)>& call) {
-  return service::ServeAuthenticated(ctx, verifier_, "content", call);
-}
-
-grpc::ServerUnaryReactor* ContentGrpcService::ServePublic(Ctx* ctx,
-                                                          const std::function<grpc::Status(const Caller&)>& call) {
-  return service::ServeAllowingAnonymous(ctx, verifier_, call);
-}
-
-#define OSH_CONTENT_METHOD(Method, Request, Response, Front)                                               \
-  grpc::ServerUnaryReactor* ContentGrpcService::Method(Ctx* ctx, const Request* req, Response* resp) {     \
-    return Front(ctx, [&](const Caller& c) { return content_.Method(c, *req, resp); });                    \
-  }
-
-// Why a macro: twelve methods that differ only in names and in whether anonymous callers pass.
-OSH_CONTENT_METHOD(CreateArticle, v1::CreateArticleRequest, v1::Article, Serve)
-OSH_CONTENT_METHOD(GetArticle, v1::GetArticleRequest, v1::Article, ServePublic)
-OSH_CONTENT_METHOD(UpdateArticle, v1::UpdateArticleRequest, v1::Article, Serve)
-OSH_CONTENT_METHOD(ListArticles, v1::ListArticlesRequest, v1::ListArticlesResponse, ServePublic)
-OSH_CONTENT_METHOD(SearchArticles, v1::SearchArticlesRequest, v1::SearchArticlesResponse, ServePublic)
-OSH_CONTENT_METHOD(SubmitArticle, v1::ArticleTransitionRequest, v1::Article, Serve)
-OSH_CONTENT_METHOD(ReturnArticle, v1::ArticleTransitionRequest, v1::Article, Serve)
-OSH_CONTENT_METHOD(PublishArticle, v1::ArticleTransitionRequest, v1::Article, Serve)
-OSH_CONTENT_METHOD(WithdrawArticle, v1::ArticleTransitionRequest, v1::Article, Serve)
-OSH_CONTENT_METHOD(ListArticleRevisions, v1::ListArticleRevisionsRequest, v1::ListArticleRevisionsResponse, Serve)
-OSH_CONTENT_METHOD(GetArticleRevision, v1::GetArticleRevisionRequest, v1::ArticleRevision, Serve)
-OSH_CONTENT_METHOD(DiffArticleRevisions, v1::DiffArticleRevisionsRequest, v1::ArticleDiff, Serve)
-
-#undef OSH_CONTENT_METHOD
+OSH_GRPC_UNARY(ContentGrpcService, content_, CreateArticle, v1::CreateArticleRequest, v1::Article)
+OSH_GRPC_UNARY(ContentGrpcService, content_, GetArticle, v1::GetArticleRequest, v1::Article)
+OSH_GRPC_UNARY(ContentGrpcService, content_, UpdateArticle, v1::UpdateArticleRequest, v1::Article)
+OSH_GRPC_UNARY(ContentGrpcService, content_, ListArticles, v1::ListArticlesRequest, v1::ListArticlesResponse)
+OSH_GRPC_UNARY(ContentGrpcService, content_, SearchArticles, v1::SearchArticlesRequest, v1::SearchArticlesResponse)
+OSH_GRPC_UNARY(ContentGrpcService, content_, SubmitArticle, v1::ArticleTransitionRequest, v1::Article)
+OSH_GRPC_UNARY(ContentGrpcService, content_, ReturnArticle, v1::ArticleTransitionRequest, v1::Article)
+OSH_GRPC_UNARY(ContentGrpcService, content_, PublishArticle, v1::ArticleTransitionRequest, v1::Article)
+OSH_GRPC_UNARY(ContentGrpcService, content_, WithdrawArticle, v1::ArticleTransitionRequest, v1::Article)
+OSH_GRPC_UNARY(ContentGrpcService, content_, ListArticleRevisions, v1::ListArticleRevisionsRequest,
+               v1::ListArticleRevisionsResponse)
+OSH_GRPC_UNARY(ContentGrpcService, content_, GetArticleRevision, v1::GetArticleRevisionRequest, v1::ArticleRevision)
+OSH_GRPC_UNARY(ContentGrpcService, content_, DiffArticleRevisions, v1::DiffArticleRevisionsRequest, v1::ArticleDiff)
 
 }  // namespace osh::content

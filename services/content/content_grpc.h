@@ -5,12 +5,13 @@
 #include "content.h"
 #include "osh/auth/jwt.h"
 #include "osh/content/v1/content.grpc.pb.h"
+#include "osh/service/grpc_front.h"
 
 namespace osh::content {
 
 // The thin gRPC face of Content on the callback API. Reads of published
-// content accept anonymous callers (a token, when sent, must still verify);
-// everything else needs a verified token.
+// content accept anonymous callers, as content.proto declares (a token, when
+// sent, must still verify); everything else needs a verified token.
 class ContentGrpcService final : public v1::ContentService::CallbackService {
  public:
   ContentGrpcService(Content& content, const auth::TokenVerifier& verifier);
@@ -33,11 +34,8 @@ class ContentGrpcService final : public v1::ContentService::CallbackService {
   Reactor* DiffArticleRevisions(Ctx* ctx, const v1::DiffArticleRevisionsRequest* req, v1::ArticleDiff* resp) override;
 
  private:
-  Reactor* Serve(Ctx* ctx, const std::function<grpc::Status(const Caller&)>& call);
-  Reactor* ServePublic(Ctx* ctx, const std::function<grpc::Status(const Caller&)>& call);
-
   Content& content_;
-  const auth::TokenVerifier& verifier_;
+  service::GrpcFace face_;
 };
 
 }  // namespace osh::content

@@ -5,6 +5,7 @@
 #include "notify.h"
 #include "osh/auth/jwt.h"
 #include "osh/notify/v1/notify.grpc.pb.h"
+#include "osh/service/grpc_front.h"
 
 namespace osh::notify {
 
@@ -36,10 +37,8 @@ class NotifyGrpcService final : public v1::NotifyService::CallbackService {
   Reactor* ListReminders(Ctx* ctx, const v1::ListRemindersRequest* req, v1::ListRemindersResponse* resp) override;
 
  private:
-  Reactor* Serve(Ctx* ctx, const std::function<grpc::Status(const Caller&)>& call);
-
   Notify& notify_;
-  const auth::TokenVerifier& verifier_;
+  service::GrpcFace face_;
 };
 
 }  // namespace osh::notify

@@ -5,75 +5,22 @@
 namespace osh::reporting {
 
 ReportingGrpcService::ReportingGrpcService(Reporting& reporting, const auth::TokenVerifier& verifier)
-    : reporting_(reporting), verifier_(verifier) {}
+    : reporting_(reporting), face_(v1::ReportingService::service_full_name(), verifier) {}
 
-grpc::ServerUnaryReactor* ReportingGrpcService::Serve(grpc::CallbackServerContext* ctx,
-                                                      const std::function<grpc::Status(const Caller&)>& call) {
-  return service::ServeAuthenticated(ctx, verifier_, "reporting", call);
-}
-
-grpc::ServerUnaryReactor* ReportingGrpcService::ListMetrics(grpc::CallbackServerContext* ctx,
-                                                            const v1::ListMetricsRequest* req,
-                                                            v1::ListMetricsResponse* resp) {
-  // The metric catalogue is public reference data (osh.api.v1.http_policy allow_anonymous).
-  return service::ServeAllowingAnonymous(ctx, verifier_, [&](const Caller& c) {
-    return reporting_.ListMetrics(c, *req, resp);
-  });
-}
-
-grpc::ServerUnaryReactor* ReportingGrpcService::QueryRollup(grpc::CallbackServerContext* ctx,
-                                                            const v1::QueryRollupRequest* req,
-                                                            v1::QueryRollupResponse* resp) {
-  return Serve(ctx, [&](const Caller& c) { return reporting_.QueryRollup(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* ReportingGrpcService::ExportRollup(grpc::CallbackServerContext* ctx,
-                                                             const v1::ExportRollupRequest* req,
-                                                             v1::ExportRollupResponse* resp) {
-  return Serve(ctx, [&](const Caller& c) { return reporting_.ExportRollup(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* ReportingGrpcService::GenerateAnnualReport(grpc::CallbackServerContext* ctx,
-                                                                     const v1::GenerateAnnualReportRequest* req,
-                                                                     v1::AnnualReport* resp) {
-  return Serve(ctx, [&](const Caller& c) { return reporting_.GenerateAnnualReport(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* ReportingGrpcService::GetAnnualReport(grpc::CallbackServerContext* ctx,
-                                                                const v1::GetAnnualReportRequest* req,
-                                                                v1::AnnualReport* resp) {
-  return Serve(ctx, [&](const Caller& c) { return reporting_.GetAnnualReport(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* ReportingGrpcService::ListAnnualReports(grpc::CallbackServerContext* ctx,
-                                                                  const v1::ListAnnualReportsRequest* req,
-                                                                  v1::ListAnnualReportsResponse* resp) {
-  return Serve(ctx, [&](const Caller& c) { return reporting_.ListAnnualReports(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* ReportingGrpcService::SubmitAnnualReport(grpc::CallbackServerContext* ctx,
-                                                                   const v1::SubmitAnnualReportRequest* req,
-                                                                   v1::AnnualReport* resp) {
-  return Serve(ctx, [&](const Caller& c) { return reporting_.SubmitAnnualReport(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* ReportingGrpcService::GetReportingCompleteness(
-    grpc::CallbackServerContext* ctx, const v1::GetReportingCompletenessRequest* req,
-    v1::ReportingCompleteness* resp) {
-  return Serve(ctx, [&](const Caller& c) { return reporting_.GetReportingCompleteness(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* ReportingGrpcService::CompareReportWithLive(grpc::CallbackServerContext* ctx,
-                                                                      const v1::CompareReportWithLiveRequest* req,
-                                                                      v1::ReportComparison* resp) {
-  return Serve(ctx, [&](const Caller& c) { return reporting_.CompareReportWithLive(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* ReportingGrpcService::GetIndicators(grpc::CallbackServerContext* ctx,
-                                                              const v1::GetIndicatorsRequest* req,
-                                                              v1::GetIndicatorsResponse* resp) {
-  return Serve(ctx, [&](const Caller& c) { return reporting_.GetIndicators(c, *req, resp); });
-}
+OSH_GRPC_UNARY(ReportingGrpcService, reporting_, ListMetrics, v1::ListMetricsRequest, v1::ListMetricsResponse)
+OSH_GRPC_UNARY(ReportingGrpcService, reporting_, QueryRollup, v1::QueryRollupRequest, v1::QueryRollupResponse)
+OSH_GRPC_UNARY(ReportingGrpcService, reporting_, ExportRollup, v1::ExportRollupRequest, v1::ExportRollupResponse)
+OSH_GRPC_UNARY(ReportingGrpcService, reporting_, GenerateAnnualReport, v1::GenerateAnnualReportRequest,
+               v1::AnnualReport)
+OSH_GRPC_UNARY(ReportingGrpcService, reporting_, GetAnnualReport, v1::GetAnnualReportRequest, v1::AnnualReport)
+OSH_GRPC_UNARY(ReportingGrpcService, reporting_, ListAnnualReports, v1::ListAnnualReportsRequest,
+               v1::ListAnnualReportsResponse)
+OSH_GRPC_UNARY(ReportingGrpcService, reporting_, SubmitAnnualReport, v1::SubmitAnnualReportRequest, v1::AnnualReport)
+OSH_GRPC_UNARY(ReportingGrpcService, reporting_, GetReportingCompleteness, v1::GetReportingCompletenessRequest,
+               v1::ReportingCompleteness)
+OSH_GRPC_UNARY(ReportingGrpcService, reporting_, CompareReportWithLive, v1::CompareReportWithLiveRequest,
+               v1::ReportComparison)
+OSH_GRPC_UNARY(ReportingGrpcService, reporting_, GetIndicators, v1::GetIndicatorsRequest, v1::GetIndicatorsResponse)
 
 // ---- Data approval, lineage and downloads (issue 16) ----
 
@@ -92,28 +39,15 @@ grpc::Status Hand(grpc::CallbackServerContext* ctx, grpc::Status status, Reporti
 
 }  // namespace
 
-grpc::ServerUnaryReactor* ReportingGrpcService::ApproveAnnualReport(grpc::CallbackServerContext* ctx,
-                                                                    const v1::ApproveAnnualReportRequest* req,
-                                                                    v1::AnnualReport* resp) {
-  return Serve(ctx, [&](const Caller& c) { return reporting_.ApproveAnnualReport(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* ReportingGrpcService::ReturnAnnualReport(grpc::CallbackServerContext* ctx,
-                                                                   const v1::ReturnAnnualReportRequest* req,
-                                                                   v1::AnnualReport* resp) {
-  return Serve(ctx, [&](const Caller& c) { return reporting_.ReturnAnnualReport(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* ReportingGrpcService::TraceRollupCell(grpc::CallbackServerContext* ctx,
-                                                                const v1::TraceRollupCellRequest* req,
-                                                                v1::TraceRollupCellResponse* resp) {
-  return Serve(ctx, [&](const Caller& c) { return reporting_.TraceRollupCell(c, *req, resp); });
-}
+OSH_GRPC_UNARY(ReportingGrpcService, reporting_, ApproveAnnualReport, v1::ApproveAnnualReportRequest, v1::AnnualReport)
+OSH_GRPC_UNARY(ReportingGrpcService, reporting_, ReturnAnnualReport, v1::ReturnAnnualReportRequest, v1::AnnualReport)
+OSH_GRPC_UNARY(ReportingGrpcService, reporting_, TraceRollupCell, v1::TraceRollupCellRequest,
+               v1::TraceRollupCellResponse)
 
 grpc::ServerUnaryReactor* ReportingGrpcService::DownloadRollup(grpc::CallbackServerContext* ctx,
                                                                const v1::ExportRollupRequest* req,
                                                                google::api::HttpBody* resp) {
-  return Serve(ctx, [&](const Caller& c) {
+  return face_.Serve(ctx, "DownloadRollup", [&](const Caller& c) {
     Reporting::Download download;
     return Hand(ctx, reporting_.DownloadRollup(c, *req, &download), download, resp);
   });
@@ -122,7 +56,7 @@ grpc::ServerUnaryReactor* ReportingGrpcService::DownloadRollup(grpc::CallbackSer
 grpc::ServerUnaryReactor* ReportingGrpcService::DownloadAnnualReport(grpc::CallbackServerContext* ctx,
                                                                      const v1::DownloadAnnualReportRequest* req,
                                                                      google::api::HttpBody* resp) {
-  return Serve(ctx, [&](const Caller& c) {
+  return face_.Serve(ctx, "DownloadAnnualReport", [&](const Caller& c) {
     Reporting::Download download;
     return Hand(ctx, reporting_.DownloadAnnualReport(c, *req, &download), download, resp);
   });

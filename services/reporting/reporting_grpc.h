@@ -4,13 +4,15 @@
 
 #include "osh/auth/jwt.h"
 #include "osh/reporting/v1/reporting.grpc.pb.h"
+#include "osh/service/grpc_front.h"
 #include "reporting.h"
 
 namespace osh::reporting {
 
 // The thin gRPC face of Reporting on the callback API: it verifies the bearer
 // token of each call (the gateway checked it too, but the gRPC port does not
-// trust blindly), refuses anonymous callers, and answers with Reporting's status.
+// trust blindly), refuses anonymous callers except for the public metric
+// catalogue (reporting.proto's allow_anonymous), and answers with Reporting's status.
 class ReportingGrpcService final : public v1::ReportingService::CallbackService {
  public:
   ReportingGrpcService(Reporting& reporting, const auth::TokenVerifier& verifier);
@@ -59,11 +61,8 @@ class ReportingGrpcService final : public v1::ReportingService::CallbackService 
                                                  google::api::HttpBody* resp) override;
 
  private:
-  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx,
-                                  const std::function<grpc::Status(const Caller&)>& call);
-
   Reporting& reporting_;
-  const auth::TokenVerifier& verifier_;
+  service::GrpcFace face_;
 };
 
 }  // namespace osh::reporting

@@ -4,6 +4,7 @@
 
 #include "osh/auth/jwt.h"
 #include "osh/training/v1/training.grpc.pb.h"
+#include "osh/service/grpc_front.h"
 #include "training.h"
 
 namespace osh::training {
@@ -40,11 +41,8 @@ class TrainingGrpcService final : public v1::TrainingService::CallbackService {
   Reactor* QueryLiteracy(Ctx* ctx, const v1::QueryLiteracyRequest* req, v1::QueryLiteracyResponse* resp) override;
 
  private:
-  Reactor* Serve(Ctx* ctx, const std::function<grpc::Status(const Caller&)>& call);
-  Reactor* ServePublic(Ctx* ctx, const std::function<grpc::Status(const Caller&)>& call);
-
   Training& training_;
-  const auth::TokenVerifier& verifier_;
+  service::GrpcFace face_;
 };
 
 }  // namespace osh::training

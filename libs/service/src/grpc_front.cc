@@ -1,5 +1,10 @@
 #include "osh/service/grpc_front.h"
 
+#include <google/protobuf/descriptor.h>
+
+#include <stdexcept>
+
+#include "osh/api/v1/http_policy.pb.h"
 #include "osh/auth/grpc_auth.h"
 #include "osh/core/grpc_server.h"
 #include "osh/service/jwks_expiry.h"
@@ -37,6 +42,28 @@ grpc::ServerUnaryReactor* ServeAllowingAnonymous(grpc::CallbackServerContext* ct
     reactor->Finish(call(Caller{identity.principal ? &*identity.principal : nullptr, core::RequestIdOf(*ctx)}));
   }
   return reactor;
+}
+
+GrpcFace::GrpcFace(std::string_view service_full_name, const auth::TokenVerifier& verifier) : verifier_(verifier) {
+  const auto* service =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(std::string(service_full_name));
+  if (service == nullptr) throw std::invalid_argument("no gRPC service " + std::string(service_full_name));
+  // "osh.content.v1.ContentService" → "content"
+  const std::string package = service->file()->package();
+  const auto first = package.find('.');
+  short_name_ = package.substr(first + 1, package.find('.', first + 1) - first - 1);
+  for (int i = 0; i < service->method_count(); ++i) {
+    const auto* method = service->method(i);
+    if (method->options().GetExtension(api::v1::http_policy).allow_anonymous()) anonymous_.insert(method->name());
+  }
+}
+
+bool GrpcFace::AllowsAnonymous(std::string_view method) const { return anonymous_.count(method) > 0; }
+
+grpc::ServerUnaryReactor* GrpcFace::Serve(grpc::CallbackServerContext* ctx, std::string_view method,
+                                          const std::function<grpc::Status(const Caller&)>& call) const {
+  return AllowsAnonymous(method) ? ServeAllowingAnonymous(ctx, verifier_, call)
+                                 : ServeAuthenticated(ctx, verifier_, short_name_, call);
 }
 
 std::vector<core::ConfigKey> TokenConfigKeys() {

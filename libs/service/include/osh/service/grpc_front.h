@@ -3,7 +3,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include <functional>
+#include <set>
 #include <string>
+#include <string_view>
 
 #include "osh/auth/jwt.h"
 #include "osh/core/config.h"
@@ -26,6 +28,38 @@ grpc::ServerUnaryReactor* ServeAuthenticated(grpc::CallbackServerContext* ctx, c
 grpc::ServerUnaryReactor* ServeAllowingAnonymous(grpc::CallbackServerContext* ctx,
                                                  const auth::TokenVerifier& verifier,
                                                  const std::function<grpc::Status(const Caller&)>& call);
+
+// The gRPC face of a service, stated once for all of them: every unary method
+// verifies the caller's token, and refuses anonymous callers unless the
+// method's proto declares `osh.api.v1.http_policy` allow_anonymous — the same
+// option the gateway reads, so whether a method is public is said in one
+// place, the contract. A service's face is then one line per method:
+//   OSH_GRPC_UNARY(ContentGrpcService, content_, GetArticle, v1::GetArticleRequest, v1::Article)
+// where the class holds a `service::GrpcFace face_` and its business object.
+class GrpcFace {
+ public:
+  // `service_full_name` as in the proto ("osh.content.v1.ContentService"),
+  // from the generated descriptor pool; an unknown name fails the start.
+  GrpcFace(std::string_view service_full_name, const auth::TokenVerifier& verifier);
+
+  // Whether `method` (its short name, "GetArticle") accepts anonymous callers.
+  bool AllowsAnonymous(std::string_view method) const;
+
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx, std::string_view method,
+                                  const std::function<grpc::Status(const Caller&)>& call) const;
+
+ private:
+  const auth::TokenVerifier& verifier_;
+  std::string short_name_;  // "content": how UNAUTHENTICATED names the service
+  std::set<std::string, std::less<>> anonymous_;
+};
+
+// One method of a face: `Class::Method` hands the call to `impl.Method(caller, request, response)`.
+#define OSH_GRPC_UNARY(Class, impl, Method, Request, Response)                                              \
+  grpc::ServerUnaryReactor* Class::Method(grpc::CallbackServerContext* ctx, const Request* req,             \
+                                          Response* resp) {                                                 \
+    return face_.Serve(ctx, #Method, [&](const ::osh::service::Caller& c) { return impl.Method(c, *req, resp); }); \
+  }
 
 // Configuration keys of token verification, shared by every service.
 std::vector<core::ConfigKey> TokenConfigKeys();
