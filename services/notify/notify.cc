@@ -63,6 +63,14 @@ void Notify::Route(store::Tx& tx, const events::Event& event) const {
     events::v1::RectificationClosed closed;
     events::UnpackOrThrow(event, &closed);
     planner_.RectificationClosed(tx, closed, options_.clock());
+  } else if (event.type == events::v1::CertificateIssued::descriptor()->full_name()) {
+    events::v1::CertificateIssued issued;
+    events::UnpackOrThrow(event, &issued);
+    planner_.CertificateIssued(tx, issued, province, options_.clock());
+  } else if (event.type == events::v1::CertificateRevoked::descriptor()->full_name()) {
+    events::v1::CertificateRevoked revoked;
+    events::UnpackOrThrow(event, &revoked);
+    planner_.CertificateRevoked(tx, revoked, options_.clock());
   }
   const auto rules = NotifyStore::EnabledRulesFor(tx, event.type);
   if (rules.empty()) return;

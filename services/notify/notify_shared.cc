@@ -41,6 +41,7 @@ const Descriptor* EventTypeOrNull(const std::string& name) {
     events::v1::ArticlePublished::descriptor();
     events::v1::DeadlineReminder::descriptor();
     events::v1::CertificateIssued::descriptor();
+    events::v1::CertificateRevoked::descriptor();
     return true;
   }();
   (void)linked;

@@ -56,7 +56,8 @@ void CheckSchedule(const v1::Rule& rule, core::FieldErrors& errors) {
   const auto& s = rule.schedule();
   if (!reminder_type) errors.Add("rule.event_type", std::string("must be ") + kDeadlineReminderType + " for a schedule");
   if (s.deadline() == v1::DEADLINE_KIND_UNSPECIFIED || !v1::DeadlineKind_IsValid(s.deadline())) {
-    errors.Add("rule.schedule.deadline", "must be DEADLINE_KIND_RECTIFICATION or DEADLINE_KIND_ANNUAL_DATE");
+    errors.Add("rule.schedule.deadline",
+               "must be DEADLINE_KIND_RECTIFICATION, DEADLINE_KIND_ANNUAL_DATE or DEADLINE_KIND_CERTIFICATE_EXPIRY");
   }
   if (s.days_before_size() == 0 || s.days_before_size() > kMaxReminders) {
     errors.Add("rule.schedule.days_before", "must name 1 to 10 days");
@@ -138,6 +139,32 @@ void ReminderPlanner::RectificationClosed(store::Tx& tx, const events::v1::Recti
                                           system_clock::time_point now) const {
   for (auto& r : NotifyStore::ScheduledRemindersOf(tx, closed.item_id())) {
     CancelReminder(r, v1::REMINDER_STATUS_CANCELLED, "the item was closed", now);
+    NotifyStore::UpdateReminder(tx, r);
+  }
+}
+
+void ReminderPlanner::CertificateIssued(store::Tx& tx, const events::v1::CertificateIssued& issued,
+                                        const std::string& province, system_clock::time_point now) const {
+  if (issued.expiry_date().empty()) return;  // a course without a validity period
+  events::v1::DeadlineReminder event;
+  event.set_kind("certificate_expiry");
+  event.set_deadline(issued.expiry_date());
+  event.set_province(province);
+  event.set_credit_code(issued.org());
+  event.set_certificate_id(issued.certificate_id());
+  event.set_course_id(issued.course_id());
+  event.set_course_title(issued.course_title());
+  for (const auto& rule : NotifyStore::EnabledRulesFor(tx, kDeadlineReminderType)) {
+    if (Matches(rule, v1::DEADLINE_KIND_CERTIFICATE_EXPIRY, province)) {
+      Plan(tx, rule, "certificate:" + issued.certificate_id(), event, now);
+    }
+  }
+}
+
+void ReminderPlanner::CertificateRevoked(store::Tx& tx, const events::v1::CertificateRevoked& revoked,
+                                         system_clock::time_point now) const {
+  for (auto& r : NotifyStore::ScheduledRemindersOf(tx, "certificate:" + revoked.certificate_id())) {
+    CancelReminder(r, v1::REMINDER_STATUS_CANCELLED, "the certificate was revoked", now);
     NotifyStore::UpdateReminder(tx, r);
   }
 }

@@ -9,6 +9,7 @@
 #include "osh/core/errors.h"
 #include "osh/events/v1/notify_events.pb.h"
 #include "osh/events/v1/registry_events.pb.h"
+#include "osh/events/v1/training_events.pb.h"
 #include "osh/store/database.h"
 
 namespace osh::notify {
@@ -46,6 +47,13 @@ class ReminderPlanner {
                            std::chrono::system_clock::time_point now) const;
   void RectificationClosed(store::Tx& tx, const events::v1::RectificationClosed& closed,
                            std::chrono::system_clock::time_point now) const;
+  // Every enabled certificate-expiry rule of the province plans the
+  // certificate's expiry date (reference "certificate:<id>"); a revocation
+  // cancels what is still to come.
+  void CertificateIssued(store::Tx& tx, const events::v1::CertificateIssued& issued, const std::string& province,
+                         std::chrono::system_clock::time_point now) const;
+  void CertificateRevoked(store::Tx& tx, const events::v1::CertificateRevoked& revoked,
+                          std::chrono::system_clock::time_point now) const;
   // The next occurrence of an annual-date rule (this year's until it has
   // passed, then next year's).
   void PlanAnnual(store::Tx& tx, const v1::Rule& rule, std::chrono::system_clock::time_point now) const;

@@ -1,5 +1,6 @@
-// Training: certificates — public verification by signed code, revocation
-// by province staff.
+// Training: certificates — public verification by signed code (valid,
+// expired after the course's validity period, or revoked), revocation by
+// province staff.
 
 #include "training.h"
 
@@ -39,12 +40,13 @@ grpc::Status Training::VerifyCertificate(const Caller& caller, const v1::VerifyC
       const auto certificate = TrainingStore::FindCertificateBySerial(tx, *serial);
       if (!certificate) return;
       const auto stored = EnrollmentOrRefuse(tx, certificate->enrollment_id());
-      response->set_status(certificate->status());
+      response->set_status(CertificateStatusOn(*certificate, domain::ChinaDateOf(options_.clock())));
       response->set_course_title(certificate->course_title());
       response->set_issue_date(certificate->issue_date());
       response->set_province(certificate->province());
       response->set_holder_name_masked(MaskedHolder(stored.holder_name_sealed, stored.enrollment.id()));
       response->set_revocation_reason(certificate->revocation_reason());
+      response->set_expiry_date(certificate->expiry_date());
     });
   });
 }
@@ -73,6 +75,7 @@ grpc::Status Training::RevokeCertificate(const Caller& caller, const v1::RevokeC
         *certificate->mutable_revoke_time() = TimestampOf(options_.clock());
         TrainingStore::UpdateCertificate(tx, *certificate);
         service::Audit(tx, caller, "revoke", "certificate", certificate->id());
+        events_.CertificateRevoked(tx, *certificate);
         const auto stored = EnrollmentOrRefuse(tx, certificate->enrollment_id());
         certificate->set_holder_name_masked(MaskedHolder(stored.holder_name_sealed, stored.enrollment.id()));
         *response = std::move(*certificate);

@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 
+#include "osh/domain/civil_date.h"
 #include "osh/domain/industries.h"
 #include "osh/domain/text.h"
 #include "osh/service/checks.h"
@@ -22,6 +25,7 @@ constexpr int kMaxQuestions = 100;
 constexpr int kMinChoices = 2;
 constexpr int kMaxChoices = 10;
 constexpr int kMaxAttempts = 20;
+constexpr int kMaxValidityMonths = 120;
 
 // Ids the author chooses, so a lesson or question keeps its id across versions.
 bool IsItemId(const std::string& id) {
@@ -135,6 +139,31 @@ void ValidateCourseContent(const v1::CourseContent& c, const std::string& prefix
   if (c.max_attempts() < 1 || c.max_attempts() > kMaxAttempts) {
     errors.Add(prefix + ".max_attempts", fmt::format("must be 1-{}", kMaxAttempts));
   }
+  if (c.validity_months() < 0 || c.validity_months() > kMaxValidityMonths) {
+    errors.Add(prefix + ".validity_months", fmt::format("must be 0 (no expiry) or 1-{} months", kMaxValidityMonths));
+  }
+}
+
+std::string CertificateExpiryDate(const std::string& issue_date, int validity_months) {
+  const auto issued = domain::ParseCivilDate(issue_date);
+  if (validity_months <= 0 || !issued) return "";
+  const std::chrono::year_month_day ymd{*issued};
+  const auto month = std::chrono::year_month{ymd.year(), ymd.month()} + std::chrono::months(validity_months);
+  // 31 January + 1 month: 28 (or 29) February is the anniversary day.
+  const auto last_of_month = std::chrono::year_month_day_last{month.year(), std::chrono::month_day_last{month.month()}};
+  const auto day = std::min(ymd.day(), last_of_month.day());
+  const std::chrono::sys_days anniversary{std::chrono::year_month_day{month.year(), month.month(), day}};
+  const std::chrono::year_month_day expiry{anniversary - std::chrono::days(1)};
+  return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(expiry.year()), static_cast<unsigned>(expiry.month()),
+                     static_cast<unsigned>(expiry.day()));
+}
+
+v1::CertificateStatus CertificateStatusOn(const v1::Certificate& certificate, const std::string& today) {
+  if (certificate.status() == v1::CERTIFICATE_STATUS_VALID && !certificate.expiry_date().empty() &&
+      today > certificate.expiry_date()) {
+    return v1::CERTIFICATE_STATUS_EXPIRED;
+  }
+  return certificate.status();
 }
 
 v1::CourseContent WithoutAnswers(v1::CourseContent content) {

@@ -21,6 +21,16 @@ v1::CourseContent WithoutAnswers(v1::CourseContent content);
 // The course as lists show it: no lesson bodies, no quiz.
 v1::CourseContent ListingOf(v1::CourseContent content);
 
+// The last day a certificate issued on `issue_date` (YYYY-MM-DD) stays valid
+// for a course valid `validity_months`: the same day of the month that many
+// months later, less one day (a month without that day takes its last day);
+// "" when validity_months is 0 (no expiry).
+std::string CertificateExpiryDate(const std::string& issue_date, int validity_months);
+
+// What a certificate is on `today` (YYYY-MM-DD, China Standard Time): its
+// stored status, or EXPIRED when it is valid but past its expiry date.
+v1::CertificateStatus CertificateStatusOn(const v1::Certificate& certificate, const std::string& today);
+
 // Grades answers against `quiz` on the server. Answers naming unknown
 // questions or choices, a question twice, or several choices on a
 // single-choice question add errors under "answers[i]"; unanswered questions

@@ -167,6 +167,7 @@ void Training::CompleteIfDone(store::Tx& tx, const Caller& caller, v1::Enrollmen
   certificate.set_province(options_.province);
   certificate.set_org(e.org());
   certificate.set_issue_date(domain::ChinaDateOf(now_tp));
+  certificate.set_expiry_date(CertificateExpiryDate(certificate.issue_date(), content.validity_months()));
   certificate.set_status(v1::CERTIFICATE_STATUS_VALID);
   *certificate.mutable_issue_time() = now;
   TrainingStore::InsertCertificate(tx, serial, certificate);

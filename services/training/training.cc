@@ -50,6 +50,7 @@ v1::Enrollment Training::Complete(store::Tx& tx, const StoredEnrollment& stored,
   if (auto certificate = TrainingStore::FindCertificateOf(tx, e.id())) {
     *e.mutable_certificate() = std::move(*certificate);
     e.mutable_certificate()->set_holder_name_masked(e.holder_name_masked());
+    e.mutable_certificate()->set_status(CertificateStatusOn(e.certificate(), domain::ChinaDateOf(options_.clock())));
   }
   if (with_attempts) {
     for (auto& a : TrainingStore::Attempts(tx, e.id())) *e.add_attempts() = std::move(a);

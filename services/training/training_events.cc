@@ -38,6 +38,19 @@ void TrainingEvents::CertificateIssued(store::Tx& tx, const v1::Certificate& c) 
   m.set_province(c.province());
   m.set_org(c.org());
   *m.mutable_issue_time() = c.issue_time();
+  m.set_expiry_date(c.expiry_date());
+  m.set_course_title(c.course_title());
+  events::Outbox::Append(tx, events::MakeEvent(m, province_, kService, c.enrollment_id()));
+}
+
+void TrainingEvents::CertificateRevoked(store::Tx& tx, const v1::Certificate& c) const {
+  events::v1::CertificateRevoked m;
+  m.set_certificate_id(c.id());
+  m.set_enrollment_id(c.enrollment_id());
+  m.set_course_id(c.course_id());
+  m.set_province(c.province());
+  m.set_org(c.org());
+  *m.mutable_revoke_time() = c.revoke_time();
   events::Outbox::Append(tx, events::MakeEvent(m, province_, kService, c.enrollment_id()));
 }
 

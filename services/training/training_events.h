@@ -20,6 +20,7 @@ class TrainingEvents {
   void Completed(store::Tx& tx, const v1::Enrollment& enrollment, int attempts_used, int score_percent,
                  bool mandatory, const std::string& complete_date, int assignments_fulfilled) const;
   void CertificateIssued(store::Tx& tx, const v1::Certificate& certificate) const;
+  void CertificateRevoked(store::Tx& tx, const v1::Certificate& certificate) const;
   void CoursePublished(store::Tx& tx, const v1::Course& course, const v1::CourseContent& content,
                        int assignments_made) const;
   // `results` all passed validation; counts are grouped per population × division × year.

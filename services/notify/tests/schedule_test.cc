@@ -153,6 +153,51 @@ TEST_F(ScheduleTest, ClosingCancelsAndReopeningReplans) {
   EXPECT_TRUE(InboxSubjects(employer_).empty());
 }
 
+TEST_F(ScheduleTest, ACertificateIsRemindedBeforeItExpiresUnlessItIsRevoked) {
+  const auto t = MakeTemplate(v1::CHANNEL_INBOX, "证书将于{{deadline}}到期",
+                              "{{course_title}} 还有{{days_left}}天到期，请参加复训", kDeadlineReminderType);
+  v1::CreateRuleRequest req;
+  auto* r = req.mutable_rule();
+  r->set_name("recertification");
+  r->set_event_type(kDeadlineReminderType);
+  r->set_category("training");
+  *r->add_recipients() = Organisation();
+  r->set_inbox_template_id(t.id());
+  r->mutable_schedule()->set_deadline(v1::DEADLINE_KIND_CERTIFICATE_EXPIRY);
+  r->mutable_schedule()->add_days_before(30);
+  v1::Rule rule;
+  auto status = stub_->CreateRule(Ctx(admin_).get(), req, &rule);
+  ASSERT_TRUE(status.ok()) << status.error_message() << FieldsOf(status);
+
+  const auto issued = [](const std::string& id, const std::string& expiry) {
+    events::v1::CertificateIssued m;
+    m.set_certificate_id(id);
+    m.set_course_id("course-1");
+    m.set_course_title("职业卫生管理人员年度再培训");
+    m.set_province("44");
+    m.set_org(kEmployerCode);
+    m.set_expiry_date(expiry);
+    return events::MakeEvent(m, "44", "training", id);
+  };
+  Route(issued("cert-1", "2027-01-31"));
+  Route(issued("cert-2", "2027-01-31"));
+  Route(issued("cert-3", ""));  // a course without a validity period: nothing to remind of
+  EXPECT_EQ(Summary(Reminders()),
+            "2027-01-31-30:REMINDER_STATUS_SCHEDULED 2027-01-31-30:REMINDER_STATUS_SCHEDULED ");
+  events::v1::CertificateRevoked revoked;
+  revoked.set_certificate_id("cert-2");
+  revoked.set_province("44");
+  revoked.set_org(kEmployerCode);
+  Route(events::MakeEvent(revoked, "44", "training", "cert-2"));
+  EXPECT_EQ(Summary(Reminders(v1::REMINDER_STATUS_SCHEDULED)), "2027-01-31-30:REMINDER_STATUS_SCHEDULED ");
+
+  SetNow("2027-01-01T01:00:00Z");  // 09:00 Beijing, 30 days before
+  EXPECT_EQ(scheduler_->RunOnce().sent, 1);
+  ASSERT_EQ(InboxSubjects(employer_), std::vector<std::string>{"证书将于2027-01-31到期"});
+  EXPECT_EQ(Inbox(employer_).items(0).body(), "职业卫生管理人员年度再培训 还有30天到期，请参加复训");
+  EXPECT_TRUE(InboxSubjects(other_employer_).empty());
+}
+
 TEST_F(ScheduleTest, AfterDowntimeOnlyTheLatestDueReminderIsSentAndNoneAfterTheDeadline) {
   ScheduleRule(v1::DEADLINE_KIND_RECTIFICATION, {7, 1}, Organisation());
   Route(Opened("item-3", "2026-12-10"));

@@ -39,6 +39,25 @@ google::protobuf::RepeatedPtrField<v1::QuizAnswer> Answers(
   return out;
 }
 
+TEST(TrainingCourseRulesTest, ACertificateExpiresTheDayBeforeItsAnniversary) {
+  EXPECT_EQ(CertificateExpiryDate("2026-03-15", 12), "2027-03-14");
+  EXPECT_EQ(CertificateExpiryDate("2026-01-01", 1), "2026-01-31");
+  // 31 January plus a month: the anniversary is the last day of February.
+  EXPECT_EQ(CertificateExpiryDate("2026-01-31", 1), "2026-02-27");
+  EXPECT_EQ(CertificateExpiryDate("2027-01-31", 13), "2028-02-28");  // 2028 is a leap year: 29 February
+  EXPECT_EQ(CertificateExpiryDate("2026-03-15", 0), "");
+  v1::Certificate c;
+  c.set_status(v1::CERTIFICATE_STATUS_VALID);
+  c.set_expiry_date("2026-12-31");
+  EXPECT_EQ(CertificateStatusOn(c, "2026-12-31"), v1::CERTIFICATE_STATUS_VALID);
+  EXPECT_EQ(CertificateStatusOn(c, "2027-01-01"), v1::CERTIFICATE_STATUS_EXPIRED);
+  c.set_status(v1::CERTIFICATE_STATUS_REVOKED);
+  EXPECT_EQ(CertificateStatusOn(c, "2027-01-01"), v1::CERTIFICATE_STATUS_REVOKED);
+  c.set_status(v1::CERTIFICATE_STATUS_VALID);
+  c.clear_expiry_date();
+  EXPECT_EQ(CertificateStatusOn(c, "2099-01-01"), v1::CERTIFICATE_STATUS_VALID);
+}
+
 TEST(TrainingCourseRulesTest, GradesExactSetsAndFloorsTheScore) {
   const auto quiz = ThreeQuestions(67);
   core::FieldErrors errors;

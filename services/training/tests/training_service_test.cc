@@ -284,6 +284,68 @@ TEST_F(TrainingServiceTest, SupervisorsTakeTheCoursesOfTheirOwnAudienceAndListTh
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
+TEST_F(TrainingServiceTest, ACertificateOfACourseWithAValidityPeriodExpiresAndVerificationSaysSo) {
+  auto content = SampleCourse("职业卫生管理人员年度再培训");
+  content.set_validity_months(12);
+  const auto course = PublishedCourse(content);
+  const auto e = CompletedEnrollment(course.id(), worker_);  // on 2026-01-01, China Standard Time
+  const auto& certificate = e.certificate();
+  EXPECT_EQ(certificate.issue_date(), "2026-01-01");
+  EXPECT_EQ(certificate.expiry_date(), "2026-12-31");
+  auto verdict = Verify(certificate.verification_code());
+  EXPECT_EQ(verdict.status(), v1::CERTIFICATE_STATUS_VALID);
+  EXPECT_EQ(verdict.expiry_date(), "2026-12-31");
+  const auto issued = EventsOf<events::v1::CertificateIssued>();
+  ASSERT_EQ(issued.size(), 1u);
+  EXPECT_EQ(issued[0].expiry_date(), "2026-12-31");
+
+  // Its last day it is still valid; the day after, expired, for the public and for the learner.
+  now_seconds_ = kStart + 364 * 86400;
+  EXPECT_EQ(Verify(certificate.verification_code()).status(), v1::CERTIFICATE_STATUS_VALID);
+  now_seconds_ = kStart + 365 * 86400;
+  EXPECT_EQ(Verify(certificate.verification_code()).status(), v1::CERTIFICATE_STATUS_EXPIRED);
+  v1::GetEnrollmentRequest get;
+  get.set_id(e.id());
+  v1::Enrollment read;
+  ASSERT_TRUE(stub_->GetEnrollment(Ctx(worker_).get(), get, &read).ok());
+  EXPECT_EQ(read.certificate().status(), v1::CERTIFICATE_STATUS_EXPIRED);
+
+  // A course without a validity period gives certificates that do not expire.
+  const auto lasting = CompletedEnrollment(PublishedCourse(SampleCourse("粉尘危害防护基础")).id(), worker2_);
+  EXPECT_TRUE(lasting.certificate().expiry_date().empty());
+  EXPECT_EQ(Verify(lasting.certificate().verification_code()).status(), v1::CERTIFICATE_STATUS_VALID);
+}
+
+TEST_F(TrainingServiceTest, AValidityPeriodOutOfRangeIsRefusedNamingTheField) {
+  auto content = SampleCourse();
+  content.set_validity_months(121);
+  v1::CreateCourseRequest req;
+  *req.mutable_content() = content;
+  v1::Course out;
+  auto status = stub_->CreateCourse(Ctx(admin_).get(), req, &out);
+  ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(core::FieldViolationsOf(status).at(0).first, "content.validity_months");
+  content.set_validity_months(-1);
+  *req.mutable_content() = content;
+  EXPECT_EQ(stub_->CreateCourse(Ctx(admin_).get(), req, &out).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(TrainingServiceTest, ARevocationLeavesOneEventWithoutTheHoldersName) {
+  auto content = SampleCourse();
+  content.set_validity_months(24);
+  const auto e = CompletedEnrollment(PublishedCourse(content).id(), worker_);
+  v1::Certificate revoked;
+  ASSERT_TRUE(Revoke(e.certificate().id(), "考试作弊", admin_, &revoked).ok());
+  const auto events = EventsOf<events::v1::CertificateRevoked>();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].certificate_id(), e.certificate().id());
+  EXPECT_EQ(events[0].org(), e.org());
+  for (const auto& event : OutboxEvents()) EXPECT_EQ(event.payload.find("张"), std::string::npos);
+  // Revocation wins over expiry.
+  now_seconds_ = kStart + 3 * 365 * 86400;
+  EXPECT_EQ(Verify(e.certificate().verification_code()).status(), v1::CERTIFICATE_STATUS_REVOKED);
+}
+
 TEST_F(TrainingServiceTest, CodesDoNotCountTheCertificatesIssued) {
   const auto course = PublishedCourse();
   const auto first = CompletedEnrollment(course.id(), worker_).certificate().verification_code();
