@@ -12,7 +12,7 @@ import type { Page } from '../main';
 interface Choice { id: string; text: string }
 interface Question { id: string; text: string; kind: string; choices?: Choice[] }
 interface Course { id: string; content: { title: string; summary?: string; targetRoles?: string[]; lessons?: Array<{ id: string; title: string; body?: string }>; quiz?: { questions?: Question[]; passMarkPercent?: number } } }
-interface Certificate { verificationCode: string; courseTitle?: string; issueDate?: string; holderNameMasked?: string; status?: string }
+interface Certificate { verificationCode: string; courseTitle?: string; issueDate?: string; expiryDate?: string; holderNameMasked?: string; status?: string }
 interface Attempt { number: number; correctCount?: number; questionCount?: number; scorePercent?: number; passed?: boolean }
 interface Enrollment {
   id: string; courseId: string; courseVersion: string; status: string; viewedLessonIds?: string[]; lessonCount?: number;
@@ -110,7 +110,9 @@ export const enrollmentPage: Page = async (main, [id]) => {
       const c = e.certificate;
       out.append(h('section', { class: 'card certificate' }, h('h2', {}, t('learn.certificate')),
         h('dl', { class: 'facts' }, h('dt', {}, t('verify.code')), h('dd', { class: 'code' }, c.verificationCode), h('dt', {}, t('verify.holder')), h('dd', {}, c.holderNameMasked ?? ''),
-          h('dt', {}, t('verify.issued')), h('dd', {}, c.issueDate ?? '')),
+          h('dt', {}, t('verify.issued')), h('dd', {}, c.issueDate ?? ''),
+          ...(c.expiryDate ? [h('dt', {}, t('verify.expires')), h('dd', {}, c.expiryDate)] : []),
+          h('dt', {}, t('verify.status')), h('dd', {}, word(c.status ?? ''))),
         link(`/certificates/verify?code=${encodeURIComponent(c.verificationCode)}`, t('verify.title'), { class: 'verify-link' })));
     }
     return out;

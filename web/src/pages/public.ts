@@ -97,7 +97,7 @@ export const article: Page = async (main, [id]) => {
   });
 };
 
-interface Verification { status: string; courseTitle?: string; issueDate?: string; province?: string; holderNameMasked?: string; revocationReason?: string }
+interface Verification { status: string; courseTitle?: string; issueDate?: string; expiryDate?: string; province?: string; holderNameMasked?: string; revocationReason?: string }
 
 export const verifyCertificate: Page = (main, _params, query) => {
   const input = h('input', { name: 'code', id: 'certificate-code', value: query.get('code') ?? '', autocomplete: 'off' });
@@ -110,6 +110,7 @@ export const verifyCertificate: Page = (main, _params, query) => {
         [t('verify.status'), word(v.status)],
         [t('verify.course'), v.courseTitle],
         [t('verify.issued'), v.issueDate],
+        [t('verify.expires'), v.expiryDate],
         [t('verify.holder'), v.holderNameMasked],
         [t('verify.province'), v.province],
         [t('verify.reason'), v.revocationReason],
