@@ -175,7 +175,9 @@ int SeedTraining(const std::map<std::string, std::string>& flags, const std::str
   }
   for (const auto& d : demos) {
     v1::Course course;
-    auto s = PublishCourse(client, token, DemoCourse(d.title, d.hazard, true, 3), d.key, &course);
+    auto content = DemoCourse(d.title, d.hazard, true, 3);
+    content.set_validity_months(12);  // principals and OSH managers renew their training every year
+    auto s = PublishCourse(client, token, content, d.key, &course);
     if (!s.ok()) {
       std::cerr << d.key << ": " << s.error_message() << "\n";
       ++failed;

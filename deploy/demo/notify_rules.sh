@@ -49,4 +49,11 @@ certificate="$(template demo-tpl-certificate osh.events.v1.CertificateIssued \
 rule demo-rule-certificate "{\"name\": \"培训证书\", \"event_type\": \"osh.events.v1.CertificateIssued\",
   \"category\": \"training\", \"recipients\": [{\"event_organisation\": true}],
   \"inbox_template_id\": \"$certificate\"}"
+
+recertify="$(template demo-tpl-recertify osh.events.v1.DeadlineReminder \
+  '培训证书将于 {{deadline}} 到期' '课程「{{course_title}}」的培训证书 {{certificate_id}} 还有 {{days_left}} 天到期，请安排复训。')"
+rule demo-rule-recertify "{\"name\": \"证书到期复训提醒\", \"event_type\": \"osh.events.v1.DeadlineReminder\",
+  \"category\": \"training\", \"recipients\": [{\"event_organisation\": true}],
+  \"inbox_template_id\": \"$recertify\",
+  \"schedule\": {\"deadline\": \"DEADLINE_KIND_CERTIFICATE_EXPIRY\", \"days_before\": [30, 7]}}"
 echo "notify demo rules in place"
