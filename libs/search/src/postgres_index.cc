@@ -96,15 +96,6 @@ std::vector<std::string> Parts(std::string_view text, char label, int64_t* token
   return parts;
 }
 
-std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += separator;
-    out += p;
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string FullTextIndex::CreatePostgresSql() const {
@@ -130,7 +121,7 @@ void FullTextIndex::PutPostgres(store::Tx& tx, int64_t rowid, const std::vector<
   }
   std::vector<std::string> marks(values.size() + 1, "?");
   auto insert = tx.Prepare(fmt::format("INSERT INTO {}(rowid, {}, tokens) VALUES (?, {})", spec_.table,
-                                       Join(spec_.columns, ", "), Join(marks, ", ")));
+                                       fmt::join(spec_.columns, ", "), fmt::join(marks, ", ")));
   insert.Bind(1, rowid);
   for (size_t i = 0; i < values.size(); ++i) insert.Bind(static_cast<int>(i) + 2, values[i]);
   insert.Bind(static_cast<int>(values.size()) + 2, token_count);
@@ -154,7 +145,7 @@ MatchPlan FullTextIndex::PostgresPlan(const Query& query, std::string_view key) 
     plan.params.push_back(tsquery);
     if (!term.excluded) included.push_back("(" + tsquery + ")");
   }
-  plan.where = Join(where, " AND ");
+  plan.where = fmt::format("{}", fmt::join(where, " AND "));
   // ts_rank_cd's weights are {D, C, B, A}, each at most 1: the column weights
   // scaled by the largest.
   const double top = *std::max_element(spec_.weights.begin(), spec_.weights.end());
@@ -165,8 +156,8 @@ MatchPlan FullTextIndex::PostgresPlan(const Query& query, std::string_view key) 
   plan.order_by = fmt::format(
       "(-(SELECT coalesce(sum(ts_rank_cd('{{{0}}}', x.terms, CAST(? AS tsquery))), 0) FROM {1}_parts x"
       " WHERE x.rowid = {2}) / ln(2 + (SELECT y.tokens FROM {1} y WHERE y.rowid = {2})))",
-      Join(weights, ","), spec_.table, key);
-  plan.rank_params.push_back(Join(included, " | "));
+      fmt::join(weights, ","), spec_.table, key);
+  plan.rank_params.push_back(fmt::format("{}", fmt::join(included, " | ")));
   return plan;
 }
 

@@ -12,19 +12,22 @@
 #include "osh/search/text_index.h"
 #include "osh/store/testing/postgres.h"
 #include "osh/store/testing/scratch_dir.h"
+#include "sample_docs.h"
 
 namespace osh::search {
 namespace {
 
-const std::vector<std::pair<int64_t, std::vector<std::string>>> kDocs = {
-    {1, {"尘肺病防治攻坚行动", "预防尘肺病，从粉尘治理做起。"}},
-    {2, {"噪声聋的预防", "长期接触噪声的劳动者应定期进行听力检查。"}},
-    {3, {"Pneumoconiosis among miners", "Dust control prevents pneumoconiosis; workers wear respirators."}},
-    {4, {"HSE管理体系推广", "推广HSE管理体系，提升职业健康水平。Occupational health matters."}},
-    {5, {"砷作业防护", "接触砷的岗位要做好个人防护。"}},
-    {6, {"职业健康检查", "Workers' health examinations 职业健康 must be notified in writing."}},
-    {7, {"尘尘尘尘尘", "预防尘肺，从源头做起。推广工\n作委员会 supervises; supervision matters."}},
-};
+// Beside kDocs: a word a PDF wrapped across lines, and English to stem.
+const std::vector<std::string> kLayoutDoc = {"尘尘尘尘尘",
+                                             "预防尘肺，从源头做起。推广工\n作委员会 supervises; supervision matters."};
+constexpr int64_t kLayoutRow = 7;
+
+const std::vector<std::string>& DocOf(int64_t rowid) {
+  for (const auto& [row, values] : kDocs) {
+    if (row == rowid) return values;
+  }
+  return kLayoutDoc;
+}
 
 const std::vector<std::string> kQueries = {
     "尘肺病", "粉尘治理", "尘肺防治病", "噪声",     "防护",         "健康",       "砷",
@@ -42,6 +45,7 @@ class PostgresIndexTest : public ::testing::Test {
     for (auto* db : {sqlite_.get(), postgres_.get()}) {
       db->Write([&](store::Tx& tx) {
         for (const auto& [rowid, values] : kDocs) index_.Put(tx, rowid, values);
+        index_.Put(tx, kLayoutRow, kLayoutDoc);
       });
     }
   }
@@ -104,7 +108,7 @@ TEST_F(PostgresIndexTest, EveryQueryFindsTheRowsSqliteFinds) {
     EXPECT_EQ(FindSet(*postgres_, text), FindSet(*sqlite_, text)) << "for " << text;
   }
   EXPECT_EQ(FindSet(*postgres_, "尘肺病"), (std::set<int64_t>{1}));  // and they are the right ones
-  EXPECT_EQ(FindSet(*postgres_, "supervision"), (std::set<int64_t>{7}));  // stemmed: supervises
+  EXPECT_EQ(FindSet(*postgres_, "supervision"), (std::set<int64_t>{kLayoutRow}));  // stemmed: supervises
 }
 
 TEST_F(PostgresIndexTest, TitleMatchesRankFirst) {
@@ -117,7 +121,7 @@ TEST_F(PostgresIndexTest, HighlightsAndSnippetsAreMarkedAsOnSqlite) {
     const auto query = ParseQuery(text, {}, &error);
     if (!query) continue;
     for (int64_t rowid : Find(*sqlite_, text)) {
-      const auto& values = kDocs[static_cast<size_t>(rowid - 1)].second;
+      const auto& values = DocOf(rowid);
       EXPECT_EQ(index_.Highlight(*query, values[0]), MarkedOnSqlite(text, rowid, 0, 0)) << text << " row " << rowid;
       for (int tokens : {3, 8, 24}) {
         EXPECT_EQ(index_.Snippet(*query, values[1], tokens), MarkedOnSqlite(text, rowid, 1, tokens))
