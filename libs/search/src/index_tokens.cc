@@ -2,7 +2,6 @@
 
 #include <sqlite3.h>
 
-#include <mutex>
 #include <new>
 #include <stdexcept>
 
@@ -12,14 +11,18 @@
 namespace osh::search {
 namespace {
 
-// FTS5's porter stemmer wrapped around osh_cjk, created once on an in-memory
-// connection that lives as long as the process. FTS5 exposes its tokenizers
-// only through a connection; the stemmer is not otherwise available.
+// FTS5's porter stemmer wrapped around osh_cjk on an in-memory connection, one
+// per thread (a tokenizer instance keeps a working buffer, so threads cannot
+// share one). FTS5 exposes its tokenizers only through a connection; the
+// stemmer is not otherwise available.
 class PorterCjk {
  public:
   PorterCjk() {
     RegisterCjkTokenizer();  // osh_cjk on every connection from now on
-    if (sqlite3_open(":memory:", &db_) != SQLITE_OK) throw std::runtime_error("index tokens: cannot open SQLite");
+    if (sqlite3_open(":memory:", &db_) != SQLITE_OK) {
+      sqlite3_close(db_);
+      throw std::runtime_error("index tokens: cannot open SQLite");
+    }
     fts5_api* api = nullptr;
     sqlite3_stmt* stmt = nullptr;
     if (sqlite3_prepare_v2(db_, "SELECT fts5(?1)", -1, &stmt, nullptr) == SQLITE_OK) {
@@ -28,18 +31,23 @@ class PorterCjk {
     }
     sqlite3_finalize(stmt);
     void* porter_context = nullptr;
-    if (api == nullptr || api->xFindTokenizer(api, "porter", &porter_context, &porter_) != SQLITE_OK) {
-      throw std::runtime_error("index tokens: this SQLite has no FTS5 porter tokenizer");
-    }
     const char* parent[] = {kCjkTokenizerName};
-    if (porter_.xCreate(porter_context, parent, 1, &instance_) != SQLITE_OK) {
-      throw std::runtime_error("index tokens: cannot create the porter osh_cjk tokenizer");
+    if (api == nullptr || api->xFindTokenizer(api, "porter", &porter_context, &porter_) != SQLITE_OK ||
+        porter_.xCreate(porter_context, parent, 1, &instance_) != SQLITE_OK) {
+      sqlite3_close(db_);  // no destructor for a constructor that throws
+      throw std::runtime_error("index tokens: cannot create FTS5's porter tokenizer around osh_cjk");
     }
   }
 
+  ~PorterCjk() {
+    if (instance_ != nullptr) porter_.xDelete(instance_);
+    sqlite3_close(db_);
+  }
+  PorterCjk(const PorterCjk&) = delete;
+  PorterCjk& operator=(const PorterCjk&) = delete;
+
   std::vector<IndexToken> Tokens(std::string_view text, bool query) {
     std::vector<IndexToken> out;
-    std::lock_guard lock(mu_);
     const int rc = porter_.xTokenize(
         instance_, &out, query ? FTS5_TOKENIZE_QUERY : FTS5_TOKENIZE_DOCUMENT, text.data(),
         static_cast<int>(text.size()), [](void* context, int flags, const char* token, int length, int begin, int end) {
@@ -60,14 +68,13 @@ class PorterCjk {
   sqlite3* db_ = nullptr;
   fts5_tokenizer porter_{};
   Fts5Tokenizer* instance_ = nullptr;
-  std::mutex mu_;
 };
 
 }  // namespace
 
 std::vector<IndexToken> IndexTokens(std::string_view text, bool query) {
-  static PorterCjk* tokenizer = new PorterCjk();  // never destroyed: used until exit
-  return tokenizer->Tokens(text, query);
+  thread_local PorterCjk tokenizer;
+  return tokenizer.Tokens(text, query);
 }
 
 size_t TrailingCjkRun(std::string_view text) {

@@ -18,7 +18,8 @@ struct IndexToken {
 // The tokens of `text` exactly as the SQLite index makes them, in the same
 // order, run through the same tokenizer (on a private in-memory connection):
 // the PostgreSQL index and C++ highlighting thereby find what FTS5 finds.
-// `query`: tokenized as a query term (see cjk_tokenizer.h). Thread-safe.
+// `query`: tokenized as a query term (see cjk_tokenizer.h). Thread-safe (a
+// tokenizer per thread).
 std::vector<IndexToken> IndexTokens(std::string_view text, bool query);
 
 // A query term as the phrase FTS5 matches (FullTextIndex::TermMatch): its
