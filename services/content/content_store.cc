@@ -79,6 +79,22 @@ void PlanForTheseTerms(store::Tx& tx) {
   tx.Exec("SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL enable_seqscan = off; SET LOCAL jit = off");
 }
 
+// The rows of a search page (record, score lower-is-better, then the title's
+// and body's columns), the last two made into marked text by the functions.
+template <typename MarkTitle, typename MarkBody>
+std::vector<SearchRow> PageRows(store::Statement& s, MarkTitle&& mark_title, MarkBody&& mark_body) {
+  std::vector<SearchRow> rows;
+  while (s.Step()) {
+    SearchRow row;
+    row.article = ParseArticle(s.Blob(0));
+    row.score = -s.Double(1);  // bm25() is lower for better matches; PostgreSQL's rank is negated to match
+    row.marked_title = mark_title(s.Text(2));
+    row.marked_snippet = mark_body(s.Text(3));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 }  // namespace
 
 
@@ -271,16 +287,7 @@ std::vector<SearchRow> ContentStore::Search(store::Tx& tx, const search::Query& 
                           " ORDER BY page.score, page.seconds DESC, page.article_id";
   auto s = tx.Prepare(sql);
   BindAll(s, params);
-  std::vector<SearchRow> rows;
-  while (s.Step()) {
-    SearchRow row;
-    row.article = ParseArticle(s.Blob(0));
-    row.score = -s.Double(1);  // bm25() is lower for better matches
-    row.marked_title = s.Text(2);
-    row.marked_snippet = s.Text(3);
-    rows.push_back(std::move(row));
-  }
-  return rows;
+  return PageRows(s, [](std::string text) { return text; }, [](std::string text) { return text; });
 }
 
 // The same two steps on PostgreSQL: the page from the tsvector index, then
@@ -303,16 +310,9 @@ std::vector<SearchRow> ContentStore::SearchPostgres(store::Tx& tx, const search:
                           "ORDER BY page.score, page.seconds DESC, page.article_id";
   auto s = tx.Prepare(sql);
   BindAll(s, params);
-  std::vector<SearchRow> rows;
-  while (s.Step()) {
-    SearchRow row;
-    row.article = ParseArticle(s.Blob(0));
-    row.score = -s.Double(1);  // the rank is negated to sort like bm25()
-    row.marked_title = index_.Highlight(query, s.Text(2));
-    row.marked_snippet = index_.Snippet(query, s.Text(3), kSnippetTokens);
-    rows.push_back(std::move(row));
-  }
-  return rows;
+  return PageRows(
+      s, [&](const std::string& title) { return index_.Highlight(query, title); },
+      [&](const std::string& body) { return index_.Snippet(query, body, kSnippetTokens); });
 }
 
 int64_t ContentStore::CountMatches(store::Tx& tx, const search::Query& query, const PublishedFilter& filter,
