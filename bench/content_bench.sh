@@ -11,13 +11,8 @@ BIN="$OSH_BUILD_DIR/bench/osh-content-search-bench"
 [[ -x "$BIN" ]] || osh_die "build first: deploy/build.sh"
 COUNT="${1:-100000}"
 SEEDS="${OSH_SEEDS_DIR:-$OSH_ROOT/../shared/seeds}"
-CORPUS="$OSH_CACHE_DIR/bench/content-corpus-$COUNT.jsonl"
-if [[ ! -s "$CORPUS" ]]; then
-  mkdir -p "$(dirname "$CORPUS")"
-  python3 "$OSH_ROOT/bench/content/make_corpus.py" --count "$COUNT" --seeds-dir "$SEEDS" --out "$CORPUS.tmp"
-  mv "$CORPUS.tmp.needles.json" "$CORPUS.needles.json"
-  mv "$CORPUS.tmp" "$CORPUS"
-fi
+source "$OSH_ROOT/bench/content/corpus.sh"
+content_corpus "$COUNT"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 echo "{\"bench\": \"machine\", \"cores\": $(nproc), \"kernel\": \"$(uname -r)\"}"

@@ -5,9 +5,13 @@
 // then a fixed query set timed through the same business layer the gRPC
 // service calls (Content::SearchArticles, first page of 20 with the hit count).
 // Prints JSON lines (bench/README.md): build time, size on disk (whole file
-// and the index alone), per query p50/p99 and hits, and needle recall.
+// and the index alone), per query p50/p99 and hits, and needle recall, and
+// queries per second over the whole set (one caller).
+// `postgres` among the tokenizers runs the bigram index on PostgreSQL too
+// (tsvectors, src/postgres_index.cc) in the database OSH_BENCH_POSTGRES_URL
+// names: bench/content_pg_bench.sh compares it with SQLite FTS5 in one run.
 //
-// Usage: osh-content-search-bench <dir> <corpus.jsonl> <seeds-dir> [repeats=20] [tokenizers=bigram,trigram]
+// Usage: osh-content-search-bench <dir> <corpus.jsonl> <seeds-dir> [repeats=20] [tokenizers=bigram,trigram[,postgres]]
 #include <fmt/format.h>
 #include <google/protobuf/util/time_util.h>
 #include <nlohmann/json.hpp>
@@ -143,21 +147,29 @@ uintmax_t FileBytes(const std::filesystem::path& dir, const std::string& prefix)
 
 double Mib(uintmax_t bytes) { return std::round(static_cast<double>(bytes) / 1048576.0 * 10) / 10; }
 
-void Run(const std::filesystem::path& dir, osh::search::Tokenizer tokenizer,
+// `url` empty: the SQLite file <dir>/<name>.db; else that PostgreSQL database.
+void Run(const std::filesystem::path& dir, osh::search::Tokenizer tokenizer, const std::string& url,
          const std::vector<v1::ArticleContent>& corpus, const nlohmann::json& needles, int repeats) {
-  const std::string name(osh::search::TokenizerName(tokenizer));
+  const std::string name = url.empty() ? std::string(osh::search::TokenizerName(tokenizer)) : "postgres_bigram";
   const auto path = dir / (name + ".db");
   content::ContentStore store(tokenizer);
-  auto db = osh::store::Database::Open({.path = path.string()}, store.Migrations());
+  const osh::store::Database::Options options{.path = path.string(), .url = url};
+  auto db = osh::store::Database::Open(options, store.Migrations());
   const double build_ms = Build(*db, store, corpus);
+  // The statistics autovacuum gathers soon after a bulk load: queries are
+  // planned on them in a database that has been running for a while.
+  if (!url.empty()) db->Write([](osh::store::Tx& tx) { tx.Exec("ANALYZE"); });
   db.reset();  // closing checkpoints the WAL into the file, so the size is the file's own
-  const auto file_bytes = FileBytes(dir, name + ".db");
-  db = osh::store::Database::Open({.path = path.string()}, store.Migrations());
-  const auto index_bytes = db->Read([](osh::store::Tx& tx) {
-    auto s = tx.Prepare("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'article_fts%'");
+  db = osh::store::Database::Open(options, store.Migrations());
+  const auto sizes = db->Read([&](osh::store::Tx& tx) {
+    auto s = tx.Prepare(url.empty() ? "SELECT SUM(pgsize), 0 FROM dbstat WHERE name LIKE 'article_fts%'"
+                                    : "SELECT pg_total_relation_size('article_fts') + "
+                                      "pg_total_relation_size('article_fts_parts'), pg_database_size(current_database())");
     s.Step();
-    return s.Int(0);
+    return std::pair{s.Int(0), s.Int(1)};
   });
+  const auto index_bytes = sizes.first;
+  const auto file_bytes = url.empty() ? FileBytes(dir, name + ".db") : static_cast<uintmax_t>(sizes.second);
   Print({{"bench", "content.index"},
          {"tokenizer", name},
          {"articles", corpus.size()},
@@ -168,6 +180,7 @@ void Run(const std::filesystem::path& dir, osh::search::Tokenizer tokenizer,
   content::Content service(*db, store, {.province = "44", .max_page_size = 100});
   const osh::service::Caller anonymous{nullptr, "bench"};
   std::vector<double> all;
+  const auto run_start = Clock::now();
   for (const auto& q : kQueries) {
     v1::SearchArticlesRequest req;
     req.set_query(q.query);
@@ -196,9 +209,11 @@ void Run(const std::filesystem::path& dir, osh::search::Tokenizer tokenizer,
     if (*q.needle != 0 && needles.contains(q.needle)) line["planted"] = needles[q.needle];
     Print(line);
   }
+  const double run_ms = MillisSince(run_start);
   Print({{"bench", "content.search.all"},
          {"tokenizer", name},
          {"queries", all.size()},
+         {"queries_per_s", std::round(static_cast<double>(all.size()) / (run_ms / 1000) * 10) / 10},
          {"p50_ms", std::round(Percentile(all, 0.5) * 100) / 100},
          {"p99_ms", std::round(Percentile(all, 0.99) * 100) / 100}});
 }
@@ -221,8 +236,16 @@ int main(int argc, char** argv) {
   const std::string wanted = argc > 5 ? argv[5] : "bigram,trigram";
   for (auto tokenizer : {osh::search::Tokenizer::kCjkBigram, osh::search::Tokenizer::kTrigram}) {
     if (wanted.find(osh::search::TokenizerName(tokenizer)) != std::string::npos) {
-      Run(dir, tokenizer, corpus, needles, repeats);
+      Run(dir, tokenizer, "", corpus, needles, repeats);
     }
+  }
+  if (wanted.find("postgres") != std::string::npos) {
+    const char* url = std::getenv("OSH_BENCH_POSTGRES_URL");
+    if (url == nullptr || *url == '\0') {
+      std::cerr << "postgres: set OSH_BENCH_POSTGRES_URL to an empty database (bench/content_pg_bench.sh does)\n";
+      return 2;
+    }
+    Run(dir, osh::search::Tokenizer::kCjkBigram, url, corpus, needles, repeats);
   }
   return 0;
 }

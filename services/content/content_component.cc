@@ -12,7 +12,8 @@ std::vector<core::ConfigKey> ConfigKeys() {
   auto keys = service::TokenConfigKeys();
   for (auto& key : service::BookkeepingConfigKeys()) keys.push_back(std::move(key));
   keys.insert(keys.end(), {
-      {"db-read-connections", "4", "SQLite read connections"},
+      {"db-read-connections", "4", "read connections (SQLite or PostgreSQL)"},
+      service::DatabaseUrlConfigKey("content.db"),
       {"page-size-max", "100", "largest page a list or search returns"},
       {"body-max-bytes", "1048576", "largest article body accepted, in bytes"},
       {"search-max-offset", "1000", "deepest search result a page may start at"},

@@ -74,6 +74,9 @@ class ContentStore {
   const search::FullTextIndex& index() const { return index_; }
 
  private:
+  std::vector<SearchRow> SearchPostgres(store::Tx& tx, const search::Query& query, const PublishedFilter& filter,
+                                        int offset, int limit) const;
+
   search::FullTextIndex index_;
 };
 

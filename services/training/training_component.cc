@@ -27,6 +27,9 @@ std::vector<core::ConfigKey> ConfigKeys() {
       {"literacy-threshold-percent", "80", "score rate at which a questionnaire counts as health-literate"},
       {"survey-batch-max", "10000", "most questionnaires one RecordLiteracySurveys call takes"},
       {"xapi-address", "127.0.0.1:8108", "host:port of the xAPI LRS (HTTP, under /xapi); empty: no LRS"},
+      // The LRS's schema is versioned apart from training's (as xapi.db is a
+      // file apart from training.db), so it cannot share training's database.
+      service::DatabaseUrlConfigKey("xapi.db", "xapi-database-url"),
       {"xapi-credentials-file", "",
        "xAPI clients for HTTP Basic: lines \"<key> <sha256 hex of secret> <province> [<scope>,...]\" (scopes as xAPI "
        "names them: statements/write, statements/read/mine, statements/read, state, profile, all/read, all; none "

@@ -20,7 +20,16 @@ bool StartXapiEndpoint(core::ServiceHost& host, const auth::TokenVerifier& verif
     if (!loaded) return false;
     credentials = &host.Adopt(std::make_unique<xapi::ClientCredentials>(std::move(*loaded)));
   }
-  auto& db = service::AdoptDatabase(host, "xapi.db", xapi::StatementStore::Migrations());
+  // Training on PostgreSQL and its LRS in a SQLite file would leave the LRS
+  // behind when a replica moves; one PostgreSQL database for both cannot hold
+  // two versioned schemas (one schema_migrations). So: a database of its own.
+  const std::string training_url = config.GetString("database-url");
+  const std::string xapi_url = config.GetString("xapi-database-url");
+  if (!training_url.empty() && (xapi_url.empty() || xapi_url == training_url)) {
+    *error = "xapi-database-url must name a PostgreSQL database of the LRS's own when database-url is set";
+    return false;
+  }
+  auto& db = service::AdoptDatabase(host, "xapi.db", xapi::StatementStore::Migrations(), "xapi-database-url");
   auto& statements = host.Adopt(std::make_unique<xapi::StatementStore>(db));
   auto& documents = host.Adopt(std::make_unique<xapi::DocumentStore>(db));
   xapi::LrsHttpHandler::Options lrs_options;

@@ -2,10 +2,19 @@
 # The content library end to end: the seed texts imported by osh-content-import
 # into a real osh-content, then read, searched, written and published through
 # the real osh-gateway (with redis-server) as the public and as editors would.
+# With OSH_TEST_POSTGRES_URL set (ctest's postgres:content_e2e), osh-content
+# runs on a fresh PostgreSQL database of that server instead of content.db.
 # Usage: content_e2e.sh <build-dir> <source-dir> <seeds-dir>
 set -uo pipefail
 BIN_DIR="$1" ROOT="$2" SEEDS="$3"
 WORK="$(mktemp -d)"
+PG_URL="${OSH_TEST_POSTGRES_URL:-}"
+PG_DB="osh_content_e2e_$$"
+psql_admin() { "${OSH_PG_BIN:-/usr/lib/postgresql/15/bin}/psql" -q -X "$PG_URL" -c "$1" >/dev/null; }
+if [[ -n "$PG_URL" ]]; then
+  psql_admin "CREATE DATABASE $PG_DB" || { echo "cannot create $PG_DB on $PG_URL"; exit 1; }
+  CONTENT_ARGS=(--database-url "${PG_URL%/*}/$PG_DB")
+fi
 source "$ROOT/tests/gateway/stack.sh"
 source "$ROOT/tests/gateway/http_checks.sh"
 urlencode() { python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
@@ -92,5 +101,10 @@ check "with a JSON error" contains "$BODY" '"code":5'
 http GET /openapi.json
 check "OpenAPI documents the search route" contains "$BODY" '/v1/articles:search'
 
+if [[ -n "$PG_URL" ]]; then
+  check "on PostgreSQL: no content.db was made" test ! -e "$WORK/content/content.db"
+  kill -TERM "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null  # its sessions end before the database goes
+  psql_admin "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)"
+fi
 echo "content e2e: $passed passed, $failed failed"
 [[ "$failed" = 0 ]]

@@ -3,6 +3,7 @@
 # free ports under $WORK, and stops everything on exit.
 # Needs: BIN_DIR (the build directory), ROOT (the checkout), WORK (a temp dir).
 # KAFKA_BROKERS, when set, connects the registry (and whoever asks) to a broker.
+# CONTENT_ARGS (an array), when set, is added to osh-content's command line.
 # Sets: REDIS_PORT, GATEWAY (host:port), GATEWAY_ADMIN (host:port), SECRET_FILE.
 
 PIDS=()
@@ -51,7 +52,7 @@ start_backends() {
   "$BIN_DIR/services/content/osh-content" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \
     --data-dir "$WORK/content" --jwt-hs256-secret-file "$SECRET_FILE" --jwt-jwks-file "$JWKS_FILE" \
     --ready-file "$WORK/content.ready" --kafka-brokers "${KAFKA_BROKERS:-}" --access-log false \
-    >>"$WORK/content.log" 2>&1 &
+    ${CONTENT_ARGS[@]+"${CONTENT_ARGS[@]}"} >>"$WORK/content.log" 2>&1 &
   PIDS+=($!)
   head -c 48 /dev/urandom | base64 -w0 >"$WORK/certificate-key"
   "$BIN_DIR/services/notify/osh-notify" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --province 44 \

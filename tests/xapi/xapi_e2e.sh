@@ -9,12 +9,35 @@
 # another province nothing), uploads refused from their headers before their
 # body is sent, the connection cap per client, and statements kept across a
 # SIGKILL and restart.
+# With OSH_TEST_POSTGRES_URL set (ctest's postgres:xapi_e2e), training and its
+# LRS each run on a fresh PostgreSQL database of that server instead of SQLite
+# files, and training refuses to start when its LRS is given none of its own.
 # Usage: xapi_e2e.sh <build-dir> <source-dir>
 set -uo pipefail
 BIN_DIR="$1" ROOT="$2"
 WORK="$(mktemp -d)"
 PID=""
-cleanup() { [[ -n "$PID" ]] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+PG_URL="${OSH_TEST_POSTGRES_URL:-}"
+PG_BIN="${OSH_PG_BIN:-/usr/lib/postgresql/15/bin}"
+PG_NAME="osh_xapi_e2e_$$"
+DATABASE_ARGS=()
+if [[ -n "$PG_URL" ]]; then
+  for db in "${PG_NAME}_training" "${PG_NAME}_lrs"; do
+    "$PG_BIN/psql" -q -X "$PG_URL" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null ||
+      { echo "cannot create the database $db on $PG_URL"; exit 1; }
+  done
+  DATABASE_ARGS=(--database-url "${PG_URL%/*}/${PG_NAME}_training" --xapi-database-url "${PG_URL%/*}/${PG_NAME}_lrs")
+fi
+cleanup() {
+  [[ -n "$PID" ]] && kill "$PID" 2>/dev/null
+  wait 2>/dev/null
+  rm -rf "$WORK"
+  if [[ -n "$PG_URL" ]]; then
+    for db in "${PG_NAME}_training" "${PG_NAME}_lrs"; do
+      "$PG_BIN/psql" -q -X "$PG_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
+    done
+  fi
+}
 trap cleanup EXIT
 # A refused connection may be closed while the test still writes to it: an
 # error for that write, not the end of the script.
@@ -41,7 +64,7 @@ start() {
     --xapi-address "${XAPI_ADDRESS:-127.0.0.1:0}" --data-dir "$WORK/data" --kafka-brokers "" --access-log false \
     --jwt-hs256-secret-file "$WORK/jwt-secret" --certificate-key-file "$WORK/certificate-key" \
     --field-key-file "$WORK/field-keys" --xapi-credentials-file "$WORK/credentials" --ready-file "$WORK/ready" \
-    --xapi-max-connections-per-client 6 >>"$WORK/training.log" 2>&1 &
+    --xapi-max-connections-per-client 6 "${DATABASE_ARGS[@]}" >>"$WORK/training.log" 2>&1 &
   PID=$!
   # The ready file is written once the LRS listens.
   osh_wait_for 30 "osh-training's ready file" test -s "$WORK/ready" ||
@@ -63,6 +86,15 @@ statement() {  # statement <id> <verb> <activity> [name]
 ID1=6f0c4a3e-0b8e-4f7c-9a51-2d1e7b3c9a01
 ID2=6f0c4a3e-0b8e-4f7c-9a51-2d1e7b3c9a02
 ID3=6f0c4a3e-0b8e-4f7c-9a51-2d1e7b3c9a03
+
+if [[ -n "$PG_URL" ]]; then
+  timeout 30 "$BIN_DIR/services/training/osh-training" --province 44 --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 \
+    --xapi-address 127.0.0.1:0 --data-dir "$WORK/data" --kafka-brokers "" --access-log false \
+    --jwt-hs256-secret-file "$WORK/jwt-secret" --certificate-key-file "$WORK/certificate-key" \
+    --field-key-file "$WORK/field-keys" --database-url "${DATABASE_ARGS[1]}" >"$WORK/refused.log" 2>&1
+  check "training on PostgreSQL without a database for its LRS refuses to start" test $? != 0
+  check "naming xapi-database-url" grep -q "xapi-database-url" "$WORK/refused.log"
+fi
 
 start
 

@@ -7,13 +7,10 @@
 #include <string_view>
 #include <vector>
 
+#include "marks.h"
+
 namespace osh::search {
 namespace {
-
-struct ByteRange {
-  int begin;
-  int end;
-};
 
 // The byte range of the token at each position of one column's text. A
 // colocated token (the bigram tokenizer's unigram at the end of a run) shares
@@ -45,44 +42,6 @@ int MatchedPositions(const Fts5ExtensionApi* api, Fts5Context* fts, int column, 
   return rc;
 }
 
-// The matched byte ranges, merged where they overlap or touch.
-std::vector<ByteRange> MergedMatches(const std::vector<ByteRange>& tokens, const std::vector<int>& positions) {
-  std::vector<ByteRange> matches;
-  for (int p : positions) {
-    if (p < 0 || static_cast<size_t>(p) >= tokens.size()) continue;
-    matches.push_back(tokens[static_cast<size_t>(p)]);
-  }
-  std::sort(matches.begin(), matches.end(), [](ByteRange a, ByteRange b) { return a.begin < b.begin; });
-  std::vector<ByteRange> merged;
-  for (const auto& m : matches) {
-    if (!merged.empty() && m.begin <= merged.back().end) {
-      merged.back().end = std::max(merged.back().end, m.end);
-    } else {
-      merged.push_back(m);
-    }
-  }
-  return merged;
-}
-
-// text[begin, end) with each match (clipped to it) between open and close.
-std::string Mark(std::string_view text, int begin, int end, const std::vector<ByteRange>& matches,
-                 std::string_view open, std::string_view close) {
-  std::string out;
-  int at = begin;
-  for (const auto& m : matches) {
-    const int from = std::max(m.begin, at);
-    const int to = std::min(m.end, end);
-    if (from >= to) continue;
-    out.append(text.substr(static_cast<size_t>(at), static_cast<size_t>(from - at)));
-    out.append(open);
-    out.append(text.substr(static_cast<size_t>(from), static_cast<size_t>(to - from)));
-    out.append(close);
-    at = to;
-  }
-  out.append(text.substr(static_cast<size_t>(at), static_cast<size_t>(end - at)));
-  return out;
-}
-
 std::string_view TextArg(sqlite3_value* value) {
   const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(value));
   return text == nullptr ? std::string_view() : std::string_view(text, static_cast<size_t>(sqlite3_value_bytes(value)));
@@ -91,7 +50,6 @@ std::string_view TextArg(sqlite3_value* value) {
 struct Column {
   std::string_view text;
   std::vector<ByteRange> tokens;
-  std::vector<ByteRange> matches;
   std::vector<int> positions;
 };
 
@@ -112,7 +70,6 @@ bool ReadColumn(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* 
     return false;
   }
   column->text = std::string_view(text, static_cast<size_t>(length));
-  column->matches = MergedMatches(column->tokens, column->positions);
   return true;
 }
 
@@ -127,8 +84,7 @@ void Highlight(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* r
   try {
     Column column;
     if (!ReadColumn(api, fts, result, sqlite3_value_int(argv[0]), &column)) return;
-    SetText(result, Mark(column.text, 0, static_cast<int>(column.text.size()), column.matches, TextArg(argv[1]),
-                         TextArg(argv[2])));
+    SetText(result, MarkAll(column.text, column.tokens, column.positions, TextArg(argv[1]), TextArg(argv[2])));
   } catch (const std::bad_alloc&) {
     sqlite3_result_error_nomem(result);
   }
@@ -143,32 +99,8 @@ void Snippet(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* res
   try {
     Column column;
     if (!ReadColumn(api, fts, result, sqlite3_value_int(argv[0]), &column)) return;
-    const int width = std::clamp(sqlite3_value_int(argv[4]), 1, 64);
-    const int count = static_cast<int>(column.tokens.size());
-    int start = 0;
-    if (count > width) {
-      const int lead = width / 4;
-      int best = -1;
-      for (int hit : column.positions) {
-        const int candidate = std::clamp(hit - lead, 0, count - width);
-        const auto first = std::lower_bound(column.positions.begin(), column.positions.end(), candidate);
-        const auto last = std::lower_bound(column.positions.begin(), column.positions.end(), candidate + width);
-        const int score = static_cast<int>(last - first);
-        if (score > best) {
-          best = score;
-          start = candidate;
-        }
-      }
-    }
-    const int stop = std::min(count, start + width);  // one past the window's last token
-    const int begin = start == 0 ? 0 : column.tokens[static_cast<size_t>(start)].begin;
-    const int end = stop == count ? static_cast<int>(column.text.size()) : column.tokens[static_cast<size_t>(stop - 1)].end;
-    const std::string_view ellipsis = TextArg(argv[3]);
-    std::string out;
-    if (begin > 0) out.append(ellipsis);
-    out += Mark(column.text, begin, end, column.matches, TextArg(argv[1]), TextArg(argv[2]));
-    if (end < static_cast<int>(column.text.size())) out.append(ellipsis);
-    SetText(result, out);
+    SetText(result, MarkWindow(column.text, column.tokens, column.positions, TextArg(argv[1]), TextArg(argv[2]),
+                               TextArg(argv[3]), sqlite3_value_int(argv[4])));
   } catch (const std::bad_alloc&) {
     sqlite3_result_error_nomem(result);
   }

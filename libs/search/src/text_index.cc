@@ -2,9 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "osh/search/cjk_tokenizer.h"
+#include "index_tokens.h"
+#include "marks.h"
+#include "osh/search/highlight.h"
 #include "unicode_classes.h"
 
 namespace osh::search {
@@ -12,22 +16,6 @@ namespace {
 
 // Trigram tokens are three characters: shorter terms cannot use the index.
 constexpr size_t kTrigramMinLength = 3;
-
-// Length of the CJK run the text ends with (ignoring trailing separators): a
-// lone final character has no bigram of its own in the query, so the phrase
-// must end in a prefix match to meet the document's bigram that starts with it.
-size_t TrailingCjkRun(std::string_view text) {
-  size_t run = 0;
-  for (size_t pos = 0; pos < text.size();) {
-    const char32_t cp = DecodeUtf8(text, pos);
-    if (IsCjk(cp)) {
-      ++run;
-    } else if (FoldWordChar(cp) != 0) {
-      run = 0;
-    }
-  }
-  return run;
-}
 
 std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
   std::string out;
@@ -61,6 +49,7 @@ std::string FullTextIndex::CreateSql() const {
 
 void FullTextIndex::Put(store::Tx& tx, int64_t rowid, const std::vector<std::string>& values) const {
   if (values.size() != spec_.columns.size()) throw std::invalid_argument("one value per indexed column");
+  if (tx.dialect() == store::Dialect::kPostgres) return PutPostgres(tx, rowid, values);
   Remove(tx, rowid);
   std::vector<std::string> marks(values.size(), "?");
   auto insert = tx.Prepare(fmt::format("INSERT INTO {}(rowid, {}) VALUES (?, {})", spec_.table,
@@ -78,6 +67,10 @@ std::string FullTextIndex::TermMatch(const QueryTerm& term) const {
   std::string quoted = QuoteFts5(term.text);
   if (spec_.tokenizer == Tokenizer::kCjkBigram && TrailingCjkRun(term.text) == 1) quoted += " *";
   return quoted;
+}
+
+MatchPlan FullTextIndex::Plan(const Query& query, store::Dialect dialect, std::string_view key) const {
+  return dialect == store::Dialect::kPostgres ? PostgresPlan(query, key) : Plan(query);
 }
 
 MatchPlan FullTextIndex::Plan(const Query& query) const {
@@ -129,6 +122,44 @@ std::string FullTextIndex::RankExpression() const {
 
 std::string FullTextIndex::HighlightExpression(int column) const {
   return fmt::format("osh_highlight({}, {}, char(2), char(3))", spec_.table, column);
+}
+
+namespace {
+
+// Positions of `tokens` that the query's included terms match (sorted, unique),
+// and the byte range of the token at each position: what osh_highlight and
+// osh_snippet get from FTS5 for the same text and query.
+void Matches(const Query& query, const std::vector<IndexToken>& tokens, std::vector<ByteRange>* ranges,
+             std::vector<int>* positions) {
+  for (const auto& t : tokens) {
+    if (!t.colocated) ranges->push_back({t.begin, t.end});
+  }
+  for (const auto& term : query.terms) {
+    if (!term.excluded) PhrasePositions(PhraseOf(term.text), tokens, positions);
+  }
+  std::sort(positions->begin(), positions->end());
+  positions->erase(std::unique(positions->begin(), positions->end()), positions->end());
+}
+
+constexpr std::string_view kOpen(&kMatchBegin, 1);
+constexpr std::string_view kClose(&kMatchEnd, 1);
+
+}  // namespace
+
+std::string FullTextIndex::Highlight(const Query& query, std::string_view text) const {
+  if (spec_.tokenizer != Tokenizer::kCjkBigram) throw std::logic_error("Highlight needs the bigram index");
+  std::vector<ByteRange> ranges;
+  std::vector<int> positions;
+  Matches(query, IndexTokens(text, false), &ranges, &positions);
+  return MarkAll(text, ranges, positions, kOpen, kClose);
+}
+
+std::string FullTextIndex::Snippet(const Query& query, std::string_view text, int max_tokens) const {
+  if (spec_.tokenizer != Tokenizer::kCjkBigram) throw std::logic_error("Snippet needs the bigram index");
+  std::vector<ByteRange> ranges;
+  std::vector<int> positions;
+  Matches(query, IndexTokens(text, false), &ranges, &positions);
+  return MarkWindow(text, ranges, positions, kOpen, kClose, "…", max_tokens);
 }
 
 std::string FullTextIndex::SnippetExpression(int column, int max_tokens) const {

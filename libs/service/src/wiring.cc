@@ -17,19 +17,20 @@ bool ServedProvince(const core::Config& config, std::string* province, std::stri
   return true;
 }
 
-core::ConfigKey DatabaseUrlConfigKey(std::string_view file_name) {
-  return {"database-url", "",
+core::ConfigKey DatabaseUrlConfigKey(std::string_view file_name, std::string_view url_key) {
+  return {std::string(url_key), "",
           "PostgreSQL database, postgres://user@host:port/dbname (password from PGPASSWORD or ?passfile=…, never in "
           "the URL of a shared config); several replicas may share one. Empty: the SQLite file " +
               std::string(file_name) + " in data-dir"};
 }
 
 store::Database& AdoptDatabase(core::ServiceHost& host, std::string_view file_name,
-                               const std::vector<store::Migration>& migrations) {
+                               const std::vector<store::Migration>& migrations, std::string_view url_key) {
   const auto& config = host.config();
   const auto path = std::filesystem::path(config.GetString("data-dir")) / file_name;
   // A service that declares database-url may run on PostgreSQL; empty keeps the SQLite file.
-  const std::string url = config.Has("database-url") ? config.GetString("database-url") : "";
+  const std::string key(url_key);
+  const std::string url = config.Has(key) ? config.GetString(key) : "";
   return host.Adopt(store::Database::Open({.path = path.string(),
                                            .read_connections = static_cast<int>(config.GetInt("db-read-connections")),
                                            .url = url},

@@ -79,6 +79,26 @@ std::string Decimal(double value) {
 
 void IgnoreNotice(void*, const char*) {}
 
+constexpr Oid kTextOid = 25;
+
+// The parameter types a statement is prepared with: left to the server (0)
+// for each `$N` the text names, text for any number it skips. SQLite lets a
+// statement bind ?1 and ?9 and never mention ?2 (queries that add conditions
+// only for the filters given); PostgreSQL cannot infer the type of a parameter
+// that appears nowhere and refuses to prepare the statement.
+std::vector<Oid> ParameterTypes(std::string_view sql, int parameters) {
+  std::vector<Oid> types(static_cast<size_t>(parameters), kTextOid);
+  Segments(sql, [&](std::string_view text, bool quoted) {
+    if (quoted) return;
+    for (size_t i = text.find('$'); i != std::string_view::npos; i = text.find('$', i + 1)) {
+      int number = 0;
+      std::from_chars(text.data() + i + 1, text.data() + text.size(), number);
+      if (number >= 1 && number <= parameters) types[static_cast<size_t>(number - 1)] = 0;
+    }
+  });
+  return types;
+}
+
 }  // namespace
 
 bool IsPostgresUrl(std::string_view url) { return url.starts_with("postgres://") || url.starts_with("postgresql://"); }
@@ -188,7 +208,8 @@ PostgresStatement::PostgresStatement(PostgresConnection& connection, std::string
       name_(std::move(name)),
       sql_(std::move(sql)),
       values_(static_cast<size_t>(parameters)),
-      formats_(static_cast<size_t>(parameters), 0) {}
+      formats_(static_cast<size_t>(parameters), 0),
+      types_(ParameterTypes(sql_, parameters)) {}
 
 PostgresStatement::~PostgresStatement() { PQclear(result_); }
 
@@ -225,10 +246,10 @@ void PostgresStatement::Execute() {
   }
   const int n = static_cast<int>(values_.size());
   if (name_.empty()) {
-    result_ = PQexecParams(conn, sql_.c_str(), n, nullptr, values.data(), lengths.data(), formats_.data(), 0);
+    result_ = PQexecParams(conn, sql_.c_str(), n, types_.data(), values.data(), lengths.data(), formats_.data(), 0);
   } else {
     if (prepared_generation_ != connection_.generation()) {
-      PGresult* prepared = PQprepare(conn, name_.c_str(), sql_.c_str(), n, nullptr);
+      PGresult* prepared = PQprepare(conn, name_.c_str(), sql_.c_str(), n, types_.data());
       if (PQresultStatus(prepared) != PGRES_COMMAND_OK) connection_.Fail(prepared, "prepare");
       PQclear(prepared);
       prepared_generation_ = connection_.generation();

@@ -59,6 +59,7 @@ class PostgresStatement final : public StatementImpl {
   std::string sql_;
   std::vector<std::optional<std::string>> values_;
   std::vector<int> formats_;
+  std::vector<unsigned int> types_;  // Oid of each parameter (see ParameterTypes)
   uint64_t prepared_generation_ = 0;  // the connection generation it was prepared on
   pg_result* result_ = nullptr;
   int row_ = -1;

@@ -53,6 +53,22 @@ int64_t CountNotes(Database& db) {
   });
 }
 
+// Queries that add conditions only for the filters given bind fixed numbers
+// (?1 and ?3 here) and leave others out of the text; SQLite accepts that, and
+// PostgreSQL (which cannot infer a parameter's type from nowhere) must too.
+TEST_P(DatabaseTest, AStatementMayLeaveNumberedParametersOutOfItsText) {
+  auto db = Database::Open(Opts(), kMigrations);
+  db->Write([](Tx& tx) { tx.Prepare("INSERT INTO notes(body, author) VALUES ('a', 'ann'), ('b', 'bob')").Run(); });
+  const auto found = db->Read([](Tx& tx) {
+    auto s = tx.Prepare("SELECT body FROM notes WHERE author = ?1 ORDER BY body LIMIT ?3");
+    s.Bind(1, "bob").Bind(3, 5);
+    std::vector<std::string> bodies;
+    while (s.Step()) bodies.push_back(s.Text(0));
+    return bodies;
+  });
+  EXPECT_EQ(found, std::vector<std::string>{"b"});
+}
+
 TEST_P(DatabaseTest, AppliesMigrationsOnceAndRecordsVersion) {
   {
     auto db = Database::Open(Opts(), {kMigrations[0]});

@@ -113,6 +113,38 @@ UPDATE xapi_statements SET
     ELSE '' END;
 CREATE INDEX xapi_statements_by_actor ON xapi_statements (actor_key, seq);
 CREATE INDEX xapi_statements_by_authority ON xapi_statements (authority_key, seq);
+)sql",
+     // PostgreSQL: the same keys from the JSON through jsonb (no PostgreSQL
+     // database ever ran this step before: SQLite's json functions fail there).
+     R"sql(
+ALTER TABLE xapi_statements ADD COLUMN actor_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE xapi_statements ADD COLUMN authority_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE xapi_statements ADD COLUMN void_by BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE xapi_statements ADD COLUMN void_key TEXT NOT NULL DEFAULT '';
+UPDATE xapi_statements SET
+  actor_key = CASE
+    WHEN jsonb_typeof(statement::jsonb #> '{actor,mbox}') = 'string' THEN 'mbox|' || (statement::jsonb #>> '{actor,mbox}')
+    WHEN jsonb_typeof(statement::jsonb #> '{actor,mbox_sha1sum}') = 'string'
+      THEN 'mbox_sha1sum|' || lower(statement::jsonb #>> '{actor,mbox_sha1sum}')
+    WHEN jsonb_typeof(statement::jsonb #> '{actor,openid}') = 'string'
+      THEN 'openid|' || (statement::jsonb #>> '{actor,openid}')
+    WHEN jsonb_typeof(statement::jsonb #> '{actor,account}') = 'object'
+      THEN 'account|' || coalesce(statement::jsonb #>> '{actor,account,homePage}', '') || '|' ||
+           coalesce(statement::jsonb #>> '{actor,account,name}', '')
+    ELSE '' END,
+  authority_key = CASE
+    WHEN jsonb_typeof(statement::jsonb #> '{authority,mbox}') = 'string'
+      THEN 'mbox|' || (statement::jsonb #>> '{authority,mbox}')
+    WHEN jsonb_typeof(statement::jsonb #> '{authority,mbox_sha1sum}') = 'string'
+      THEN 'mbox_sha1sum|' || lower(statement::jsonb #>> '{authority,mbox_sha1sum}')
+    WHEN jsonb_typeof(statement::jsonb #> '{authority,openid}') = 'string'
+      THEN 'openid|' || (statement::jsonb #>> '{authority,openid}')
+    WHEN jsonb_typeof(statement::jsonb #> '{authority,account}') = 'object'
+      THEN 'account|' || coalesce(statement::jsonb #>> '{authority,account,homePage}', '') || '|' ||
+           coalesce(statement::jsonb #>> '{authority,account,name}', '')
+    ELSE '' END;
+CREATE INDEX xapi_statements_by_actor ON xapi_statements (actor_key, seq);
+CREATE INDEX xapi_statements_by_authority ON xapi_statements (authority_key, seq);
 )sql"},
 };
 

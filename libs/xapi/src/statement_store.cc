@@ -140,7 +140,7 @@ void RememberActivity(store::Tx& tx, const std::string& province, const json& ac
 // The filter on agent, verb, activity and registration, for the statement
 // aliased `alias` (a constant of this file, never input).
 std::string MatchClause(const StatementQuery& q, const std::string& alias) {
-  std::string clause = "1";
+  std::string clause = "TRUE";
   if (!q.agent_key.empty()) {
     clause += " AND EXISTS (SELECT 1 FROM xapi_statement_agents ag WHERE ag.seq = " + alias +
               ".seq AND ag.agent_key = ?2 AND (ag.direct = 1 OR ?10 = 1))";
@@ -171,17 +171,17 @@ int64_t CountCandidates(store::Tx& tx, const std::string& province, Driver drive
   switch (driver) {
     case Driver::kByAgent:
       sql = "SELECT count(*) FROM (SELECT 1 FROM xapi_statement_agents WHERE agent_key = ?1 AND (direct = 1 OR ?2 = 1) "
-            "LIMIT ?3)";
+            "LIMIT ?3) AS candidates";
       break;
     case Driver::kByActivity:
       sql = "SELECT count(*) FROM (SELECT 1 FROM xapi_statement_activities WHERE activity_id = ?1 AND "
-            "(direct = 1 OR ?2 = 1) LIMIT ?3)";
+            "(direct = 1 OR ?2 = 1) LIMIT ?3) AS candidates";
       break;
     case Driver::kByVerb:
-      sql = "SELECT count(*) FROM (SELECT 1 FROM xapi_statements WHERE verb_id = ?1 AND province = ?2 LIMIT ?3)";
+      sql = "SELECT count(*) FROM (SELECT 1 FROM xapi_statements WHERE verb_id = ?1 AND province = ?2 LIMIT ?3) AS candidates";
       break;
     case Driver::kByRegistration:
-      sql = "SELECT count(*) FROM (SELECT 1 FROM xapi_statements WHERE registration = ?1 AND province = ?2 LIMIT ?3)";
+      sql = "SELECT count(*) FROM (SELECT 1 FROM xapi_statements WHERE registration = ?1 AND province = ?2 LIMIT ?3) AS candidates";
       break;
     case Driver::kScan:
       return kCandidateLimit;
@@ -223,15 +223,22 @@ Driver ChooseDriver(store::Tx& tx, const std::string& province, const StatementQ
   return best;
 }
 
+// `alias.province = ?1` written so that SQLite does not answer it from the
+// province index (unary +, see StatementStore::Query); PostgreSQL has no unary
+// + on text and its cost-based planner needs no such hint.
+std::string ProvinceUnindexed(store::Dialect dialect, const std::string& alias) {
+  return (dialect == store::Dialect::kSqlite ? "+" : "") + alias + ".province = ?1";
+}
+
 // The indexed condition on the candidate statements `m` of a driver.
-std::string DriverClause(Driver driver) {
+std::string DriverClause(Driver driver, store::Dialect dialect) {
   switch (driver) {
     case Driver::kByAgent:
       return "m.seq IN (SELECT ag.seq FROM xapi_statement_agents ag WHERE ag.agent_key = ?2 AND "
-             "(ag.direct = 1 OR ?10 = 1)) AND +m.province = ?1";
+             "(ag.direct = 1 OR ?10 = 1)) AND " + ProvinceUnindexed(dialect, "m");
     case Driver::kByActivity:
       return "m.seq IN (SELECT ac.seq FROM xapi_statement_activities ac WHERE ac.activity_id = ?4 AND "
-             "(ac.direct = 1 OR ?11 = 1)) AND +m.province = ?1";
+             "(ac.direct = 1 OR ?11 = 1)) AND " + ProvinceUnindexed(dialect, "m");
     case Driver::kByVerb:
       return "m.province = ?1 AND m.verb_id = ?3";
     case Driver::kByRegistration:
@@ -430,13 +437,14 @@ StatementPage StatementStore::Query(const std::string& province, const Statement
     // index, which every row of a province shares, over the row order.
     const auto driver = ChooseDriver(tx, province, q);
     std::string sql =
-        "SELECT s.seq, s.statement FROM xapi_statements s WHERE +s.province = ?1 AND s.voided = 0";
+        "SELECT s.seq, s.statement FROM xapi_statements s WHERE " + ProvinceUnindexed(tx.dialect(), "s") +
+        " AND s.voided = 0";
     if (q.since_micros) sql += " AND s.stored_us > ?6";
     if (q.until_micros) sql += " AND s.stored_us <= ?7";
     if (q.after_position) sql += q.ascending ? " AND s.seq > ?8" : " AND s.seq < ?8";
     sql += ScopeClause(q.scope, "s", kScopeKey);
     if (driver != Driver::kScan) {
-      const auto matching = DriverClause(driver) + " AND " + MatchClause(q, "m");
+      const auto matching = DriverClause(driver, tx.dialect()) + " AND " + MatchClause(q, "m");
       sql += " AND s.seq IN (SELECT m.seq FROM xapi_statements m WHERE " + matching +
              " UNION ALL SELECT r.seq FROM xapi_statements m JOIN xapi_statements r ON r.province = m.province AND "
              "r.ref_id = m.id WHERE " +

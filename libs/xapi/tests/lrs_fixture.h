@@ -16,6 +16,7 @@
 #include <map>
 
 #include "osh/auth/jwt.h"
+#include "osh/store/testing/postgres.h"
 #include "osh/store/testing/scratch_dir.h"
 #include "osh/xapi/lrs_http_handler.h"
 
@@ -61,7 +62,8 @@ class LrsHttpHandlerTest : public ::testing::Test {
  protected:
   LrsHttpHandlerTest()
       : dir_("xapi-http"),
-        db_(store::Database::Open({.path = dir_.File("xapi.db")}, StatementStore::Migrations())),
+        database_(dir_.File("xapi.db")),
+        db_(store::Database::Open(database_.Options(), StatementStore::Migrations())),
         statements_(*db_) {
     std::string error;
     credentials_ = *ClientCredentials::Parse(
@@ -146,6 +148,8 @@ class LrsHttpHandlerTest : public ::testing::Test {
   }
 
   store::testing::ScratchDir dir_;
+  // The SQLite file, or under the label postgres a PostgreSQL database.
+  store::testing::TestDatabase database_;
   std::unique_ptr<store::Database> db_;
   StatementStore statements_;
   DocumentStore documents_{*db_};

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "osh/store/testing/postgres.h"
 #include "osh/store/testing/scratch_dir.h"
 #include "osh/xapi/formats.h"
 #include "osh/xapi/validation.h"
@@ -15,7 +16,8 @@ class StatementStoreTest : public ::testing::Test {
  protected:
   StatementStoreTest()
       : dir_("xapi-store"),
-        db_(store::Database::Open({.path = dir_.File("xapi.db")}, StatementStore::Migrations())),
+        database_(dir_.File("xapi.db")),
+        db_(store::Database::Open(database_.Options(), StatementStore::Migrations())),
         store_(*db_, [this] { return now_; }) {}
 
   // A statement as the handler would complete it.
@@ -43,6 +45,8 @@ class StatementStoreTest : public ::testing::Test {
 
   std::chrono::system_clock::time_point now_ = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
   store::testing::ScratchDir dir_;
+  // The SQLite file, or under the label postgres a PostgreSQL database.
+  store::testing::TestDatabase database_;
   std::unique_ptr<store::Database> db_;
   StatementStore store_;
 };
@@ -299,10 +303,11 @@ TEST_F(StatementStoreTest, AVoiderSentFirstVoidsOnlyAStatementInItsScope) {
 // keys from their JSON when the database is migrated.
 TEST(StatementStoreMigrationTest, ExistingStatementsGetTheirActorAndAuthorityKeys) {
   store::testing::ScratchDir dir("xapi-migrate");
+  const store::testing::TestDatabase database(dir.File("xapi.db"));
   const auto& all = StatementStore::Migrations();
   ASSERT_EQ(all.back().version, 5);
   {
-    auto old = store::Database::Open({.path = dir.File("xapi.db")},
+    auto old = store::Database::Open(database.Options(),
                                      std::vector<store::Migration>(all.begin(), all.end() - 1));
     old->Write([](store::Tx& tx) {
       const json statement = {{"id", "00000000-0000-4000-8000-000000000001"},
@@ -317,7 +322,7 @@ TEST(StatementStoreMigrationTest, ExistingStatementsGetTheirActorAndAuthorityKey
       insert.BindAll(statement["id"].get<std::string>(), statement.dump()).Run();
     });
   }
-  auto db = store::Database::Open({.path = dir.File("xapi.db")}, all);
+  auto db = store::Database::Open(database.Options(), all);
   StatementStore store(*db);
   StatementQuery q;
   q.scope = StatementScope::Actor("mbox_sha1sum|abcdef0123456789abcdef0123456789abcdef01");

@@ -13,6 +13,7 @@
 #include "osh/content/v1/content.grpc.pb.h"
 #include "osh/service/test_tokens.h"
 #include "osh/service/testing/loopback_server.h"
+#include "osh/store/testing/postgres.h"
 #include "osh/store/testing/scratch_dir.h"
 
 namespace osh::content::testing {
@@ -20,7 +21,8 @@ namespace osh::content::testing {
 using service::testing::Token;
 
 // A real osh-content behind a real gRPC server on a loopback port, over a
-// SQLite file in a fresh directory; Restart() reopens the same file.
+// SQLite file in a fresh directory (or, under the label postgres, a fresh
+// PostgreSQL database); Restart() reopens the same one.
 class ContentFixture : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -39,7 +41,8 @@ class ContentFixture : public ::testing::Test {
   }
 
   void Start() {
-    db_ = store::Database::Open({.path = (dir_.path() / "content.db").string()}, store_.Migrations());
+    if (!database_) database_ = std::make_unique<store::testing::TestDatabase>((dir_.path() / "content.db").string());
+    db_ = store::Database::Open(database_->Options(), store_.Migrations());
     content_ = std::make_unique<Content>(*db_, store_, MakeOptions());
     service_ = std::make_unique<ContentGrpcService>(*content_, *verifier_);
     server_ = std::make_unique<service::testing::LoopbackServer>(std::vector<grpc::Service*>{service_.get()});
@@ -113,6 +116,8 @@ class ContentFixture : public ::testing::Test {
   }
 
   store::testing::ScratchDir dir_{"content"};
+  // SQLite file, or under the label postgres a PostgreSQL database; outlives db_.
+  std::unique_ptr<store::testing::TestDatabase> database_;
   std::unique_ptr<auth::TokenVerifier> verifier_;
   ContentStore store_;
   std::unique_ptr<store::Database> db_;

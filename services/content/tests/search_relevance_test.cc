@@ -17,6 +17,9 @@ class SearchRelevanceTest : public ContentFixture {
   void SetUp() override {
     ContentFixture::SetUp();
     const char* dir = std::getenv("OSH_SEEDS_DIR");
+#ifdef OSH_SEEDS_DIR_BUILT_IN
+    if (dir == nullptr) dir = OSH_SEEDS_DIR_BUILT_IN;
+#endif
     ASSERT_NE(dir, nullptr) << "OSH_SEEDS_DIR must name the seed texts (ctest sets it)";
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {

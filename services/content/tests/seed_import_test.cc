@@ -24,10 +24,14 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-// OSH_SEEDS_DIR (set by the build for ctest); else ../shared/seeds beside the
-// checkout this file is in.
+// OSH_SEEDS_DIR (set by the build for ctest); else the directory the build
+// compiled in (the postgres: instances get no OSH_SEEDS_DIR); else
+// ../shared/seeds beside the checkout this file is in.
 fs::path SeedsDir() {
   if (const char* dir = std::getenv("OSH_SEEDS_DIR"); dir != nullptr && *dir != '\0') return dir;
+#ifdef OSH_SEEDS_DIR_BUILT_IN
+  return OSH_SEEDS_DIR_BUILT_IN;
+#endif
   return fs::path(__FILE__).parent_path() / "../../../../shared/seeds";
 }
 

@@ -24,10 +24,13 @@ bool ServedProvince(const core::Config& config, std::string* province, std::stri
 // that PostgreSQL database instead of the file.
 // The key database-url, for the services that run on PostgreSQL as well; its
 // help names the SQLite file used when it is empty.
-core::ConfigKey DatabaseUrlConfigKey(std::string_view file_name);
+// `url_key` names another key instead, for a second store of one process
+// (training's LRS: xapi-database-url), which needs a database of its own.
+core::ConfigKey DatabaseUrlConfigKey(std::string_view file_name, std::string_view url_key = "database-url");
 
 store::Database& AdoptDatabase(core::ServiceHost& host, std::string_view file_name,
-                               const std::vector<store::Migration>& migrations);
+                               const std::vector<store::Migration>& migrations,
+                               std::string_view url_key = "database-url");
 
 // When kafka-brokers is set, starts the relay that publishes the outbox of
 // `db` and sets *after_commit to the call that wakes it after a write; when
