@@ -2,7 +2,8 @@
 # Checks the container file and the Kubernetes manifests without a cluster or a Docker
 # engine, offline once its tools and schemas are cached:
 #   1. lints deploy/container/Containerfile (hadolint + the project's rules);
-#   2. renders every overlay under k8s/overlays/ with kustomize;
+#   2. renders every overlay under k8s/overlays/ with kustomize, and the province and
+#      national ones with k8s/components/embedded (SQLite) as well;
 #   3. validates every rendered object with kubeconform -strict against JSON schemas made
 #      here from the pinned Kubernetes OpenAPI document, the pinned Strimzi CRDs and the
 #      vendored CloudNativePG CRDs (no
@@ -207,6 +208,16 @@ kubeconform_args=(
 )
 overlays=("$OSH_ROOT"/k8s/overlays/*/)
 (( ${#overlays[@]} > 0 )) || osh_die "no overlay under k8s/overlays"
+# The province and national levels on embedded storage too (k8s/components/embedded, as a
+# small site would list it), rendered from kustomizations made here.
+for level in province national; do
+  dir="$work/variants/$level+embedded"
+  mkdir -p "$dir"
+  printf 'resources: [%s]\ncomponents: [%s]\n' \
+    "$(realpath --relative-to="$dir" "$OSH_ROOT/k8s/overlays/$level")" \
+    "$(realpath --relative-to="$dir" "$OSH_ROOT/k8s/components/embedded")" >"$dir/kustomization.yaml"
+  overlays+=("$dir/")
+done
 for dir in "${overlays[@]}"; do
   overlay="$(basename "$dir")"
   rendered="$work/$overlay.yaml"
