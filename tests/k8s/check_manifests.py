@@ -581,8 +581,9 @@ def check_postgres(c, m):
         creds = [store.get(k) for k in ("s3Credentials", "azureCredentials", "googleCredentials") if store.get(k)]
         if c.check(len(creds) == 1, f"{where}: backup needs exactly one set of object-store credentials"):
             for key, ref in creds[0].items():
-                if isinstance(ref, dict):
-                    c.check({"name", "key"} <= set(ref), f"{where}: backup credential {key} is not a Secret key reference")
+                if not isinstance(ref, bool):  # inheritFromIAMRole and the like are switches
+                    c.check(isinstance(ref, dict) and {"name", "key"} <= set(ref),
+                            f"{where}: backup credential {key} is not a Secret key reference")
         scheduled = [b for b in m.of("ScheduledBackup") if ns_of(b) == ns and b["spec"]["cluster"]["name"] == name]
         c.check(any(b["spec"].get("method", "barmanObjectStore") == "barmanObjectStore" and not b["spec"].get("suspend")
                     for b in scheduled), f"{where}: no active ScheduledBackup to the object store")
