@@ -20,7 +20,7 @@ SQLite StatefulSet replica, or on PostgreSQL as a Deployment of 2+ replicas with
 PodDisruptionBudget that lets one go and keeps one, and a database URL that comes from a
 secretKeyRef (never a value or a ConfigMap) naming the password Secret of a CloudNativePG
 DatabaseRole whose Database exists, or a Cluster's generated <cluster>-app Secret; its code
-must read database-url. Every Cluster has 3+ instances with synchronous replication that
+must read database-url; a pod mounts the Cluster's CA Secret for ca.crt only. Every Cluster has 3+ instances with synchronous replication that
 waits for a standby, anti-affinity, resources, WAL archiving to object storage with
 credentials from Secrets and a ScheduledBackup; CloudNativePG objects name Clusters that exist.
 Across objects: Services, NetworkPolicies, PodDisruptionBudgets and autoscalers select pods
@@ -508,6 +508,17 @@ def check_storage(c, m, repo_root):
                     c.check(ref["name"] in allowed,
                             f"{where}: {var['name']} reads Secret {ref['name']}, which is neither a DatabaseRole's "
                             f"password Secret with its Database nor a Cluster's <name>-app {sorted(allowed)}")
+        # CloudNativePG's <cluster>-ca Secret holds the CA's private key beside ca.crt: a pod
+        # that verifies the server mounts ca.crt alone.
+        ca_secrets = {f"{name_of(cl)}-ca" for cl in m.of("Cluster") if ns_of(cl) == ns}
+        for vol in spec.get("volumes") or []:
+            secret = vol.get("secret") or {}
+            if secret.get("secretName") in ca_secrets:
+                keys = [i.get("key") for i in secret.get("items") or []]
+                c.check(keys == ["ca.crt"], f"{w['kind']} {wname}: volume {vol['name']} mounts {secret['secretName']} "
+                                            f"with keys {keys or 'all'}, not ca.crt alone (ca.key signs server certificates)")
+        for ctr in spec["containers"]:
+            where = f"{w['kind']} {wname} container {ctr['name']}"
             service = re.fullmatch(r"(?:.*/)?osh-([a-z0-9-]+)(?::.*|@.*)?", ctr.get("image", ""))
             env = resolve_env(ctr, m, ns)
             if not service or "OSH_DATA_DIR" not in env:
