@@ -22,7 +22,8 @@ secretKeyRef (never a value or a ConfigMap) naming the password Secret of a Clou
 DatabaseRole whose Database exists, or a Cluster's generated <cluster>-app Secret; its code
 must read database-url; a pod mounts the Cluster's CA Secret for ca.crt only. Every Cluster has 3+ instances with synchronous replication that
 waits for a standby, anti-affinity, resources, WAL archiving to object storage with
-credentials from Secrets and a ScheduledBackup; CloudNativePG objects name Clusters that exist.
+credentials from Secrets and a ScheduledBackup, and a recovered one archives elsewhere than the
+archive it recovers from; CloudNativePG objects name Clusters that exist.
 Across objects: Services, NetworkPolicies, PodDisruptionBudgets and autoscalers select pods
 that exist, and name ports those pods declare; referenced ConfigMaps exist; no Secret is in
 the output (they are referenced only); Strimzi resources name a Kafka cluster that exists;
@@ -595,6 +596,16 @@ def check_postgres(c, m):
                 if not isinstance(ref, bool):  # inheritFromIAMRole and the like are switches
                     c.check(isinstance(ref, dict) and {"name", "key"} <= set(ref),
                             f"{where}: backup credential {key} is not a Secret key reference")
+        # A Cluster recovered from an archive (k8s/components/restore) must archive elsewhere:
+        # CloudNativePG refuses a non-empty archive, and two timelines must never mix.
+        recovery = (spec.get("bootstrap") or {}).get("recovery")
+        if recovery and "source" in recovery:
+            sources = {e["name"]: e for e in spec.get("externalClusters") or []}
+            source = (sources.get(recovery["source"]) or {}).get("barmanObjectStore")
+            if c.check(source is not None, f"{where}: recovers from {recovery['source']}, which is no externalCluster with an object store"):
+                archive = (store.get("destinationPath"), store.get("serverName", name))
+                origin = (source.get("destinationPath"), source.get("serverName", recovery["source"]))
+                c.check(archive != origin, f"{where}: archives into {archive}, the archive it recovers from")
         scheduled = [b for b in m.of("ScheduledBackup") if ns_of(b) == ns and b["spec"]["cluster"]["name"] == name]
         c.check(any(b["spec"].get("method", "barmanObjectStore") == "barmanObjectStore" and not b["spec"].get("suspend")
                     for b in scheduled), f"{where}: no active ScheduledBackup to the object store")

@@ -3,7 +3,8 @@
 # engine, offline once its tools and schemas are cached:
 #   1. lints deploy/container/Containerfile (hadolint + the project's rules);
 #   2. renders every overlay under k8s/overlays/ with kustomize, and the province and
-#      national ones with k8s/components/embedded (SQLite) as well;
+#      national ones with k8s/components/embedded (SQLite), the province with
+#      k8s/components/restore (point-in-time recovery of its database) as well;
 #   3. validates every rendered object with kubeconform -strict against JSON schemas made
 #      here from the pinned Kubernetes OpenAPI document, the pinned Strimzi CRDs and the
 #      vendored CloudNativePG CRDs (no
@@ -209,13 +210,15 @@ kubeconform_args=(
 overlays=("$OSH_ROOT"/k8s/overlays/*/)
 (( ${#overlays[@]} > 0 )) || osh_die "no overlay under k8s/overlays"
 # The province and national levels on embedded storage too (k8s/components/embedded, as a
-# small site would list it), rendered from kustomizations made here.
-for level in province national; do
-  dir="$work/variants/$level+embedded"
+# small site would list it), and the province recovering its database to a point in time
+# (k8s/components/restore, on top of the rendered province as the runbook says), rendered
+# from kustomizations made here.
+for variant in province+embedded national+embedded province+restore; do
+  dir="$work/variants/$variant"
   mkdir -p "$dir"
   printf 'resources: [%s]\ncomponents: [%s]\n' \
-    "$(realpath --relative-to="$dir" "$OSH_ROOT/k8s/overlays/$level")" \
-    "$(realpath --relative-to="$dir" "$OSH_ROOT/k8s/components/embedded")" >"$dir/kustomization.yaml"
+    "$(realpath --relative-to="$dir" "$OSH_ROOT/k8s/overlays/${variant%+*}")" \
+    "$(realpath --relative-to="$dir" "$OSH_ROOT/k8s/components/${variant#*+}")" >"$dir/kustomization.yaml"
   overlays+=("$dir/")
 done
 for dir in "${overlays[@]}"; do
