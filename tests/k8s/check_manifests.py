@@ -16,14 +16,15 @@ Per osh service (a container whose image is osh-<name>):
   requests and limits set, a termination grace longer than the configured drain;
 - it has its Service, ServiceAccount, PodDisruptionBudget and NetworkPolicy.
 Storage: an osh service that keeps data (it sets OSH_DATA_DIR) runs either embedded, as one
-SQLite StatefulSet replica, or on PostgreSQL as a Deployment of 2+ replicas with a
-PodDisruptionBudget that lets one go and keeps one, and a database URL that comes from a
-secretKeyRef (never a value or a ConfigMap) naming the password Secret of a CloudNativePG
+SQLite StatefulSet replica, or on PostgreSQL as a Deployment of 2+ replicas spread over nodes,
+with a PodDisruptionBudget that lets one go and keeps one, and a database URL that comes from
+a secretKeyRef (never a value or a ConfigMap) naming the password Secret of a CloudNativePG
 DatabaseRole whose Database exists, or a Cluster's generated <cluster>-app Secret; its code
-must read database-url; a pod mounts the Cluster's CA Secret for ca.crt only. Every Cluster has 3+ instances with synchronous replication that
-waits for a standby, anti-affinity, resources, WAL archiving to object storage with
-credentials from Secrets and a ScheduledBackup, and a recovered one archives elsewhere than the
-archive it recovers from; CloudNativePG objects name Clusters that exist.
+must read database-url; a pod mounts the Cluster's CA Secret for ca.crt only. Every Cluster
+has 3+ instances with synchronous replication that waits for a standby, anti-affinity,
+resources, WAL archiving to object storage with credentials from Secrets, a retention and a
+ScheduledBackup, and a recovered one archives elsewhere than the archive it recovers from;
+CloudNativePG objects name Clusters that exist.
 Across objects: Services, NetworkPolicies, PodDisruptionBudgets and autoscalers select pods
 that exist, and name ports those pods declare; referenced ConfigMaps exist; no Secret is in
 the output (they are referenced only); Strimzi resources name a Kafka cluster that exists;
@@ -516,8 +517,9 @@ def check_storage(c, m, repo_root):
             secret = vol.get("secret") or {}
             if secret.get("secretName") in ca_secrets:
                 keys = [i.get("key") for i in secret.get("items") or []]
-                c.check(keys == ["ca.crt"], f"{w['kind']} {wname}: volume {vol['name']} mounts {secret['secretName']} "
-                                            f"with keys {keys or 'all'}, not ca.crt alone (ca.key signs server certificates)")
+                c.check(keys == ["ca.crt"],
+                        f"{w['kind']} {wname}: volume {vol['name']} mounts {secret['secretName']} with keys "
+                        f"{keys or 'all'}, not ca.crt alone (ca.key signs server certificates)")
         for ctr in spec["containers"]:
             where = f"{w['kind']} {wname} container {ctr['name']}"
             service = re.fullmatch(r"(?:.*/)?osh-([a-z0-9-]+)(?::.*|@.*)?", ctr.get("image", ""))
@@ -527,14 +529,16 @@ def check_storage(c, m, repo_root):
             svc = service.group(1)
             on_postgres = any(v["name"] == "OSH_DATABASE_URL" for v in ctr.get("env") or [])
             if w["kind"] == "StatefulSet":
-                c.check(not on_postgres, f"{where}: a SQLite StatefulSet with OSH_DATABASE_URL (embedded or PostgreSQL, not both)")
+                c.check(not on_postgres,
+                        f"{where}: a SQLite StatefulSet with OSH_DATABASE_URL (embedded or PostgreSQL, not both)")
                 continue
             # A Deployment of a service that keeps data: PostgreSQL, 2+ replicas, a budget.
             c.check(on_postgres, f"{where}: a {w['kind']} of a service that keeps data has no OSH_DATABASE_URL "
                                  "(each replica would keep its own SQLite file)")
             if svc in code:
-                c.check(svc in readers, f"{where}: services/{svc} does not read database-url (service::DatabaseUrlConfigKey): "
-                                        "OSH_DATABASE_URL would be ignored and each replica keep its own SQLite file")
+                c.check(svc in readers,
+                        f"{where}: services/{svc} does not read database-url (service::DatabaseUrlConfigKey): "
+                        "OSH_DATABASE_URL would be ignored and each replica keep its own SQLite file")
             replicas = w["spec"].get("replicas", 1)
             c.check(replicas >= 2, f"{where}: a {w['kind']} on PostgreSQL runs {replicas} replica(s), fewer than 2")
             pdbs = [p for p in m.of("PodDisruptionBudget") if ns_of(p) == ns and matches(p["spec"]["selector"], labels)]
@@ -576,7 +580,8 @@ def check_postgres(c, m):
                     f"{where}: no synchronous replication (postgresql.synchronous, or 1 <= minSyncReplicas <= "
                     f"maxSyncReplicas < instances; found {low}, {high})")
         affinity = spec.get("affinity") or {}
-        c.check(affinity.get("enablePodAntiAffinity", True) is not False and affinity.get("podAntiAffinityType") == "required",
+        c.check(affinity.get("enablePodAntiAffinity", True) is not False
+                and affinity.get("podAntiAffinityType") == "required",
                 f"{where}: instances may share a node (affinity.podAntiAffinityType must be required)")
         for part in ("requests", "limits"):
             for r in ("cpu", "memory"):
@@ -602,7 +607,8 @@ def check_postgres(c, m):
         if recovery and "source" in recovery:
             sources = {e["name"]: e for e in spec.get("externalClusters") or []}
             source = (sources.get(recovery["source"]) or {}).get("barmanObjectStore")
-            if c.check(source is not None, f"{where}: recovers from {recovery['source']}, which is no externalCluster with an object store"):
+            if c.check(source is not None,
+                       f"{where}: recovers from {recovery['source']}, which is no externalCluster with an object store"):
                 archive = (store.get("destinationPath"), store.get("serverName", name))
                 origin = (source.get("destinationPath"), source.get("serverName", recovery["source"]))
                 c.check(archive != origin, f"{where}: archives into {archive}, the archive it recovers from")
