@@ -223,14 +223,16 @@ for variant in province+embedded national+embedded province+restore; do
 done
 for dir in "${overlays[@]}"; do
   overlay="$(basename "$dir")"
+  source_of="k8s/overlays/$overlay"
+  [[ "$dir" == "$work"/* ]] && source_of="k8s/overlays/${overlay%+*} + k8s/components/${overlay#*+}"
   rendered="$work/$overlay.yaml"
   if ! kustomize build "$dir" >"$rendered" 2>"$work/kustomize.err"; then
     cat "$work/kustomize.err"
-    fail "kustomize build k8s/overlays/$overlay"
+    fail "kustomize build $source_of"
     continue
   fi
   objects="$(grep -c '^kind:' "$rendered" || true)"
-  pass "kustomize build k8s/overlays/$overlay ($objects objects)"
+  pass "kustomize build $source_of ($objects objects)"
 
   if out="$(kubeconform "${kubeconform_args[@]}" "$rendered" 2>&1)"; then
     pass "kubeconform -strict $overlay: ${out##*Summary: }"
