@@ -9,10 +9,12 @@
 #   bench/pipeline_bench.sh [events=20000] [rate=50] [seconds=20]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/bench_services.sh"
 
 N="${1:-20000}" RATE="${2:-50}" SECONDS_AT_RATE="${3:-20}"
 PORT="${OSH_BENCH_KAFKA_PORT:-39092}"
 B="$OSH_BUILD_DIR"
+KAFKA_BROKERS="127.0.0.1:$PORT"
 WORK="$(mktemp -d)"
 cleanup() {
   for f in "$WORK"/*.pid; do [[ -e "$f" ]] && kill "$(cat "$f")" 2>/dev/null; done
@@ -27,22 +29,12 @@ head -c 48 /dev/urandom | base64 -w0 > "$WORK/secret"
 printf 'k1 %s\n' "$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')" > "$WORK/field-keys"
 "$B/libs/auth/osh-devtoken" --secret-file "$WORK/secret" --sub bench --role province_admin --province 44 --ttl 7200 > "$WORK/token"
 
-start() {  # start <name> <binary> [flags...]: prints the gRPC port
-  local name="$1" bin="$2"; shift 2
-  "$bin" --grpc-address 127.0.0.1:0 --admin-address 127.0.0.1:0 --data-dir "$WORK/$name" \
-    --jwt-hs256-secret-file "$WORK/secret" --ready-file "$WORK/$name.ready" --access-log false \
-    --kafka-brokers "127.0.0.1:$PORT" "$@" >"$WORK/$name.log" 2>&1 &
-  echo $! > "$WORK/$name.pid"  # a file: start runs in a command substitution's subshell
-  osh_wait_for 30 "$name" test -s "$WORK/$name.ready"
-  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["grpc_port"])' "$WORK/$name.ready"
-}
-
-REG="127.0.0.1:$(start registry "$B/services/registry/osh-registry" --province 44 --field-key-file "$WORK/field-keys")"
+REG="127.0.0.1:$(bench_start registry "$B/services/registry/osh-registry" --province 44 --field-key-file "$WORK/field-keys")"
 "$B/bench/osh-loadgen" seed --target "$REG" --token-file "$WORK/token" --province 44 --employers "$N" \
   --declare-every 0 --concurrency 16 >/dev/null
 until [[ "$(sqlite3 "file:$WORK/registry/registry.db?mode=ro" 'SELECT COUNT(*) FROM events_outbox WHERE sent_at IS NULL')" == 0 ]]; do sleep 0.2; done
 
-REP="127.0.0.1:$(start reporting "$B/services/reporting/osh-reporting" --province 44 --deployment "bench-$$")"
+REP="127.0.0.1:$(bench_start reporting "$B/services/reporting/osh-reporting" --province 44 --deployment "bench-$$")"
 "$B/bench/osh-pipeline-lag" --reporting "$REP" --token-file "$WORK/token" --province 44 --mode drain --expect "$N"
 "$B/bench/osh-pipeline-lag" --registry "$REG" --reporting "$REP" --token-file "$WORK/token" --province 44 \
   --rate "$RATE" --seconds "$SECONDS_AT_RATE" --start-index "$((N + 1000))"

@@ -56,9 +56,11 @@ endfunction()
 # Seed texts live in ../shared/seeds beside the checkout (CI puts shared/ there).
 get_filename_component(OSH_SEEDS_DIR "${CMAKE_SOURCE_DIR}/../shared/seeds" ABSOLUTE)
 
-# osh_kafka_test(<name> SOURCES ... DEPS ...)
+# osh_kafka_test(<name> SOURCES ... DEPS ... [POSTGRES_AGAIN])
 # A GoogleTest binary whose tests run against the real Kafka broker of the
 # ctest fixture `kafka` (tests/kafka), which ctest starts once per run.
+# With POSTGRES_AGAIN, every case runs a second time as "postgres:<case>" with
+# the PostgreSQL fixture too (as for osh_test).
 # The port is a cache variable so that several checkouts of one machine (worktrees)
 # can run their suites at once; the controller takes the port above it.
 set(OSH_TEST_KAFKA_PORT 19092 CACHE STRING "port of the test Kafka broker (controller on port+1)")
@@ -73,13 +75,25 @@ function(osh_kafka_test name)
   if(NOT OSH_BUILD_TESTS)
     return()
   endif()
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "POSTGRES_AGAIN" "" "SOURCES;DEPS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_compile_options(${name} PRIVATE ${OSH_WARNINGS})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES
     LABELS kafka FIXTURES_REQUIRED kafka TIMEOUT 300
     ENVIRONMENT "OSH_TEST_KAFKA_BOOTSTRAP=${OSH_TEST_KAFKA_BOOTSTRAP};OSH_SEEDS_DIR=${OSH_SEEDS_DIR}")
+  if(ARG_POSTGRES_AGAIN)
+    # Properties of several values cannot pass through gtest_discover_tests
+    # (it splits every list), so the "postgres:" cases get theirs from a file
+    # ctest includes after the discovered tests.
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_PREFIX "postgres:" TEST_LIST ${name}_POSTGRES_TESTS)
+    set(extra ${CMAKE_CURRENT_BINARY_DIR}/${name}_postgres_properties.cmake)
+    file(WRITE ${extra}
+      "set_tests_properties(\${${name}_POSTGRES_TESTS} PROPERTIES LABELS \"kafka;postgres\" "
+      "FIXTURES_REQUIRED \"kafka;postgres\" TIMEOUT 300 "
+      "ENVIRONMENT \"OSH_TEST_KAFKA_BOOTSTRAP=${OSH_TEST_KAFKA_BOOTSTRAP};OSH_SEEDS_DIR=${OSH_SEEDS_DIR};${OSH_POSTGRES_TEST_ENV}\")\n")
+    set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${extra})
+  endif()
 endfunction()
 
 # osh_fuzz_target(<name> SOURCES ... DEPS ...)

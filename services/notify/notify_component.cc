@@ -17,7 +17,8 @@ std::vector<core::ConfigKey> ConfigKeys() {
   auto keys = service::TokenConfigKeys();
   for (auto& key : service::BookkeepingConfigKeys()) keys.push_back(std::move(key));
   keys.insert(keys.end(), {
-      {"db-read-connections", "4", "SQLite read connections"},
+      {"db-read-connections", "4", "read connections (SQLite or PostgreSQL)"},
+      service::DatabaseUrlConfigKey("notify.db"),
       {"page-size-max", "500", "largest page a list call returns"},
       {"kafka-brokers", "127.0.0.1:9092", "Kafka bootstrap servers; empty routes no events"},
       {"consumer-group", "", "Kafka consumer group (default notify-<province>)"},

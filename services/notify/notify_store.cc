@@ -129,6 +129,32 @@ ALTER TABLE deliveries ADD COLUMN settled_ms INTEGER;
 UPDATE deliveries SET settled_ms = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
   WHERE status IN (2, 3, 5);
 CREATE INDEX deliveries_settled ON deliveries(settled_ms) WHERE settled_ms IS NOT NULL;
+)sql",
+       // PostgreSQL has no julianday: the same "now" in milliseconds since the epoch.
+       R"sql(
+ALTER TABLE deliveries ADD COLUMN settled_ms BIGINT;
+UPDATE deliveries SET settled_ms = CAST(EXTRACT(EPOCH FROM now()) * 1000 AS BIGINT)
+  WHERE status IN (2, 3, 5);
+CREATE INDEX deliveries_settled ON deliveries(settled_ms) WHERE settled_ms IS NOT NULL;
+)sql"},
+      // The order deliveries were made in, which digests keep, as a column of
+      // its own: it was SQLite's rowid, which PostgreSQL has no equivalent of.
+      // InsertDelivery numbers each new row after the largest (writes are
+      // serialised on both stores); rows of before count in their old order.
+      {9, "delivery order", R"sql(
+ALTER TABLE deliveries ADD COLUMN made_order INTEGER NOT NULL DEFAULT 0;
+UPDATE deliveries SET made_order = rowid;
+CREATE INDEX deliveries_by_made_order ON deliveries(made_order);
+CREATE INDEX deliveries_by_status_in_order ON deliveries(status, made_order);
+)sql",
+       // No rowid here: ids are UUIDv7, in the order they were made but for a millisecond's ties.
+       R"sql(
+ALTER TABLE deliveries ADD COLUMN made_order BIGINT NOT NULL DEFAULT 0;
+UPDATE deliveries SET made_order = ordered.n
+  FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM deliveries) AS ordered
+  WHERE deliveries.id = ordered.id;
+CREATE INDEX deliveries_by_made_order ON deliveries(made_order);
+CREATE INDEX deliveries_by_status_in_order ON deliveries(status, made_order);
 )sql"},
   };
 }
@@ -256,8 +282,9 @@ bool NotifyStore::InsertDelivery(store::Tx& tx, const v1::Delivery& d, const std
   const std::string dedup_key =
       d.event_id() + "|" + d.rule_id() + "|" + std::to_string(d.channel()) + "|" + d.recipient();
   auto s = tx.Prepare(
-      "INSERT INTO deliveries(id, dedup_key, event_id, status, channel, next_attempt_ms, payload, record, settled_ms) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup_key) DO NOTHING");
+      "INSERT INTO deliveries(id, dedup_key, event_id, status, channel, next_attempt_ms, payload, record, settled_ms,"
+      " made_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(made_order), 0) + 1 FROM deliveries))"
+      " ON CONFLICT(dedup_key) DO NOTHING");
   const int64_t next_ms = d.next_attempt_time().seconds() * 1000 + d.next_attempt_time().nanos() / 1000000;
   s.Bind(1, d.id()).Bind(2, dedup_key).Bind(3, d.event_id()).Bind(4, d.status()).Bind(5, d.channel());
   s.Bind(6, next_ms).BindBlob(7, payload).BindBlob(8, d.SerializeAsString());
@@ -458,8 +485,8 @@ std::vector<v1::Reminder> NotifyStore::ListReminders(store::Tx& tx, int status, 
 }
 
 std::vector<DueDelivery> NotifyStore::DeliveriesInDigest(store::Tx& tx, int limit) {
-  // In the order they were made (rowid); ids made within one millisecond do not tell.
-  auto s = tx.Prepare("SELECT record, payload FROM deliveries WHERE status = ? ORDER BY rowid LIMIT ?");
+  // In the order they were made; ids made within one millisecond do not tell.
+  auto s = tx.Prepare("SELECT record, payload FROM deliveries WHERE status = ? ORDER BY made_order LIMIT ?");
   s.Bind(1, static_cast<int>(v1::DELIVERY_STATUS_IN_DIGEST)).Bind(2, limit);
   std::vector<DueDelivery> out;
   while (s.Step()) {

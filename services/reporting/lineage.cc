@@ -67,7 +67,8 @@ void Lineage::Record(store::Tx& tx, const CellDeltas& deltas, const std::string&
       auto s = tx.Prepare(
           "INSERT INTO rollup_contributions (metric, hazard_category, division_code, industry_section, month,"
           " credit_code, event_id, delta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-          " ON CONFLICT DO UPDATE SET delta = delta + excluded.delta");
+          " ON CONFLICT (metric, hazard_category, division_code, industry_section, month, credit_code, event_id)"
+          " DO UPDATE SET delta = rollup_contributions.delta + excluded.delta");
       s.BindAll(static_cast<int64_t>(metrics[i].metric), static_cast<int64_t>(cell.hazard_category),
                 cell.division_code, cell.industry_section, static_cast<int64_t>(cell.month), credit_code, event_id,
                 values[i]);

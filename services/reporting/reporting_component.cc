@@ -16,7 +16,8 @@ std::vector<core::ConfigKey> ConfigKeys() {
   auto keys = service::TokenConfigKeys();
   for (auto& key : service::BookkeepingConfigKeys()) keys.push_back(std::move(key));
   keys.insert(keys.end(), {
-      {"db-read-connections", "4", "SQLite read connections"},
+      {"db-read-connections", "4", "read connections (SQLite or PostgreSQL)"},
+      service::DatabaseUrlConfigKey("reporting.db"),
       {"page-size-max", "1000", "largest page a list or query call returns"},
       {"rollup-max-groups", "200000", "most rows one rollup query may aggregate to"},
       {"export-max-rows", "100000", "most rows one export may hold"},

@@ -21,7 +21,8 @@ namespace {
 // 3,000 counties, which is what keeps national queries fast.
 constexpr int kProvinceLevel = 2;
 constexpr int kCountyLevel = 6;
-constexpr size_t kFirstHazardParameter = 10;
+// Parameters are numbered without gaps: PostgreSQL cannot type one a statement never uses.
+constexpr size_t kFirstHazardParameter = 7;
 
 int LevelFor(const CellQuery& q) {
   return q.region_digits <= kProvinceLevel && q.region_prefix.size() <= kProvinceLevel ? kProvinceLevel
@@ -44,7 +45,7 @@ const std::string& UpsertCellSql() {
       "INSERT INTO rollup_cells (level, hazard_category, division_code, industry_section, month, {})"
       " VALUES (?, ?, ?, ?, ?, {}) ON CONFLICT (level, hazard_category, division_code, industry_section, month)"
       " DO UPDATE SET {}",
-      MetricColumns("{}"), MetricColumns("?"), MetricColumns("{0} = {0} + excluded.{0}"));
+      MetricColumns("{}"), MetricColumns("?"), MetricColumns("{0} = rollup_cells.{0} + excluded.{0}"));
   return sql;
 }
 
@@ -62,13 +63,13 @@ std::string AggregateSql(const CellQuery& q) {
   const char* bucket = "0";
   switch (q.bucket) {
     case v1::PERIOD_KIND_YEAR:
-      bucket = "CASE WHEN month < ?7 THEN 0 ELSE (month / 100) * 100 + 1 END";
+      bucket = "CASE WHEN month < ?5 THEN 0 ELSE (month / 100) * 100 + 1 END";
       break;
     case v1::PERIOD_KIND_QUARTER:
-      bucket = "CASE WHEN month < ?7 THEN 0 ELSE month - ((month % 100) - 1) % 3 END";
+      bucket = "CASE WHEN month < ?5 THEN 0 ELSE month - ((month % 100) - 1) % 3 END";
       break;
     case v1::PERIOD_KIND_MONTH:
-      bucket = "CASE WHEN month < ?7 THEN 0 ELSE month END";
+      bucket = "CASE WHEN month < ?5 THEN 0 ELSE month END";
       break;
     default:
       break;
@@ -78,7 +79,7 @@ std::string AggregateSql(const CellQuery& q) {
   std::string sums;
   for (const auto& spec : AllMetrics()) {
     sums += spec.kind == v1::METRIC_KIND_STOCK ? fmt::format(", SUM({})", spec.name)
-                                               : fmt::format(", SUM(CASE WHEN month >= ?7 THEN {} ELSE 0 END)", spec.name);
+                                               : fmt::format(", SUM(CASE WHEN month >= ?5 THEN {} ELSE 0 END)", spec.name);
   }
   // The WHERE clause follows the primary key (level, hazard_category,
   // division_code, ...) with equalities before the division range, so a region
@@ -90,8 +91,8 @@ std::string AggregateSql(const CellQuery& q) {
   return fmt::format(
       "SELECT {}, {}, {}, {}{} FROM rollup_cells"
       " WHERE level = ?1 AND hazard_category IN ({})"
-      " AND division_code >= ?4 AND division_code < ?5"
-      " AND (?6 = '' OR industry_section = ?6) AND month <= ?8"
+      " AND division_code >= ?2 AND division_code < ?3"
+      " AND (?4 = '' OR industry_section = ?4) AND month <= ?6"
       " GROUP BY 1, 2, 3, 4",
       region, industry, hazard, bucket, sums, hazards);
 }
@@ -254,11 +255,11 @@ std::vector<CellSum> RollupStore::Aggregate(store::Tx& tx, const CellQuery& q) {
   }
   // Division codes are ASCII digits, so every code with the prefix sorts at or
   // after the prefix and before the prefix followed by '~'.
-  s.Bind(4, q.region_prefix);
-  s.Bind(5, q.region_prefix + "~");
-  s.Bind(6, q.industry_section);
-  s.Bind(7, static_cast<int64_t>(q.months.first));
-  s.Bind(8, static_cast<int64_t>(q.months.last));
+  s.Bind(2, q.region_prefix);
+  s.Bind(3, q.region_prefix + "~");
+  s.Bind(4, q.industry_section);
+  s.Bind(5, static_cast<int64_t>(q.months.first));
+  s.Bind(6, static_cast<int64_t>(q.months.last));
   const size_t metric_count = AllMetrics().size();
   std::vector<CellSum> out;
   while (s.Step()) {

@@ -4,6 +4,10 @@
 # osh-notify routes it by a rule into an email that a real SMTP server
 # (aiosmtpd from PyPI, pinned, capturing into a Maildir) receives — once, also
 # after osh-notify is killed with SIGKILL and started again on the same data.
+# With OSH_TEST_POSTGRES_URL set (ctest fixture `postgres`), osh-notify runs on
+# a fresh PostgreSQL database of that server (--database-url), for province 64
+# instead of 63 so that the two runs sharing the broker never see each other's
+# registration.
 # Usage: notify_email_e2e.sh <build-dir> <source-dir> <grpcurl>
 set -uo pipefail
 BIN_DIR="$1" ROOT="$2" GRPCURL="$3"
@@ -22,9 +26,17 @@ PIDS+=($!)
 for _ in $(seq 1 100); do osh_port_open "$SMTP_PORT" && break; sleep 0.1; done
 check "aiosmtpd listens" osh_port_open "$SMTP_PORT"
 
-# Province 63 (Qinghai): no other test registers employers there, and the
-# shared broker's osh.registry.events carries every test's registrations.
-PROVINCE=63
+# Province 63 (Qinghai), or 64 (Ningxia) on PostgreSQL: no other test registers
+# employers there, and the shared broker's osh.registry.events carries every
+# test's registrations.
+PROVINCE=63 CITY=630100 CITY_NAME=西宁市
+DATABASE=()
+if [[ -n "${OSH_TEST_POSTGRES_URL:-}" ]]; then
+  PROVINCE=64 CITY=640100 CITY_NAME=银川市
+  db="notify_e2e_$$"
+  /usr/lib/postgresql/15/bin/psql -q "$OSH_TEST_POSTGRES_URL" -c "CREATE DATABASE $db" || exit 1
+  DATABASE=(--database-url "${OSH_TEST_POSTGRES_URL%/*}/$db")
+fi
 ADMIN="$("$BIN_DIR/libs/auth/osh-devtoken" --secret-file "$SECRET_FILE" --sub notify-e2e-admin --role province_admin \
   --province "$PROVINCE")"
 GROUP="notify-e2e-$$"
@@ -36,7 +48,7 @@ start_notify() {  # start_notify <kafka-brokers>
     --data-dir "$WORK/notify" --jwt-hs256-secret-file "$SECRET_FILE" --ready-file "$WORK/notify.ready" \
     --field-key-file "$WORK/field-keys" \
     --kafka-brokers "$1" --consumer-group "$GROUP" --event-services registry --access-log false \
-    --smtp-url "smtp://127.0.0.1:$SMTP_PORT" --smtp-from noreply@osh.invalid >>"$WORK/notify.log" 2>&1 &
+    --smtp-url "smtp://127.0.0.1:$SMTP_PORT" --smtp-from noreply@osh.invalid "${DATABASE[@]}" >>"$WORK/notify.log" 2>&1 &
   NOTIFY_PID=$!
   PIDS+=($NOTIFY_PID)
   wait_ready "$WORK/notify.ready" "$WORK/notify.log"
@@ -76,16 +88,17 @@ REGISTRY="127.0.0.1:$(ready_value "$WORK/registry.ready" grpc_port)"
 start_notify "$KAFKA_BROKERS"
 
 # A valid unified social credit code (GB 32100-2015 check character).
-CODE="$(python3 - <<'PY'
+CODE="$(python3 - "$CITY" <<'PY'
+import sys
 alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-first = "91" + "630100" + "528471936"
+first = "91" + sys.argv[1] + "528471936"
 total = sum(alphabet.index(c) * w for c, w in zip(first, weights))
 print(first + alphabet[(31 - total % 31) % 31])
 PY
 )"
 created="$(call "$REGISTRY" osh.registry.v1.RegistryService/CreateEmployer '{"employer": {"creditCode": "'"$CODE"'",
-  "name": "西宁市邮件通知测试有限公司", "divisionCode": "630100", "industrySection": "C",
+  "name": "'"$CITY_NAME"'邮件通知测试有限公司", "divisionCode": "'"$CITY"'", "industrySection": "C",
   "sizeClass": "SIZE_CLASS_SMALL", "totalWorkers": 57}}' 2>&1)"
 check "an employer registered on the registry" test -n "$(field "$created" id)"
 
@@ -107,7 +120,7 @@ else:
 PY
 }
 check "addressed to the office" grep -q "office@gd.example.cn" <<<"$(read_mail to)"
-check "with the rendered Chinese subject" test "$(read_mail subject)" = "西宁市邮件通知测试有限公司 已登记"
+check "with the rendered Chinese subject" test "$(read_mail subject)" = "${CITY_NAME}邮件通知测试有限公司 已登记"
 check "and body" grep -q "劳动者：57 人" <<<"$(read_mail body)"
 
 # SIGKILL and a restart on the same data and group: nothing is sent twice.

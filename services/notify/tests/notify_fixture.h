@@ -20,6 +20,7 @@
 #include "osh/notify/v1/notify.grpc.pb.h"
 #include "osh/service/test_tokens.h"
 #include "osh/service/testing/loopback_server.h"
+#include "osh/store/testing/postgres.h"
 #include "osh/store/testing/scratch_dir.h"
 
 namespace osh::notify::testing {
@@ -61,7 +62,8 @@ class NotifyFixture : public ::testing::Test {
   }
 
   void Start(bool dispatch = true) {
-    db_ = store::Database::Open({.path = (dir_.path() / "notify.db").string()}, NotifyStore::Migrations());
+    if (!database_) database_ = std::make_unique<store::testing::TestDatabase>(dir_.File("notify.db"));
+    db_ = store::Database::Open(database_->Options(), NotifyStore::Migrations());
     auto dispatch_options = DispatchOptions();
     dispatch_options.clock = [this] { return Now(); };
     dispatcher_ = std::make_unique<WebhookDispatcher>(*db_, *secrets_, dispatch_options, &metrics_);
@@ -152,6 +154,8 @@ class NotifyFixture : public ::testing::Test {
   }
 
   store::testing::ScratchDir dir_{"notify"};
+  // SQLite file, or under the label postgres a PostgreSQL database; outlives db_.
+  std::unique_ptr<store::testing::TestDatabase> database_;
   std::unique_ptr<auth::TokenVerifier> verifier_;
   core::MetricsRegistry metrics_;
   std::unique_ptr<store::Database> db_;

@@ -33,8 +33,10 @@ class RuleSecretTest : public NotifyFixture {
     return out;
   }
 
-  // Every byte SQLite keeps for the service: the database and its write-ahead log.
+  // Every byte SQLite keeps for the service: the database and its write-ahead
+  // log; on PostgreSQL every value of every live row.
   std::string FileBytes() const {
+    if (database_->postgres()) return database_->LiveValues();
     std::string bytes;
     for (const char* name : {"notify.db", "notify.db-wal"}) {
       std::ifstream in(dir_.path() / name, std::ios::binary);

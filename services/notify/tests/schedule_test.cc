@@ -1,8 +1,9 @@
-// Schedule rules over real gRPC and a real SQLite file, with the clock in the
-// test's hand: rectification deadlines and the annual report date become
-// reminders N days before, sent once even across restarts, cancelled when the
-// item closes, replanned when it reopens; stale reminders after downtime are
-// skipped; low-priority mail is folded into one digest a day.
+// Schedule rules over real gRPC and a real store (SQLite, or PostgreSQL under
+// the label postgres), with the clock in the test's hand: rectification
+// deadlines and the annual report date become reminders N days before, sent
+// once even across restarts, cancelled when the item closes, replanned when it
+// reopens; stale reminders after downtime are skipped; low-priority mail is
+// folded into one digest a day.
 #include <nlohmann/json.hpp>
 
 #include <map>
@@ -385,6 +386,72 @@ TEST_F(DigestTest, LowPriorityMailGoesOutAsOneDigestADay) {
   SetNow("2026-11-27T00:30:00Z");
   EXPECT_EQ(scheduler_->RunOnce().digests, 1);
   EXPECT_EQ(CountByStatus()[v1::DELIVERY_STATUS_DIGESTED], 3);
+}
+
+// Digests list mail in the order things happened and, for events of the same
+// time, in the order the mail was made, which the store keeps itself: ids
+// (UUIDv7, from the clock) sort the other way when the clock steps back.
+TEST_F(DigestTest, ADigestListsMailOfOneMomentInTheOrderItWasMadeEvenAfterTheClockSteppedBack) {
+  MailRule(true);
+  const auto first = Registered("甲厂", "44", "91440101MA59UQXX1A");
+  auto second = Registered("乙厂", "44", "91440300MA5FXXXX0X");
+  second.time = first.time;
+  Route(first);
+  SetNow("2026-11-25T01:00:00Z");  // the clock steps back an hour
+  Route(second);
+  ASSERT_EQ(CountByStatus()[v1::DELIVERY_STATUS_IN_DIGEST], 2);
+
+  SetNow("2026-11-26T00:00:00Z");  // 08:00 in Beijing
+  ASSERT_EQ(scheduler_->RunOnce().digests, 1);
+  const auto pending = Pending();
+  ASSERT_EQ(pending.size(), 1u);
+  const std::string body = nlohmann::json::parse(pending[0].payload)["body"];
+  EXPECT_NE(body.find("1. 新登记：甲厂"), std::string::npos) << body;
+  EXPECT_NE(body.find("2. 新登记：乙厂"), std::string::npos) << body;
+}
+
+// Mail waiting for a digest when the store gains its order column (migration
+// 9) keeps its place: on SQLite the order it was made in (the rowid), on
+// PostgreSQL, which has no such thing, the order of its ids; what comes after
+// the upgrade follows it.
+TEST(DeliveryOrderMigrationTest, MailWaitingForADigestBeforeTheUpgradeKeepsItsPlaceAndNewMailFollows) {
+  store::testing::ScratchDir dir("notify-order");
+  store::testing::TestDatabase database(dir.File("notify.db"));
+  auto before_upgrade = NotifyStore::Migrations();
+  before_upgrade.resize(8);
+  ASSERT_EQ(before_upgrade.back().version, 8);
+  const auto in_digest = [](const std::string& id) {
+    v1::Delivery d;
+    d.set_id(id);
+    d.set_event_id("event-" + id);
+    d.set_status(v1::DELIVERY_STATUS_IN_DIGEST);
+    d.set_channel(v1::CHANNEL_EMAIL);
+    return d;
+  };
+  {
+    auto db = store::Database::Open(database.Options(), before_upgrade);
+    db->Write([&](store::Tx& tx) {
+      for (const std::string id : {"legacy-b", "legacy-a"}) {  // made in this order, ids the other way
+        const auto d = in_digest(id);
+        tx.Prepare("INSERT INTO deliveries(id, dedup_key, event_id, status, channel, next_attempt_ms, payload, record)"
+                   " VALUES (?, ?, ?, ?, ?, 0, ?, ?)")
+            .BindAll(d.id(), d.id(), d.event_id(), static_cast<int64_t>(d.status()), static_cast<int64_t>(d.channel()))
+            .BindBlob(6, "{}")
+            .BindBlob(7, d.SerializeAsString())
+            .Run();
+      }
+    });
+  }
+  auto db = store::Database::Open(database.Options(), NotifyStore::Migrations());
+  db->Write([&](store::Tx& tx) { ASSERT_TRUE(NotifyStore::InsertDelivery(tx, in_digest("after-upgrade"), "{}")); });
+  std::vector<std::string> order;
+  for (const auto& d : db->Read([](store::Tx& tx) { return NotifyStore::DeliveriesInDigest(tx, 10); })) {
+    order.push_back(d.delivery.id());
+  }
+  const std::vector<std::string> expected =
+      database.postgres() ? std::vector<std::string>{"legacy-a", "legacy-b", "after-upgrade"}
+                          : std::vector<std::string>{"legacy-b", "legacy-a", "after-upgrade"};
+  EXPECT_EQ(order, expected);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "osh/events/relay.h"
 #include "osh/events/testing/test_broker.h"
 #include "osh/events/v1/reporting_events.pb.h"
+#include "osh/store/testing/postgres.h"
 #include "osh/store/testing/scratch_dir.h"
 #include "reporting.h"
 #include "rollup_projector.h"
@@ -23,7 +24,8 @@ namespace {
 TEST(ApprovalKafka, SubmissionAndAcceptanceReachTheBrokerAsTheProvincesEvents) {
   store::testing::ScratchDir dir{"reporting-approval-kafka"};
   core::MetricsRegistry metrics;
-  auto db = store::Database::Open({.path = (dir.path() / "reporting.db").string()}, RollupStore::Migrations());
+  store::testing::TestDatabase database(dir.File("reporting.db"));  // PostgreSQL under the label postgres
+  auto db = store::Database::Open(database.Options(), RollupStore::Migrations());
   RollupProjector projector;
   ThreeProvinces world;
   world.PlayTheYear([&](const events::Event& e) { events::EventConsumer::ApplyOnce(*db, projector.AsHandler(), e); });

@@ -6,6 +6,7 @@
 
 #include "indicators.h"
 #include "osh/events/consumer.h"
+#include "osh/store/testing/postgres.h"
 #include "osh/store/testing/scratch_dir.h"
 #include "rollup_metrics.h"
 #include "rollup_projector.h"
@@ -21,7 +22,8 @@ using common::v1::HAZARD_CATEGORY_DUST;
 class IndicatorsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = store::Database::Open({.path = (dir_.path() / "reporting.db").string()}, RollupStore::Migrations());
+    database_ = std::make_unique<store::testing::TestDatabase>(dir_.File("reporting.db"));
+    db_ = store::Database::Open(database_->Options(), RollupStore::Migrations());
   }
 
   bool Apply(const events::Event& e) {
@@ -76,6 +78,10 @@ class IndicatorsTest : public ::testing::Test {
   }
 
   store::testing::ScratchDir dir_{"indicators"};
+
+  // SQLite file, or under the label postgres a PostgreSQL database; outlives db_.
+
+  std::unique_ptr<store::testing::TestDatabase> database_;
   std::unique_ptr<store::Database> db_;
   RollupProjector projector_;
   std::vector<events::Event> log_;

@@ -9,6 +9,7 @@
 
 #include "osh/auth/jwt.h"
 #include "osh/service/test_tokens.h"
+#include "osh/store/testing/postgres.h"
 #include "osh/store/testing/scratch_dir.h"
 #include "osh/core/grpc_server.h"
 #include "osh/events/consumer.h"
@@ -35,7 +36,8 @@ class ReportingFixture : public ::testing::Test {
     std::string error;
     verifier_ = auth::TokenVerifier::Create({.hs256_secret = kSecret}, &error);
     ASSERT_TRUE(verifier_) << error;
-    db_ = store::Database::Open({.path = (dir_.path() / "reporting.db").string()}, RollupStore::Migrations());
+    database_ = std::make_unique<store::testing::TestDatabase>(dir_.File("reporting.db"));
+    db_ = store::Database::Open(database_->Options(), RollupStore::Migrations());
     Reporting::Options options;
     options.indicator_targets = {{v1::INDICATOR_DECLARATION_RATE, 0.5}};
     options.clock = [this] { return now_; };
@@ -71,6 +73,10 @@ class ReportingFixture : public ::testing::Test {
   }
 
   store::testing::ScratchDir dir_{"reporting-svc"};
+
+  // SQLite file, or under the label postgres a PostgreSQL database; outlives db_.
+
+  std::unique_ptr<store::testing::TestDatabase> database_;
   std::unique_ptr<auth::TokenVerifier> verifier_;
   core::MetricsRegistry metrics_;
   std::unique_ptr<store::Database> db_;

@@ -2,6 +2,7 @@
 // real broker of the ctest fixture `kafka`; reporting consumes them with the
 // EventConsumer and must arrive at the exact rollups, and a second consumer
 // group re-reading everything (a redelivery of every event) changes nothing.
+// Under the label postgres (postgres:<case>) reporting's store is PostgreSQL.
 #include "osh/events/testing/test_broker.h"
 #include <gtest/gtest.h>
 
@@ -12,6 +13,7 @@
 #include "osh/events/consumer.h"
 #include "osh/events/outbox.h"
 #include "osh/events/relay.h"
+#include "osh/store/testing/postgres.h"
 #include "osh/store/testing/scratch_dir.h"
 #include "rollup_projector.h"
 #include "rollup_query.h"
@@ -71,7 +73,17 @@ class ReportingKafkaTest : public ::testing::Test {
     return rows.empty() ? 0 : rows.begin()->second.at(0);
   }
 
+  // Reporting's store: a SQLite file, or under the label postgres a PostgreSQL
+  // database (the registries publishing stay on SQLite files).
+  std::unique_ptr<store::Database> OpenReporting() {
+    if (!reporting_database_) {
+      reporting_database_ = std::make_unique<store::testing::TestDatabase>(dir_.File("reporting.db"));
+    }
+    return store::Database::Open(reporting_database_->Options(), RollupStore::Migrations());
+  }
+
   store::testing::ScratchDir dir_{"reporting-kafka"};
+  std::unique_ptr<store::testing::TestDatabase> reporting_database_;
   std::string topic_;
   core::MetricsRegistry metrics_;
 };
@@ -89,7 +101,7 @@ TEST_F(ReportingKafkaTest, ThreeProvincesThroughKafkaGiveExactRollupsAndRedelive
   // transfer, as it does in the field (the import is a reaction to it).
   for (const char* province : {"32", "11", "44"}) PublishAs(province, by_province[province]);
 
-  auto db = store::Database::Open({.path = (dir_.path() / "reporting.db").string()}, RollupStore::Migrations());
+  auto db = OpenReporting();
   RollupProjector projector(ReportingCalendar(), &metrics_);
   {
     events::EventConsumer consumer(*db, ConsumerOptions(), projector.AsHandler(), &metrics_);
@@ -134,7 +146,7 @@ TEST_F(ReportingKafkaTest, AnUnusableEventIsDeadLetteredAtOnceAndLaterEventsAppl
   bad_division.topic = good.topic = topic_;
   PublishAs("44", {bad_division, good});
 
-  auto db = store::Database::Open({.path = (dir_.path() / "reporting.db").string()}, RollupStore::Migrations());
+  auto db = OpenReporting();
   RollupProjector projector(ReportingCalendar(), &metrics_);
   events::EventConsumer consumer(*db, ConsumerOptions(), projector.AsHandler(), &metrics_);
   std::string error;
@@ -165,7 +177,7 @@ TEST_F(ReportingKafkaTest, SupervisionAndTrainingFactsThroughKafkaGiveTheHandCom
   PlayGuangdongSupervision(world, route);
   for (const char* province : {"32", "11", "44"}) PublishAs(province, by_province[province]);
 
-  auto db = store::Database::Open({.path = (dir_.path() / "reporting.db").string()}, RollupStore::Migrations());
+  auto db = OpenReporting();
   RollupProjector projector(ReportingCalendar(), &metrics_);
   auto options = ConsumerOptions();
   options.topics = {topic_, training_topic};

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "osh/events/consumer.h"
+#include "osh/store/testing/postgres.h"
 #include "osh/store/testing/scratch_dir.h"
 #include "rollup_projector.h"
 #include "rollup_query.h"
@@ -38,7 +39,8 @@ v1::Period Month(int year, int month) {
 class RollupProjectorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = store::Database::Open({.path = (dir_.path() / "reporting.db").string()}, RollupStore::Migrations());
+    database_ = std::make_unique<store::testing::TestDatabase>(dir_.File("reporting.db"));
+    db_ = store::Database::Open(database_->Options(), RollupStore::Migrations());
   }
 
   bool Apply(const events::Event& e) {
@@ -106,6 +108,10 @@ class RollupProjectorTest : public ::testing::Test {
   }
 
   store::testing::ScratchDir dir_{"reporting"};
+
+  // SQLite file, or under the label postgres a PostgreSQL database; outlives db_.
+
+  std::unique_ptr<store::testing::TestDatabase> database_;
   std::unique_ptr<store::Database> db_;
   RollupProjector projector_;
   std::vector<events::Event> log_;

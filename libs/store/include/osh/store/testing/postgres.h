@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "osh/store/database.h"
 
@@ -93,6 +95,26 @@ class TestDatabase {
   }
   Database::Options Options() const { return {.path = path_, .url = pg_ ? pg_->url() : ""}; }
   bool postgres() const { return pg_ != nullptr; }
+
+  // On PostgreSQL, every value of every live row of every table, concatenated:
+  // what a test that looks for clear text in the SQLite file searches there
+  // instead (the server's files are not the test's to read).
+  std::string LiveValues() const {
+    auto db = Database::Open(Options(), {});
+    return db->Read([](Tx& tx) {
+      std::vector<std::pair<std::string, std::string>> columns;
+      for (auto s = tx.Prepare("SELECT table_name, column_name FROM information_schema.columns"
+                               " WHERE table_schema = 'public'");
+           s.Step();) {
+        columns.emplace_back(s.Text(0), s.Text(1));
+      }
+      std::string all;
+      for (const auto& [table, column] : columns) {
+        for (auto s = tx.Prepare("SELECT \"" + column + "\" FROM \"" + table + "\""); s.Step();) all += s.Blob(0);
+      }
+      return all;
+    });
+  }
 
  private:
   std::string path_;
