@@ -198,6 +198,45 @@ TEST_F(ChangeFeedTest, DeclarationsInspectionsAndRectificationItemsHaveFeedsOfTh
   EXPECT_LT(declarations.changes(1).position().sequence(), inspections.changes(0).position().sequence());
 }
 
+TEST_F(ChangeFeedTest, RecordsWrittenBeforeTheLogExistedAreInTheFeedFromTheStart) {
+  Stop();
+  // A database at the schema before the change log (migration 17), holding
+  // an employer at version 3, as a registry deployed before the feeds has.
+  database_.reset();  // first: on PostgreSQL the new one takes the same database name
+  database_ = std::make_unique<store::testing::TestDatabase>((dir_.path() / "before-feeds.db").string());
+  auto before = RegistryStore::Migrations();
+  ASSERT_EQ(before[17].name, "record_changes");
+  before.resize(17);
+  v1::Employer old = SampleEmployer(MakeCreditCode("441900", 551));
+  old.clear_legal_representative();
+  old.clear_legal_representative_phone();
+  old.set_id("01900000-0000-7000-8000-000000000001");
+  old.set_province("44");
+  old.set_status(v1::EMPLOYER_STATUS_ACTIVE);
+  old.set_version(3);
+  {
+    auto db = store::Database::Open(database_->Options(), before);
+    db->Write([&](store::Tx& tx) {
+      auto s = tx.Prepare(
+          "INSERT INTO employers (id, credit_code, province, division_code, industry_section, size_class,"
+          " hazard_mask, declaration_status, status, version, record) VALUES (?, ?, ?, ?, ?, ?, 0, 0, 1, ?, ?)");
+      s.BindAll(old.id(), old.credit_code(), old.province(), old.division_code(), old.industry_section(),
+                static_cast<int64_t>(old.size_class()), old.version());
+      s.BindBlob(8, old.SerializeAsString());
+      s.Run();
+    });
+  }
+  Start();  // migrates to the newest schema
+  auto added = CreateEmployer(SampleEmployer(MakeCreditCode("441900", 552)));
+
+  std::vector<Seen> seen;
+  FollowEmployers("", seen);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].id, old.id());
+  EXPECT_EQ(seen[0].version, 3);
+  EXPECT_EQ(seen[1].id, added.id());
+}
+
 TEST_F(ChangeFeedTest, AMalformedOrForeignCursorIsRefusedNamingTheCursorField) {
   CreateEmployer(SampleEmployer(MakeCreditCode("441900", 531)));
   v1::ListChangesRequest req;
