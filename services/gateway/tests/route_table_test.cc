@@ -9,9 +9,8 @@ namespace {
 const RouteTable& Routes() { return testing::PlatformRoutes(); }
 
 TEST(RouteTable, EveryAnnotatedMethodBecomesARoute) {
-  // 17 registry + 15 reporting methods, each with one google.api.http rule
-  // (ExportEmployers, a server stream, is gRPC only and has none).
-  EXPECT_EQ(Routes().routes().size(), 32u);
+  // 18 registry + 15 reporting methods, each with one google.api.http rule.
+  EXPECT_EQ(Routes().routes().size(), 33u);
   auto indicators = Routes().Find("GET", "/v1/reporting/indicators");
   ASSERT_NE(indicators.route, nullptr);
   EXPECT_EQ(indicators.route->grpc_path, "/osh.reporting.v1.ReportingService/GetIndicators");
@@ -25,6 +24,10 @@ TEST(RouteTable, TheChangeFeedsAreCollectionMethodsNotLookupsOfARecordCalledChan
   auto declarations = Routes().Find("GET", "/v1/declarations:changes");
   ASSERT_NE(declarations.route, nullptr);
   EXPECT_EQ(declarations.route->method->name(), "ListDeclarationChanges");
+  auto export_route = Routes().Find("GET", "/v1/employers:export");
+  ASSERT_NE(export_route.route, nullptr);
+  EXPECT_EQ(export_route.route->method->name(), "ExportEmployers");
+  EXPECT_TRUE(export_route.route->server_streaming);
   std::string error;
   auto supervision = RouteTable::FromServices({"osh.registry.v1.SupervisionService"}, &error);
   ASSERT_TRUE(supervision) << error;
