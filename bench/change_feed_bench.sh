@@ -13,8 +13,13 @@
 # `SELECT record FROM employers ORDER BY id`, output to /dev/null (no
 # parsing, masking, encoding or gRPC).
 #
+# Then the CSV export again over HTTP through osh-gateway (curl, chunked), with
+# both processes' peak RSS (VmHWM; the registry's includes the import that
+# seeded it).
+#
 # Figures (one JSON line each): feed.employers changes/s, export.csv and
-# export.jsonl rows/s and MiB/s, floor.feed_join and floor.employers_scan rows/s.
+# export.jsonl rows/s and MiB/s (gRPC), export.csv_http rows/s with the peak
+# RSS, floor.feed_join and floor.employers_scan rows/s.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/common.sh"
 
@@ -49,6 +54,15 @@ done
 echo "{\"bench\": \"feed.seeded\", \"employers\": $ROWS}"
 
 "$CLIENT" "$GRPC" "$TOKEN" "$PAGE"
+
+# The same CSV export over HTTP through the gateway (a chunked download), with
+# the peak resident memory of both processes after it: the file is never held whole.
+GATEWAY_PID="${PIDS[-1]}"
+read -r bytes seconds < <(curl -s -o /dev/null -w '%{size_download} %{time_total}\n' \
+  -H "authorization: Bearer $TOKEN" "$URL/v1/employers:export?format=EXPORT_FORMAT_CSV")
+python3 -c 'import json,sys; b=int(sys.argv[1]); s=float(sys.argv[2]); r=int(sys.argv[3]); print(json.dumps({"bench": "export.csv_http", "rows": r, "bytes": b, "seconds": round(s, 2), "rows_per_second": round(r / s), "mib_per_second": round(b / s / 2**20, 1), "gateway_peak_rss_kib": int(sys.argv[4]), "registry_peak_rss_kib": int(sys.argv[5])}))' \
+  "$bytes" "$seconds" "$ROWS" "$(awk '/^VmHWM/ {print $2}' "/proc/$GATEWAY_PID/status")" \
+  "$(awk '/^VmHWM/ {print $2}' "/proc/$REGISTRY_PID/status")"
 
 # The floors, on the registry's own file (WAL: readable while it runs).
 DB="$WORK/data/registry.db"
