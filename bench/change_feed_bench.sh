@@ -14,8 +14,8 @@
 # parsing, masking, encoding or gRPC).
 #
 # Then the CSV export again over HTTP through osh-gateway (curl, chunked), with
-# both processes' peak RSS (VmHWM; the registry's includes the import that
-# seeded it).
+# both processes' peak RSS during it (VmHWM, reset before through clear_refs:
+# both held the seeding upload before).
 #
 # Figures (one JSON line each): feed.employers changes/s, export.csv and
 # export.jsonl rows/s and MiB/s (gRPC), export.csv_http rows/s with the peak
@@ -58,6 +58,9 @@ echo "{\"bench\": \"feed.seeded\", \"employers\": $ROWS}"
 # The same CSV export over HTTP through the gateway (a chunked download), with
 # the peak resident memory of both processes after it: the file is never held whole.
 GATEWAY_PID="${PIDS[-1]}"
+# Peak RSS from here on: both processes held the seeding upload before.
+echo 5 >"/proc/$GATEWAY_PID/clear_refs"
+echo 5 >"/proc/$REGISTRY_PID/clear_refs"
 read -r bytes seconds < <(curl -s -o /dev/null -w '%{size_download} %{time_total}\n' \
   -H "authorization: Bearer $TOKEN" "$URL/v1/employers:export?format=EXPORT_FORMAT_CSV")
 python3 -c 'import json,sys; b=int(sys.argv[1]); s=float(sys.argv[2]); r=int(sys.argv[3]); print(json.dumps({"bench": "export.csv_http", "rows": r, "bytes": b, "seconds": round(s, 2), "rows_per_second": round(r / s), "mib_per_second": round(b / s / 2**20, 1), "gateway_peak_rss_kib": int(sys.argv[4]), "registry_peak_rss_kib": int(sys.argv[5])}))' \

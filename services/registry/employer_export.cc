@@ -151,7 +151,8 @@ std::optional<std::string> EmployerExport::Next(Position& position) const {
   auto rows = db_.Read(
       [&](store::Tx& tx) { return RegistryStore::ListEmployers(tx, filter, position.after_id, options_.page_rows); });
   std::string part;
-  if (!position.started && position.format == v1::EXPORT_FORMAT_CSV) part = CsvHeader();
+  const bool first = !position.started;
+  if (first && position.format == v1::EXPORT_FORMAT_CSV) part = CsvHeader();
   position.started = true;
   for (const auto& stored : rows) {
     const v1::Employer e = Masked(stored);
@@ -159,7 +160,9 @@ std::optional<std::string> EmployerExport::Next(Position& position) const {
   }
   if (!rows.empty()) position.after_id = rows.back().id();
   position.done = static_cast<int>(rows.size()) < options_.page_rows;
-  if (part.empty()) return std::nullopt;  // nothing after a full last page
+  // Nothing after a full last page. The first part always goes, even empty,
+  // so that an empty file still arrives with its content type.
+  if (part.empty() && !first) return std::nullopt;
   return part;
 }
 

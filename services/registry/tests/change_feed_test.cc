@@ -355,10 +355,17 @@ TEST_F(ChangeFeedTest, AnExportWithoutAFormatIsRefusedNamingTheFormatField) {
   EXPECT_EQ(violations[0].first, "format");
 }
 
-TEST_F(ChangeFeedTest, AnExportOfAnEmptyProvinceIsTheCsvHeaderAlone) {
+TEST_F(ChangeFeedTest, AnExportOfAnEmptyProvinceIsTheCsvHeaderAloneOrAnEmptyPartOfJsonLines) {
   std::string file;
-  ASSERT_TRUE(Export(admin_, v1::EXPORT_FORMAT_CSV, &file).ok());
+  int parts = 0;
+  ASSERT_TRUE(Export(admin_, v1::EXPORT_FORMAT_CSV, &file, &parts).ok());
   EXPECT_EQ(file, EmployerExport::CsvHeader());
+  EXPECT_EQ(parts, 1);
+  file.clear();
+  // One empty part still: it carries the content type (Export checks it on every part).
+  ASSERT_TRUE(Export(admin_, v1::EXPORT_FORMAT_JSON_LINES, &file, &parts).ok());
+  EXPECT_TRUE(file.empty());
+  EXPECT_EQ(parts, 1);
 }
 
 }  // namespace
