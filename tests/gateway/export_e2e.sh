@@ -92,5 +92,34 @@ http GET "/v1/employers:export?format=EXPORT_FORMAT_CSV" "$OTHER"
 check "another province's admin is refused the export (403)" test "$STATUS" = 403
 check "with a JSON error, not a file" contains "$(header content-type)" "application/json"
 
+# --- a client that leaves midway --------------------------------------------
+# Enough employers (through the bulk import) that the export outlasts a slow client's patience.
+python3 - "$WORK/many.csv" <<'PY'
+import sys
+ALPHA = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+with open(sys.argv[1], "w", encoding="utf-8", newline="") as out:
+    out.write("credit_code,name,division_code,industry_section,size_class,total_workers\r\n")
+    for i in range(1000, 21000):
+        first = "91441900" + "%09d" % i
+        c = 31 - sum(ALPHA.index(ch) * w for ch, w in zip(first, W)) % 31
+        out.write(f"{first + ALPHA[0 if c == 31 else c]},东莞市第{i}号制品有限公司,441900,C,SMALL,{i % 900}\r\n")
+PY
+http POST "/v1/imports/employers?strategy=IMPORT_STRATEGY_CREATE" "$ADMIN" "" -H 'content-type: text/csv' \
+  --data-binary @"$WORK/many.csv"
+JOB="$(json_get "$BODY" '["id"]')"
+for _ in $(seq 1 600); do  # bounded: the import's own progress, polled
+  http GET "/v1/imports/$JOB" "$ADMIN"
+  [[ "$(json_get "$BODY" '["state"]')" == IMPORT_STATE_COMPLETED ]] && break
+  sleep 0.2
+done
+check "20,000 more employers imported" test "$(json_get "$BODY" '["state"]')" = IMPORT_STATE_COMPLETED
+
+curl -s --limit-rate 50k --max-time 2 -o "$WORK/left.csv" -H "authorization: Bearer $ADMIN" \
+  "http://$GATEWAY/v1/employers:export?format=EXPORT_FORMAT_CSV"
+check "a client that stops reading gets only part of the file" test "$(wc -c <"$WORK/left.csv")" -lt 2000000
+http GET "/v1/employers:export?format=EXPORT_FORMAT_CSV" "$ADMIN"
+check "and the next client still gets the whole file" test "$(wc -l <"$WORK/body")" = $((N + 20001))
+
 echo "export_e2e: $passed passed, $failed failed"
 [[ "$failed" == 0 ]]
