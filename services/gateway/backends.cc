@@ -57,6 +57,19 @@ void Backends::Call(const std::string& service, const std::string& grpc_path, gr
   stub.UnaryCall(context, grpc_path, grpc::StubOptions(), request, response, std::move(done));
 }
 
+void Backends::Download(const std::string& service, const std::string& grpc_path, grpc::ClientContext* context,
+                        const google::protobuf::Message& request, std::shared_ptr<void> keep_alive,
+                        std::function<void(DownloadStart)> started) {
+  auto it = upstreams_.find(service);
+  if (it == upstreams_.end()) {
+    started({grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no upstream serves " + service), "", nullptr});
+    return;
+  }
+  auto& upstream = *it->second;
+  StartDownload(*upstream.stubs[upstream.next++ % upstream.stubs.size()], context, grpc_path, request,
+                std::move(keep_alive), std::move(started));
+}
+
 nlohmann::json Backends::State() const {
   static constexpr const char* kNames[] = {"idle", "connecting", "ready", "transient_failure", "shutdown"};
   nlohmann::json out = nlohmann::json::object();

@@ -15,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "download_stream.h"
+
 namespace osh::gateway {
 
 // The gRPC services behind the gateway, each reached over a few pooled
@@ -35,11 +37,17 @@ class Backends {
             const google::protobuf::Message* request, google::protobuf::Message* response,
             std::function<void(grpc::Status)> done);
 
+  // Starts a download: `grpc_path`, a server stream of google.api.HttpBody,
+  // on `service`'s backend (download_stream.h tells the rest).
+  void Download(const std::string& service, const std::string& grpc_path, grpc::ClientContext* context,
+                const google::protobuf::Message& request, std::shared_ptr<void> keep_alive,
+                std::function<void(DownloadStart)> started);
+
   // Connectivity of each upstream's first channel, for /readyz.
   nlohmann::json State() const;
 
  private:
-  using Stub = grpc::TemplatedGenericStub<google::protobuf::Message, google::protobuf::Message>;
+  using Stub = MessageStub;
   struct Upstream {
     std::string address;
     std::vector<std::shared_ptr<grpc::Channel>> channels;

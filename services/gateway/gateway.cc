@@ -124,8 +124,11 @@ void Gateway::Handle(HttpRequest&& http, Respond respond) {
     return Finish(*call, std::move(*hit), "hit");
   }
   stages::PrepareForward(http, route, call->request_id, call->trace,
-                         {.request_timeout = options_.request_timeout, .upload_timeout = options_.upload_timeout},
+                         {.request_timeout = options_.request_timeout,
+                          .upload_timeout = options_.upload_timeout,
+                          .download_timeout = options_.download_timeout},
                          call->context);
+  if (route.server_streaming) return StartStreamedDownload(call);
   parts_.backends->Call(route.service, route.grpc_path, &call->context, call->request.get(), call->response.get(),
                         [this, call](grpc::Status status) { OnBackendDone(call, status); });
 }
@@ -157,18 +160,42 @@ void Gateway::FinishDownload(Call& call, RawBody raw) {
   HttpResponse r;
   r.status = 200;
   r.headers.emplace_back("content-type", std::move(raw.content_type));
+  AddDisposition(call, r);
+  r.headers.emplace_back("cache-control", "no-store");
+  r.body = std::move(raw.data);
+  if (route.http_method != "GET") Invalidate(route.service);
+  Finish(call, std::move(r), route.cacheable() ? "bypass" : nullptr);
+}
+
+void Gateway::AddDisposition(const Call& call, HttpResponse& response) {
   const auto& server_metadata = call.context.GetServerInitialMetadata();
   if (auto d = server_metadata.find("content-disposition"); d != server_metadata.end()) {
     std::string disposition(d->second.data(), d->second.size());
     // A header value cannot carry a line break (response splitting).
     if (disposition.find_first_of("\r\n") == std::string::npos) {
-      r.headers.emplace_back("content-disposition", std::move(disposition));
+      response.headers.emplace_back("content-disposition", std::move(disposition));
     }
   }
-  r.headers.emplace_back("cache-control", "no-store");
-  r.body = std::move(raw.data);
-  if (route.http_method != "GET") Invalidate(route.service);
-  Finish(call, std::move(r), route.cacheable() ? "bypass" : nullptr);
+}
+
+// The answer (status, headers, access log line, metrics) goes out when the
+// first part arrived, so its duration is the time to the first byte; the body
+// follows part by part. A stream that fails before its first part is an
+// ordinary error answer.
+void Gateway::StartStreamedDownload(const std::shared_ptr<Call>& call) {
+  const Route& route = *call->route;
+  parts_.backends->Download(route.service, route.grpc_path, &call->context, *call->request, call,
+                            [this, call](DownloadStart start) {
+                              if (!start.status.ok()) return Finish(*call, ErrorResponse(start.status), nullptr);
+                              HttpResponse r;
+                              r.headers.emplace_back("content-type", start.content_type.empty()
+                                                                         ? "application/octet-stream"
+                                                                         : start.content_type);
+                              AddDisposition(*call, r);
+                              r.headers.emplace_back("cache-control", "no-store");
+                              r.source = std::move(start.source);
+                              Finish(*call, std::move(r), nullptr);
+                            });
 }
 
 }  // namespace osh::gateway

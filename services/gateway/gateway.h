@@ -41,6 +41,9 @@ class Gateway {
     // is read, and the deadline of their backend call.
     uint64_t upload_body_limit_bytes = 256ULL << 20;
     std::chrono::milliseconds upload_timeout{300'000};
+    // Downloads streamed from a backend (exports): the deadline of the whole
+    // transfer, as a slow client slows the backend's stream down.
+    std::chrono::milliseconds download_timeout{1'800'000};
   };
   struct Parts {
     const RouteTable* routes;
@@ -73,6 +76,10 @@ class Gateway {
   struct Call;
   void Finish(Call& call, HttpResponse response, const char* cache_state);
   void FinishDownload(Call& call, RawBody raw);
+  // A download route: the backend's stream of parts becomes a chunked body.
+  void StartStreamedDownload(const std::shared_ptr<Call>& call);
+  // The service's content-disposition metadata as a header, when it is safe to send.
+  static void AddDisposition(const Call& call, HttpResponse& response);
   void OnBackendDone(std::shared_ptr<Call> call, const grpc::Status& status);
 
   Options options_;

@@ -34,6 +34,7 @@ std::vector<core::ConfigKey> ConfigKeys() {
        "largest upload (a route whose body is a file, e.g. POST /v1/imports/employers); over it: 413 before "
        "the body is read. Uploads also count against body-bytes-in-flight(-per-client)"},
       {"upload-timeout-ms", "300000", "deadline of the backend call of an upload"},
+      {"download-timeout-ms", "1800000", "deadline of a streamed download (an export) from first to last byte"},
       {"idle-timeout-ms", "60000", "how long a keep-alive connection may wait for its next request"},
       {"header-timeout-ms", "10000", "how long a request's header may take to arrive once it began"},
       {"read-timeout-ms", "30000", "how long a request's body may take to arrive once its header was read"},
@@ -131,6 +132,7 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   options.trusted_proxy_hops = static_cast<int>(config.GetInt("trusted-proxy-hops"));
   options.upload_body_limit_bytes = static_cast<uint64_t>(config.GetInt("upload-body-limit-bytes"));
   options.upload_timeout = std::chrono::milliseconds(config.GetInt("upload-timeout-ms"));
+  options.download_timeout = std::chrono::milliseconds(config.GetInt("download-timeout-ms"));
   auto& gateway = host.Adopt(std::make_unique<Gateway>(
       options, Gateway::Parts{.routes = &routes_ref,
                               .backends = &backends,

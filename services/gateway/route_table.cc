@@ -62,10 +62,16 @@ std::optional<Route> RouteFromRule(const google::protobuf::MethodDescriptor* met
     *error = method->full_name() + ": response_body '" + route.response_body + "' is not a field";
     return std::nullopt;
   }
-  if (method->client_streaming() || method->server_streaming()) {
-    *error = method->full_name() + ": streaming methods are not served over HTTP/JSON";
+  // The one stream HTTP carries: a server stream of file parts, sent on as a chunked body.
+  const bool download_stream = method->server_streaming() && !method->client_streaming() &&
+                               method->output_type()->full_name() == "google.api.HttpBody" &&
+                               route.response_body.empty();
+  if (method->client_streaming() || (method->server_streaming() && !download_stream)) {
+    *error = method->full_name() +
+             ": streaming methods are not served over HTTP/JSON, but for a server stream of google.api.HttpBody";
     return std::nullopt;
   }
+  route.server_streaming = method->server_streaming();
   const auto& policy = method->options().GetExtension(osh::api::v1::http_policy);
   route.allow_anonymous = policy.allow_anonymous();
   route.cache_ttl_seconds = policy.cache_ttl_seconds();

@@ -24,6 +24,9 @@ struct Route {
   std::string response_body;  // "" (the whole response) or a top-level field name
   bool allow_anonymous = false;
   uint32_t cache_ttl_seconds = 0;
+  // The method answers a stream of google.api.HttpBody parts: a download
+  // relayed as a chunked HTTP body (download_stream.h), never cached.
+  bool server_streaming = false;
 
   bool cacheable() const { return http_method == "GET" && cache_ttl_seconds > 0; }
 };

@@ -134,10 +134,11 @@ class Cache {
 
 // forward: the backend call's context. The caller's token (re-verified by the
 // service), the request id, the trace and the client chain travel as gRPC
-// metadata; uploads get their own, longer deadline.
+// metadata; uploads and streamed downloads get their own, longer deadlines.
 struct ForwardOptions {
   std::chrono::milliseconds request_timeout{10'000};
   std::chrono::milliseconds upload_timeout{300'000};
+  std::chrono::milliseconds download_timeout{1'800'000};  // streamed exports: the whole transfer
 };
 void PrepareForward(const HttpRequest& request, const Route& route, const std::string& request_id,
                     const core::TraceContext& trace, const ForwardOptions& options, grpc::ClientContext& context);

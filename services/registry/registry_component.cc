@@ -8,6 +8,8 @@
 #include "osh/service/grpc_front.h"
 #include "osh/service/wiring.h"
 #include "osh/events/consumer.h"
+#include "change_feed.h"
+#include "employer_export.h"
 #include "import/importer.h"
 #include "registry.h"
 #include "registry_grpc.h"
@@ -114,7 +116,10 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   host.SetMaxReceiveMessageBytes(static_cast<int>(import_options.max_file_bytes + (1 << 20)));
   auto& importer = host.Adopt(std::make_unique<Importer>(db, registry, import_options));
   importer.Start();
-  auto& service = host.Adopt(std::make_unique<RegistryGrpcService>(registry, *verifier, &importer));
+  const auto& feed = host.Adopt(std::make_unique<ChangeFeed>(
+      db, ChangeFeed::Options{.province = province, .max_page_size = options.max_page_size}));
+  const auto& exporter = host.Adopt(std::make_unique<EmployerExport>(db, EmployerExport::Options{.province = province}));
+  auto& service = host.Adopt(std::make_unique<RegistryGrpcService>(registry, *verifier, &importer, &feed, &exporter));
   host.AddGrpcService(&service);
 
   auto risk = RiskPolicy::Parse(config.GetString("risk-serious-factors"),
@@ -129,7 +134,7 @@ bool Wire(core::ServiceHost& host, std::string* error) {
                                .max_page_size = options.max_page_size,
                                .risk = *risk,
                                .after_commit = options.after_commit}));
-  auto& supervision_service = host.Adopt(std::make_unique<SupervisionGrpcService>(supervision, *verifier));
+  auto& supervision_service = host.Adopt(std::make_unique<SupervisionGrpcService>(supervision, *verifier, &feed));
   host.AddGrpcService(&supervision_service);
   return true;
 }

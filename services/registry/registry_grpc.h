@@ -5,6 +5,8 @@
 
 #include "osh/auth/jwt.h"
 #include "osh/registry/v1/registry.grpc.pb.h"
+#include "change_feed.h"
+#include "employer_export.h"
 #include "import/importer.h"
 #include "registry.h"
 
@@ -18,9 +20,11 @@ namespace osh::registry {
 // answer in Redis) and passes on to the HTTP client.
 class RegistryGrpcService final : public v1::RegistryService::CallbackService {
  public:
-  // `importer` serves StartImport, GetImport and CancelImport; without one
-  // they answer UNIMPLEMENTED.
-  RegistryGrpcService(Registry& registry, const auth::TokenVerifier& verifier, Importer* importer = nullptr);
+  // `importer` serves StartImport, GetImport and CancelImport, `feed` the
+  // change feeds and `exporter` ExportEmployers; without one its calls answer
+  // UNIMPLEMENTED.
+  RegistryGrpcService(Registry& registry, const auth::TokenVerifier& verifier, Importer* importer = nullptr,
+                      const ChangeFeed* feed = nullptr, const EmployerExport* exporter = nullptr);
 
   grpc::ServerUnaryReactor* CreateEmployer(grpc::CallbackServerContext* ctx, const v1::CreateEmployerRequest* req,
                                            v1::Employer* resp) override;
@@ -57,6 +61,15 @@ class RegistryGrpcService final : public v1::RegistryService::CallbackService {
                                       v1::ImportJob* resp) override;
   grpc::ServerUnaryReactor* CancelImport(grpc::CallbackServerContext* ctx, const v1::CancelImportRequest* req,
                                          v1::ImportJob* resp) override;
+  grpc::ServerUnaryReactor* ListEmployerChanges(grpc::CallbackServerContext* ctx, const v1::ListChangesRequest* req,
+                                                v1::ListEmployerChangesResponse* resp) override;
+  grpc::ServerUnaryReactor* ListDeclarationChanges(grpc::CallbackServerContext* ctx,
+                                                   const v1::ListChangesRequest* req,
+                                                   v1::ListDeclarationChangesResponse* resp) override;
+  // Streams the file a part at a time: the next part is read from the store
+  // only when the previous one is written, so a slow client holds one part.
+  grpc::ServerWriteReactor<google::api::HttpBody>* ExportEmployers(grpc::CallbackServerContext* ctx,
+                                                                  const v1::ExportEmployersRequest* req) override;
 
  private:
   grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx,
@@ -65,6 +78,8 @@ class RegistryGrpcService final : public v1::RegistryService::CallbackService {
   Registry& registry_;
   const auth::TokenVerifier& verifier_;
   Importer* importer_;
+  const ChangeFeed* feed_;
+  const EmployerExport* exporter_;
 };
 
 }  // namespace osh::registry

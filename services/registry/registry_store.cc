@@ -2,6 +2,7 @@
 
 #include "import/import_store.h"
 
+#include "change_log.h"
 #include "disease_case_store.h"
 #include "osh/events/consumer.h"
 #include "osh/events/outbox.h"
@@ -74,6 +75,8 @@ CREATE INDEX declarations_by_employer ON declarations(employer_id, id);
       // Request tracing (issue 22): each outbox row's traceparent.
       events::Outbox::TraceMigration(16),
       ImportStore::Migration(17),
+      // Change feeds (issue 21): the log of record changes in commit order.
+      ChangeLog::Migration(18),
   };
 }
 
@@ -100,6 +103,7 @@ void RegistryStore::InsertEmployer(store::Tx& tx, const v1::Employer& e) {
             static_cast<int64_t>(e.status()), e.version());
   s.BindBlob(11, StoredRecord(e));
   s.Run();
+  ChangeLog::Append(tx, ChangeLog::Resource::kEmployers, e.id(), e.version());
 }
 
 void RegistryStore::UpdateEmployer(store::Tx& tx, const v1::Employer& e) {
@@ -112,6 +116,7 @@ void RegistryStore::UpdateEmployer(store::Tx& tx, const v1::Employer& e) {
   s.BindBlob(9, StoredRecord(e));
   s.Bind(10, e.id());
   if (s.Run() != 1) throw store::StoreError(1, "employer to update is missing");
+  ChangeLog::Append(tx, ChangeLog::Resource::kEmployers, e.id(), e.version());
 }
 
 SealedContact RegistryStore::FindSealedContact(store::Tx& tx, const std::string& employer_id) {
@@ -164,6 +169,7 @@ void RegistryStore::InsertDeclaration(store::Tx& tx, const v1::Declaration& d) {
   s.BindAll(d.id(), d.employer_id(), static_cast<int64_t>(d.status()));
   s.BindBlob(4, d.SerializeAsString());
   s.Run();
+  ChangeLog::Append(tx, ChangeLog::Resource::kDeclarations, d.id(), 0);
 }
 
 void RegistryStore::UpdateDeclaration(store::Tx& tx, const v1::Declaration& d) {
@@ -172,6 +178,7 @@ void RegistryStore::UpdateDeclaration(store::Tx& tx, const v1::Declaration& d) {
   s.BindBlob(2, d.SerializeAsString());
   s.Bind(3, d.id());
   if (s.Run() != 1) throw store::StoreError(1, "declaration to update is missing");
+  ChangeLog::Append(tx, ChangeLog::Resource::kDeclarations, d.id(), 0);
 }
 
 std::vector<v1::Declaration> RegistryStore::ListDeclarations(store::Tx& tx, const std::string& employer_id,

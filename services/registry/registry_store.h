@@ -31,6 +31,9 @@ struct EmployerFilter {
 // sealed in columns of their own (PersonalData), never in the record.
 // Every method runs inside a transaction handed in by the caller, so a service
 // call composes several of them into one atomic write.
+// Each write of an employer or declaration also appends its change to the
+// ChangeLog (the change feeds) in that transaction; a new write path must
+// go through these methods, or append its change itself.
 class RegistryStore {
  public:
   static std::vector<store::Migration> Migrations();

@@ -4,8 +4,9 @@
 
 namespace osh::registry {
 
-SupervisionGrpcService::SupervisionGrpcService(Supervision& supervision, const auth::TokenVerifier& verifier)
-    : supervision_(supervision), verifier_(verifier) {}
+SupervisionGrpcService::SupervisionGrpcService(Supervision& supervision, const auth::TokenVerifier& verifier,
+                                               const ChangeFeed* feed)
+    : supervision_(supervision), verifier_(verifier), feed_(feed) {}
 
 grpc::ServerUnaryReactor* SupervisionGrpcService::RecordInspection(grpc::CallbackServerContext* ctx,
     const v1::RecordInspectionRequest* req, v1::Inspection* resp) {
@@ -162,6 +163,27 @@ grpc::ServerUnaryReactor* SupervisionGrpcService::ListExperts(grpc::CallbackServ
     const v1::ListExpertsRequest* req, v1::ListExpertsResponse* resp) {
   return service::ServeAuthenticated(ctx, verifier_, "supervision",
                                      [&](const Caller& c) { return supervision_.ListExperts(c, *req, resp); });
+}
+
+namespace {
+
+const grpc::Status kNoFeeds(grpc::StatusCode::UNIMPLEMENTED, "this registry runs without change feeds");
+
+}  // namespace
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::ListInspectionChanges(grpc::CallbackServerContext* ctx,
+                                                                        const v1::ListChangesRequest* req,
+                                                                        v1::ListInspectionChangesResponse* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision", [&](const Caller& c) {
+    return feed_ ? feed_->ListInspectionChanges(c, *req, resp) : kNoFeeds;
+  });
+}
+
+grpc::ServerUnaryReactor* SupervisionGrpcService::ListRectificationChanges(
+    grpc::CallbackServerContext* ctx, const v1::ListChangesRequest* req, v1::ListRectificationChangesResponse* resp) {
+  return service::ServeAuthenticated(ctx, verifier_, "supervision", [&](const Caller& c) {
+    return feed_ ? feed_->ListRectificationChanges(c, *req, resp) : kNoFeeds;
+  });
 }
 
 }  // namespace osh::registry

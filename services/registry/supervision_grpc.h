@@ -2,6 +2,7 @@
 
 #include "osh/auth/jwt.h"
 #include "osh/registry/v1/supervision.grpc.pb.h"
+#include "change_feed.h"
 #include "supervision.h"
 
 namespace osh::registry {
@@ -10,7 +11,10 @@ namespace osh::registry {
 // of each call, refuses anonymous callers, answers with Supervision's status.
 class SupervisionGrpcService final : public v1::SupervisionService::CallbackService {
  public:
-  SupervisionGrpcService(Supervision& supervision, const auth::TokenVerifier& verifier);
+  // `feed` serves the inspection and rectification change feeds; without one
+  // they answer UNIMPLEMENTED.
+  SupervisionGrpcService(Supervision& supervision, const auth::TokenVerifier& verifier,
+                         const ChangeFeed* feed = nullptr);
 
   grpc::ServerUnaryReactor* RecordInspection(grpc::CallbackServerContext* ctx, const v1::RecordInspectionRequest* req,
       v1::Inspection* resp) override;
@@ -65,9 +69,15 @@ class SupervisionGrpcService final : public v1::SupervisionService::CallbackServ
   grpc::ServerUnaryReactor* ListRiskClassifications(grpc::CallbackServerContext* ctx, const v1::ListRiskClassificationsRequest* req,
       v1::ListRiskClassificationsResponse* resp) override;
 
+  grpc::ServerUnaryReactor* ListInspectionChanges(grpc::CallbackServerContext* ctx, const v1::ListChangesRequest* req,
+      v1::ListInspectionChangesResponse* resp) override;
+  grpc::ServerUnaryReactor* ListRectificationChanges(grpc::CallbackServerContext* ctx,
+      const v1::ListChangesRequest* req, v1::ListRectificationChangesResponse* resp) override;
+
  private:
   Supervision& supervision_;
   const auth::TokenVerifier& verifier_;
+  const ChangeFeed* feed_;
 };
 
 }  // namespace osh::registry

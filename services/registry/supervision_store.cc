@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "change_log.h"
 #include "osh/store/enum_set.h"
 
 namespace osh::registry {
@@ -67,6 +68,7 @@ void SupervisionStore::InsertInspection(store::Tx& tx, const v1::Inspection& ins
   s.BindAll(inspection.id(), inspection.employer_id());
   s.BindBlob(3, inspection.SerializeAsString());
   s.Run();
+  ChangeLog::Append(tx, ChangeLog::Resource::kInspections, inspection.id(), 0);
 }
 
 namespace {
@@ -123,6 +125,7 @@ void SupervisionStore::InsertItem(store::Tx& tx, const v1::RectificationItem& it
   s.BindAll(item.id(), item.employer_id(), item.division_code(), static_cast<int64_t>(item.status()), item.deadline());
   s.BindBlob(6, item.SerializeAsString());
   s.Run();
+  ChangeLog::Append(tx, ChangeLog::Resource::kRectificationItems, item.id(), item.version());
 }
 
 void SupervisionStore::UpdateItem(store::Tx& tx, const v1::RectificationItem& item) {
@@ -131,6 +134,7 @@ void SupervisionStore::UpdateItem(store::Tx& tx, const v1::RectificationItem& it
   s.BindBlob(3, item.SerializeAsString());
   s.Bind(4, item.id());
   s.Run();
+  ChangeLog::Append(tx, ChangeLog::Resource::kRectificationItems, item.id(), item.version());
 }
 
 std::optional<v1::RectificationItem> SupervisionStore::FindItem(store::Tx& tx, const std::string& id) {

@@ -15,6 +15,8 @@ namespace osh::registry {
 // The supervision tables of the registry's SQLite file: inspections,
 // rectification items, hazard tests and their exceedances. Records are stored
 // whole (protobuf) beside the columns queries filter on.
+// Inspections and rectification items append their changes to the ChangeLog
+// (the change feeds) in the writing transaction.
 class SupervisionStore {
  public:
   static store::Migration Migration(int version);

@@ -273,6 +273,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(HttpResponse response) {
+    if (response.source) return WriteStream(std::move(response));
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
     res->version(version_);
     res->result(static_cast<unsigned>(response.status));
@@ -289,6 +290,73 @@ class Session : public std::enable_shared_from_this<Session> {
       if (ec || !self->keep_alive_ || !self->impl_->acceptor.is_open()) return self->Close();
       self->WaitForRequest(self->options_.idle_timeout);
     });
+  }
+
+  // A streamed answer: the header, then each part of the source as one chunk
+  // when the one before is written, then the last chunk.
+  void WriteStream(HttpResponse response) {
+    auto head = std::make_shared<bhttp::response<bhttp::empty_body>>();
+    head->version(version_);
+    head->result(static_cast<unsigned>(response.status));
+    for (auto& [name, value] : response.headers) head->set(name, value);
+    head->keep_alive(keep_alive_);
+    head->chunked(true);
+    auto serializer = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*head);
+    stream_.expires_after(options_.write_timeout);
+    bhttp::async_write_header(stream_, *serializer,
+                              [self = shared_from_this(), head, serializer, source = response.source](
+                                  beast::error_code ec, size_t) {
+                                if (ec) return self->EndStream(*source, false);
+                                self->NextPart(source);
+                              });
+  }
+
+  void NextPart(const std::shared_ptr<BodySource>& source) {
+    source->next([self = shared_from_this(), source](std::optional<std::string> part, bool complete) {
+      self->impl_->PostUnlessStopped(self->stream_.get_executor(),
+                                     [self, source, part = std::move(part), complete]() mutable {
+                                       self->WritePart(source, std::move(part), complete);
+                                     });
+    });
+  }
+
+  void WritePart(const std::shared_ptr<BodySource>& source, std::optional<std::string> part, bool complete) {
+    stream_.expires_after(options_.write_timeout);
+    if (!part) {
+      if (!complete) return EndStream(*source, true);
+      return asio::async_write(stream_, bhttp::make_chunk_last(),
+                               [self = shared_from_this(), source](beast::error_code ec, size_t) {
+                                 if (ec) return self->EndStream(*source, false);
+                                 self->Answered();
+                               });
+    }
+    if (part->empty()) return NextPart(source);
+    auto data = std::make_shared<std::string>(std::move(*part));
+    asio::async_write(stream_, bhttp::make_chunk(asio::buffer(*data)),
+                      [self = shared_from_this(), source, data](beast::error_code ec, size_t) {
+                        if (ec) return self->EndStream(*source, false);
+                        self->NextPart(source);
+                      });
+  }
+
+  // A streamed answer that cannot end well: the source failed (`source_ended`)
+  // or the client is gone (the source is cancelled). Closing without the last
+  // chunk tells the client the body is incomplete.
+  void EndStream(BodySource& source, bool source_ended) {
+    if (!source_ended && source.cancel) source.cancel();
+    --*in_flight_;
+    ReleaseBody();
+    keep_alive_ = false;
+    Close();
+  }
+
+  // The answer is written: next request, or close.
+  void Answered() {
+    --*in_flight_;
+    ReleaseBody();
+    if (linger_) return Linger();
+    if (!keep_alive_ || !impl_->acceptor.is_open()) return Close();
+    WaitForRequest(options_.idle_timeout);
   }
 
   // After refusing a request whose body was not read: closing at once would

@@ -92,6 +92,15 @@ class RawClient {
     boost::system::error_code ignored;
     socket_.close(ignored);
   }
+  // Everything the server sends until it closes (or kPatience passed).
+  std::string ReadAll() {
+    Bounded([&](auto done) {
+      asio::async_read(socket_, buffer_, asio::transfer_all(), [done](boost::system::error_code, size_t) { done(); });
+    });
+    std::string all(asio::buffers_begin(buffer_.data()), asio::buffers_end(buffer_.data()));
+    buffer_.consume(buffer_.size());
+    return all;
+  }
 
  private:
   // Runs the asynchronous operation `start` begins until it completes or
@@ -181,6 +190,63 @@ TEST_F(HttpServerTest, AnswersFromAnotherThreadAfterTheHandlerReturned) {
   const auto response = waiting.ReadResponse();
   EXPECT_NE(response.find("201"), std::string::npos);
   EXPECT_NE(response.find("later"), std::string::npos);
+}
+
+// A source of `parts` that fails instead of ending when `fail_at_end`.
+std::shared_ptr<BodySource> PartsSource(std::vector<std::string> parts, bool fail_at_end,
+                                        std::atomic<int>* cancelled = nullptr) {
+  auto source = std::make_shared<BodySource>();
+  auto remaining = std::make_shared<std::vector<std::string>>(std::move(parts));
+  source->next = [remaining, fail_at_end](BodySource::Deliver deliver) {
+    if (remaining->empty()) return deliver(std::nullopt, !fail_at_end);
+    auto part = std::move(remaining->front());
+    remaining->erase(remaining->begin());
+    // From another thread, as a backend stream delivers.
+    std::thread([deliver, part = std::move(part)] { deliver(part, true); }).detach();
+  };
+  source->cancel = [cancelled] {
+    if (cancelled != nullptr) ++*cancelled;
+  };
+  return source;
+}
+
+TEST_F(HttpServerTest, AStreamedBodyGoesOutInChunksAsTheSourceMakesThem) {
+  StartServer({}, [](HttpRequest&&, Respond respond) {
+    HttpResponse r{200, {{"content-type", "text/csv"}}, "ignored", PartsSource({"alpha,1\r\n", "", "beta,2\r\n"}, false)};
+    respond(std::move(r));
+  });
+  RawClient client(server_->port());
+  client.Send("GET /export HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  const auto all = client.ReadAll();
+  EXPECT_NE(all.find("Transfer-Encoding: chunked"), std::string::npos) << all;
+  EXPECT_EQ(all.find("ignored"), std::string::npos) << all;
+  const auto body = all.substr(all.find("\r\n\r\n") + 4);
+  EXPECT_EQ(body, "9\r\nalpha,1\r\n\r\n8\r\nbeta,2\r\n\r\n0\r\n\r\n");
+  EXPECT_TRUE(Eventually([&] { return server_->requests_in_flight() == 0; }));
+}
+
+TEST_F(HttpServerTest, AStreamedBodyKeepsTheConnectionForTheNextRequest) {
+  StartServer({}, [](HttpRequest&& r, Respond respond) {
+    if (r.path == "/export") return respond(HttpResponse{200, {}, "", PartsSource({"abc"}, false)});
+    respond(HttpResponse{200, {}, "after"});
+  });
+  RawClient client(server_->port());
+  client.Send("GET /export HTTP/1.1\r\nHost: t\r\n\r\nGET /next HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  const auto all = client.ReadAll();
+  EXPECT_NE(all.find("3\r\nabc\r\n0\r\n\r\n"), std::string::npos) << all;
+  EXPECT_NE(all.find("after"), std::string::npos) << all;
+}
+
+TEST_F(HttpServerTest, ASourceThatFailsMidwayCutsTheTransferWithoutItsLastChunk) {
+  StartServer({}, [](HttpRequest&&, Respond respond) {
+    respond(HttpResponse{200, {}, "", PartsSource({"first"}, true)});
+  });
+  RawClient client(server_->port());
+  client.Send("GET /export HTTP/1.1\r\nHost: t\r\n\r\n");  // keep-alive asked, still closed
+  const auto all = client.ReadAll();
+  EXPECT_NE(all.find("5\r\nfirst\r\n"), std::string::npos) << all;
+  EXPECT_EQ(all.find("0\r\n\r\n"), std::string::npos) << all;
+  EXPECT_TRUE(Eventually([&] { return server_->requests_in_flight() == 0; }));
 }
 
 TEST_F(HttpServerTest, IdleConnectionsAreClosed) {

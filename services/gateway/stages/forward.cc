@@ -7,8 +7,9 @@ namespace osh::gateway::stages {
 
 void PrepareForward(const HttpRequest& request, const Route& route, const std::string& request_id,
                     const core::TraceContext& trace, const ForwardOptions& options, grpc::ClientContext& context) {
-  context.set_deadline(std::chrono::system_clock::now() +
-                       (TakesFile(route) ? options.upload_timeout : options.request_timeout));
+  context.set_deadline(std::chrono::system_clock::now() + (TakesFile(route)         ? options.upload_timeout
+                                                          : route.server_streaming ? options.download_timeout
+                                                                                   : options.request_timeout));
   if (const auto* authorization = request.Header("authorization")) context.AddMetadata("authorization", *authorization);
   context.AddMetadata("x-request-id", request_id);
   context.AddMetadata(core::kTraceparentHeader, trace.Traceparent());

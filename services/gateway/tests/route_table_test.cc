@@ -9,11 +9,34 @@ namespace {
 const RouteTable& Routes() { return testing::PlatformRoutes(); }
 
 TEST(RouteTable, EveryAnnotatedMethodBecomesARoute) {
-  // 15 registry + 15 reporting methods, each with one google.api.http rule.
-  EXPECT_EQ(Routes().routes().size(), 30u);
+  // 18 registry + 15 reporting methods, each with one google.api.http rule.
+  EXPECT_EQ(Routes().routes().size(), 33u);
   auto indicators = Routes().Find("GET", "/v1/reporting/indicators");
   ASSERT_NE(indicators.route, nullptr);
   EXPECT_EQ(indicators.route->grpc_path, "/osh.reporting.v1.ReportingService/GetIndicators");
+}
+
+TEST(RouteTable, TheChangeFeedsAreCollectionMethodsNotLookupsOfARecordCalledChanges) {
+  auto employers = Routes().Find("GET", "/v1/employers:changes");
+  ASSERT_NE(employers.route, nullptr);
+  EXPECT_EQ(employers.route->method->name(), "ListEmployerChanges");
+  EXPECT_FALSE(employers.route->cacheable());
+  auto declarations = Routes().Find("GET", "/v1/declarations:changes");
+  ASSERT_NE(declarations.route, nullptr);
+  EXPECT_EQ(declarations.route->method->name(), "ListDeclarationChanges");
+  auto export_route = Routes().Find("GET", "/v1/employers:export");
+  ASSERT_NE(export_route.route, nullptr);
+  EXPECT_EQ(export_route.route->method->name(), "ExportEmployers");
+  EXPECT_TRUE(export_route.route->server_streaming);
+  std::string error;
+  auto supervision = RouteTable::FromServices({"osh.registry.v1.SupervisionService"}, &error);
+  ASSERT_TRUE(supervision) << error;
+  auto inspections = supervision->Find("GET", "/v1/inspections:changes");
+  ASSERT_NE(inspections.route, nullptr);
+  EXPECT_EQ(inspections.route->method->name(), "ListInspectionChanges");
+  auto items = supervision->Find("GET", "/v1/rectifications:changes");
+  ASSERT_NE(items.route, nullptr);
+  EXPECT_EQ(items.route->method->name(), "ListRectificationChanges");
 }
 
 TEST(RouteTable, AnImportOfAResourceAndTheCancelOfAJobAreToldApartByTheirVerb) {

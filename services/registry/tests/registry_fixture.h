@@ -66,9 +66,12 @@ class RegistryFixture : public ::testing::Test {
       importer_ = std::make_unique<Importer>(*db_, *registry_, import_options_);
       importer_->Start();
     }
-    service_ = std::make_unique<RegistryGrpcService>(*registry_, *verifier_, importer_.get());
+    feed_ = std::make_unique<ChangeFeed>(*db_, ChangeFeed::Options{.province = "44"});
+    exporter_ = std::make_unique<EmployerExport>(*db_, export_options_);
+    service_ =
+        std::make_unique<RegistryGrpcService>(*registry_, *verifier_, importer_.get(), feed_.get(), exporter_.get());
     supervision_ = std::make_unique<Supervision>(*db_, Supervision::Options{.province = "44"});
-    supervision_service_ = std::make_unique<SupervisionGrpcService>(*supervision_, *verifier_);
+    supervision_service_ = std::make_unique<SupervisionGrpcService>(*supervision_, *verifier_, feed_.get());
     server_ = std::make_unique<service::testing::LoopbackServer>(
         std::vector<grpc::Service*>{service_.get(), supervision_service_.get()});
     channel_ = server_->channel();
@@ -85,6 +88,8 @@ class RegistryFixture : public ::testing::Test {
     supervision_service_.reset();
     supervision_.reset();
     importer_.reset();
+    exporter_.reset();
+    feed_.reset();
     registry_.reset();
     db_.reset();
   }
@@ -142,6 +147,10 @@ class RegistryFixture : public ::testing::Test {
   bool with_importer_ = false;
   Importer::Options import_options_;
   std::unique_ptr<Importer> importer_;
+  std::unique_ptr<ChangeFeed> feed_;
+  // The export's options (a test may make pages small before Start).
+  EmployerExport::Options export_options_{.province = "44"};
+  std::unique_ptr<EmployerExport> exporter_;
   std::unique_ptr<RegistryGrpcService> service_;
   std::unique_ptr<service::testing::LoopbackServer> server_;
   std::shared_ptr<grpc::Channel> channel_;

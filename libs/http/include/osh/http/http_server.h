@@ -26,10 +26,28 @@ struct HttpRequest {
   const std::string* Header(std::string_view lower_name) const;
 };
 
+// A response body sent in parts as they are made (chunked transfer
+// encoding), so that a large download (an export of a whole province) never
+// sits whole in memory. The server asks for one part at a time and asks again
+// only once that part is written, so a slow client slows the source down.
+// `next(deliver)` must call `deliver` exactly once, from any thread: with a
+// part (may be empty), or with std::nullopt at the end, `complete` false when
+// the source failed midway: the connection is then closed without the last
+// chunk, so the client sees a cut transfer rather than a short file.
+// `cancel` runs instead of further asks when the client went away or a write
+// failed. After HttpServer::Stop neither runs again.
+struct BodySource {
+  using Deliver = std::function<void(std::optional<std::string> part, bool complete)>;
+  std::function<void(Deliver deliver)> next;
+  std::function<void()> cancel;
+};
+
 struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Set: the body comes from here, chunked, and `body` is ignored.
+  std::shared_ptr<BodySource> source;
 };
 
 // Answers one request. `respond` must be called exactly once, from any thread,
