@@ -18,85 +18,41 @@ grpc::Status NoStoreIfClear(grpc::CallbackServerContext* ctx, grpc::Status statu
 
 RegistryGrpcService::RegistryGrpcService(Registry& registry, const auth::TokenVerifier& verifier, Importer* importer,
                                          const ChangeFeed* feed, const EmployerExport* exporter)
-    : registry_(registry), verifier_(verifier), importer_(importer), feed_(feed), exporter_(exporter) {}
+    : registry_(registry),
+      verifier_(verifier),
+      face_(v1::RegistryService::service_full_name(), verifier),
+      importer_(importer),
+      feed_(feed),
+      exporter_(exporter) {}
 
-grpc::ServerUnaryReactor* RegistryGrpcService::Serve(grpc::CallbackServerContext* ctx,
-                                                     const std::function<grpc::Status(const Caller&)>& call) {
-  return service::ServeAuthenticated(ctx, verifier_, "registry", call);
-}
-
-grpc::ServerUnaryReactor* RegistryGrpcService::CreateEmployer(grpc::CallbackServerContext* ctx,
-                                                              const v1::CreateEmployerRequest* req,
-                                                              v1::Employer* resp) {
-  return Serve(ctx, [&](const Caller& c) { return registry_.CreateEmployer(c, *req, resp); });
-}
+OSH_GRPC_UNARY(RegistryGrpcService, registry_, CreateEmployer, v1::CreateEmployerRequest, v1::Employer)
 
 grpc::ServerUnaryReactor* RegistryGrpcService::GetEmployer(grpc::CallbackServerContext* ctx,
                                                            const v1::GetEmployerRequest* req, v1::Employer* resp) {
-  return Serve(ctx, [&](const Caller& c) { return NoStoreIfClear(ctx, registry_.GetEmployer(c, *req, resp), *resp); });
+  return face_.Serve(ctx, "GetEmployer", [&](const Caller& c) {
+    return NoStoreIfClear(ctx, registry_.GetEmployer(c, *req, resp), *resp);
+  });
 }
 
 grpc::ServerUnaryReactor* RegistryGrpcService::GetEmployerByCreditCode(grpc::CallbackServerContext* ctx,
                                                                        const v1::GetEmployerByCreditCodeRequest* req,
                                                                        v1::Employer* resp) {
-  return Serve(ctx, [&](const Caller& c) {
+  return face_.Serve(ctx, "GetEmployerByCreditCode", [&](const Caller& c) {
     return NoStoreIfClear(ctx, registry_.GetEmployerByCreditCode(c, *req, resp), *resp);
   });
 }
 
-grpc::ServerUnaryReactor* RegistryGrpcService::UpdateEmployer(grpc::CallbackServerContext* ctx,
-                                                              const v1::UpdateEmployerRequest* req,
-                                                              v1::Employer* resp) {
-  return Serve(ctx, [&](const Caller& c) { return registry_.UpdateEmployer(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* RegistryGrpcService::ListEmployers(grpc::CallbackServerContext* ctx,
-                                                             const v1::ListEmployersRequest* req,
-                                                             v1::ListEmployersResponse* resp) {
-  return Serve(ctx, [&](const Caller& c) { return registry_.ListEmployers(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* RegistryGrpcService::TransferEmployer(grpc::CallbackServerContext* ctx,
-                                                                const v1::TransferEmployerRequest* req,
-                                                                v1::Employer* resp) {
-  return Serve(ctx, [&](const Caller& c) { return registry_.TransferEmployer(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* RegistryGrpcService::SubmitDeclaration(grpc::CallbackServerContext* ctx,
-                                                                 const v1::SubmitDeclarationRequest* req,
-                                                                 v1::Declaration* resp) {
-  return Serve(ctx, [&](const Caller& c) { return registry_.SubmitDeclaration(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* RegistryGrpcService::GetDeclaration(grpc::CallbackServerContext* ctx,
-                                                              const v1::GetDeclarationRequest* req,
-                                                              v1::Declaration* resp) {
-  return Serve(ctx, [&](const Caller& c) { return registry_.GetDeclaration(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* RegistryGrpcService::ListDeclarations(grpc::CallbackServerContext* ctx,
-                                                                const v1::ListDeclarationsRequest* req,
-                                                                v1::ListDeclarationsResponse* resp) {
-  return Serve(ctx, [&](const Caller& c) { return registry_.ListDeclarations(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* RegistryGrpcService::ReviewDeclaration(grpc::CallbackServerContext* ctx,
-                                                                 const v1::ReviewDeclarationRequest* req,
-                                                                 v1::Declaration* resp) {
-  return Serve(ctx, [&](const Caller& c) { return registry_.ReviewDeclaration(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* RegistryGrpcService::ListTransfers(grpc::CallbackServerContext* ctx,
-                                                             const v1::ListTransfersRequest* req,
-                                                             v1::ListTransfersResponse* resp) {
-  return Serve(ctx, [&](const Caller& c) { return registry_.ListTransfers(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* RegistryGrpcService::ListPersonalDataReads(grpc::CallbackServerContext* ctx,
-                                                                     const v1::ListPersonalDataReadsRequest* req,
-                                                                     v1::ListPersonalDataReadsResponse* resp) {
-  return Serve(ctx, [&](const Caller& c) { return registry_.ListPersonalDataReads(c, *req, resp); });
-}
+OSH_GRPC_UNARY(RegistryGrpcService, registry_, UpdateEmployer, v1::UpdateEmployerRequest, v1::Employer)
+OSH_GRPC_UNARY(RegistryGrpcService, registry_, ListEmployers, v1::ListEmployersRequest, v1::ListEmployersResponse)
+OSH_GRPC_UNARY(RegistryGrpcService, registry_, TransferEmployer, v1::TransferEmployerRequest, v1::Employer)
+OSH_GRPC_UNARY(RegistryGrpcService, registry_, SubmitDeclaration, v1::SubmitDeclarationRequest, v1::Declaration)
+OSH_GRPC_UNARY(RegistryGrpcService, registry_, GetDeclaration, v1::GetDeclarationRequest, v1::Declaration)
+OSH_GRPC_UNARY(RegistryGrpcService, registry_, ListDeclarations, v1::ListDeclarationsRequest,
+               v1::ListDeclarationsResponse)
+OSH_GRPC_UNARY(RegistryGrpcService, registry_, ReviewDeclaration, v1::ReviewDeclarationRequest, v1::Declaration)
+OSH_GRPC_UNARY(RegistryGrpcService, registry_, ListTransfers, v1::ListTransfersRequest, v1::ListTransfersResponse)
+OSH_GRPC_UNARY(RegistryGrpcService, registry_, ListPersonalDataReads, v1::ListPersonalDataReadsRequest,
+               v1::ListPersonalDataReadsResponse)
 
 namespace {
 
@@ -106,17 +62,23 @@ const grpc::Status kNoImports(grpc::StatusCode::UNIMPLEMENTED, "this registry ru
 
 grpc::ServerUnaryReactor* RegistryGrpcService::StartImport(grpc::CallbackServerContext* ctx,
                                                            const v1::StartImportRequest* req, v1::ImportJob* resp) {
-  return Serve(ctx, [&](const Caller& c) { return importer_ ? importer_->StartImport(c, *req, resp) : kNoImports; });
+  return face_.Serve(ctx, "StartImport", [&](const Caller& c) {
+    return importer_ ? importer_->StartImport(c, *req, resp) : kNoImports;
+  });
 }
 
 grpc::ServerUnaryReactor* RegistryGrpcService::GetImport(grpc::CallbackServerContext* ctx,
                                                          const v1::GetImportRequest* req, v1::ImportJob* resp) {
-  return Serve(ctx, [&](const Caller& c) { return importer_ ? importer_->GetImport(c, *req, resp) : kNoImports; });
+  return face_.Serve(ctx, "GetImport", [&](const Caller& c) {
+    return importer_ ? importer_->GetImport(c, *req, resp) : kNoImports;
+  });
 }
 
 grpc::ServerUnaryReactor* RegistryGrpcService::CancelImport(grpc::CallbackServerContext* ctx,
                                                             const v1::CancelImportRequest* req, v1::ImportJob* resp) {
-  return Serve(ctx, [&](const Caller& c) { return importer_ ? importer_->CancelImport(c, *req, resp) : kNoImports; });
+  return face_.Serve(ctx, "CancelImport", [&](const Caller& c) {
+    return importer_ ? importer_->CancelImport(c, *req, resp) : kNoImports;
+  });
 }
 
 namespace {
@@ -189,13 +151,17 @@ class ExportReactor final : public grpc::ServerWriteReactor<google::api::HttpBod
 grpc::ServerUnaryReactor* RegistryGrpcService::ListEmployerChanges(grpc::CallbackServerContext* ctx,
                                                                    const v1::ListChangesRequest* req,
                                                                    v1::ListEmployerChangesResponse* resp) {
-  return Serve(ctx, [&](const Caller& c) { return feed_ ? feed_->ListEmployerChanges(c, *req, resp) : kNoFeeds; });
+  return face_.Serve(ctx, "ListEmployerChanges", [&](const Caller& c) {
+    return feed_ ? feed_->ListEmployerChanges(c, *req, resp) : kNoFeeds;
+  });
 }
 
 grpc::ServerUnaryReactor* RegistryGrpcService::ListDeclarationChanges(grpc::CallbackServerContext* ctx,
                                                                       const v1::ListChangesRequest* req,
                                                                       v1::ListDeclarationChangesResponse* resp) {
-  return Serve(ctx, [&](const Caller& c) { return feed_ ? feed_->ListDeclarationChanges(c, *req, resp) : kNoFeeds; });
+  return face_.Serve(ctx, "ListDeclarationChanges", [&](const Caller& c) {
+    return feed_ ? feed_->ListDeclarationChanges(c, *req, resp) : kNoFeeds;
+  });
 }
 
 grpc::ServerWriteReactor<google::api::HttpBody>* RegistryGrpcService::ExportEmployers(

@@ -5,6 +5,7 @@
 
 #include "osh/auth/jwt.h"
 #include "osh/registry/v1/registry.grpc.pb.h"
+#include "osh/service/grpc_front.h"
 #include "change_feed.h"
 #include "employer_export.h"
 #include "import/importer.h"
@@ -72,11 +73,9 @@ class RegistryGrpcService final : public v1::RegistryService::CallbackService {
                                                                   const v1::ExportEmployersRequest* req) override;
 
  private:
-  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx,
-                                  const std::function<grpc::Status(const Caller&)>& call);
-
   Registry& registry_;
-  const auth::TokenVerifier& verifier_;
+  const auth::TokenVerifier& verifier_;  // the export stream authenticates by itself
+  service::GrpcFace face_;
   Importer* importer_;
   const ChangeFeed* feed_;
   const EmployerExport* exporter_;

@@ -6,164 +6,54 @@ namespace osh::registry {
 
 SupervisionGrpcService::SupervisionGrpcService(Supervision& supervision, const auth::TokenVerifier& verifier,
                                                const ChangeFeed* feed)
-    : supervision_(supervision), verifier_(verifier), feed_(feed) {}
+    : supervision_(supervision), face_(v1::SupervisionService::service_full_name(), verifier), feed_(feed) {}
 
-grpc::ServerUnaryReactor* SupervisionGrpcService::RecordInspection(grpc::CallbackServerContext* ctx,
-    const v1::RecordInspectionRequest* req, v1::Inspection* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.RecordInspection(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::GetInspection(grpc::CallbackServerContext* ctx,
-    const v1::GetInspectionRequest* req, v1::Inspection* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.GetInspection(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::ListInspections(grpc::CallbackServerContext* ctx,
-    const v1::ListInspectionsRequest* req, v1::ListInspectionsResponse* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.ListInspections(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::ListHazardTests(grpc::CallbackServerContext* ctx,
-    const v1::ListHazardTestsRequest* req, v1::ListHazardTestsResponse* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.ListHazardTests(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::ListHealthExamSummaries(grpc::CallbackServerContext* ctx,
-    const v1::ListHealthExamSummariesRequest* req, v1::ListHealthExamSummariesResponse* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision", [&](const Caller& c) {
-    return supervision_.ListHealthExamSummaries(c, *req, resp);
-  });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::ListRectifications(grpc::CallbackServerContext* ctx,
-    const v1::ListRectificationsRequest* req, v1::ListRectificationsResponse* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.ListRectifications(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::ReportRectificationDone(grpc::CallbackServerContext* ctx,
-    const v1::ReportRectificationDoneRequest* req, v1::RectificationItem* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.ReportRectificationDone(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::ReviewRectification(grpc::CallbackServerContext* ctx,
-    const v1::ReviewRectificationRequest* req, v1::RectificationItem* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.ReviewRectification(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::RecordHazardTest(grpc::CallbackServerContext* ctx,
-    const v1::RecordHazardTestRequest* req, v1::HazardTest* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.RecordHazardTest(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::ListExceedances(grpc::CallbackServerContext* ctx,
-    const v1::ListExceedancesRequest* req, v1::ListExceedancesResponse* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.ListExceedances(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::RecordDiseaseCases(grpc::CallbackServerContext* ctx,
-    const v1::RecordDiseaseCasesRequest* req, v1::DiseaseCaseReport* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.RecordDiseaseCases(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::GetDiseaseCaseReport(grpc::CallbackServerContext* ctx,
-    const v1::GetDiseaseCaseReportRequest* req, v1::DiseaseCaseReport* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.GetDiseaseCaseReport(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::ListDiseaseCaseReports(grpc::CallbackServerContext* ctx,
-    const v1::ListDiseaseCaseReportsRequest* req, v1::ListDiseaseCaseReportsResponse* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.ListDiseaseCaseReports(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::GetRiskClassification(grpc::CallbackServerContext* ctx,
-    const v1::GetRiskClassificationRequest* req, v1::RiskClassification* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.GetRiskClassification(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::ListRiskClassifications(grpc::CallbackServerContext* ctx,
-    const v1::ListRiskClassificationsRequest* req, v1::ListRiskClassificationsResponse* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.ListRiskClassifications(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::RecordHealthExamSummary(grpc::CallbackServerContext* ctx,
-    const v1::RecordHealthExamSummaryRequest* req, v1::HealthExamSummary* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.RecordHealthExamSummary(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::ListNotificationGaps(grpc::CallbackServerContext* ctx,
-    const v1::ListNotificationGapsRequest* req, v1::ListNotificationGapsResponse* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.ListNotificationGaps(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::EnrolAssistance(grpc::CallbackServerContext* ctx,
-    const v1::EnrolAssistanceRequest* req, v1::AssistanceCase* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.EnrolAssistance(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::RecordAssistanceVisit(grpc::CallbackServerContext* ctx,
-    const v1::RecordAssistanceVisitRequest* req, v1::AssistanceCase* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.RecordAssistanceVisit(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::GetAssistanceTotals(grpc::CallbackServerContext* ctx,
-    const v1::GetAssistanceTotalsRequest* req, v1::AssistanceTotals* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.GetAssistanceTotals(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::RegisterInstitution(grpc::CallbackServerContext* ctx,
-    const v1::RegisterInstitutionRequest* req, v1::ServiceInstitution* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.RegisterInstitution(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::EvaluateInstitution(grpc::CallbackServerContext* ctx,
-    const v1::EvaluateInstitutionRequest* req, v1::ServiceInstitution* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.EvaluateInstitution(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::SetInstitutionStatus(grpc::CallbackServerContext* ctx,
-    const v1::SetInstitutionStatusRequest* req, v1::ServiceInstitution* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.SetInstitutionStatus(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::ListInstitutions(grpc::CallbackServerContext* ctx,
-    const v1::ListInstitutionsRequest* req, v1::ListInstitutionsResponse* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.ListInstitutions(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::AddExpert(grpc::CallbackServerContext* ctx,
-    const v1::AddExpertRequest* req, v1::Expert* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.AddExpert(c, *req, resp); });
-}
-
-grpc::ServerUnaryReactor* SupervisionGrpcService::ListExperts(grpc::CallbackServerContext* ctx,
-    const v1::ListExpertsRequest* req, v1::ListExpertsResponse* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision",
-                                     [&](const Caller& c) { return supervision_.ListExperts(c, *req, resp); });
-}
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, RecordInspection, v1::RecordInspectionRequest, v1::Inspection)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, GetInspection, v1::GetInspectionRequest, v1::Inspection)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, ListInspections, v1::ListInspectionsRequest,
+               v1::ListInspectionsResponse)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, ListHazardTests, v1::ListHazardTestsRequest,
+               v1::ListHazardTestsResponse)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, ListHealthExamSummaries, v1::ListHealthExamSummariesRequest,
+               v1::ListHealthExamSummariesResponse)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, ListRectifications, v1::ListRectificationsRequest,
+               v1::ListRectificationsResponse)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, ReportRectificationDone, v1::ReportRectificationDoneRequest,
+               v1::RectificationItem)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, ReviewRectification, v1::ReviewRectificationRequest,
+               v1::RectificationItem)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, RecordHazardTest, v1::RecordHazardTestRequest, v1::HazardTest)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, ListExceedances, v1::ListExceedancesRequest,
+               v1::ListExceedancesResponse)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, RecordDiseaseCases, v1::RecordDiseaseCasesRequest,
+               v1::DiseaseCaseReport)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, GetDiseaseCaseReport, v1::GetDiseaseCaseReportRequest,
+               v1::DiseaseCaseReport)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, ListDiseaseCaseReports, v1::ListDiseaseCaseReportsRequest,
+               v1::ListDiseaseCaseReportsResponse)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, GetRiskClassification, v1::GetRiskClassificationRequest,
+               v1::RiskClassification)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, ListRiskClassifications, v1::ListRiskClassificationsRequest,
+               v1::ListRiskClassificationsResponse)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, RecordHealthExamSummary, v1::RecordHealthExamSummaryRequest,
+               v1::HealthExamSummary)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, ListNotificationGaps, v1::ListNotificationGapsRequest,
+               v1::ListNotificationGapsResponse)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, EnrolAssistance, v1::EnrolAssistanceRequest, v1::AssistanceCase)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, RecordAssistanceVisit, v1::RecordAssistanceVisitRequest,
+               v1::AssistanceCase)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, GetAssistanceTotals, v1::GetAssistanceTotalsRequest,
+               v1::AssistanceTotals)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, RegisterInstitution, v1::RegisterInstitutionRequest,
+               v1::ServiceInstitution)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, EvaluateInstitution, v1::EvaluateInstitutionRequest,
+               v1::ServiceInstitution)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, SetInstitutionStatus, v1::SetInstitutionStatusRequest,
+               v1::ServiceInstitution)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, ListInstitutions, v1::ListInstitutionsRequest,
+               v1::ListInstitutionsResponse)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, AddExpert, v1::AddExpertRequest, v1::Expert)
+OSH_GRPC_UNARY(SupervisionGrpcService, supervision_, ListExperts, v1::ListExpertsRequest, v1::ListExpertsResponse)
 
 namespace {
 
@@ -174,14 +64,14 @@ const grpc::Status kNoFeeds(grpc::StatusCode::UNIMPLEMENTED, "this registry runs
 grpc::ServerUnaryReactor* SupervisionGrpcService::ListInspectionChanges(grpc::CallbackServerContext* ctx,
                                                                         const v1::ListChangesRequest* req,
                                                                         v1::ListInspectionChangesResponse* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision", [&](const Caller& c) {
+  return face_.Serve(ctx, "ListInspectionChanges", [&](const Caller& c) {
     return feed_ ? feed_->ListInspectionChanges(c, *req, resp) : kNoFeeds;
   });
 }
 
 grpc::ServerUnaryReactor* SupervisionGrpcService::ListRectificationChanges(
     grpc::CallbackServerContext* ctx, const v1::ListChangesRequest* req, v1::ListRectificationChangesResponse* resp) {
-  return service::ServeAuthenticated(ctx, verifier_, "supervision", [&](const Caller& c) {
+  return face_.Serve(ctx, "ListRectificationChanges", [&](const Caller& c) {
     return feed_ ? feed_->ListRectificationChanges(c, *req, resp) : kNoFeeds;
   });
 }

@@ -2,6 +2,7 @@
 
 #include "osh/auth/jwt.h"
 #include "osh/registry/v1/supervision.grpc.pb.h"
+#include "osh/service/grpc_front.h"
 #include "change_feed.h"
 #include "supervision.h"
 
@@ -76,7 +77,7 @@ class SupervisionGrpcService final : public v1::SupervisionService::CallbackServ
 
  private:
   Supervision& supervision_;
-  const auth::TokenVerifier& verifier_;
+  service::GrpcFace face_;
   const ChangeFeed* feed_;
 };
 
