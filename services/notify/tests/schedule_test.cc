@@ -22,10 +22,11 @@ class ScheduleTest : public NotifyFixture {
     NotifyFixture::SetUp();
   }
 
+  // A schedule rule whose inbox notice is `subject` / `body` (the deadline template by default).
   v1::Rule ScheduleRule(v1::DeadlineKind kind, const std::vector<int>& days, const v1::Recipient& recipient,
-                        const std::string& annual_date = "") {
-    const auto t = MakeTemplate(v1::CHANNEL_INBOX, "期限提醒：还有{{days_left}}天",
-                                "{{kind}} {{item_id}} 截止 {{deadline}}", kDeadlineReminderType);
+                        const std::string& annual_date = "", const std::string& subject = "期限提醒：还有{{days_left}}天",
+                        const std::string& body = "{{kind}} {{item_id}} 截止 {{deadline}}") {
+    const auto t = MakeTemplate(v1::CHANNEL_INBOX, subject, body, kDeadlineReminderType);
     v1::CreateRuleRequest req;
     auto* r = req.mutable_rule();
     r->set_name("reminders");
@@ -155,20 +156,8 @@ TEST_F(ScheduleTest, ClosingCancelsAndReopeningReplans) {
 }
 
 TEST_F(ScheduleTest, ACertificateIsRemindedBeforeItExpiresUnlessItIsRevoked) {
-  const auto t = MakeTemplate(v1::CHANNEL_INBOX, "证书将于{{deadline}}到期",
-                              "{{course_title}} 还有{{days_left}}天到期，请参加复训", kDeadlineReminderType);
-  v1::CreateRuleRequest req;
-  auto* r = req.mutable_rule();
-  r->set_name("recertification");
-  r->set_event_type(kDeadlineReminderType);
-  r->set_category("training");
-  *r->add_recipients() = Organisation();
-  r->set_inbox_template_id(t.id());
-  r->mutable_schedule()->set_deadline(v1::DEADLINE_KIND_CERTIFICATE_EXPIRY);
-  r->mutable_schedule()->add_days_before(30);
-  v1::Rule rule;
-  auto status = stub_->CreateRule(Ctx(admin_).get(), req, &rule);
-  ASSERT_TRUE(status.ok()) << status.error_message() << FieldsOf(status);
+  ScheduleRule(v1::DEADLINE_KIND_CERTIFICATE_EXPIRY, {30}, Organisation(), "", "证书将于{{deadline}}到期",
+               "{{course_title}} 还有{{days_left}}天到期，请参加复训");
 
   const auto issued = [](const std::string& id, const std::string& expiry) {
     events::v1::CertificateIssued m;

@@ -156,15 +156,8 @@ TEST_F(ChangeFeedTest, DeclarationsInspectionsAndRectificationItemsHaveFeedsOfTh
   dust->set_exposed_workers(30);
   submit.mutable_declaration()->set_type(v1::DECLARATION_TYPE_INITIAL);
   submit.mutable_declaration()->set_total_exposed_workers(30);
-  v1::Declaration submitted;
-  auto status = stub_->SubmitDeclaration(Ctx(Token("employer", "44", code, "boss")).get(), submit, &submitted);
-  ASSERT_TRUE(status.ok()) << status.error_message();
-  v1::ReviewDeclarationRequest review;
-  review.set_id(submitted.id());
-  review.set_approve(true);
-  v1::Declaration reviewed;
-  status = stub_->ReviewDeclaration(Ctx(inspector_).get(), review, &reviewed);
-  ASSERT_TRUE(status.ok()) << status.error_message();
+  const auto reviewed = ApprovedDeclaration(submit, Token("employer", "44", code, "boss"));
+  ASSERT_FALSE(reviewed.id().empty());
 
   v1::ListChangesRequest req;
   v1::ListDeclarationChangesResponse declarations;
@@ -182,7 +175,7 @@ TEST_F(ChangeFeedTest, DeclarationsInspectionsAndRectificationItemsHaveFeedsOfTh
   finding->set_description("防护设施缺失");
   finding->set_rectification_deadline("2026-02-05");
   v1::Inspection inspection;
-  status = supervision_stub_->RecordInspection(Ctx(inspector_).get(), inspect, &inspection);
+  auto status = supervision_stub_->RecordInspection(Ctx(inspector_).get(), inspect, &inspection);
   ASSERT_TRUE(status.ok()) << status.error_message();
 
   v1::ListInspectionChangesResponse inspections;

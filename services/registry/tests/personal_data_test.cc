@@ -52,7 +52,7 @@ class PersonalDataTest : public RegistryFixture {
   // PostgreSQL every value of every live row (its server files are not the
   // test's to read; superseded row versions stay there until VACUUM).
   std::string RawFiles() {
-    if (database_->postgres()) return LiveValues();
+    if (database_->postgres()) return database_->LiveValues();
     std::string all;
     for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
       if (entry.path().filename().string().starts_with("registry.db")) {
@@ -61,23 +61,6 @@ class PersonalDataTest : public RegistryFixture {
       }
     }
     return all;
-  }
-
-  std::string LiveValues() {
-    auto db = store::Database::Open(database_->Options(), {});
-    return db->Read([](store::Tx& tx) {
-      std::vector<std::pair<std::string, std::string>> columns;
-      for (auto s = tx.Prepare("SELECT table_name, column_name FROM information_schema.columns"
-                               " WHERE table_schema = 'public'");
-           s.Step();) {
-        columns.emplace_back(s.Text(0), s.Text(1));
-      }
-      std::string all;
-      for (const auto& [table, column] : columns) {
-        for (auto s = tx.Prepare("SELECT \"" + column + "\" FROM \"" + table + "\""); s.Step();) all += s.Blob(0);
-      }
-      return all;
-    });
   }
 
   static void ExpectMasked(const v1::Employer& e, const std::string& where) {

@@ -134,6 +134,21 @@ class RegistryFixture : public ::testing::Test {
     return out;
   }
 
+  // Submits the declaration as `submitter` and approves it as the inspector;
+  // returns the approved declaration.
+  v1::Declaration ApprovedDeclaration(const v1::SubmitDeclarationRequest& submit, const std::string& submitter) {
+    v1::Declaration submitted;
+    auto status = stub_->SubmitDeclaration(Ctx(submitter).get(), submit, &submitted);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    v1::ReviewDeclarationRequest review;
+    review.set_id(submitted.id());
+    review.set_approve(true);
+    v1::Declaration reviewed;
+    status = stub_->ReviewDeclaration(Ctx(inspector_).get(), review, &reviewed);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return reviewed;
+  }
+
   store::testing::ScratchDir dir_{"registry"};
   // Declared before db_: the PostgreSQL database outlives every handle on it.
   std::unique_ptr<store::testing::TestDatabase> database_;

@@ -91,15 +91,7 @@ class SupervisionServiceTest : public RegistryFixture {
       largest = std::max(largest, n);
     }
     d->set_total_exposed_workers(largest);
-    v1::Declaration submitted;
-    auto status = stub_->SubmitDeclaration(Ctx(admin_).get(), submit, &submitted);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-    v1::ReviewDeclarationRequest review;
-    review.set_id(submitted.id());
-    review.set_approve(true);
-    v1::Declaration reviewed;
-    status = stub_->ReviewDeclaration(Ctx(inspector_).get(), review, &reviewed);
-    ASSERT_TRUE(status.ok()) << status.error_message();
+    ApprovedDeclaration(submit, admin_);
   }
 
   v1::RiskClassification Risk(const std::string& employer_id) {
