@@ -8,6 +8,7 @@
 #include "osh/core/errors.h"
 #include "osh/domain/text.h"
 #include "osh/service/checks.h"
+#include "osh/tabular/csv_writer.h"
 #include "report_access.h"
 #include "reporting.h"
 #include "rollup_metrics.h"
@@ -73,7 +74,7 @@ std::string ReportCsv(const v1::AnnualReport& r) {
     for (const auto& c : cells) {
       if (!first) out += ',';
       first = false;
-      out += CsvField(c);
+      tabular::AppendCsvField(out, c);
     }
     out += "\r\n";
   };

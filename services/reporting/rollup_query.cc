@@ -9,6 +9,7 @@
 #include "osh/domain/hazards.h"
 #include "osh/domain/industries.h"
 #include "osh/domain/regions.h"
+#include "osh/tabular/csv_writer.h"
 #include "rollup_metrics.h"
 #include "rollup_store.h"
 
@@ -62,16 +63,6 @@ std::vector<std::string> DimensionCells(const RowKey& key, const ResolvedQuery& 
 }
 
 }  // namespace
-
-std::string CsvField(const std::string& value) {
-  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string RegionName(const std::string& code) {
   if (code.size() != 2) return "";
@@ -284,7 +275,7 @@ std::string RenderCsv(const RollupRows& rows, const ResolvedQuery& q) {
   const auto line = [&out](const std::vector<std::string>& cells) {
     for (size_t i = 0; i < cells.size(); ++i) {
       if (i > 0) out += ',';
-      out += CsvField(cells[i]);
+      tabular::AppendCsvField(out, cells[i]);
     }
     out += "\r\n";
   };

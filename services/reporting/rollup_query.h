@@ -65,9 +65,6 @@ v1::RollupRow ToRollupRow(const RowKey& key, const std::vector<int64_t>& values,
 std::string EncodeRowKey(const RowKey& key);
 std::optional<RowKey> DecodeRowKey(const std::string& text);
 
-// RFC 4180: quotes a field holding a comma, quote or line break; doubles quotes inside.
-std::string CsvField(const std::string& value);
-
 // The export formats (columns: the grouped dimensions, then the metric names).
 std::string RenderCsv(const RollupRows& rows, const ResolvedQuery& query);
 std::string RenderJson(const RollupRows& rows, const ResolvedQuery& query);

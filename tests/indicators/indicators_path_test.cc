@@ -70,15 +70,30 @@ class IndicatorsPathTest : public SupervisionFactsFixture {
     return CreateEmployer(SampleEmployer(code));
   }
 
-  size_t Received() {
-    std::lock_guard lock(mu_);
-    return received_.size();
+  // How many of our events reporting has committed: the handler sees an event
+  // inside its transaction, before the commit (and again when a batch is
+  // retried one by one), so what it counted alone would race the reads.
+  size_t Committed() {
+    std::vector<events::Event> seen;
+    {
+      std::lock_guard lock(mu_);
+      seen = received_;
+    }
+    return reporting_db_->Read([&](store::Tx& tx) {
+      std::set<std::string> done;
+      for (const auto& e : seen) {
+        auto s = tx.Prepare("SELECT 1 FROM events_processed WHERE source = ? AND event_id = ?");
+        s.BindAll(e.source, e.id);
+        if (s.Step()) done.insert(e.source + "/" + e.id);
+      }
+      return done.size();
+    });
   }
 
-  // The province's row of `year` once reporting has applied `events` of ours.
+  // The province's row of `year` once reporting has committed `events` of ours.
   std::optional<rep::v1::IndicatorRow> RowAfter(size_t events, int year) {
     relay_->Notify();
-    if (!events::testing::WaitFor([&] { return Received() >= events; }, std::chrono::seconds(60),
+    if (!events::testing::WaitFor([&] { return Committed() >= events; }, std::chrono::seconds(60),
                                   std::chrono::milliseconds(100))) {
       return std::nullopt;
     }
@@ -183,7 +198,7 @@ TEST_F(IndicatorsPathTest, RegistryFactsReachReportingThroughKafkaAsExactIndicat
   events += 4;  // two opened, one closed, one reopened
 
   const auto row = RowAfter(events, year);
-  ASSERT_TRUE(row) << "reporting applied " << Received() << " of " << events << " events";
+  ASSERT_TRUE(row) << "reporting committed " << Committed() << " of " << events << " events";
   EXPECT_EQ(Of(*row, rep::v1::INDICATOR_MONITORING_PASS_RATE).numerator(), 4);     // 8 points − 4 above
   EXPECT_EQ(Of(*row, rep::v1::INDICATOR_MONITORING_PASS_RATE).denominator(), 8);
   EXPECT_EQ(Of(*row, rep::v1::INDICATOR_HEALTH_EXAM_RATE).numerator(), 140);       // 100 + 40

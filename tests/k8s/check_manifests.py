@@ -462,6 +462,19 @@ def services_reading_database_url(repo_root):
     return found
 
 
+def further_databases(repo_root):
+    """Per service, the env names of the further database-url keys its code declares
+    (service::DatabaseUrlConfigKey(file, "xapi-database-url") -> OSH_XAPI_DATABASE_URL): stores of
+    their own, such as training's xAPI LRS, which on PostgreSQL need a database of their own too."""
+    found = {}
+    for source in glob.glob(os.path.join(repo_root, "services", "*", "*.cc")):
+        with open(source, encoding="utf-8") as f:
+            for key in re.findall(r'DatabaseUrlConfigKey\(\s*"[^"]*"\s*,\s*"([a-z0-9-]+)"\s*\)', f.read()):
+                svc = os.path.basename(os.path.dirname(source))
+                found.setdefault(svc, set()).add("OSH_" + key.upper().replace("-", "_"))
+    return found
+
+
 def pdb_keeps_one_and_lets_one_go(pdb, replicas):
     """A budget for `replicas` pods under which a drain can evict one and one still serves."""
     spec = pdb["spec"]
@@ -489,6 +502,7 @@ def database_secrets(m, namespace):
 
 def check_storage(c, m, repo_root):
     readers = services_reading_database_url(repo_root)
+    further = further_databases(repo_root)
     code = {os.path.basename(os.path.dirname(p)) for p in glob.glob(os.path.join(repo_root, "services", "*", "main.cc"))}
     # No database URL or password hides in a ConfigMap (envFrom would hand it to the pods).
     for cm in m.of("ConfigMap"):
@@ -528,10 +542,16 @@ def check_storage(c, m, repo_root):
                 continue
             svc = service.group(1)
             on_postgres = any(v["name"] == "OSH_DATABASE_URL" for v in ctr.get("env") or [])
+            named = {v["name"] for v in ctr.get("env") or []}
             if w["kind"] == "StatefulSet":
                 c.check(not on_postgres,
                         f"{where}: a SQLite StatefulSet with OSH_DATABASE_URL (embedded or PostgreSQL, not both)")
+                for var in sorted(further.get(service.group(1), set()) & named):
+                    c.check(False, f"{where}: a SQLite StatefulSet with {var} (embedded keeps that store in a file too)")
                 continue
+            for var in sorted(further.get(service.group(1), set()) - named):
+                c.check(False, f"{where}: on PostgreSQL without {var}: services/{service.group(1)} keeps a further "
+                               "store that needs a database of its own (it refuses to start without one)")
             # A Deployment of a service that keeps data: PostgreSQL, 2+ replicas, a budget.
             c.check(on_postgres, f"{where}: a {w['kind']} of a service that keeps data has no OSH_DATABASE_URL "
                                  "(each replica would keep its own SQLite file)")
