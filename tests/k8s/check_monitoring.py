@@ -29,14 +29,18 @@ import sys
 import yaml
 
 MONITORING = "k8s/components/monitoring"
-# Not ours: Prometheus's scrape health, the Strimzi Kafka Exporter and cluster operator.
-EXTERNAL_METRICS = {"up", "kafka_consumergroup_lag", "strimzi_certificate_expiration_timestamp_ms"}
+# Not ours: Prometheus's scrape health, the Strimzi Kafka Exporter and cluster operator, and
+# CloudNativePG's default PostgreSQL metrics (as its own sample alerts name them).
+EXTERNAL_METRICS = {"up", "kafka_consumergroup_lag", "strimzi_certificate_expiration_timestamp_ms",
+                    "cnpg_pg_replication_lag", "cnpg_pg_replication_in_recovery",
+                    "cnpg_pg_replication_is_wal_receiver_up", "cnpg_pg_stat_archiver_last_failed_time",
+                    "cnpg_pg_stat_archiver_last_archived_time"}
 # Literals named osh_* that are Kafka header names or SQL, not metrics.
 NOT_METRICS = {"osh_error", "osh_original_topic", "osh_original_partition", "osh_original_offset",
                "osh_replayed_from", "osh_staff_full_time", "osh_staff_part_time", "osh_cjk", "osh_served_methods"}
 # Our metric names all start with one of these prefixes (no label or function does); `up` is
 # Prometheus's own, always written with a selector here.
-METRIC_RE = re.compile(r"\b((?:osh|kafka|strimzi)_[a-z0-9_]+|up(?=\s*\{))\b")
+METRIC_RE = re.compile(r"\b((?:osh|kafka|strimzi|cnpg)_[a-z0-9_]+|up(?=\s*\{))\b")
 DASHBOARD_KEYS = {"uid": str, "title": str, "schemaVersion": int, "panels": list, "templating": dict,
                   "time": dict, "tags": list}
 PANEL_TYPES = {"row", "timeseries", "stat", "gauge", "table", "bargauge", "heatmap", "text"}
