@@ -102,22 +102,23 @@ bool Wire(core::ServiceHost& host, std::string* error) {
       db, notify, schedule, [&dispatcher] { dispatcher.Notify(); }, &host.metrics()));
   scheduler.Start();
   if (const auto brokers = config.GetString("kafka-brokers"); !brokers.empty()) {
-    events::EventConsumer::Options consumer;
-    consumer.brokers = brokers;
-    consumer.group_id =
-        config.GetString("consumer-group").empty() ? "notify-" + options.province : config.GetString("consumer-group");
+    std::vector<std::string> topics;
     for (const auto& service_name : core::SplitList(config.GetString("event-services"), ',')) {
-      consumer.topics.push_back(events::TopicFor(service_name));
+      topics.push_back(events::TopicFor(service_name));
     }
-    consumer.max_event_age = service::MaxEventAge(horizons);
-    consumer.after_commit = [&dispatcher, &scheduler] {
-      dispatcher.Notify();
-      scheduler.Wake();  // a reopened item may have a reminder due at once
-    };
-    auto routed = std::make_unique<events::EventConsumer>(
-        db, consumer, [&notify](store::Tx& tx, const events::Event& e) { notify.Route(tx, e); }, &host.metrics());
-    if (!routed->Start(error)) return false;
-    host.Adopt(std::move(routed));
+    if (!service::StartEventConsumer(
+            host, db, brokers,
+            {.topics = std::move(topics),
+             .default_group = "notify-" + options.province,
+             .handler = [&notify](store::Tx& tx, const events::Event& e) { notify.Route(tx, e); },
+             .after_commit =
+                 [&dispatcher, &scheduler] {
+                   dispatcher.Notify();
+                   scheduler.Wake();  // a reopened item may have a reminder due at once
+                 }},
+            horizons, error)) {
+      return false;
+    }
   }
   auto& service = host.Adopt(std::make_unique<NotifyGrpcService>(notify, *verifier));
   host.AddGrpcService(&service);

@@ -82,22 +82,21 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   // outbox simply keeps the events until a relay runs.
   if (!service::StartOutboxRelay(host, db, &options.after_commit, error)) return false;
   if (const auto brokers = config.GetString("kafka-brokers"); !brokers.empty()) {
-    events::EventConsumer::Options consumer_options;
-    consumer_options.brokers = brokers;
-    consumer_options.group_id = config.GetString("consumer-group").empty() ? "registry-" + province
-                                                                            : config.GetString("consumer-group");
-    consumer_options.topics = core::SplitList(config.GetString("exchange-topics"));
-    if (consumer_options.topics.empty()) {
+    auto topics = core::SplitList(config.GetString("exchange-topics"));
+    if (topics.empty()) {
       *error = "exchange-topics: name at least one topic (transfers arrive there)";
       return false;
     }
-    consumer_options.after_commit = options.after_commit;  // acknowledgements go out at once
-    consumer_options.max_event_age = service::MaxEventAge(horizons);
     auto importer = std::make_shared<TransferImporter>(province);
-    auto& consumer = host.Adopt(std::make_unique<events::EventConsumer>(
-        db, consumer_options, [importer](store::Tx& tx, const events::Event& e) { importer->Apply(tx, e); },
-        &host.metrics()));
-    if (!consumer.Start(error)) return false;
+    if (!service::StartEventConsumer(
+            host, db, brokers,
+            {.topics = std::move(topics),
+             .default_group = "registry-" + province,
+             .handler = [importer](store::Tx& tx, const events::Event& e) { importer->Apply(tx, e); },
+             .after_commit = options.after_commit},  // acknowledgements go out at once
+            horizons, error)) {
+      return false;
+    }
   }
   auto& registry = host.Adopt(std::make_unique<Registry>(db, field_cipher, options));
   Importer::Options import_options;

@@ -63,21 +63,15 @@ bool Wire(core::ServiceHost& host, std::string* error) {
 
   if (config.GetBool("consume")) {
     auto& projector = host.Adopt(std::make_unique<RollupProjector>(options.calendar, &host.metrics()));
-    events::EventConsumer::Options consumer_options;
-    consumer_options.brokers = config.GetString("kafka-brokers");
-    consumer_options.group_id = config.GetString("consumer-group");
-    if (consumer_options.group_id.empty()) consumer_options.group_id = "reporting-" + config.GetString("deployment");
-    consumer_options.topics = {events::TopicFor("registry"), events::TopicFor("training")};
-    consumer_options.max_event_age = service::MaxEventAge(horizons);
-    auto consumer =
-        std::make_unique<events::EventConsumer>(db, consumer_options, projector.AsHandler(), &host.metrics());
-    if (!consumer->Start(error)) return false;
-    // Adopted after the projector and the database, so it is destroyed (and
-    // its destructor stops it) before they are.
-    host.Adopt(std::move(consumer));
-    core::log::Info("consuming", {{"topics", consumer_options.topics},
-                                  {"group_id", consumer_options.group_id},
-                                  {"brokers", consumer_options.brokers}});
+    // Started after the projector and the database are adopted, so it stops before them.
+    if (!service::StartEventConsumer(host, db, config.GetString("kafka-brokers"),
+                                     {.topics = {events::TopicFor("registry"), events::TopicFor("training")},
+                                      .default_group = "reporting-" + config.GetString("deployment"),
+                                      .handler = projector.AsHandler(),
+                                      .after_commit = {}},
+                                     horizons, error)) {
+      return false;
+    }
   }
 
   // Approval events (osh.reporting.events) leave through the outbox.

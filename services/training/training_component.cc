@@ -83,17 +83,15 @@ bool Wire(core::ServiceHost& host, std::string* error) {
   auto& training = host.Adopt(std::make_unique<Training>(db, field_cipher, certificate_codes, options));
 
   if (const auto brokers = config.GetString("kafka-brokers"); !brokers.empty()) {
-    events::EventConsumer::Options consumer;
-    consumer.brokers = brokers;
-    consumer.group_id = config.GetString("consumer-group").empty() ? "training-" + options.province
-                                                                   : config.GetString("consumer-group");
-    consumer.topics = {events::TopicFor("registry")};
-    consumer.max_event_age = service::MaxEventAge(horizons);
-    auto routed = std::make_unique<events::EventConsumer>(
-        db, consumer, [&training](store::Tx& tx, const events::Event& e) { training.Route(tx, e); },
-        &host.metrics());
-    if (!routed->Start(error)) return false;
-    host.Adopt(std::move(routed));
+    if (!service::StartEventConsumer(
+            host, db, brokers,
+            {.topics = {events::TopicFor("registry")},
+             .default_group = "training-" + options.province,
+             .handler = [&training](store::Tx& tx, const events::Event& e) { training.Route(tx, e); },
+             .after_commit = {}},
+            horizons, error)) {
+      return false;
+    }
   }
   if (!StartXapiEndpoint(host, *verifier, error)) return false;
   auto& service = host.Adopt(std::make_unique<TrainingGrpcService>(training, *verifier));

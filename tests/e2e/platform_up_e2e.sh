@@ -25,7 +25,7 @@ check() {
 }
 
 start=$(date +%s.%N)
-"$ROOT/deploy/up.sh" >"$OSH_VAR_DIR/up.log" 2>&1
+timeout 400 "$ROOT/deploy/up.sh" >"$OSH_VAR_DIR/up.log" 2>&1
 rc=$?
 ready=$(date +%s.%N)
 check "deploy/up.sh succeeds" test "$rc" = 0
@@ -33,27 +33,27 @@ check "deploy/up.sh succeeds" test "$rc" = 0
 echo "up: $(python3 -c "print(round($ready - $start, 1))") s to ready"
 
 TOKEN="$(cat "$OSH_VAR_DIR/secrets/dev-token" 2>/dev/null)"
-list="$(curl -s -H "authorization: Bearer $TOKEN" 'http://127.0.0.1:8080/v1/employers?page_size=5')"
+list="$(curl -s --max-time 30 -H "authorization: Bearer $TOKEN" 'http://127.0.0.1:8080/v1/employers?page_size=5')"
 check "the gateway lists the seeded employers" grep -q '"creditCode"' <<<"$list"
 check "the public metric catalogue answers without a token" \
-  grep -q registered_employers <(curl -s http://127.0.0.1:8080/v1/reporting/metrics)
+  grep -q registered_employers <(curl -s --max-time 30 http://127.0.0.1:8080/v1/reporting/metrics)
 ID="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["employers"][0]["id"])' "$list" 2>/dev/null)"
 check "a risk classification through the gateway" \
-  grep -q hazardClass <(curl -s -H "authorization: Bearer $TOKEN" "http://127.0.0.1:8080/v1/employers/$ID/risk-classification")
+  grep -q hazardClass <(curl -s --max-time 30 -H "authorization: Bearer $TOKEN" "http://127.0.0.1:8080/v1/employers/$ID/risk-classification")
 check "the seed texts are published and searchable without a token" \
-  grep -q '"match":true' <(curl -s 'http://127.0.0.1:8080/v1/articles:search?query=%E5%B0%98%E8%82%BA%E7%97%85')
+  grep -q '"match":true' <(curl -s --max-time 30 'http://127.0.0.1:8080/v1/articles:search?query=%E5%B0%98%E8%82%BA%E7%97%85')
 check "the demo training courses are published and listed without a token" \
-  grep -q '粉尘危害与尘肺病预防' <(curl -s http://127.0.0.1:8080/v1/courses)
+  grep -q '粉尘危害与尘肺病预防' <(curl -s --max-time 30 http://127.0.0.1:8080/v1/courses)
 check "the xAPI LRS of osh-training answers" \
-  grep -q '1.0.3' <(curl -s -H 'X-Experience-API-Version: 1.0.3' http://127.0.0.1:8108/xapi/about)
+  grep -q '1.0.3' <(curl -s --max-time 30 -H 'X-Experience-API-Version: 1.0.3' http://127.0.0.1:8108/xapi/about)
 check "the demo notification rules are in place (deadline reminders planned for 15 December)" \
-  grep -q 'annual:' <(curl -s -H "authorization: Bearer $TOKEN" http://127.0.0.1:8080/v1/notify/reminders)
-check "the gateway is ready with Redis" grep -q '"redis":"up"' <(curl -s http://127.0.0.1:9100/readyz)
+  grep -q 'annual:' <(curl -s --max-time 30 -H "authorization: Bearer $TOKEN" http://127.0.0.1:8080/v1/notify/reminders)
+check "the gateway is ready with Redis" grep -q '"redis":"up"' <(curl -s --max-time 30 http://127.0.0.1:9100/readyz)
 # The demo's facts reach national reporting through Kafka: poll (bounded) until
 # Guangdong's row of this year has all seven indicators with a denominator.
 NATIONAL="$(cat "$OSH_VAR_DIR/secrets/dev-token-national" 2>/dev/null)"
 seven_indicators() {
-  curl -s -H "authorization: Bearer $NATIONAL" \
+  curl -s --max-time 30 -H "authorization: Bearer $NATIONAL" \
     "http://127.0.0.1:8080/v1/reporting/indicators?year=$(date -u +%Y)&groupBy=INDICATOR_GROUPING_REGION" |
     python3 -c 'import json,sys
 rows = [r for r in json.load(sys.stdin).get("rows", []) if r.get("regionCode") == "44"]
@@ -76,7 +76,7 @@ for pid in $(platform_pids); do
 done
 
 # A second up.sh leaves the running platform alone.
-"$ROOT/deploy/up.sh" >"$OSH_VAR_DIR/up2.log" 2>&1
+timeout 120 "$ROOT/deploy/up.sh" >"$OSH_VAR_DIR/up2.log" 2>&1
 check "a second up.sh succeeds and reuses what runs" grep -q "already running" "$OSH_VAR_DIR/up2.log"
 
 # A service killed with SIGKILL, and up.sh run again at once: the killed process may
@@ -84,7 +84,7 @@ check "a second up.sh succeeds and reuses what runs" grep -q "already running" "
 # instead of taking it for running, and the seeding that follows must reach it.
 killed="$(cat "$OSH_VAR_DIR/run/registry.pid")"
 kill -KILL "$killed"
-"$ROOT/deploy/up.sh" >"$OSH_VAR_DIR/up3.log" 2>&1
+timeout 120 "$ROOT/deploy/up.sh" >"$OSH_VAR_DIR/up3.log" 2>&1
 rc=$?
 check "up.sh right after a service was SIGKILLed succeeds" test "$rc" = 0
 [[ "$rc" = 0 ]] || tail -20 "$OSH_VAR_DIR/up3.log"
@@ -92,9 +92,9 @@ check "it starts the killed service again" grep -q "registry ready" "$OSH_VAR_DI
 check "under a new pid" test "$(cat "$OSH_VAR_DIR/run/registry.pid")" != "$killed"
 check "and leaves the others running" grep -q "gateway already running" "$OSH_VAR_DIR/up3.log"
 check "the restarted registry serves (a query the gateway has not cached)" \
-  grep -q '"creditCode"' <(curl -s -H "authorization: Bearer $TOKEN" 'http://127.0.0.1:8080/v1/employers?page_size=3')
+  grep -q '"creditCode"' <(curl -s --max-time 30 -H "authorization: Bearer $TOKEN" 'http://127.0.0.1:8080/v1/employers?page_size=3')
 
-"$ROOT/deploy/down.sh" >"$OSH_VAR_DIR/down.log" 2>&1
+timeout 120 "$ROOT/deploy/down.sh" >"$OSH_VAR_DIR/down.log" 2>&1
 check "deploy/down.sh succeeds" test $? = 0
 sleep 1
 left="$(pgrep -f "$OSH_VAR_DIR" | wc -l)"
@@ -104,4 +104,10 @@ for port in 8080 9092 6379 7101 7105 7106 7107 7108 8108; do
 done
 
 echo "platform up e2e: $passed passed, $failed failed"
+if [[ "$failed" != 0 ]]; then
+  # The data directory goes with the cleanup: what the services said stays in the test's output.
+  for f in "$OSH_VAR_DIR"/*.log "$OSH_VAR_DIR"/log/*.log; do
+    [[ -f "$f" ]] && { echo "--- ${f#"$OSH_VAR_DIR"/} (last 15 lines)"; tail -n 15 "$f"; }
+  done
+fi
 [[ "$failed" = 0 ]]

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "osh/core/log.h"
 #include "osh/domain/regions.h"
 #include "osh/events/outbox.h"
 #include "osh/events/relay.h"
@@ -46,6 +47,27 @@ bool StartOutboxRelay(core::ServiceHost& host, store::Database& db, std::functio
       std::make_unique<events::OutboxRelay>(db, events::OutboxRelay::Options{.brokers = brokers}, &host.metrics()));
   if (!relay.Start(error)) return false;
   *after_commit = [&relay] { relay.Notify(); };
+  return true;
+}
+
+bool StartEventConsumer(core::ServiceHost& host, store::Database& db, const std::string& brokers, ConsumerSpec spec,
+                        const RetentionHorizons& horizons, std::string* error) {
+  if (spec.topics.empty()) {
+    *error = "the event consumer names no topic";
+    return false;
+  }
+  events::EventConsumer::Options options;
+  options.brokers = brokers;
+  options.group_id = host.config().GetString("consumer-group");
+  if (options.group_id.empty()) options.group_id = spec.default_group;
+  options.topics = std::move(spec.topics);
+  options.max_event_age = MaxEventAge(horizons);
+  options.after_commit = std::move(spec.after_commit);
+  auto& consumer =
+      host.Adopt(std::make_unique<events::EventConsumer>(db, options, std::move(spec.handler), &host.metrics()));
+  if (!consumer.Start(error)) return false;
+  core::log::Info("consuming",
+                  {{"topics", options.topics}, {"group_id", options.group_id}, {"brokers", options.brokers}});
   return true;
 }
 

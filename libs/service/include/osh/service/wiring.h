@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "osh/core/service_host.h"
+#include "osh/events/consumer.h"
 #include "osh/service/retention.h"
 #include "osh/store/database.h"
 
@@ -46,5 +47,23 @@ bool StartOutboxRelay(core::ServiceHost& host, store::Database& db, std::functio
 // service then sets max_event_age = MaxEventAge(*horizons).
 bool StartBookkeeping(core::ServiceHost& host, store::Database& db, bool consumes_events,
                       std::vector<RetainedTable> own, RetentionHorizons* horizons, std::string* error);
+
+// What a service consumes and what it does with each event.
+struct ConsumerSpec {
+  std::vector<std::string> topics;
+  // The consumer group when the key consumer-group is empty ("notify-44").
+  std::string default_group;
+  events::EventConsumer::Handler handler;
+  std::function<void()> after_commit;  // after each committed batch (wake a dispatcher, a relay)
+};
+
+// Starts the service's event consumer on `db` from `brokers` (the service's
+// kafka-brokers) with the group consumer-group (else spec.default_group) and
+// max_event_age from the retention horizons, so that an event older than
+// what events_processed remembers is dead-lettered rather than applied twice.
+// The host adopts it after `db`, so it stops before the database closes.
+// False with *error when there is no topic or it cannot start.
+bool StartEventConsumer(core::ServiceHost& host, store::Database& db, const std::string& brokers, ConsumerSpec spec,
+                        const RetentionHorizons& horizons, std::string* error);
 
 }  // namespace osh::service
