@@ -20,7 +20,15 @@ namespace v1 = ::osh::reporting::v1;
 // sort in time order.
 using MonthKey = int;
 
-inline constexpr MonthKey MakeMonthKey(int year, int month) { return year * 100 + month; }
+// Defined for any int: a year outside 0-9999 (a request that was not, or not
+// yet, validated: UBSan found INT_MIN * 100 reached from a fuzzed request) is
+// clamped to that range, so such a key sorts before or after every real month
+// instead of overflowing. Real years and months are unchanged.
+inline constexpr MonthKey MakeMonthKey(int year, int month) {
+  const int y = year < 0 ? 0 : (year > 9999 ? 9999 : year);
+  const int m = month < 0 ? 0 : (month > 99 ? 99 : month);
+  return y * 100 + m;
+}
 inline constexpr int YearOf(MonthKey m) { return m / 100; }
 inline constexpr int MonthOf(MonthKey m) { return m % 100; }
 

@@ -3,6 +3,8 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "reporting.h"
 
 namespace osh::reporting {
@@ -17,6 +19,15 @@ v1::Period Make(v1::PeriodKind kind, int year, int quarter = 0, int month = 0) {
   p.set_quarter(quarter);
   p.set_month(month);
   return p;
+}
+
+TEST(PeriodsTest, AMonthKeyOfAnyYearIsDefinedAndSortsOutsideRealMonths) {
+  // INT_MIN * 100 overflowed (UBSan, from a fuzzed request); now it is clamped.
+  EXPECT_EQ(MakeMonthKey(std::numeric_limits<int>::min(), 1), MakeMonthKey(0, 1));
+  EXPECT_EQ(MakeMonthKey(std::numeric_limits<int>::max(), 12), MakeMonthKey(9999, 12));
+  EXPECT_LT(MakeMonthKey(std::numeric_limits<int>::min(), 1), MakeMonthKey(2026, 1));
+  EXPECT_GT(MakeMonthKey(std::numeric_limits<int>::max(), std::numeric_limits<int>::max()), MakeMonthKey(2026, 12));
+  EXPECT_EQ(MakeMonthKey(2026, 7), 202607);
 }
 
 TEST(PeriodsTest, RangesCoverTheirMonths) {
