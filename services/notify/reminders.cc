@@ -28,6 +28,15 @@ bool Matches(const v1::Rule& rule, v1::DeadlineKind kind, const std::string& pro
          (rule.source_province() == "*" || rule.source_province() == province);
 }
 
+// Cancels what is still scheduled for `reference` (its item closed, its certificate revoked).
+void CancelScheduled(store::Tx& tx, const std::string& reference, const std::string& reason,
+                     system_clock::time_point now) {
+  for (auto& r : NotifyStore::ScheduledRemindersOf(tx, reference)) {
+    CancelReminder(r, v1::REMINDER_STATUS_CANCELLED, reason, now);
+    NotifyStore::UpdateReminder(tx, r);
+  }
+}
+
 }  // namespace
 
 system_clock::time_point ReminderDueTime(std::chrono::sys_days deadline, int days_before, int send_hour) {
@@ -137,10 +146,7 @@ void ReminderPlanner::RectificationOpened(store::Tx& tx, const events::v1::Recti
 
 void ReminderPlanner::RectificationClosed(store::Tx& tx, const events::v1::RectificationClosed& closed,
                                           system_clock::time_point now) const {
-  for (auto& r : NotifyStore::ScheduledRemindersOf(tx, closed.item_id())) {
-    CancelReminder(r, v1::REMINDER_STATUS_CANCELLED, "the item was closed", now);
-    NotifyStore::UpdateReminder(tx, r);
-  }
+  CancelScheduled(tx, closed.item_id(), "the item was closed", now);
 }
 
 void ReminderPlanner::CertificateIssued(store::Tx& tx, const events::v1::CertificateIssued& issued,
@@ -163,10 +169,7 @@ void ReminderPlanner::CertificateIssued(store::Tx& tx, const events::v1::Certifi
 
 void ReminderPlanner::CertificateRevoked(store::Tx& tx, const events::v1::CertificateRevoked& revoked,
                                          system_clock::time_point now) const {
-  for (auto& r : NotifyStore::ScheduledRemindersOf(tx, "certificate:" + revoked.certificate_id())) {
-    CancelReminder(r, v1::REMINDER_STATUS_CANCELLED, "the certificate was revoked", now);
-    NotifyStore::UpdateReminder(tx, r);
-  }
+  CancelScheduled(tx, "certificate:" + revoked.certificate_id(), "the certificate was revoked", now);
 }
 
 void ReminderPlanner::PlanAnnual(store::Tx& tx, const v1::Rule& rule, system_clock::time_point now) const {
